@@ -1,0 +1,16 @@
+from .navigation import nav_for
+from .roles import Role, user_roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = user_roles(user)
+    return {
+        "nav_items": nav_for(user, request.path),
+        "user_roles": sorted(roles),
+        "is_admin": Role.ADMINISTRATOR in roles,
+        "is_sales_manager": Role.SALES_MANAGER in roles,
+        "is_accountant": Role.ACCOUNTANT in roles,
+    }

@@ -1,0 +1,29 @@
+from django.contrib.auth import get_user_model
+
+from crm import services
+from crm.roles import Role
+
+STAFF = [
+    ("maria", Role.SALES_MANAGER, "Maria", "Novak"),
+    ("tom", Role.SALES_MANAGER, "Tom", "Fischer"),
+    ("lena", Role.SALES_MANAGER, "Lena", "Berg"),
+    ("omar", Role.SALES_MANAGER, "Omar", "Haddad"),
+    ("petra", Role.ACCOUNTANT, "Petra", "Kuhn"),
+    ("victor", Role.ADMINISTRATOR, "Victor", "Stone"),
+]
+
+
+def seed(*, rng, stdout) -> None:
+    User = get_user_model()
+    made = 0
+    for username, role, first, last in STAFF:
+        if not User.objects.filter(username=username).exists():
+            services.user_create(
+                username=username,
+                role=role,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.com",
+            )
+            made += 1
+    stdout.write(f"Staff: {made} created.")

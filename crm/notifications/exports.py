@@ -1,0 +1,53 @@
+"""Print batch exports: a PDF with one letter per page, and the mailing list as CSV."""
+
+import csv
+import io
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
+
+def _para(text: str, style) -> Paragraph:
+    """Reportlab paragraphs read a small markup language: escape everything, keep the line breaks."""
+    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+
+
+def print_batch_pdf(batch, letters) -> bytes:
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, title=f"Batch {batch.pk}")
+    company = settings.COMPANY
+    story = []
+    for i, row in enumerate(letters):
+        if i:
+            story.append(PageBreak())
+        story.append(_para(f"{company['name']}\n{company['address']}", styles["Normal"]))
+        story.append(Spacer(1, 12 * mm))
+        story.append(_para(f"{row.client.name}\n{row.client.address}", styles["Normal"]))
+        story.append(Spacer(1, 12 * mm))
+        story.append(_para(row.subject, styles["Heading2"]))
+        story.append(_para(row.body, styles["Normal"]))
+    if not story:
+        story.append(_para("This batch has no letters.", styles["Normal"]))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: defuse them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def print_batch_csv(letters) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["notification_id", "client_id", "name", "address", "event", "subject"])
+    for row in letters:
+        values = (row.pk, row.client_id, row.client.name, row.client.address, row.event, row.subject)
+        writer.writerow([_safe_cell(v) for v in values])
+    return out.getvalue()

@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+
+
+class PrintBatch(models.Model):
+    """Letters and leaflets waiting to be printed and posted together. Delivery on the letter channel adds
+    the notification to the open batch; an administrator closes it and downloads the PDF and mailing list."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="open"), name="one_open_print_batch")
+        ]
+
+    def __str__(self):
+        return f"Print batch {self.pk} ({self.status})"
+
+
+class News(models.Model):
+    """Company news to the clients of some segments on some channels, sent in batches by workers."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    segments = models.ManyToManyField("clients.Segment", related_name="+")
+    channels = models.JSONField(default=list, help_text="Channels it may go out on, e.g. ['email', 'sms'].")
+    scheduled_at = models.DateTimeField(help_text="When sending starts.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    total = models.PositiveIntegerField(default=0, help_text="Recipients counted when sending started.")
+    processed = models.PositiveIntegerField(default=0, help_text="Recipients handled so far.")
+    last_client_id = models.BigIntegerField(default=0, help_text="Batch cursor: the last client handled.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "news"
+        indexes = [models.Index(fields=["status", "scheduled_at"], name="news_due_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SENT:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.processed * 100 // self.total)
+
+
+class Notification(models.Model):
+    """The outbox. A row is written in the same transaction as the event that causes it; workers deliver
+    rows, so nothing is lost when a worker or the broker goes down. `dedup_key` makes a repeat of the same
+    event for the same recipient and channel a no-op."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+        PHONE = "phone", "Phone call task"
+        LETTER = "letter", "Printed letter"
+        WEBHOOK = "webhook", "ERP webhook"
+        STAFF = "staff", "Staff (in-app + email)"
+        NONE = "none", "No consented channel"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    event = models.CharField(max_length=50, help_text="e.g. tier_upgrade, complaint_ack, invoice_issued")
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    dedup_key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a relay claimed it; after the lease a new relay may take it."
+    )
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    news = models.ForeignKey(News, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    print_batch = models.ForeignKey(
+        PrintBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    read_at = models.DateTimeField(null=True, blank=True, help_text="Staff notifications: when it was seen.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notif_pending_idx"),
+            models.Index(fields=["client", "-id"]),
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["event", "-id"]),
+            models.Index(fields=["status", "claimed_at"], name="notif_claimed_idx"),
+            models.Index(fields=["news", "status"], name="notif_news_idx"),
+            models.Index(fields=["updated_at"], name="notif_updated_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} -> {self.client or self.user} via {self.channel} ({self.status})"
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable across retries and relays: providers that honour it drop a repeat of this row. The creation
+        time keeps keys apart when a database is recreated and ids start again."""
+        stamp = self.created_at.strftime("%Y%m%d%H%M%S%f") if self.created_at else "0"
+        return f"crm-notification-{self.pk}-{stamp}"
+
+
+class MessageTemplate(models.Model):
+    """Subject and body for an event on a channel (blank channel: any channel), in Django template syntax,
+    rendered with the notification's context. Administrators edit them; a missing or broken template falls
+    back to the subject and body written by the event."""
+
+    event = models.CharField(max_length=50)
+    channel = models.CharField(
+        max_length=10, blank=True, choices=Notification.Channel.choices, help_text="Blank: every channel."
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    is_active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["event", "channel"]
+        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="one_template_per_event_channel")]
+
+    def __str__(self):
+        return f"{self.event} / {self.channel or 'any channel'}"

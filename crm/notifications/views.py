@@ -1,0 +1,253 @@
+"""Pages: the outbox for administrators, news, print batches, message templates, the staff inbox and the
+public unsubscribe page. Views parse input, read through selectors and call one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from crm.exceptions import ApplicationError
+from crm.roles import Role
+from crm.views import role_required
+
+from . import exports, rendering, selectors, services
+from .forms import MessageTemplateForm, NewsForm, NotificationFilterForm
+from .models import MessageTemplate, News, Notification, PrintBatch
+
+ADM = Role.ADMINISTRATOR
+ALL = tuple(Role.values)
+
+
+def _fragment(request) -> bool:
+    return bool(request.htmx and not request.htmx.boosted)
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+    for name, msgs in exc.extra.items():
+        if name in form.fields:
+            for msg in msgs:
+                form.add_error(name, msg)
+
+
+# --- outbox ----------------------------------------------------------------------------------------------
+
+
+@role_required(ADM)
+def notification_list(request):
+    form = NotificationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.notification_list(
+        status=filters.get("status", ""), channel=filters.get("channel", ""), event=filters.get("event", "")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    ctx = {
+        "form": form,
+        "page": page,
+        "counts": selectors.notification_status_counts(),
+        "events": selectors.notification_events(),
+        "querystring": request.GET.urlencode(),
+    }
+    if _fragment(request):
+        return render(request, "notifications/_table.html", ctx)
+    return render(request, "notifications/list.html", ctx)
+
+
+@role_required(ADM)
+@require_POST
+def notification_retry(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk)
+    try:
+        notification = services.notification_retry(notification=notification, by=request.user)
+    except ApplicationError as exc:
+        if _fragment(request):
+            return HttpResponse(exc.message, status=400)
+        messages.error(request, exc.message)
+        return redirect("notifications:list")
+    notification.refresh_from_db()
+    if _fragment(request):
+        return render(request, "notifications/_row.html", {"n": notification})
+    messages.success(request, f"Notification {pk} will be tried again.")
+    return redirect("notifications:list")
+
+
+# --- staff inbox -----------------------------------------------------------------------------------------
+
+
+@role_required(*ALL)
+def inbox(request):
+    page = Paginator(selectors.inbox_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "notifications/inbox.html", {"page": page, "unread": selectors.inbox_unread_count(user=request.user)}
+    )
+
+
+@role_required(*ALL)
+@require_POST
+def inbox_read(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notification_mark_read(notification=notification, user=request.user)
+    if _fragment(request):
+        return render(request, "notifications/_inbox_item.html", {"n": notification})
+    return redirect("notifications:inbox")
+
+
+@role_required(*ALL)
+@require_POST
+def inbox_read_all(request):
+    services.notification_mark_all_read(user=request.user)
+    return redirect("notifications:inbox")
+
+
+# --- news ------------------------------------------------------------------------------------------------
+
+
+@role_required(ADM)
+def news_list(request):
+    return render(request, "notifications/news_list.html", {"news_items": selectors.news_list()[:200]})
+
+
+@role_required(ADM)
+def news_create(request):
+    form = NewsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            news = services.news_create(**form.cleaned_data, by=request.user)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "The news is on its way.")
+            return redirect("notifications:news_detail", pk=news.pk)
+    return render(request, "notifications/news_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _news_ctx(news: News) -> dict:
+    return {"news": news, "counts": selectors.news_delivery_counts(news=news)}
+
+
+@role_required(ADM)
+def news_detail(request, pk: int):
+    try:
+        news = selectors.news_get(pk=pk)
+    except News.DoesNotExist:
+        raise Http404("No such news.")
+    return render(request, "notifications/news_detail.html", _news_ctx(news))
+
+
+@role_required(ADM)
+@require_POST
+def news_cancel(request, pk: int):
+    news = get_object_or_404(News, pk=pk)
+    try:
+        services.news_cancel(news_id=news.pk, by=request.user)
+        messages.success(request, "The news is cancelled.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("notifications:news_detail", pk=pk)
+
+
+@role_required(ADM)
+def news_progress(request, pk: int):
+    news = get_object_or_404(News, pk=pk)
+    return render(request, "notifications/_news_progress.html", _news_ctx(news))
+
+
+# --- print batches ---------------------------------------------------------------------------------------
+
+
+@role_required(ADM)
+def print_batch_list(request):
+    return render(request, "notifications/print_batches.html", {"batches": selectors.print_batch_list()[:200]})
+
+
+@role_required(ADM)
+def print_batch_pdf(request, pk: int):
+    batch = get_object_or_404(PrintBatch, pk=pk)
+    pdf = exports.print_batch_pdf(batch, selectors.print_batch_letters(batch=batch))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="print-batch-{batch.pk}.pdf"'
+    return response
+
+
+@role_required(ADM)
+def print_batch_csv(request, pk: int):
+    batch = get_object_or_404(PrintBatch, pk=pk)
+    text = exports.print_batch_csv(selectors.print_batch_letters(batch=batch))
+    response = HttpResponse(text, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="mailing-list-{batch.pk}.csv"'
+    return response
+
+
+@role_required(ADM)
+@require_POST
+def print_batch_close(request, pk: int):
+    batch = get_object_or_404(PrintBatch, pk=pk)
+    try:
+        services.print_batch_close(batch=batch, by=request.user)
+        messages.success(request, f"Batch {pk} is closed for printing.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("notifications:print_batches")
+
+
+# --- message templates -----------------------------------------------------------------------------------
+
+
+@role_required(ADM)
+def template_list(request):
+    return render(request, "notifications/templates.html", {"templates": selectors.message_template_list()})
+
+
+@role_required(ADM)
+def template_edit(request, pk: int | None = None):
+    template = get_object_or_404(MessageTemplate, pk=pk) if pk else None
+    form = MessageTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_template_save(**form.cleaned_data, template=template, by=request.user)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Template saved.")
+            return redirect("notifications:templates")
+    status = 400 if form.errors else 200
+    return render(request, "notifications/template_form.html", {"form": form, "template": template}, status=status)
+
+
+@role_required(ADM)
+@require_POST
+def template_preview(request):
+    """The template being edited, rendered with sample values (read only: nothing is saved)."""
+    try:
+        subject, body = rendering.preview(request.POST.get("subject", ""), request.POST.get("body", ""))
+        ctx = {"subject": subject, "body": body}
+    except Exception as exc:  # show the administrator what is wrong with the template
+        ctx = {"error": f"{exc.__class__.__name__}: {exc}"}
+    return render(request, "notifications/_template_preview.html", ctx)
+
+
+# --- public unsubscribe ----------------------------------------------------------------------------------
+
+
+@login_not_required
+@csrf_exempt
+def unsubscribe(request, token: str):
+    """GET asks for confirmation (mail scanners follow links); POST withdraws the consent. No CSRF check:
+    the signed token is the authority and the only effect is an opt-out, which lets mail clients use
+    RFC 8058 one-click unsubscribe (a POST with no page)."""
+    try:
+        client_id, channel = services.unsubscribe_token_read(token)
+    except ApplicationError as exc:
+        return render(request, "notifications/unsubscribe.html", {"error": exc.message}, status=400)
+    ctx = {"channel": channel, "token": token}
+    if request.method == "POST":
+        try:
+            services.unsubscribe(token=token)
+        except ApplicationError as exc:
+            return render(request, "notifications/unsubscribe.html", {"error": exc.message}, status=400)
+        ctx["done"] = True
+    return render(request, "notifications/unsubscribe.html", ctx)

@@ -1,0 +1,174 @@
+"""/api/v1/reports/: the latest snapshot of a report (or the newest generated on or before ?generated=),
+the list of past snapshots, a snapshot's rows (cursor-paginated; a sales manager gets their own clients'),
+CSV, and an administrator's "generate now"."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.api.pagination import CursorPagination
+from crm.api.permissions import IsAdministrator
+
+from . import export, selectors, services
+from .models import ReportKind, ReportPeriod, ReportRow, ReportSnapshot
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    # plain strings: "kind"/"period" enums would collide with other apps' choice sets in the schema
+    kind = serializers.CharField(read_only=True, help_text="value, perks or trends")
+    period = serializers.CharField(read_only=True, help_text="weekly or monthly")
+
+    class Meta:
+        model = ReportSnapshot
+        fields = ["id", "kind", "period", "period_start", "period_end", "generated_at", "row_count", "parameters"]
+
+
+class SnapshotDetailSerializer(SnapshotSerializer):
+    summary = serializers.SerializerMethodField()
+    rows_url = serializers.SerializerMethodField()
+    csv_url = serializers.SerializerMethodField()
+
+    class Meta(SnapshotSerializer.Meta):
+        fields = [*SnapshotSerializer.Meta.fields, "summary", "rows_url", "csv_url"]
+
+    def get_summary(self, obj) -> dict:
+        return selectors.summary_for(snapshot=obj, user=self.context["request"].user)
+
+    def get_rows_url(self, obj) -> str:
+        return f"/api/v1/reports/{obj.kind}/snapshots/{obj.pk}/rows/"
+
+    def get_csv_url(self, obj) -> str:
+        return f"/api/v1/reports/{obj.kind}/snapshots/{obj.pk}/csv/"
+
+
+class RowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportRow
+        fields = ["position", "client_id", "manager", "flagged", "data"]
+
+
+class LatestQuery(serializers.Serializer):
+    generated = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": "Enter a date as YYYY-MM-DD."}
+    )
+
+
+class RowsQuery(serializers.Serializer):
+    attention = serializers.BooleanField(required=False, default=False, help_text="Only flagged rows.")
+    manager = serializers.IntegerField(
+        required=False, min_value=1, help_text="Value report: one manager's clients (ignored for sales managers)."
+    )
+
+
+class GenerateInput(serializers.Serializer):
+    period = serializers.ChoiceField(choices=ReportPeriod.choices)
+
+
+class KindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    latest = SnapshotSerializer(allow_null=True)
+
+
+def _kind(request, kind: str) -> str:
+    if kind not in ReportKind.values:
+        raise Http404
+    if not selectors.can_view(request.user, kind):
+        raise PermissionDenied("Your role may not see this report.")
+    return kind
+
+
+def _snapshot(request, kind: str, pk: int) -> ReportSnapshot:
+    snapshot = selectors.snapshot_get(kind=_kind(request, kind), pk=pk)
+    if snapshot is None:
+        raise Http404
+    return snapshot
+
+
+class ReportKindList(APIView):
+    @extend_schema(responses=KindSerializer(many=True))
+    def get(self, request):
+        kinds = selectors.kinds_for(request.user)
+        latest = selectors.latest_per_kind(kinds=kinds)
+        data = [{"kind": k, "label": ReportKind(k).label, "latest": latest.get(k)} for k in kinds]
+        return Response(KindSerializer(data, many=True).data)
+
+
+class ReportLatest(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("generated", OpenApiTypes.DATE, description="Newest generated on or before.")],
+        responses=SnapshotDetailSerializer,
+    )
+    def get(self, request, kind: str):
+        kind = _kind(request, kind)
+        query = LatestQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        snapshot = selectors.snapshot_latest(kind=kind, generated_on=query.validated_data.get("generated"))
+        if snapshot is None:
+            raise Http404
+        return Response(SnapshotDetailSerializer(snapshot, context={"request": request}).data)
+
+
+class SnapshotList(generics.ListAPIView):
+    serializer_class = SnapshotSerializer
+    pagination_class = CursorPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return ReportSnapshot.objects.filter(kind=_kind(self.request, self.kwargs["kind"]))
+
+
+class SnapshotDetail(APIView):
+    @extend_schema(responses=SnapshotDetailSerializer)
+    def get(self, request, kind: str, pk: int):
+        snapshot = _snapshot(request, kind, pk)
+        return Response(SnapshotDetailSerializer(snapshot, context={"request": request}).data)
+
+
+class RowPagination(CursorPagination):
+    ordering = "position"
+    page_size = 100
+    max_page_size = 1000
+
+
+class SnapshotRows(generics.ListAPIView):
+    serializer_class = RowSerializer
+    pagination_class = RowPagination
+    filter_backends = []
+
+    @extend_schema(parameters=[RowsQuery])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        snapshot = _snapshot(self.request, self.kwargs["kind"], self.kwargs["pk"])
+        query = RowsQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.row_list(
+            snapshot=snapshot,
+            user=self.request.user,
+            flagged_only=query.validated_data["attention"],
+            manager_id=query.validated_data.get("manager"),
+        )
+
+
+class SnapshotCsv(APIView):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, kind: str, pk: int):
+        snapshot = _snapshot(request, kind, pk)
+        return export.csv_response(snapshot=snapshot, rows=selectors.row_list(snapshot=snapshot, user=request.user))
+
+
+class ReportGenerate(APIView):
+    permission_classes = [IsAdministrator]
+
+    @extend_schema(request=GenerateInput, responses={202: GenerateInput})
+    def post(self, request):
+        data = GenerateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.reports_generation_queue(period=data.validated_data["period"])
+        return Response(data.validated_data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,24 @@
+from django import forms
+
+from .models import ReportPeriod
+
+
+class GenerateForm(forms.Form):
+    period = forms.ChoiceField(choices=ReportPeriod.choices)
+
+
+class SnapshotQueryForm(forms.Form):
+    """Which snapshot to read: an id, or the newest generated on or before a date; and which rows."""
+
+    snapshot = forms.IntegerField(required=False, min_value=1)
+    generated = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": "Enter a date as YYYY-MM-DD."}
+    )
+    attention = forms.TypedChoiceField(
+        required=False,
+        choices=[("", ""), ("1", "yes"), ("0", "no"), ("true", "yes"), ("false", "no")],
+        coerce=lambda v: v in ("1", "true"),
+        empty_value=False,
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+    manager = forms.IntegerField(required=False, min_value=1)

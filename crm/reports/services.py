@@ -1,0 +1,117 @@
+"""The only code that writes report snapshots. The figures are computed in SQL (value.py, perks.py,
+trends.py); here they are frozen into a dated ReportSnapshot with its rows."""
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.exceptions import ApplicationError
+
+from . import perks, trends, value
+from .conf import param
+from .models import ReportKind, ReportPeriod, ReportRow, ReportSnapshot
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+PERIOD_DAYS = {ReportPeriod.WEEKLY: 7, ReportPeriod.MONTHLY: 30}
+
+
+def period_end_default() -> datetime:
+    """Start of today in the company time zone: scheduled runs cover whole days."""
+    today = timezone.localdate()
+    return timezone.make_aware(datetime(today.year, today.month, today.day))
+
+
+def _compute(kind: str, period: str, as_of: datetime) -> tuple[dict, dict, list[dict], str]:
+    """(parameters, summary, rows, flag key) of one report."""
+    if kind == ReportKind.VALUE:
+        p = value.parameters()
+        rows, segments = value.compute(as_of, p)
+        summary = {"segments": segments, **value.texts(p)}
+        return p, summary, rows, "attention"
+    if kind == ReportKind.PERKS:
+        p = perks.parameters()
+        rows, summary = perks.rows(as_of, p)
+        return p, summary, rows, ""
+    p = trends.parameters(period)
+    rows, summary = trends.compute(as_of, p)
+    return p, summary, rows, "flag"
+
+
+@transaction.atomic
+def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = None) -> ReportSnapshot:
+    if kind not in ReportKind.values:
+        raise ApplicationError("Unknown report.", field="kind")
+    if period not in ReportPeriod.values:
+        raise ApplicationError("Choose weekly or monthly.", field="period")
+    as_of = as_of or period_end_default()
+    if timezone.is_naive(as_of):
+        raise ApplicationError("The report date needs a time zone.", field="as_of")
+    started = time.monotonic()
+    parameters, summary, rows, flag_key = _compute(kind, period, as_of)
+    snapshot = ReportSnapshot.objects.create(
+        kind=kind,
+        period=period,
+        period_start=as_of - timedelta(days=PERIOD_DAYS[period]),
+        period_end=as_of,
+        generated_at=timezone.now(),
+        parameters=parameters,
+        summary=summary,
+        row_count=len(rows),
+    )
+    ReportRow.objects.bulk_create(
+        (
+            ReportRow(
+                snapshot=snapshot,
+                position=i,
+                manager_id=row.get("manager_id"),
+                client_id=row.get("client_id"),
+                flagged=bool(row.get(flag_key)) if flag_key else False,
+                data={"position": i, **row},
+            )
+            for i, row in enumerate(rows, start=1)
+        ),
+        batch_size=BATCH,
+    )
+    snapshot.duration_ms = int((time.monotonic() - started) * 1000)
+    snapshot.save(update_fields=["duration_ms"])
+    log.info("report %s/%s as of %s: %s rows in %s ms", kind, period, as_of, len(rows), snapshot.duration_ms)
+    return snapshot
+
+
+def reports_generate(*, period: str, as_of: datetime | None = None) -> list[ReportSnapshot]:
+    """Every report for one period; each in its own transaction, so one failing keeps the others. Then the
+    rows of old snapshots are pruned."""
+    as_of = as_of or period_end_default()
+    made, failed = [], []
+    for kind in ReportKind.values:
+        try:
+            made.append(report_snapshot_create(kind=kind, period=period, as_of=as_of))
+        except Exception as exc:  # keep going: the other reports do not depend on this one
+            log.exception("report %s/%s as of %s failed", kind, period, as_of)
+            failed.append(exc)
+    report_rows_prune()
+    if failed:
+        raise failed[0]  # the task fails visibly (and its retry/alerting applies) after the others are saved
+    return made
+
+
+@transaction.atomic
+def report_rows_prune(*, now: datetime | None = None) -> int:
+    """Delete the rows of snapshots generated more than ROWS_RETENTION_DAYS ago; snapshots and summaries stay."""
+    limit = (now or timezone.now()) - timedelta(days=param("ROWS_RETENTION_DAYS"))
+    deleted, _ = ReportRow.objects.filter(snapshot__generated_at__lt=limit).delete()
+    return deleted
+
+
+def reports_generation_queue(*, period: str) -> None:
+    """Ask a worker for fresh snapshots of every report now (an administrator's "generate now")."""
+    from . import tasks
+
+    task = {ReportPeriod.WEEKLY: tasks.generate_weekly_reports, ReportPeriod.MONTHLY: tasks.generate_monthly_reports}
+    if period not in task:
+        raise ApplicationError("Choose weekly or monthly.", field="period")
+    transaction.on_commit(task[period].delay)

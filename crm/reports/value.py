@@ -1,0 +1,351 @@
+"""Long-term value per client and per segment, as of a moment (`as_of`), in two SQL statements.
+
+Per client, from the ledger and the complaints desk (everything dated before `as_of`):
+
+- tenure: days since first contact (or since the client was created when that is empty); tenure in months
+  is days / 30.4375, at least 1;
+- purchases: number of sales; revenue: sum of net totals of every ledger entry (returns and corrections
+  are negative entries); discounts given: sum of the entries' discount amounts;
+- gross margin = revenue - cost of goods, cost = sum(line quantity x unit cost snapshot);
+- cost to serve = goodwill gestures (GoodwillGesture.cost) + complaint handling (Complaint.handling_cost);
+- net contribution = gross margin - cost to serve;
+- average order value = revenue / purchases; purchase frequency = purchases / tenure months;
+- retained: bought at least once in the last RETENTION_WINDOW_DAYS (W). Segment retention rate r = of the
+  clients who bought in the window before that one, the share who bought again in the last window.
+
+Projected lifetime value (documented formula, also shown on the page):
+
+    monthly contribution      m = net contribution / tenure months
+    expected remaining months L = W/30.4375 x r / (1 - r)  (a geometric lifetime: each window a client stays
+                                   with probability r), capped at MAX_LIFETIME_MONTHS; 0 for a client not
+                                   retained, or whose segment has no previous-window cohort
+    projected lifetime value    = net contribution + max(m, 0) x L
+
+Worth more attention (per manager): a client not marked lost whose projected value is positive and at least
+the average of their segment, AND who either buys less often (fewer sales in the last FREQUENCY_WINDOW_DAYS
+than in the same span before) or has had no contact (no interaction, no purchase) for
+ATTENTION_NO_CONTACT_DAYS. Ranking: by projected value, overall (position) and within each manager.
+"""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from clients.models import Client, Interaction, Segment
+from complaints.models import Complaint, GoodwillGesture
+from purchases.models import Purchase, PurchaseLine
+
+from . import sql
+from .conf import param
+
+DAYS_PER_MONTH = 30.4375
+
+FORMULA = (
+    "Projected lifetime value = net contribution to date + max(monthly net contribution, 0) x expected remaining "
+    "months. Monthly net contribution = (revenue - cost of goods - goodwill - complaint handling) / tenure in "
+    "months. Expected remaining months = W x r / (1 - r), capped at {cap} months, where W is the retention "
+    "window ({window} days) in months and r the segment's retention rate (share of the clients who bought in "
+    "the previous window who bought again in the last one); 0 for a client who did not buy in the last window."
+)
+ATTENTION = (
+    "Worth more attention: not lost, projected value above zero and at least the segment average, and either "
+    "fewer sales in the last {freq} days than in the {freq} days before, or no contact or purchase for {nc} days."
+)
+
+CLIENT_COLUMNS = [
+    "position",
+    "client_id",
+    "client",
+    "segment",
+    "manager",
+    "status",
+    "tenure_days",
+    "purchases",
+    "revenue",
+    "cost",
+    "gross_margin",
+    "discounts",
+    "goodwill",
+    "complaint_handling",
+    "cost_to_serve",
+    "net_contribution",
+    "average_order_value",
+    "purchases_per_month",
+    "retained",
+    "retention_rate",
+    "expected_remaining_months",
+    "projected_value",
+    "manager_rank",
+    "recent_sales",
+    "prior_sales",
+    "last_touch_at",
+    "falling_frequency",
+    "no_recent_contact",
+    "attention",
+]
+MONEY_COLUMNS = {
+    "revenue",
+    "cost",
+    "gross_margin",
+    "discounts",
+    "goodwill",
+    "complaint_handling",
+    "cost_to_serve",
+    "net_contribution",
+    "average_order_value",
+    "projected_value",
+    "average_projected_value",
+}
+SEGMENT_COLUMNS = [
+    "segment",
+    "clients",
+    "purchases",
+    "revenue",
+    "gross_margin",
+    "discounts",
+    "cost_to_serve",
+    "net_contribution",
+    "average_order_value",
+    "purchases_per_month",
+    "retention_rate",
+    "average_projected_value",
+    "projected_value",
+    "attention_clients",
+]
+
+
+def parameters() -> dict:
+    return {
+        "retention_window_days": param("RETENTION_WINDOW_DAYS"),
+        "max_lifetime_months": param("MAX_LIFETIME_MONTHS"),
+        "frequency_window_days": param("FREQUENCY_WINDOW_DAYS"),
+        "attention_no_contact_days": param("ATTENTION_NO_CONTACT_DAYS"),
+    }
+
+
+def _params(as_of: datetime, p: dict) -> dict:
+    window_months = p["retention_window_days"] / DAYS_PER_MONTH
+    cap = p["max_lifetime_months"]
+    return {
+        "as_of": sql.ts(as_of),
+        "freq_start": sql.ts(as_of - timedelta(days=p["frequency_window_days"])),
+        "freq_prev_start": sql.ts(as_of - timedelta(days=2 * p["frequency_window_days"])),
+        "ret_start": sql.ts(as_of - timedelta(days=p["retention_window_days"])),
+        "ret_prev_start": sql.ts(as_of - timedelta(days=2 * p["retention_window_days"])),
+        "touch_limit": sql.ts(as_of - timedelta(days=p["attention_no_contact_days"])),
+        "window_months": window_months,
+        "cap_months": cap,
+        # retention rate from which the geometric lifetime reaches the cap (avoids dividing by 1 - 1)
+        "cap_rate": cap / (cap + window_months),
+    }
+
+
+def _ctes() -> str:
+    t = {
+        "purchase": Purchase._meta.db_table,
+        "line": PurchaseLine._meta.db_table,
+        "gesture": GoodwillGesture._meta.db_table,
+        "complaint": Complaint._meta.db_table,
+        "interaction": Interaction._meta.db_table,
+        "client": Client._meta.db_table,
+    }
+    tenure_days = sql.days_between("b.since", "%(as_of)s")
+    return f"""
+WITH p AS (
+  SELECT client_id,
+    SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS sales,
+    SUM(net_total) AS revenue,
+    SUM(discount_amount) AS discounts,
+    MAX(CASE WHEN kind = 'sale' THEN purchased_at END) AS last_sale_at,
+    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(freq_start)s THEN 1 ELSE 0 END) AS recent_sales,
+    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(freq_prev_start)s AND purchased_at < %(freq_start)s
+        THEN 1 ELSE 0 END) AS prior_sales,
+    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(ret_start)s THEN 1 ELSE 0 END) AS window_sales,
+    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(ret_prev_start)s AND purchased_at < %(ret_start)s
+        THEN 1 ELSE 0 END) AS prev_window_sales
+  FROM {t["purchase"]} WHERE purchased_at < %(as_of)s GROUP BY client_id
+),
+lc AS (
+  SELECT pu.client_id, SUM(l.quantity * l.unit_cost) AS cost
+  FROM {t["line"]} l JOIN {t["purchase"]} pu ON pu.id = l.purchase_id
+  WHERE pu.purchased_at < %(as_of)s GROUP BY pu.client_id
+),
+gw AS (SELECT client_id, SUM(cost) AS goodwill FROM {t["gesture"]} WHERE given_at < %(as_of)s GROUP BY client_id),
+cp AS (
+  SELECT client_id, SUM(handling_cost) AS handling FROM {t["complaint"]}
+  WHERE created_at < %(as_of)s GROUP BY client_id
+),
+ia AS (
+  SELECT client_id, MAX(occurred_at) AS last_contact_at FROM {t["interaction"]}
+  WHERE occurred_at < %(as_of)s GROUP BY client_id
+),
+base AS (
+  SELECT c.id AS client_id, c.name AS client, c.status, c.segment_id, c.manager_id,
+    COALESCE(c.first_contact_at, c.created_at) AS since,
+    COALESCE(p.sales, 0) AS purchases, COALESCE(p.revenue, 0) AS revenue, COALESCE(p.discounts, 0) AS discounts,
+    COALESCE(lc.cost, 0) AS cost, COALESCE(gw.goodwill, 0) AS goodwill, COALESCE(cp.handling, 0) AS complaint_handling,
+    COALESCE(p.recent_sales, 0) AS recent_sales, COALESCE(p.prior_sales, 0) AS prior_sales,
+    p.last_sale_at, ia.last_contact_at,
+    CASE WHEN COALESCE(p.window_sales, 0) > 0 THEN 1 ELSE 0 END AS retained,
+    CASE WHEN COALESCE(p.prev_window_sales, 0) > 0 THEN 1 ELSE 0 END AS was_active
+  FROM {t["client"]} c
+  LEFT JOIN p ON p.client_id = c.id
+  LEFT JOIN lc ON lc.client_id = c.id
+  LEFT JOIN gw ON gw.client_id = c.id
+  LEFT JOIN cp ON cp.client_id = c.id
+  LEFT JOIN ia ON ia.client_id = c.id
+  WHERE c.merged_into_id IS NULL AND COALESCE(c.first_contact_at, c.created_at) < %(as_of)s
+),
+seg AS (
+  SELECT segment_id, SUM(was_active) AS cohort,
+    SUM(CASE WHEN was_active = 1 AND retained = 1 THEN 1 ELSE 0 END) AS kept
+  FROM base GROUP BY segment_id
+),
+m AS (
+  SELECT b.*,
+    b.revenue - b.cost AS gross_margin,
+    b.goodwill + b.complaint_handling AS cost_to_serve,
+    b.revenue - b.cost - b.goodwill - b.complaint_handling AS net_contribution,
+    {tenure_days} AS tenure_days,
+    {sql.greatest(f"{tenure_days} / {DAYS_PER_MONTH}", "1.0")} AS tenure_months,
+    CASE WHEN seg.cohort > 0 THEN seg.kept * 1.0 / seg.cohort END AS retention_rate,
+    {sql.greatest("COALESCE(b.last_contact_at, b.last_sale_at)", "COALESCE(b.last_sale_at, b.last_contact_at)")}
+      AS last_touch_at
+  FROM base b LEFT JOIN seg ON COALESCE(seg.segment_id, 0) = COALESCE(b.segment_id, 0)
+),
+v AS (
+  SELECT m.*,
+    net_contribution / tenure_months AS monthly_contribution,
+    CASE WHEN retained = 0 OR retention_rate IS NULL THEN 0
+         WHEN retention_rate >= %(cap_rate)s THEN %(cap_months)s
+         ELSE %(window_months)s * retention_rate / (1 - retention_rate) END AS expected_remaining_months
+  FROM m
+),
+w AS MATERIALIZED (
+  SELECT v.*,
+    net_contribution + {sql.greatest("monthly_contribution", "0")} * expected_remaining_months AS projected_value,
+    CASE WHEN recent_sales < prior_sales THEN 1 ELSE 0 END AS falling_frequency,
+    CASE WHEN last_touch_at IS NULL OR last_touch_at < %(touch_limit)s THEN 1 ELSE 0 END AS no_recent_contact
+  FROM v
+),
+x AS (
+  SELECT w.*,
+    AVG(projected_value) OVER (PARTITION BY segment_id) AS segment_average
+  FROM w
+),
+r AS (
+  SELECT x.*,
+    CASE WHEN status <> 'lost' AND projected_value > 0 AND projected_value >= segment_average
+          AND (falling_frequency = 1 OR no_recent_contact = 1) THEN 1 ELSE 0 END AS attention
+  FROM x
+)"""
+
+
+def client_select(source: str) -> str:
+    """The per-client rows, ranked, read from `source`: the CTE `r`, or the work table holding it. Money and
+    ratios come out as fixed-point text."""
+    user_table = get_user_model()._meta.db_table
+    m = {c: f"{sql.fixed(f'r.{c}')} AS {c}" for c in MONEY_COLUMNS if c != "average_order_value"}
+    return f"""
+SELECT r.client_id, r.client, r.status, r.segment_id, s.name AS segment, r.manager_id, u.username AS manager,
+  {sql.fixed("r.tenure_days")} AS tenure_days, r.purchases, {m["revenue"]}, {m["cost"]}, {m["gross_margin"]},
+  {m["discounts"]}, {m["goodwill"]}, {m["complaint_handling"]}, {m["cost_to_serve"]}, {m["net_contribution"]},
+  {sql.fixed("r.revenue * 1.0 / NULLIF(r.purchases, 0)")} AS average_order_value,
+  {sql.fixed("r.purchases * 1.0 / r.tenure_months")} AS purchases_per_month,
+  r.retained, {sql.fixed("r.retention_rate", 4, null_as_zero=False)} AS retention_rate,
+  {sql.fixed("r.expected_remaining_months")} AS expected_remaining_months, {m["projected_value"]},
+  ROW_NUMBER() OVER (PARTITION BY r.manager_id ORDER BY r.projected_value DESC, r.client_id) AS manager_rank,
+  r.recent_sales, r.prior_sales, r.last_touch_at, r.falling_frequency, r.no_recent_contact, r.attention
+FROM {source} r
+LEFT JOIN {Segment._meta.db_table} s ON s.id = r.segment_id
+LEFT JOIN {user_table} u ON u.id = r.manager_id
+ORDER BY r.projected_value DESC, r.client_id"""
+
+
+def segment_select(source: str) -> str:
+    f = sql.fixed
+    return f"""
+SELECT r.segment_id, s.name AS segment, COUNT(*) AS clients, SUM(r.purchases) AS purchases,
+  {f("SUM(r.revenue)")} AS revenue, {f("SUM(r.gross_margin)")} AS gross_margin,
+  {f("SUM(r.discounts)")} AS discounts, {f("SUM(r.cost_to_serve)")} AS cost_to_serve,
+  {f("SUM(r.net_contribution)")} AS net_contribution,
+  {f("SUM(r.revenue) * 1.0 / NULLIF(SUM(r.purchases), 0)")} AS average_order_value,
+  {f("AVG(r.purchases * 1.0 / r.tenure_months)")} AS purchases_per_month,
+  {f("MAX(r.retention_rate)", 4, null_as_zero=False)} AS retention_rate,
+  {f("AVG(r.projected_value)")} AS average_projected_value, {f("SUM(r.projected_value)")} AS projected_value,
+  SUM(r.attention) AS attention_clients
+FROM {source} r LEFT JOIN {Segment._meta.db_table} s ON s.id = r.segment_id
+GROUP BY r.segment_id, s.name
+ORDER BY SUM(r.projected_value) DESC"""
+
+
+def client_sql() -> str:
+    return _ctes() + client_select("r")
+
+
+def segment_sql() -> str:
+    return _ctes() + segment_select("r")
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)
+
+
+def _moment(value):
+    return None if value is None else str(value)[:19]
+
+
+# Money and ratios arrive as text from SQL; what is left to convert is looked up once per column (a value
+# report can have 100,000 rows). Columns not listed pass through.
+CONVERT = {
+    **dict.fromkeys(("retained", "falling_frequency", "no_recent_contact", "attention"), bool),
+    "last_touch_at": _moment,
+    **dict.fromkeys(
+        ("segment_id", "manager_id", "client_id", "purchases", "manager_rank", "clients", "attention_clients"),
+        _int_or_none,
+    ),
+    **dict.fromkeys(("recent_sales", "prior_sales"), lambda v: int(v or 0)),
+}
+
+
+def _clean(row: dict) -> dict:
+    return {key: CONVERT[key](value) if key in CONVERT else value for key, value in row.items()}
+
+
+def client_rows(as_of: datetime, p: dict | None = None) -> list[dict]:
+    p = p or parameters()
+    return [_clean(row) for row in sql.fetch_dicts(client_sql(), _params(as_of, p))]
+
+
+def segment_rows(as_of: datetime, p: dict | None = None) -> list[dict]:
+    p = p or parameters()
+    return [_clean(row) for row in sql.fetch_dicts(segment_sql(), _params(as_of, p))]
+
+
+WORK_TABLE = "reports_value_work"
+
+
+def compute(as_of: datetime, p: dict | None = None) -> tuple[list[dict], list[dict]]:
+    """Client rows and segment rows from one pass over the ledger: the per-client figures go to a temporary
+    table (per connection, dropped at the end), which both selects then read."""
+    p = p or parameters()
+    params = _params(as_of, p)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {WORK_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {WORK_TABLE} AS {_ctes()} SELECT * FROM r", params)
+    try:
+        # the selects use no parameter, but pass them so "%%" in them is formatted like everywhere else
+        clients = [_clean(row) for row in sql.fetch_dicts(client_select(WORK_TABLE), params)]
+        segments = [_clean(row) for row in sql.fetch_dicts(segment_select(WORK_TABLE), params)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {WORK_TABLE}")
+    return clients, segments
+
+
+def texts(p: dict) -> dict:
+    return {
+        "formula": FORMULA.format(cap=p["max_lifetime_months"], window=p["retention_window_days"]),
+        "attention_rule": ATTENTION.format(freq=p["frequency_window_days"], nc=p["attention_no_contact_days"]),
+    }

@@ -1,0 +1,151 @@
+"""Report pages: the list of reports, one report's snapshot with charts, CSV download, generate now."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from crm.exceptions import ApplicationError
+from crm.roles import Role
+from crm.views import role_required
+
+from . import export, selectors, services
+from .forms import GenerateForm, SnapshotQueryForm
+from .models import ReportKind
+
+PAGE_SIZE = 100
+ANY_ROLE = (Role.ADMINISTRATOR, Role.ACCOUNTANT, Role.SALES_MANAGER)
+
+
+def _kind_or_404(request, kind: str) -> str:
+    if kind not in ReportKind.values:
+        raise Http404("No such report.")
+    if not selectors.can_view(request.user, kind):
+        raise PermissionDenied("Your role may not see this report.")
+    return kind
+
+
+def _snapshot(request, kind, form):
+    """The snapshot asked for (id or date), or the newest; None when there is none yet."""
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("snapshot"):
+        snap = selectors.snapshot_get(kind=kind, pk=data["snapshot"])
+        if snap is None:
+            raise Http404("No such snapshot.")
+        return snap
+    return selectors.snapshot_latest(kind=kind, generated_on=data.get("generated"))
+
+
+@role_required(*ANY_ROLE)
+def index(request):
+    kinds = selectors.kinds_for(request.user)
+    if not kinds:
+        raise PermissionDenied("Your role may not see reports.")
+    latest = selectors.latest_per_kind(kinds=kinds)
+    reports = [{"kind": k, "label": ReportKind(k).label, "latest": latest.get(k)} for k in kinds]
+    return render(
+        request,
+        "reports/index.html",
+        {"reports": reports, "can_generate": selectors.can_generate(request.user), "form": GenerateForm()},
+    )
+
+
+def _chart(kind, snapshot, summary, rows) -> dict | None:
+    if snapshot is None:
+        return None
+    if kind == ReportKind.VALUE and "segments" in summary:
+        segs = summary["segments"]
+        return {
+            "type": "bar",
+            "labels": [s["segment"] or "(no segment)" for s in segs],
+            "datasets": [
+                {"label": "Net contribution", "data": [s["net_contribution"] for s in segs]},
+                {"label": "Projected lifetime value", "data": [s["projected_value"] for s in segs]},
+            ],
+        }
+    if kind == ReportKind.VALUE:
+        top = [r.data for r in rows[:10]]
+        return {
+            "type": "bar",
+            "labels": [r["client"] for r in top],
+            "datasets": [{"label": "Projected lifetime value", "data": [r["projected_value"] for r in top]}],
+        }
+    if kind == ReportKind.PERKS:
+        data = [r.data for r in rows]
+        return {
+            "type": "bar",
+            "labels": [r["label"] for r in data],
+            "datasets": [
+                {"label": "Cost", "data": [r["cost"] for r in data]},
+                {"label": "Extra margin", "data": [r["extra_margin"] for r in data]},
+            ],
+        }
+    return {"type": "line", **summary.get("series", {"labels": [], "datasets": []})}
+
+
+@role_required(*ANY_ROLE)
+def report(request, kind: str):
+    kind = _kind_or_404(request, kind)
+    form = SnapshotQueryForm(request.GET)
+    snapshot = _snapshot(request, kind, form)
+    page = rows = attention = None
+    summary, managers = {}, []
+    if snapshot is not None:
+        summary = selectors.summary_for(snapshot=snapshot, user=request.user)
+        manager_id = form.cleaned_data.get("manager") if form.is_valid() else None
+        qs = selectors.row_list(snapshot=snapshot, user=request.user, manager_id=manager_id)
+        page = Paginator(qs, PAGE_SIZE).get_page(form.cleaned_data.get("page") if form.is_valid() else 1)
+        rows = list(page.object_list)
+        if kind == ReportKind.VALUE:
+            attention = list(
+                selectors.row_list(snapshot=snapshot, user=request.user, flagged_only=True, manager_id=manager_id)[:50]
+            )
+            managers = selectors.managers_in(snapshot=snapshot, user=request.user)
+    context = {
+        "kind": kind,
+        "label": ReportKind(kind).label,
+        "form": form,
+        "snapshot": snapshot,
+        "snapshots": selectors.snapshot_list(kind=kind)[:30],
+        "summary": summary,
+        "page": page,
+        "rows": rows,
+        "attention": attention,
+        "managers": managers,
+        "manager_id": form.cleaned_data.get("manager") if form.is_valid() else None,
+        "chart": _chart(kind, snapshot, summary, rows or []),
+        "can_generate": selectors.can_generate(request.user),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, f"reports/_{kind}_rows.html", context)
+    return render(request, "reports/report.html", context)
+
+
+@role_required(*ANY_ROLE)
+def report_csv(request, kind: str):
+    kind = _kind_or_404(request, kind)
+    form = SnapshotQueryForm(request.GET)
+    snapshot = _snapshot(request, kind, form)
+    if snapshot is None:
+        raise Http404("No snapshot yet.")
+    manager_id = form.cleaned_data.get("manager") if form.is_valid() else None
+    rows = selectors.row_list(snapshot=snapshot, user=request.user, manager_id=manager_id)
+    return export.csv_response(snapshot=snapshot, rows=rows)
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def generate(request):
+    form = GenerateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reports_generation_queue(period=form.cleaned_data["period"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The reports are being generated; they appear here when ready.")
+    else:
+        messages.error(request, "Choose weekly or monthly.")
+    return redirect("reports:index")

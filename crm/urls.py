@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from crm.admin_site import restrict_admin_to_administrators
+from crm.api import views as api_views
+from crm.views import dashboard, healthz
+
+restrict_admin_to_administrators(admin.site)
+
+api_v1 = [
+    path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
+    path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("users/", api_views.UserList.as_view(), name="api-users"),
+]
+for module in settings.CRM_API_APPS:
+    api_v1.append(path("", include(module)))
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+for prefix, module in settings.CRM_HTML_APPS.items():
+    urlpatterns.append(path(f"{prefix}/", include(module)))
+
+handler403 = "crm.views.permission_denied"

@@ -1,0 +1,95 @@
+import pytest
+from openapi_spec_validator import validate
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_endpoint_returns_token_for_valid_credentials(api_client, sales_manager):
+    response = api_client.post("/api/v1/auth/token/", {"username": "sm", "password": PASSWORD})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api_client.get("/api/v1/me/")
+    assert me.status_code == 200
+    assert me.json()["roles"] == ["Sales manager"]
+
+
+def test_token_endpoint_rejects_bad_credentials_with_field_messages(api_client, sales_manager):
+    response = api_client.post("/api/v1/auth/token/", {"username": "sm", "password": "bad"})
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    missing = api_client.post("/api/v1/auth/token/", {"username": "sm"})
+    assert missing.status_code == 400
+    assert "password" in missing.json()
+
+
+def test_token_endpoint_shares_the_login_lockout(api_client, sales_manager):
+    for _ in range(5):
+        api_client.post("/api/v1/auth/token/", {"username": "sm", "password": "bad"})
+    response = api_client.post("/api/v1/auth/token/", {"username": "sm", "password": PASSWORD})
+    assert response.status_code in (400, 403, 429)
+    assert "token" not in response.json()
+
+
+def test_unauthenticated_api_call_gets_401_json(api_client):
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Token")
+    assert "detail" in response.json()
+
+
+def test_wrong_role_gets_403_json(sm_api, acc_api):
+    for client in (sm_api, acc_api):
+        response = client.get("/api/v1/users/")
+        assert response.status_code == 403
+        assert "detail" in response.json()
+
+
+def test_user_without_role_gets_403(api_client_for, no_role_user):
+    assert api_client_for(no_role_user).get("/api/v1/me/").status_code == 403
+
+
+def test_administrator_lists_users_with_cursor_pagination(
+    admin_api, sales_manager, accountant, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        response = admin_api.get("/api/v1/users/?page_size=1")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["results"]) == 1 and body["next"]
+    nxt = admin_api.get(body["next"]).json()
+    assert nxt["results"][0]["id"] != body["results"][0]["id"]
+
+
+def test_session_authentication_works_for_the_browser(sm_client):
+    assert sm_client.get("/api/v1/me/").status_code == 200
+
+
+def test_openapi_schema_is_valid_openapi_3(admin_api):
+    response = admin_api.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    validate(schema)
+    assert "/api/v1/auth/token/" in schema["paths"]
+
+
+def test_api_docs_served_with_local_assets(sm_client):
+    response = sm_client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist" in html
+    assert "cdn" not in html.lower()
+
+
+def test_token_endpoint_is_throttled(api_client, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"login": "2/min", "anon": "2/min", "user": "9/min"})
+    cache.clear()
+    codes = [api_client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
+    assert "detail" in api_client.post("/api/v1/auth/token/", {}).json()
