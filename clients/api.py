@@ -1,0 +1,532 @@
+"""REST API for clients: list/create/retrieve/update, ERP upsert by external id, duplicates, the
+relationship (interactions, promises, tasks) and segments."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.api.filters import SyncFilterSet
+from crm.api.permissions import roles
+from crm.exceptions import ApplicationError
+from crm.roles import Role, has_role
+
+from . import selectors, services
+from .models import Channel, ChannelConsent, Client, FollowUpTask, Interaction, Promise, Segment
+from .normalize import normalize_email, normalize_phone
+
+SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+StaffWrite = roles(SM, ADM)
+StaffWriteAccountantRead = roles(SM, ADM, read=(ACC,))
+ReadAllWriteAdmin = roles(ADM, read=(SM, ACC))
+
+
+def _forbidden_or_raise(exc: ApplicationError):
+    if exc.code == "forbidden":
+        raise PermissionDenied(exc.message)
+    raise exc
+
+
+def _choice(choices, name: str, **kwargs) -> serializers.ChoiceField:
+    """A choice field with its own enum component (`name`): several models have a `kind` or `status` of
+    their own, and drf-spectacular's automatic enum names would collide."""
+    schema = {"type": "string", "enum": [value for value, _label in choices]}
+    field_class = _CHOICE_CLASSES.get(name)
+    if field_class is None:
+        field_class = extend_schema_field(schema, component_name=name)(
+            type(f"{name}Field", (serializers.ChoiceField,), {})
+        )
+        _CHOICE_CLASSES[name] = field_class
+    return field_class(choices=choices, **kwargs)
+
+
+_CHOICE_CLASSES: dict[str, type] = {}
+
+
+def _full_access(user) -> bool:
+    return has_role(user, SM, ADM)
+
+
+# --- serializers --------------------------------------------------------------------------------------
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    channel = _choice(Channel.choices, "ClientChannelEnum")
+    status = _choice(ChannelConsent.Status.choices, "ConsentStatusEnum")
+
+    class Meta:
+        model = ChannelConsent
+        fields = ["channel", "status", "given_at", "source"]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    """Read shape. `to_representation` is hand-written: the list at 100,000 clients is hot, and a field per
+    attribute costs more than the database. The declared fields keep the OpenAPI schema honest."""
+
+    segment = serializers.CharField(source="segment.code", allow_null=True, read_only=True)
+    manager = serializers.IntegerField(source="manager_id", allow_null=True, read_only=True)
+    kind = _choice(Client.Kind.choices, "ClientKindEnum", read_only=True)
+    status = _choice(Client.Status.choices, "ClientStatusEnum", read_only=True)
+    first_contact_channel = _choice(Client.FirstContactChannel.choices, "FirstContactChannelEnum", read_only=True)
+    preferred_channels = serializers.ListField(child=_choice(Channel.choices, "ClientChannelEnum"), read_only=True)
+    consents = serializers.ListField(
+        child=inline_serializer(
+            "ClientConsent",
+            {
+                "channel": serializers.CharField(),
+                "status": serializers.CharField(),
+                "given_at": serializers.DateTimeField(),
+            },
+        ),
+        read_only=True,
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "email",
+            "phone",
+            "address",
+            "segment",
+            "manager",
+            "status",
+            "status_changed_at",
+            "first_contact_channel",
+            "first_contact_at",
+            "preferred_channels",
+            "consents",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, c):
+        def dt(value):
+            return value.isoformat().replace("+00:00", "Z") if value else None
+
+        consents = getattr(c, "consent_rows", None)
+        if consents is None:
+            consents = [(k.channel, k.status, k.given_at) for k in c.consents.all()]
+        if hasattr(c, "segment_code"):
+            segment = c.segment_code
+        else:
+            segment = c.segment.code if c.segment_id else None
+
+        return {
+            "id": c.pk,
+            "kind": c.kind,
+            "name": c.name,
+            "email": c.email,
+            "phone": c.phone,
+            "address": c.address,
+            "segment": segment,
+            "manager": c.manager_id,
+            "status": c.status,
+            "status_changed_at": dt(c.status_changed_at),
+            "first_contact_channel": c.first_contact_channel,
+            "first_contact_at": dt(c.first_contact_at),
+            "preferred_channels": c.preferred_channels,
+            "consents": [{"channel": ch, "status": st, "given_at": dt(at)} for ch, st, at in consents],
+            "external_id": c.external_id,
+            "created_at": dt(c.created_at),
+            "updated_at": dt(c.updated_at),
+        }
+
+
+class ClientBillingSerializer(serializers.ModelSerializer):
+    """What an accountant may read about a client: billing details only."""
+
+    kind = _choice(Client.Kind.choices, "ClientKindEnum", read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "name", "kind", "address", "email", "phone", "external_id"]
+        read_only_fields = fields
+
+
+class ContactInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    email = serializers.CharField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    is_primary = serializers.BooleanField(required=False, default=False)
+
+
+class ClientWriteSerializer(serializers.Serializer):
+    """Input for create, update and upsert. Phone and email are normalised (E.164, lower case)."""
+
+    name = serializers.CharField(max_length=200)
+    kind = _choice(Client.Kind.choices, "ClientKindEnum", required=False)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    address = serializers.CharField(required=False, allow_blank=True)
+    segment = serializers.SlugRelatedField(
+        slug_field="code", queryset=Segment.objects.all(), required=False, allow_null=True
+    )
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(groups__name=SM), required=False, allow_null=True
+    )
+    status = _choice(Client.Status.choices, "ClientStatusEnum", required=False)
+    first_contact_channel = _choice(Client.FirstContactChannel.choices, "FirstContactChannelEnum", required=False)
+    first_contact_at = serializers.DateTimeField(required=False)
+    first_contact_request = serializers.CharField(required=False, allow_blank=True)
+    interests = serializers.ListField(child=serializers.CharField(), required=False)
+    preferred_channels = serializers.ListField(child=_choice(Channel.choices, "ClientChannelEnum"), required=False)
+    consents = serializers.DictField(child=_choice(ChannelConsent.Status.choices, "ConsentStatusEnum"), required=False)
+    external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    contacts = ContactInputSerializer(many=True, required=False, write_only=True)
+    force = serializers.BooleanField(required=False, default=False, write_only=True)
+
+    def validate_email(self, value):
+        try:
+            return normalize_email(value)
+        except ValidationError:
+            raise serializers.ValidationError("Enter a valid email address.")
+
+    def validate_phone(self, value):
+        try:
+            return normalize_phone(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages[0])
+
+    def validate_consents(self, value):
+        unknown = set(value) - set(Channel.values)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown channel(s): {', '.join(sorted(unknown))}.")
+        return value
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    kind = _choice(Interaction.Kind.choices, "InteractionKindEnum")
+    staff = serializers.IntegerField(source="staff_id", read_only=True)
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "kind", "occurred_at", "staff", "channel", "summary", "next_step", "next_step_due"]
+        read_only_fields = ["id", "staff"]
+        extra_kwargs = {"occurred_at": {"required": False}}
+
+
+class PromiseSerializer(serializers.ModelSerializer):
+    status = _choice(Promise.Status.choices, "PromiseStatusEnum", read_only=True)
+    promised_by = serializers.IntegerField(source="promised_by_id", read_only=True)
+
+    class Meta:
+        model = Promise
+        fields = ["id", "client", "text", "promised_by", "due_date", "status", "resolution", "resolved_at"]
+        read_only_fields = ["id", "client", "promised_by", "status", "resolution", "resolved_at"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    kind = _choice(FollowUpTask.Kind.choices, "TaskKindEnum", required=False)
+    status = _choice(FollowUpTask.Status.choices, "TaskStatusEnum", read_only=True)
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.filter(merged_into__isnull=True))
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(groups__name__in=[SM, ADM]).distinct(), required=False
+    )
+
+    class Meta:
+        model = FollowUpTask
+        fields = ["id", "client", "assignee", "kind", "title", "details", "due_date", "status", "completed_at"]
+        read_only_fields = ["id", "status", "completed_at"]
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Segment
+        fields = ["id", "name", "code", "description", "is_active"]
+
+
+class DuplicateSerializer(serializers.ModelSerializer):
+    kind = _choice(Client.Kind.choices, "ClientKindEnum", read_only=True)
+    match = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "name", "kind", "email", "phone", "manager", "match"]
+
+
+# --- views --------------------------------------------------------------------------------------------
+
+
+class ClientFilter(SyncFilterSet):
+    segment = django_filters.CharFilter(field_name="segment__code")
+    manager = django_filters.NumberFilter(field_name="manager_id")
+    status = django_filters.ChoiceFilter(choices=Client.Status.choices)
+
+    class Meta:
+        model = Client
+        fields = ["segment", "manager", "status", "updated_since"]
+
+
+SEARCH_PARAM = OpenApiParameter("search", str, description="Name, email, phone or a company contact.")
+
+
+def _client_kwargs(data: dict, *, update: bool = False) -> dict:
+    data = dict(data)
+    data.pop("force", None)
+    if update:
+        data.pop("contacts", None)  # contacts are added on create; later through the card
+    return data
+
+
+@extend_schema(parameters=[SEARCH_PARAM])
+class ClientListCreate(generics.ListCreateAPIView):
+    """Clients, newest first, with cursor pagination. Accountants get billing details only.
+    POST: a phone or email that already belongs to a client answers 409 with the candidates unless
+    `?force=true` or `"force": true`."""
+
+    permission_classes = [StaffWriteAccountantRead]
+    filterset_class = ClientFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+
+    def get_serializer_class(self):
+        if self.request.method == "POST":
+            return ClientWriteSerializer
+        return ClientBillingSerializer if not _full_access(self.request.user) else ClientSerializer
+
+    def get_queryset(self):
+        search = self.request.query_params.get("search", "")
+        if not _full_access(self.request.user):
+            qs = selectors.client_list(search=search).select_related(None)
+            return qs.only(*ClientBillingSerializer.Meta.fields).order_by("-id")
+        return selectors.client_list_api(search=search).order_by("-id")
+
+    def filter_queryset(self, queryset):
+        # django-filter builds a form per request; skip it when no filter is asked for (the hot path).
+        if not set(self.request.query_params) & set(ClientFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if _full_access(request.user):
+            consents = selectors.consents_by_client(c.pk for c in page)
+            for client in page:
+                client.consent_rows = consents.get(client.pk, [])
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ClientWriteSerializer, responses={201: ClientSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = ClientWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        force = serializer.validated_data.get("force") or request.query_params.get("force") in ("true", "1")
+        data = _client_kwargs(serializer.validated_data)
+        if "manager" not in data and not has_role(request.user, ADM):
+            data["manager"] = request.user  # who takes the first contact keeps the client
+        client = services.client_create(by=request.user, allow_duplicate=bool(force), **data)
+        return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ClientDetail(generics.RetrieveUpdateAPIView):
+    """One client. Sales managers update their own and unassigned clients; administrators any."""
+
+    permission_classes = [StaffWriteAccountantRead]
+
+    def get_serializer_class(self):
+        if self.request.method in ("PUT", "PATCH"):
+            return ClientWriteSerializer
+        return ClientSerializer if _full_access(self.request.user) else ClientBillingSerializer
+
+    def get_object(self):
+        return get_object_or_404(selectors.client_list_api(include_merged=True), pk=self.kwargs["pk"])
+
+    @extend_schema(request=ClientWriteSerializer, responses=ClientSerializer)
+    def update(self, request, *args, **kwargs):
+        client = self.get_object()
+        partial = request.method == "PATCH"
+        serializer = ClientWriteSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        if not services.can_edit_client(request.user, client):
+            raise PermissionDenied("You may edit only your own and unassigned clients.")
+        data = _client_kwargs(serializer.validated_data, update=True)
+        if "manager" in data and not has_role(request.user, ADM) and data["manager"] not in (None, request.user):
+            raise PermissionDenied("Only an administrator can give a client to another manager.")
+        try:
+            client = services.client_update(client=client, by=request.user, **data)
+        except ApplicationError as exc:
+            _forbidden_or_raise(exc)
+        return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data)
+
+
+class ClientUpsertByExternalId(APIView):
+    """PUT creates the client with this ERP key or updates it; repeating the same PUT changes nothing."""
+
+    permission_classes = [StaffWrite]
+
+    @extend_schema(request=ClientWriteSerializer, responses={200: ClientSerializer, 201: ClientSerializer})
+    def put(self, request, external_id):
+        serializer = ClientWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        existing = Client.objects.filter(external_id=external_id).first()
+        if existing is not None and not services.can_edit_client(request.user, existing):
+            raise PermissionDenied("You may edit only your own and unassigned clients.")
+        client, created = services.client_upsert_by_external_id(
+            external_id=external_id, data=_client_kwargs(serializer.validated_data), by=request.user
+        )
+        body = ClientSerializer(selectors.client_get(pk=client.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ClientDuplicates(APIView):
+    """Possible existing clients for these details: same normalised phone or email (also of contact
+    persons), or a similar name."""
+
+    permission_classes = [StaffWrite]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str),
+            OpenApiParameter("email", str),
+            OpenApiParameter("name", str),
+        ],
+        responses=DuplicateSerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        found = selectors.client_duplicates(
+            phone=params.get("phone", ""), email=params.get("email", ""), name=params.get("name", "")
+        )
+        return Response(DuplicateSerializer(found, many=True).data)
+
+
+class _ClientChildList(generics.ListCreateAPIView):
+    permission_classes = [StaffWrite]
+
+    def client(self) -> Client:
+        if not hasattr(self, "_client"):
+            self._client = get_object_or_404(Client, pk=self.kwargs["pk"])
+        return self._client
+
+
+class ClientInteractions(_ClientChildList):
+    """The client's timeline. POST logs an interaction; a next step with a due date becomes a task."""
+
+    serializer_class = InteractionSerializer
+
+    queryset = Interaction.objects.none()  # for the schema
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.interaction_list(client=self.client()).order_by("-occurred_at", "-id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.interaction_create(
+            client=self.client(), staff=self.request.user, **serializer.validated_data
+        )
+
+
+class ClientPromises(_ClientChildList):
+    serializer_class = PromiseSerializer
+
+    queryset = Promise.objects.none()  # for the schema
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.promise_list(client=self.client()).order_by("-id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.promise_create(
+            client=self.client(), promised_by=self.request.user, **serializer.validated_data
+        )
+
+
+class TaskFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=FollowUpTask.Status.choices)
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    client = django_filters.NumberFilter(field_name="client_id")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = FollowUpTask
+        fields = ["status", "assignee", "client", "due_before"]
+
+
+class TaskListCreate(generics.ListCreateAPIView):
+    """Follow-up tasks. Sales managers see their own; administrators everyone's."""
+
+    permission_classes = [StaffWrite]
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+
+    queryset = FollowUpTask.objects.none()  # for the schema
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        assignee = None if has_role(self.request.user, ADM) else self.request.user
+        return selectors.task_list(assignee=assignee).order_by("-id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.setdefault("assignee", self.request.user)
+        serializer.instance = services.task_create(created_by=self.request.user, **data)
+
+
+class SegmentListCreate(generics.ListCreateAPIView):
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = SegmentSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.segment_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.segment_create(**serializer.validated_data)
+
+
+class ResolveSerializer(serializers.Serializer):
+    how = serializers.CharField(required=False, allow_blank=True, default="", help_text="How it was kept.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it was broken.")
+
+
+class TaskClose(APIView):
+    """POST tasks/<id>/complete/ or tasks/<id>/cancel/: the assignee or an administrator closes a task."""
+
+    permission_classes = [StaffWrite]
+    action = "complete"
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    def post(self, request, pk):
+        task = get_object_or_404(FollowUpTask, pk=pk)
+        close = services.task_complete if self.action == "complete" else services.task_cancel
+        try:
+            task = close(task=task, by=request.user)
+        except ApplicationError as exc:
+            _forbidden_or_raise(exc)
+        return Response(TaskSerializer(task).data)
+
+
+class PromiseResolve(APIView):
+    """POST promises/<id>/keep/ {"how"} or promises/<id>/break/ {"reason"}: who promised it or an
+    administrator resolves an open promise."""
+
+    permission_classes = [StaffWrite]
+    action = "keep"
+
+    @extend_schema(request=ResolveSerializer, responses=PromiseSerializer)
+    def post(self, request, pk):
+        promise = get_object_or_404(Promise, pk=pk)
+        data = ResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            if self.action == "keep":
+                promise = services.promise_keep(promise=promise, how=data.validated_data["how"], by=request.user)
+            else:
+                promise = services.promise_break(promise=promise, reason=data.validated_data["reason"], by=request.user)
+        except ApplicationError as exc:
+            _forbidden_or_raise(exc)
+        return Response(PromiseSerializer(promise).data)

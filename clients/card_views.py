@@ -1,0 +1,322 @@
+"""The client card: header, tabs (each an htmx fragment) and the actions taken from them."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.exceptions import ApplicationError
+from crm.roles import Role, has_role, is_admin
+from crm.views import role_required
+
+from . import selectors, services
+from .card import tabs_for
+from .forms import (
+    ClientEditForm,
+    ConsentForm,
+    ContactForm,
+    InteractionForm,
+    PromiseForm,
+    PromiseResolveForm,
+    ReassignForm,
+    TaskForm,
+)
+from .models import Client, FollowUpTask, Promise
+from .views import _client_or_404, _form_error, _is_fragment, task_list
+
+SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+
+
+def _require_edit(request, client: Client) -> None:
+    if not services.can_edit_client(request.user, client):
+        raise PermissionDenied("You may edit only your own and unassigned clients.")
+
+
+# --- card -----------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(SM, ACC, ADM)
+def client_card(request, client_id):
+    if not has_role(request.user, SM, ADM):
+        return redirect("clients:billing", client_id=client_id)
+    client = _client_or_404(client_id)
+    return render(
+        request,
+        "clients/card.html",
+        {"client": client, "tabs": tabs_for(client.pk), "can_edit": services.can_edit_client(request.user, client)},
+    )
+
+
+@require_GET
+@role_required(SM, ACC, ADM)
+def client_billing(request, client_id):
+    client = get_object_or_404(
+        Client.objects.only("id", "name", "kind", "address", "email", "phone", "external_id"), pk=client_id
+    )
+    return render(request, "clients/billing.html", {"client": client})
+
+
+def _overview_ctx(request, client, **extra):
+    return {
+        "client": client,
+        "can_edit": services.can_edit_client(request.user, client),
+        "can_reassign": is_admin(request.user) or client.manager_id == request.user.pk,
+        "assignments": client.manager_history.select_related("manager", "previous_manager", "assigned_by")[:20],
+        "consent_form": extra.pop("consent_form", None) or ConsentForm(),
+        "reassign_form": extra.pop("reassign_form", None) or ReassignForm(initial={"manager": client.manager_id}),
+        **extra,
+    }
+
+
+@require_GET
+@role_required(SM, ADM)
+def tab_overview(request, client_id):
+    client = _client_or_404(client_id)
+    return render(request, "clients/tabs/overview.html", _overview_ctx(request, client))
+
+
+def _timeline_ctx(client, form=None):
+    return {"client": client, "interactions": selectors.timeline(client=client), "form": form or InteractionForm()}
+
+
+@require_GET
+@role_required(SM, ADM)
+def tab_timeline(request, client_id):
+    client = _client_or_404(client_id)
+    return render(request, "clients/tabs/timeline.html", _timeline_ctx(client))
+
+
+def _contacts_ctx(request, client, form=None):
+    return {
+        "client": client,
+        "contacts": list(client.contacts.all()),
+        "form": form or ContactForm(),
+        "can_edit": services.can_edit_client(request.user, client),
+    }
+
+
+@require_GET
+@role_required(SM, ADM)
+def tab_contacts(request, client_id):
+    client = _client_or_404(client_id)
+    return render(request, "clients/tabs/contacts.html", _contacts_ctx(request, client))
+
+
+def _promises_ctx(request, client, form=None):
+    return {
+        "client": client,
+        "promises": list(selectors.promise_list(client=client).order_by("status", "due_date", "id")),
+        "form": form or PromiseForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@require_GET
+@role_required(SM, ADM)
+def tab_promises(request, client_id):
+    client = _client_or_404(client_id)
+    return render(request, "clients/tabs/promises.html", _promises_ctx(request, client))
+
+
+def _tasks_ctx(request, client, form=None):
+    return {
+        "client": client,
+        "tasks": list(selectors.task_list(client=client).order_by("status", "due_date", "id")),
+        "form": form or TaskForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@require_GET
+@role_required(SM, ADM)
+def tab_tasks(request, client_id):
+    client = _client_or_404(client_id)
+    return render(request, "clients/tabs/tasks.html", _tasks_ctx(request, client))
+
+
+@require_GET
+@role_required(SM, ADM)
+def tab_history(request, client_id):
+    client = _client_or_404(client_id)
+    return render(
+        request, "clients/tabs/history.html", {"client": client, "entries": selectors.client_history(client=client)}
+    )
+
+
+def _tab_response(request, client, template, ctx, tab):
+    if _is_fragment(request):
+        return render(request, template, ctx)
+    return redirect(reverse("clients:card", kwargs={"client_id": client.pk}) + f"?tab={tab}")
+
+
+# --- card actions ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(SM, ADM)
+def client_edit(request, client_id):
+    client = _client_or_404(client_id)
+    _require_edit(request, client)
+    form = ClientEditForm(request.POST or None, instance=Client.objects.get(pk=client.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, by=request.user, **form.service_kwargs())
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("clients:card", client_id=client.pk)
+    return render(request, "clients/edit.html", {"client": client, "form": form})
+
+
+@require_POST
+@role_required(SM, ADM)
+def interaction_new(request, client_id):
+    client = _client_or_404(client_id)
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interaction_create(client=client, staff=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            form = None
+    return _tab_response(request, client, "clients/tabs/timeline.html", _timeline_ctx(client, form), "timeline")
+
+
+@require_POST
+@role_required(SM, ADM)
+def promise_new(request, client_id):
+    client = _client_or_404(client_id)
+    form = PromiseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.promise_create(client=client, promised_by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            form = None
+    return _tab_response(
+        request, client, "clients/tabs/promises.html", _promises_ctx(request, client, form), "promises"
+    )
+
+
+@require_POST
+@role_required(SM, ADM)
+def promise_resolve(request, promise_id, outcome):
+    promise = get_object_or_404(Promise, pk=promise_id)
+    client = _client_or_404(promise.client_id)
+    form = PromiseResolveForm(request.POST)
+    form.is_valid()
+    text = form.cleaned_data.get("resolution", "")
+    try:
+        if outcome == "keep":
+            services.promise_keep(promise=promise, how=text, by=request.user)
+        else:
+            services.promise_break(promise=promise, reason=text, by=request.user)
+    except ApplicationError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message)
+        messages.error(request, exc.message)
+    if request.POST.get("next") == "dashboard":
+        return redirect("dashboard")
+    return _tab_response(request, client, "clients/tabs/promises.html", _promises_ctx(request, client), "promises")
+
+
+@require_POST
+@role_required(SM, ADM)
+def task_new(request, client_id):
+    client = _client_or_404(client_id)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_create(
+                client=client, assignee=client.manager or request.user, created_by=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            form = None
+    return _tab_response(request, client, "clients/tabs/tasks.html", _tasks_ctx(request, client, form), "tasks")
+
+
+@require_POST
+@role_required(SM, ADM)
+def task_close(request, task_id, outcome):
+    task = get_object_or_404(FollowUpTask, pk=task_id)
+    try:
+        if outcome == "done":
+            services.task_complete(task=task, by=request.user)
+        else:
+            services.task_cancel(task=task, by=request.user)
+    except ApplicationError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message)
+        messages.error(request, exc.message)
+    back = request.POST.get("next")
+    if back == "tasks":
+        if _is_fragment(request):
+            return task_list(request)
+        return redirect("clients:tasks")
+    if back == "dashboard":
+        return redirect("dashboard")
+    client = _client_or_404(task.client_id)
+    return _tab_response(request, client, "clients/tabs/tasks.html", _tasks_ctx(request, client), "tasks")
+
+
+@require_POST
+@role_required(SM, ADM)
+def contact_new(request, client_id):
+    client = _client_or_404(client_id)
+    _require_edit(request, client)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_add(client=client, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            form = None
+    return _tab_response(
+        request, client, "clients/tabs/contacts.html", _contacts_ctx(request, client, form), "contacts"
+    )
+
+
+@require_POST
+@role_required(SM, ADM)
+def consent_change(request, client_id):
+    client = _client_or_404(client_id)
+    _require_edit(request, client)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        services.consent_set(client=client, by=request.user, **form.cleaned_data)
+        client = _client_or_404(client_id)
+        form = None
+    return _tab_response(
+        request, client, "clients/tabs/overview.html", _overview_ctx(request, client, consent_form=form), "overview"
+    )
+
+
+@require_POST
+@role_required(SM, ADM)
+def client_reassign(request, client_id):
+    client = _client_or_404(client_id)
+    if not (is_admin(request.user) or client.manager_id == request.user.pk):
+        raise PermissionDenied("Only the client's manager or an administrator can hand the client over.")
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.client_reassign(
+                client=client, manager=form.cleaned_data["manager"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            client = _client_or_404(client_id)
+            form = None
+    return _tab_response(
+        request, client, "clients/tabs/overview.html", _overview_ctx(request, client, reassign_form=form), "overview"
+    )

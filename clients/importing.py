@@ -1,0 +1,231 @@
+"""Importing an existing client base from CSV or XLSX: parse and check every row first (the preview shows
+row number, field and message), import only after confirmation, in a Celery task that reports progress.
+A file with errors imports nothing unless the bad rows are explicitly skipped."""
+
+import contextlib
+import csv
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.exceptions import ApplicationError
+from crm.roles import Role
+
+from . import services
+from .models import Client, ContactPerson, ImportJob, Segment
+from .normalize import normalize_email, normalize_phone
+
+COLUMNS = [
+    "name",
+    "kind",
+    "email",
+    "phone",
+    "address",
+    "segment",
+    "status",
+    "manager",
+    "external_id",
+    "tags",
+    "first_contact_channel",
+]
+MAX_ROWS = 20_000
+
+
+def _read_rows(filename: str, content: bytes) -> list[dict]:
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception:
+            raise ApplicationError("This is not a readable XLSX file.", field="file")
+        values = list(sheet.iter_rows(values_only=True))
+        if not values:
+            return []
+        header = [str(h or "").strip().lower() for h in values[0]]
+        return [
+            {header[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(row) if i < len(header)}
+            for row in values[1:]
+        ]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    dialect = csv.excel
+    with contextlib.suppress(csv.Error):
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader.fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or []]
+    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _known_contacts(rows: list[dict]) -> dict[str, str]:
+    """Normalised emails and phones of the file that already belong to a client (or a contact person),
+    found in a few set queries instead of one per row."""
+    values = set()
+    for raw in rows:
+        for field, normalize in (("email", normalize_email), ("phone", normalize_phone)):
+            with contextlib.suppress(ValidationError):
+                value = normalize(raw.get(field, ""))
+                if value:
+                    values.add(value)
+    known: dict[str, str] = {}
+    chunk = sorted(values)
+    for start in range(0, len(chunk), 500):
+        part = chunk[start : start + 500]
+        for pk, name, email, phone in Client.objects.filter(
+            Q(email__in=part) | Q(phone__in=part), merged_into__isnull=True
+        ).values_list("pk", "name", "email", "phone"):
+            for value in (email, phone):
+                known.setdefault(value, f"{name} (#{pk})")
+        for pk, name, email, phone in ContactPerson.objects.filter(Q(email__in=part) | Q(phone__in=part)).values_list(
+            "client_id", "client__name", "email", "phone"
+        ):
+            for value in (email, phone):
+                known.setdefault(value, f"{name} (#{pk})")
+    return known
+
+
+def check_rows(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Normalise and check rows; returns ([{row, data}], [{row, field, message}]). Row 1 is the header."""
+    segments = {s.code.lower(): s.code for s in Segment.objects.all()} | {
+        s.name.lower(): s.code for s in Segment.objects.all()
+    }
+    managers = set(get_user_model().objects.filter(groups__name=Role.SALES_MANAGER).values_list("username", flat=True))
+    known = _known_contacts(rows)
+    external_ids = set()
+    seen_contacts: dict[str, int] = {}
+    checked, errors = [], []
+    for number, raw in enumerate(rows, start=2):
+        if not any(raw.values()):
+            continue
+        data, row_errors = {}, []
+
+        def err(field, message, number=number, row_errors=row_errors):
+            row_errors.append({"row": number, "field": field, "message": message})
+
+        data["name"] = raw.get("name", "").strip()
+        if not data["name"]:
+            err("name", "A name is required.")
+        data["kind"] = (raw.get("kind") or Client.Kind.COMPANY).lower()
+        if data["kind"] not in Client.Kind.values:
+            err("kind", f"{raw.get('kind')!r} is not person or company.")
+        try:
+            data["email"] = normalize_email(raw.get("email", ""))
+        except ValidationError:
+            err("email", f"{raw.get('email')!r} is not a valid email address.")
+        try:
+            data["phone"] = normalize_phone(raw.get("phone", ""))
+        except ValidationError as exc:
+            err("phone", exc.messages[0])
+        data["address"] = raw.get("address", "")
+        segment = raw.get("segment", "").strip().lower()
+        data["segment"] = segments.get(segment) if segment else None
+        if segment and not data["segment"]:
+            err("segment", f"Unknown segment {raw.get('segment')!r}.")
+        data["status"] = (raw.get("status") or Client.Status.LEAD).lower()
+        if data["status"] not in Client.Status.values:
+            err("status", f"{raw.get('status')!r} is not lead, active, dormant or lost.")
+        data["manager"] = raw.get("manager", "").strip() or None
+        if data["manager"] and data["manager"] not in managers:
+            err("manager", f"No sales manager with the username {data['manager']!r}.")
+        data["external_id"] = raw.get("external_id", "").strip() or None
+        if data["external_id"]:
+            if data["external_id"] in external_ids:
+                err("external_id", "This external id appears twice in the file.")
+            elif Client.objects.filter(external_id=data["external_id"]).exists():
+                err("external_id", "A client with this external id already exists.")
+            external_ids.add(data["external_id"])
+        data["tags"] = [t.strip() for t in raw.get("tags", "").replace(";", ",").split(",") if t.strip()]
+        data["first_contact_channel"] = (raw.get("first_contact_channel") or "other").lower()
+        if data["first_contact_channel"] not in Client.FirstContactChannel.values:
+            err("first_contact_channel", f"Unknown channel {raw.get('first_contact_channel')!r}.")
+        for field in ("email", "phone"):
+            value = data.get(field)
+            if not value:
+                continue
+            if value in seen_contacts:
+                err(field, f"Same {field} as row {seen_contacts[value]}.")
+            else:
+                seen_contacts[value] = number
+            if value in known:
+                err(field, f"Already a client: {known[value]}.")
+        errors += row_errors
+        checked.append({"row": number, "data": data, "ok": not row_errors})
+    return checked, errors
+
+
+@transaction.atomic
+def import_job_create(*, filename: str, content: bytes, by) -> ImportJob:
+    rows = _read_rows(filename, content)
+    if not rows:
+        raise ApplicationError("The file has no rows under its header.", field="file")
+    if len(rows) > MAX_ROWS:
+        raise ApplicationError(f"At most {MAX_ROWS} rows per file; split it.", field="file")
+    missing = {"name"} - set(rows[0])
+    if missing:
+        raise ApplicationError("The header row needs a 'name' column.", field="file")
+    checked, errors = check_rows(rows)
+    return ImportJob.objects.create(
+        filename=filename[:200], rows=checked, errors=errors, total=len(checked), created_by=by
+    )
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, skip_bad_rows: bool, by) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.PREVIEW:
+        raise ApplicationError("This import has already started.")
+    if job.errors and not skip_bad_rows:
+        raise ApplicationError("Fix the errors and upload again, or choose to skip the bad rows.")
+    job.skip_bad_rows = skip_bad_rows
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["skip_bad_rows", "status"])
+    from . import tasks
+
+    tasks.import_run.delay_on_commit(job_id=job.pk)
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Create the clients of a confirmed job, one savepoint per row, progress saved every few rows."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (ImportJob.Status.QUEUED,):
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    users = {u.username: u for u in get_user_model().objects.filter(groups__name=Role.SALES_MANAGER)}
+    segments = {s.code: s for s in Segment.objects.all()}
+    created = skipped = processed = 0
+    for entry in job.rows:
+        processed += 1
+        if not entry["ok"]:
+            skipped += 1
+        else:
+            data = dict(entry["data"])
+            data["manager"] = users.get(data["manager"]) if data.get("manager") else None
+            data["segment"] = segments.get(data["segment"]) if data.get("segment") else None
+            try:
+                services.client_create(by=job.created_by, allow_duplicate=False, **data)
+                created += 1
+            except ApplicationError:  # became a duplicate since the preview: leave it out
+                skipped += 1
+        if processed % 25 == 0:
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed=processed, created_count=created, skipped_count=skipped
+            )
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed=processed,
+        created_count=created,
+        skipped_count=skipped,
+        status=ImportJob.Status.DONE,
+        finished_at=timezone.now(),
+        message=f"{created} clients imported, {skipped} rows skipped.",
+    )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,101 @@
+"""Merging two clients (administrators only; re-exported by services)."""
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from crm.exceptions import ApplicationError
+from crm.roles import is_admin
+
+from .models import ChannelConsent, Client, ClientMerge
+from .services import consent_set
+
+# Relations the merge handles itself instead of moving rows one by one.
+_MERGE_SPECIAL = {(ChannelConsent._meta.label, "client"), (ClientMerge._meta.label, "survivor")}
+
+
+def _snapshot(client: Client) -> dict:
+    data = model_to_dict(client, exclude=["tags"])
+    data["tags"] = list(client.tags.values_list("name", flat=True))
+    data["contacts"] = list(client.contacts.values("id", "name", "role", "email", "phone"))
+    data["consents"] = list(client.consents.values("channel", "status", "source"))
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+@transaction.atomic
+def client_merge(*, survivor: Client, loser: Client, by) -> ClientMerge:
+    """Administrators only. Everything attached to the loser moves to the survivor (every ForeignKey to
+    Client from any app, found through the model registry, so later apps are covered); consents combine
+    with an opt-out winning; the loser row stays, marked merged_into the survivor, with a snapshot."""
+    if not is_admin(by):
+        raise ApplicationError("Only an administrator can merge clients.", code="forbidden")
+    if survivor.pk == loser.pk:
+        raise ApplicationError("Choose two different clients.", field="loser")
+    first, second = sorted([survivor.pk, loser.pk])
+    locked = {c.pk: c for c in Client.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
+    survivor, loser = locked[survivor.pk], locked[loser.pk]
+    if loser.merged_into_id or survivor.merged_into_id:
+        raise ApplicationError("One of these clients was already merged.", field="loser")
+    snapshot = _snapshot(loser)
+    moved: dict[str, int] = {}
+    for rel in Client._meta.related_objects:
+        key = (rel.related_model._meta.label, rel.field.name)
+        if key in _MERGE_SPECIAL:
+            continue
+        if rel.one_to_many:
+            count = rel.related_model._base_manager.filter(**{rel.field.name: loser}).update(
+                **{rel.field.name: survivor}
+            )
+            if count:
+                moved[rel.related_model._meta.label] = count
+        elif rel.many_to_many:
+            for obj in rel.related_model._base_manager.filter(**{rel.field.name: loser}):
+                getattr(obj, rel.field.name).add(survivor)
+                getattr(obj, rel.field.name).remove(loser)
+                moved[rel.related_model._meta.label] = moved.get(rel.related_model._meta.label, 0) + 1
+    # purchases keeps one account per client; it knows how to combine two (optional until it lands).
+    try:
+        from purchases import services as purchase_services
+    except ImportError:  # pragma: no cover
+        purchase_services = None
+    if purchase_services is not None and hasattr(purchase_services, "client_accounts_merge"):
+        purchase_services.client_accounts_merge(loser=loser, survivor=survivor)
+        moved["purchases.ClientAccount"] = 1
+    # Consents: an opt-out from either side wins; otherwise the survivor's answer stands.
+    survivor_consents = {c.channel: c for c in survivor.consents.all()}
+    for consent in loser.consents.all():
+        mine = survivor_consents.get(consent.channel)
+        if mine is None or (consent.status == ChannelConsent.Status.OPT_OUT and mine.status != consent.status):
+            consent_set(
+                client=survivor,
+                channel=consent.channel,
+                status=consent.status,
+                source=f"merged from client {loser.pk}: {consent.source}"[:200],
+                by=consent.recorded_by,
+                at=consent.given_at,
+            )
+            moved["clients.ChannelConsent"] = moved.get("clients.ChannelConsent", 0) + 1
+    # Tags and blank details of the survivor are filled from the loser.
+    survivor.tags.add(*loser.tags.all())
+    fill = []
+    for field in ("email", "phone", "address", "first_contact_request"):
+        if not getattr(survivor, field) and getattr(loser, field):
+            setattr(survivor, field, getattr(loser, field))
+            fill.append(field)
+    channels = list(dict.fromkeys([*survivor.preferred_channels, *loser.preferred_channels]))
+    if channels != survivor.preferred_channels:
+        survivor.preferred_channels = channels
+        fill.append("preferred_channels")
+    if not survivor.external_id and loser.external_id:
+        external_id, loser.external_id = loser.external_id, None
+        loser.save(update_fields=["external_id"])
+        survivor.external_id = external_id
+        fill.append("external_id")
+    survivor._history_user = loser._history_user = by
+    survivor._change_reason = f"merged client {loser.pk} into this one"
+    survivor.save(update_fields=[*fill, "updated_at"])
+    loser.merged_into = survivor
+    loser._change_reason = f"merged into client {survivor.pk}"
+    loser.save(update_fields=["merged_into", "updated_at"])
+    return ClientMerge.objects.create(
+        survivor=survivor, loser_id=loser.pk, loser_snapshot=snapshot, moved=moved, merged_by=by
+    )

@@ -1,0 +1,290 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+
+class Channel(models.TextChoices):
+    """Ways the company reaches a client. Notifications read the client's order and consent of these."""
+
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    PHONE = "phone", "Phone call"
+    LETTER = "letter", "Printed letter / leaflet"
+
+
+class Segment(models.Model):
+    """Administrator-configured client segment (wholesale, print shop, retail, ...)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    code = models.SlugField(max_length=40, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Client(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        COMPANY = "company", "Company"
+
+    class Status(models.TextChoices):
+        LEAD = "lead", "Lead"
+        ACTIVE = "active", "Active"
+        DORMANT = "dormant", "Dormant"
+        LOST = "lost", "Lost"
+
+    class FirstContactChannel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        WALK_IN = "walk_in", "Walk-in"
+        WEB_FORM = "web_form", "Web form"
+        EMAIL = "email", "Email"
+        REFERRAL = "referral", "Referral"
+        EXHIBITION = "exhibition", "Exhibition"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, help_text="Stored lower-case.")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +442079460000.")
+    address = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="clients")
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="clients")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LEAD)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_clients"
+    )
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    first_contact_channel = models.CharField(
+        max_length=12, choices=FirstContactChannel.choices, default=FirstContactChannel.PHONE
+    )
+    first_contact_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_contact_request = models.TextField(blank=True, help_text="What the client asked for.")
+    interests = models.JSONField(default=list, blank=True, help_text="Product categories of interest.")
+    # Channels in the client's order of preference, e.g. ["email", "sms"]; consent is in ChannelConsent.
+    preferred_channels = models.JSONField(default=list, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(Lower("name"), name="client_name_lower_idx"),
+            models.Index(fields=["email"], name="client_email_idx"),
+            models.Index(fields=["phone"], name="client_phone_idx"),
+            models.Index(fields=["updated_at"], name="client_updated_idx"),
+            models.Index(fields=["manager", "-id"], name="client_manager_idx"),
+            models.Index(fields=["segment", "-id"], name="client_segment_idx"),
+            models.Index(fields=["status", "-id"], name="client_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ContactPerson(models.Model):
+    """A person at a company client, with their own ways to be reached."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        indexes = [models.Index(fields=["email"]), models.Index(fields=["phone"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.client})"
+
+
+class ChannelConsent(models.Model):
+    """Consent per channel: opt-in with when and how; an opt-out is honoured everywhere."""
+
+    class Status(models.TextChoices):
+        OPT_IN = "opt_in", "Opted in"
+        OPT_OUT = "opt_out", "Opted out"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    given_at = models.DateTimeField(help_text="When the client said so.")
+    source = models.CharField(max_length=200, help_text="How: 'phone call', 'web form', 'unsubscribe link' ...")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "channel"], name="one_consent_per_channel")]
+
+    def __str__(self):
+        return f"{self.client}: {self.channel} {self.status}"
+
+
+class ManagerAssignment(models.Model):
+    """Dated history of a client's permanent manager."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="manager_history")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    previous_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+
+
+class Interaction(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        MEETING = "meeting", "Meeting"
+        EMAIL = "email", "Email"
+        CONSULTATION = "consultation", "Consultation"
+        NOTE = "note", "Note"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interactions")
+    channel = models.CharField(max_length=20, blank=True)
+    summary = models.TextField()
+    next_step = models.CharField(max_length=300, blank=True)
+    next_step_due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["client", "-occurred_at"])]
+
+
+class FollowUpTask(models.Model):
+    """A to-do for a staff member about a client ("call back", "consultation after key product sale")."""
+
+    class Kind(models.TextChoices):
+        CALL_BACK = "call_back", "Call back"
+        CONSULTATION = "consultation", "Consultation after key product sale"
+        CALL = "call", "Call the client (notification)"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="tasks")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="crm_tasks")
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.CALL_BACK)
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True, help_text="E.g. the script to read on a call.")
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=100, blank=True, help_text="What created it, e.g. purchase:42.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["assignee", "status", "due_date"])]
+
+
+class Promise(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        KEPT = "kept", "Kept"
+        BROKEN = "broken", "Broken"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="promises")
+    text = models.TextField(help_text="What was promised to the client.")
+    promised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promises")
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True, help_text="How it was kept, or why it was broken.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["promised_by", "status", "due_date"])]
+
+
+class ClientMerge(models.Model):
+    """Record of a merge: the loser's id and a snapshot of it, kept forever."""
+
+    survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges")
+    loser_id = models.BigIntegerField()
+    loser_snapshot = models.JSONField()
+    moved = models.JSONField(default=dict, help_text="What moved: {'interactions': 3, ...}")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+
+class ImportJob(models.Model):
+    """An uploaded client file: parsed and checked first (preview with per-row errors), imported later in
+    a Celery task that reports progress here."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Checked, waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    filename = models.CharField(max_length=200)
+    rows = models.JSONField(default=list, help_text="Parsed rows: [{'row': 2, 'data': {...}}, ...]")
+    errors = models.JSONField(default=list, help_text="[{'row': 3, 'field': 'phone', 'message': '...'}]")
+    skip_bad_rows = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"Import {self.pk}: {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed * 100 / self.total) if self.total else 100

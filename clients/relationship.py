@@ -1,0 +1,174 @@
+"""Services for the relationship: interactions, follow-up tasks, promises (re-exported by services)."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.exceptions import ApplicationError
+from crm.roles import is_admin
+
+from .models import Client, FollowUpTask, Interaction, Promise
+from .services import _check_choice
+
+
+@transaction.atomic
+def interaction_create(
+    *,
+    client: Client,
+    staff,
+    kind: str,
+    summary: str,
+    occurred_at=None,
+    channel: str = "",
+    next_step: str = "",
+    next_step_due: date | None = None,
+) -> Interaction:
+    """Log a call, meeting, email, consultation or note. A next step with a due date becomes a follow-up
+    task for the client's manager (or the staff member when there is none)."""
+    _check_choice(kind, Interaction.Kind, "kind")
+    if not (summary or "").strip():
+        raise ApplicationError("Write what was said or done.", field="summary")
+    next_step = (next_step or "").strip()
+    if next_step and not next_step_due:
+        raise ApplicationError("Give the next step a due date.", field="next_step_due")
+    if next_step_due and not next_step:
+        raise ApplicationError("Say what the next step is.", field="next_step")
+    interaction = Interaction.objects.create(
+        client=client,
+        staff=staff,
+        kind=kind,
+        summary=summary.strip(),
+        occurred_at=occurred_at or timezone.now(),
+        channel=channel,
+        next_step=next_step,
+        next_step_due=next_step_due,
+    )
+    if next_step:
+        task_create(
+            client=client,
+            assignee=client.manager or staff,
+            title=next_step[:200],
+            due_date=next_step_due,
+            kind=FollowUpTask.Kind.CALL_BACK if kind == Interaction.Kind.CALL else FollowUpTask.Kind.OTHER,
+            created_by=staff,
+            source=f"interaction:{interaction.pk}",
+        )
+    Client.objects.filter(pk=client.pk).update(updated_at=timezone.now())
+    return interaction
+
+
+@transaction.atomic
+def task_create(
+    *,
+    client: Client,
+    assignee,
+    title: str,
+    due_date: date,
+    kind: str = FollowUpTask.Kind.CALL_BACK,
+    details: str = "",
+    created_by=None,
+    source: str = "",
+) -> FollowUpTask:
+    """A follow-up task for a staff member about a client. `source` (e.g. "purchase:42") makes a repeat
+    from the same source return the existing task instead of a second one."""
+    if not (title or "").strip():
+        raise ApplicationError("A task needs a title.", field="title")
+    if due_date is None:
+        raise ApplicationError("A task needs a due date.", field="due_date")
+    _check_choice(kind, FollowUpTask.Kind, "kind")
+    if source:
+        existing = FollowUpTask.objects.filter(client=client, assignee=assignee, source=source, kind=kind).first()
+        if existing:
+            return existing
+    return FollowUpTask.objects.create(
+        client=client,
+        assignee=assignee,
+        title=title,
+        due_date=due_date,
+        kind=kind,
+        details=details,
+        created_by=created_by,
+        source=source,
+    )
+
+
+def _task_close(task: FollowUpTask, status: str, by) -> FollowUpTask:
+    task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
+    if task.status != FollowUpTask.Status.OPEN:
+        raise ApplicationError(f"This task is already {task.get_status_display().lower()}.")
+    if by is not None and not is_admin(by) and task.assignee_id != by.pk:
+        raise ApplicationError("Only the assignee or an administrator can close this task.", code="forbidden")
+    task.status = status
+    task.completed_at = timezone.now()
+    task.save(update_fields=["status", "completed_at"])
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: FollowUpTask, by=None) -> FollowUpTask:
+    return _task_close(task, FollowUpTask.Status.DONE, by)
+
+
+@transaction.atomic
+def task_cancel(*, task: FollowUpTask, by=None) -> FollowUpTask:
+    return _task_close(task, FollowUpTask.Status.CANCELLED, by)
+
+
+@transaction.atomic
+def promise_create(*, client: Client, text: str, promised_by, due_date: date) -> Promise:
+    if not (text or "").strip():
+        raise ApplicationError("Write what was promised.", field="text")
+    if due_date is None:
+        raise ApplicationError("A promise needs a date.", field="due_date")
+    promise = Promise.objects.create(client=client, text=text.strip(), promised_by=promised_by, due_date=due_date)
+    Client.objects.filter(pk=client.pk).update(updated_at=timezone.now())
+    return promise
+
+
+def _promise_resolve(promise: Promise, status: str, resolution: str, by) -> Promise:
+    promise = Promise.objects.select_for_update().get(pk=promise.pk)
+    if promise.status != Promise.Status.OPEN:
+        raise ApplicationError(f"This promise is already {promise.get_status_display().lower()}.")
+    if by is not None and not is_admin(by) and promise.promised_by_id != by.pk:
+        raise ApplicationError("Only who promised it or an administrator can resolve it.", code="forbidden")
+    promise.status = status
+    promise.resolution = (resolution or "").strip()
+    promise.resolved_at = timezone.now()
+    promise.save(update_fields=["status", "resolution", "resolved_at"])
+    return promise
+
+
+@transaction.atomic
+def promise_keep(*, promise: Promise, how: str, by=None) -> Promise:
+    if not (how or "").strip():
+        raise ApplicationError("Say how the promise was kept.", field="how")
+    return _promise_resolve(promise, Promise.Status.KEPT, how, by)
+
+
+@transaction.atomic
+def promise_break(*, promise: Promise, reason: str = "", by=None) -> Promise:
+    return _promise_resolve(promise, Promise.Status.BROKEN, reason, by)
+
+
+def promise_remind_overdue(*, today: date | None = None) -> int:
+    """Each morning: one reminder per person with overdue open promises (deduplicated per day)."""
+    from crm.notifications import services as notifications
+
+    from .selectors import promise_overdue_by_person
+
+    today = today or timezone.localdate()
+    sent = 0
+    for user, promises in promise_overdue_by_person(today=today):
+        with transaction.atomic():
+            lines = "\n".join(f"- {p.client.name}: {p.text} (due {p.due_date:%d %b})" for p in promises)
+            notifications.notification_enqueue_for_user(
+                user=user,
+                event="promises_overdue",
+                dedup_key=f"promises_overdue:{today.isoformat()}",
+                subject=f"{len(promises)} overdue promise{'s' if len(promises) != 1 else ''} to clients",
+                body=f"These promises are past their date:\n{lines}",
+                context={"promise_ids": [p.pk for p in promises]},
+            )
+        sent += 1
+    return sent

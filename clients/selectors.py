@@ -1,0 +1,309 @@
+"""Reads, with the eager loading each page or endpoint needs built in."""
+
+import re
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Lookup, Q, QuerySet, Value
+from django.db.models.functions import Lower, Upper
+from django.utils import timezone
+
+from crm.roles import Role
+
+from .models import ChannelConsent, Client, ContactPerson, FollowUpTask, Interaction, Promise, Segment
+from .normalize import normalize_email, normalize_phone
+
+PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+
+
+class TrigramSimilar(Lookup):
+    """`lhs % rhs` (pg_trgm): similar enough by trigrams; indexed by the GIN trigram indexes."""
+
+    lookup_name = "trigram_similar_upper"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} %% {rhs}", [*lhs_params, *rhs_params]
+
+
+def client_match_by_contact(*, email: str = "", phone: str = "") -> QuerySet[Client]:
+    """Clients (and clients whose contact persons) have this normalised email or phone; invalid input
+    matches nothing. Merged-away clients are left out."""
+    q = Q()
+    try:
+        email = normalize_email(email)
+    except Exception:
+        email = ""
+    try:
+        phone = normalize_phone(phone)
+    except Exception:
+        phone = ""
+    if email:
+        q |= Q(email=email) | Q(pk__in=ContactPerson.objects.filter(email=email).values("client_id"))
+    if phone:
+        q |= Q(phone=phone) | Q(pk__in=ContactPerson.objects.filter(phone=phone).values("client_id"))
+    if not q:
+        return Client.objects.none()
+    return Client.objects.filter(q, merged_into__isnull=True).distinct()
+
+
+def client_get(*, pk) -> Client:
+    """One client with what the card header shows; raises Client.DoesNotExist (404 in views)."""
+    return (
+        Client.objects.select_related("segment", "manager", "merged_into", "first_contact_by")
+        .prefetch_related("consents", "tags")
+        .get(pk=pk)
+    )
+
+
+def client_duplicates(*, phone: str = "", email: str = "", name: str = "", exclude_pk=None, limit: int = 8):
+    """Possible existing clients for a first contact: the same normalised phone or email (also of contact
+    persons), or a similar name. Each result carries `match` ("phone/email" or "name")."""
+    found: dict[int, Client] = {}
+    for client in client_match_by_contact(email=email, phone=phone).select_related("manager")[:limit]:
+        client.match = "phone or email"
+        found[client.pk] = client
+    name = (name or "").strip()
+    if len(name) >= 3 and len(found) < limit:
+        base = Client.objects.filter(merged_into__isnull=True).exclude(pk__in=list(found)).select_related("manager")
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            similar = base.filter(TrigramSimilar(Upper("name"), Value(name.upper()))).order_by("-id")
+        else:
+            first_word = name.split()[0]
+            cond = Q(name__icontains=name)
+            if len(first_word) >= 3:
+                cond |= Q(name__istartswith=first_word)
+            similar = base.filter(cond).order_by("-id")
+        for client in similar[: limit - len(found)]:
+            client.match = "similar name"
+            found[client.pk] = client
+    if exclude_pk:
+        found.pop(int(exclude_pk), None)
+    return list(found.values())
+
+
+SORTS = {
+    "name": (Lower("name").asc(), "id"),
+    "-name": (Lower("name").desc(), "-id"),
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def _search_q(search: str) -> Q:
+    """Name, email, phone, or a company contact's name/email/phone; indexed on PostgreSQL by trigram
+    indexes on UPPER(column). Contact matches are resolved first (bounded) so the outer query is a plain
+    OR of indexable conditions."""
+    search = search.strip()
+    q = Q(name__icontains=search) | Q(email__icontains=search)
+    digits = re.sub(r"\D", "", search)
+    if PHONE_LIKE.match(search) and len(digits) >= 3:
+        # "0207 946 0001" and "+44 20 7946 0001" both reach "+442079460001": search on the national part.
+        q |= Q(phone__icontains=digits.lstrip("0"))  # icontains: UPPER(phone) is trigram-indexed
+    contact_q = Q(name__icontains=search) | Q(email__icontains=search)
+    if PHONE_LIKE.match(search) and len(digits) >= 3:
+        contact_q |= Q(phone__icontains=digits.lstrip("0"))  # icontains: UPPER(phone) is trigram-indexed
+    contact_ids = list(ContactPerson.objects.filter(contact_q).values_list("client_id", flat=True)[:500])
+    if contact_ids:
+        q |= Q(pk__in=contact_ids)
+    return q
+
+
+def client_list(
+    *,
+    search: str = "",
+    segment=None,
+    manager=None,
+    status: str = "",
+    tag=None,
+    sort: str = "newest",
+    include_merged: bool = False,
+) -> QuerySet[Client]:
+    qs = Client.objects.select_related("segment", "manager")
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    if search and search.strip():
+        qs = qs.filter(_search_q(search))
+    if segment:
+        qs = qs.filter(segment=segment)
+    if manager == "none":
+        qs = qs.filter(manager__isnull=True)
+    elif manager:
+        qs = qs.filter(manager=manager)
+    if status:
+        qs = qs.filter(status=status)
+    if tag:
+        qs = qs.filter(tags=tag)
+    return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+API_FIELDS = [
+    "id", "kind", "name", "email", "phone", "address", "segment_id", "manager_id", "status", "status_changed_at",
+    "first_contact_channel", "first_contact_at", "preferred_channels", "external_id", "created_at", "updated_at",
+]  # fmt: skip
+
+
+def client_list_api(**filters) -> QuerySet[Client]:
+    """The API list: the segment's code by join (no Segment or User objects built), only the columns the
+    API shows; consents come from consents_by_client() for the page, in one query."""
+    return client_list(**filters).select_related(None).only(*API_FIELDS).annotate(segment_code=F("segment__code"))
+
+
+def consents_by_client(client_ids) -> dict[int, list[tuple]]:
+    """{client id: [(channel, status, given_at), ...]} for a page of clients, in one query."""
+    result: dict[int, list[tuple]] = {}
+    rows = ChannelConsent.objects.filter(client_id__in=list(client_ids)).order_by("client_id", "channel")
+    for client_id, channel, status, given_at in rows.values_list("client_id", "channel", "status", "given_at"):
+        result.setdefault(client_id, []).append((channel, status, given_at))
+    return result
+
+
+def sales_managers() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.SALES_MANAGER, is_active=True)
+        .order_by("first_name", "username")
+        .distinct()
+    )
+
+
+def segment_list(*, active_only: bool = False) -> QuerySet[Segment]:
+    qs = Segment.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def interaction_list(*, client: Client) -> QuerySet[Interaction]:
+    return Interaction.objects.filter(client=client).select_related("staff")
+
+
+def promise_list(*, client: Client | None = None, promised_by=None, status: str = "") -> QuerySet[Promise]:
+    qs = Promise.objects.select_related("client", "promised_by")
+    if client is not None:
+        qs = qs.filter(client=client)
+    if promised_by is not None:
+        qs = qs.filter(promised_by=promised_by)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def task_list(*, assignee=None, client: Client | None = None, status: str = "", due_by: date | None = None):
+    qs = FollowUpTask.objects.select_related("client", "assignee")
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    if client is not None:
+        qs = qs.filter(client=client)
+    if status:
+        qs = qs.filter(status=status)
+    if due_by is not None:
+        qs = qs.filter(due_date__lte=due_by)
+    return qs
+
+
+def tasks_due(*, user, today: date | None = None) -> dict:
+    """The sales manager's 'today' and 'overdue' open tasks."""
+    today = today or timezone.localdate()
+    tasks = list(task_list(assignee=user, status=FollowUpTask.Status.OPEN, due_by=today))
+    return {
+        "today": [t for t in tasks if t.due_date == today],
+        "overdue": [t for t in tasks if t.due_date < today],
+    }
+
+
+def promises_overdue(*, promised_by=None, today: date | None = None) -> QuerySet[Promise]:
+    today = today or timezone.localdate()
+    qs = promise_list(promised_by=promised_by, status=Promise.Status.OPEN).filter(due_date__lt=today)
+    return qs.order_by("due_date", "id")
+
+
+def promise_overdue_by_person(*, today: date | None = None) -> list[tuple]:
+    by_user: dict = {}
+    for promise in promises_overdue(today=today):
+        by_user.setdefault(promise.promised_by, []).append(promise)
+    return list(by_user.items())
+
+
+def promise_kept_rates(*, user=None) -> list[dict]:
+    """Per manager: kept, broken, resolved and the kept rate in percent (kept / (kept + broken)), counted
+    in SQL. Open promises do not count until they are resolved."""
+    qs = Promise.objects.all()
+    if user is not None:
+        qs = qs.filter(promised_by=user)
+    rows = (
+        qs.values("promised_by", "promised_by__username", "promised_by__first_name", "promised_by__last_name")
+        .annotate(
+            kept=Count("id", filter=Q(status=Promise.Status.KEPT)),
+            broken=Count("id", filter=Q(status=Promise.Status.BROKEN)),
+            open=Count("id", filter=Q(status=Promise.Status.OPEN)),
+        )
+        .order_by("promised_by__first_name", "promised_by__username")
+    )
+    result = []
+    for row in rows:
+        resolved = row["kept"] + row["broken"]
+        name = f"{row['promised_by__first_name']} {row['promised_by__last_name']}".strip()
+        result.append(
+            {
+                "user_id": row["promised_by"],
+                "name": name or row["promised_by__username"],
+                "kept": row["kept"],
+                "broken": row["broken"],
+                "open": row["open"],
+                "rate": round(row["kept"] * 100 / resolved) if resolved else None,
+            }
+        )
+    return result
+
+
+def client_history(*, client: Client, limit: int = 100) -> list[dict]:
+    """Who changed what, when: each historical record of the client diffed against the one before it,
+    plus every consent change (opt-ins and opt-outs), newest first. Two queries."""
+    records = list(client.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None], strict=True):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+        entries.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "created": newer.history_type == "+",
+                "changes": changes,
+                "reason": newer.history_change_reason or "",
+            }
+        )
+    consent_records = (
+        ChannelConsent.history.filter(client_id=client.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    last_status: dict[str, str] = {}
+    for rec in consent_records[:limit]:
+        entries.append(
+            {
+                "when": rec.history_date,
+                "who": rec.history_user,
+                "created": False,
+                "changes": [
+                    {
+                        "field": f"consent: {rec.channel}",
+                        "old": last_status.get(rec.channel, ""),
+                        "new": f"{rec.status} ({rec.source})",
+                    }
+                ],
+                "reason": "",
+            }
+        )
+        last_status[rec.channel] = rec.status
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries[:limit]
+
+
+def timeline(*, client: Client) -> list:
+    return list(interaction_list(client=client)[:200])

@@ -1,0 +1,389 @@
+"""The only code that writes clients and what hangs off them."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from crm.exceptions import ApplicationError, ConflictError
+from crm.roles import Role, has_role, is_admin
+
+from .models import (
+    Channel,
+    ChannelConsent,
+    Client,
+    ContactPerson,
+    ManagerAssignment,
+    Segment,
+    Tag,
+)
+from .normalize import normalize_email, normalize_phone
+
+
+def _normalized(email: str, phone: str) -> tuple[str, str]:
+    try:
+        email = normalize_email(email)
+    except ValidationError:
+        raise ApplicationError("Enter a valid email address.", field="email")
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], field="phone")
+    return email, phone
+
+
+def can_edit_client(user, client: Client) -> bool:
+    """Administrators edit every client; sales managers their own and unassigned ones."""
+    if is_admin(user):
+        return True
+    return has_role(user, Role.SALES_MANAGER) and client.manager_id in (None, user.pk)
+
+
+def _check_manager(manager) -> None:
+    if manager is not None and not has_role(manager, Role.SALES_MANAGER, Role.ADMINISTRATOR):
+        raise ApplicationError("The manager must be a sales manager.", field="manager")
+
+
+def _check_choice(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ApplicationError(f"{value!r} is not a valid choice.", field=field)
+
+
+def _clean_channels(channels) -> list[str]:
+    channels = list(channels or [])
+    for channel in channels:
+        if channel not in Channel.values:
+            raise ApplicationError(f"Unknown channel {channel!r}.", field="preferred_channels")
+    return list(dict.fromkeys(channels))  # keep the order, drop repeats
+
+
+def _set_tags(client: Client, tags) -> None:
+    objs = []
+    for tag in tags:
+        if isinstance(tag, Tag):
+            objs.append(tag)
+        elif str(tag).strip():
+            objs.append(Tag.objects.get_or_create(name=str(tag).strip()[:50])[0])
+    client.tags.set(objs)
+
+
+def _add_contacts(client: Client, contacts) -> None:
+    for contact in contacts:
+        contact_add(client=client, **contact)
+
+
+def _apply_consents(client: Client, consents: dict, by, source: str, at=None) -> None:
+    """`consents`: {"email": "opt_in", "sms": "opt_out"} given at `at` (default now), taken by `by`."""
+    for channel, status in (consents or {}).items():
+        consent_set(client=client, channel=channel, status=status, source=source, by=by, at=at)
+
+
+def duplicate_candidates(*, email: str = "", phone: str = "", exclude_pk=None) -> list[Client]:
+    from .selectors import client_match_by_contact
+
+    qs = client_match_by_contact(email=email, phone=phone)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.order_by("-id")[:10])
+
+
+def _conflict(candidates: list[Client]) -> ConflictError:
+    return ConflictError(
+        "A client with this phone or email already exists. Resend with force=true to create it anyway.",
+        code="duplicate",
+        extra={"candidates": [{"id": c.pk, "name": c.name, "email": c.email, "phone": c.phone} for c in candidates]},
+    )
+
+
+@transaction.atomic
+def client_create(
+    *,
+    name: str,
+    by=None,
+    kind: str = Client.Kind.COMPANY,
+    email: str = "",
+    phone: str = "",
+    status: str = Client.Status.LEAD,
+    first_contact_channel: str = Client.FirstContactChannel.OTHER,
+    first_contact_request: str = "",
+    manager=None,
+    segment: Segment | None = None,
+    tags=(),
+    contacts=(),
+    preferred_channels=(),
+    consents: dict | None = None,
+    consent_source: str = "",
+    allow_duplicate: bool = True,
+    **fields,
+) -> Client:
+    """Create a client with normalised contact details; the first contact is now, taken by `by`.
+    With allow_duplicate=False a phone or email already known raises ConflictError with the candidates."""
+    if not (name or "").strip():
+        raise ApplicationError("A name is required.", field="name")
+    _check_choice(kind, Client.Kind, "kind")
+    _check_choice(status, Client.Status, "status")
+    _check_choice(first_contact_channel, Client.FirstContactChannel, "first_contact_channel")
+    email, phone = _normalized(email, phone)
+    _check_manager(manager)
+    channels = _clean_channels(preferred_channels)
+    if fields.get("external_id") == "":
+        fields["external_id"] = None
+    if fields.get("external_id") and Client.objects.filter(external_id=fields["external_id"]).exists():
+        raise ApplicationError("Another client has this external id.", field="external_id")
+    if not allow_duplicate:
+        candidates = duplicate_candidates(email=email, phone=phone)
+        if candidates:
+            raise _conflict(candidates)
+    now = timezone.now()
+    client = Client(
+        name=name.strip(),
+        kind=kind,
+        email=email,
+        phone=phone,
+        status=status,
+        status_changed_at=now,
+        first_contact_at=fields.pop("first_contact_at", None) or now,
+        first_contact_channel=first_contact_channel,
+        first_contact_by=by,
+        first_contact_request=first_contact_request,
+        manager=manager,
+        segment=segment,
+        preferred_channels=channels,
+        **fields,
+    )
+    client._history_user = by  # token-authenticated API calls never reach the history middleware
+    client.save()
+    if manager is not None:
+        ManagerAssignment.objects.create(
+            client=client, manager=manager, assigned_at=now, assigned_by=by, reason="first contact"
+        )
+    if tags:
+        _set_tags(client, tags)
+    _add_contacts(client, contacts)
+    source = consent_source or f"first contact ({first_contact_channel})"
+    _apply_consents(client, consents, by, source, at=client.first_contact_at)
+    return client
+
+
+UPDATABLE = {
+    "name",
+    "kind",
+    "email",
+    "phone",
+    "address",
+    "segment",
+    "status",
+    "first_contact_channel",
+    "first_contact_at",
+    "first_contact_request",
+    "interests",
+    "preferred_channels",
+    "external_id",
+}
+
+
+@transaction.atomic
+def client_update(
+    *, client: Client, by=None, tags=None, consents: dict | None = None, consent_source: str = "", **changes
+) -> Client:
+    """Change a client's details (history records who changed what). The manager changes only through
+    client_reassign. `by` (when given) must be allowed to edit this client."""
+    unknown = set(changes) - UPDATABLE - {"manager"}
+    if unknown:
+        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if by is not None and not can_edit_client(by, client):
+        raise ApplicationError("You may edit only your own and unassigned clients.", code="forbidden")
+    manager_given = "manager" in changes
+    new_manager = changes.pop("manager", None)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"]:
+            raise ApplicationError("A name is required.", field="name")
+    if "email" in changes or "phone" in changes:
+        email, phone = _normalized(changes.get("email", client.email), changes.get("phone", client.phone))
+        changes["email"], changes["phone"] = email, phone
+    if "kind" in changes:
+        _check_choice(changes["kind"], Client.Kind, "kind")
+    if "first_contact_channel" in changes:
+        _check_choice(changes["first_contact_channel"], Client.FirstContactChannel, "first_contact_channel")
+    if "preferred_channels" in changes:
+        changes["preferred_channels"] = _clean_channels(changes["preferred_channels"])
+    if "external_id" in changes:
+        changes["external_id"] = changes["external_id"] or None
+        if (
+            changes["external_id"]
+            and Client.objects.filter(external_id=changes["external_id"]).exclude(pk=client.pk).exists()
+        ):
+            raise ApplicationError("Another client has this external id.", field="external_id")
+    changed = []
+    if "status" in changes:
+        _check_choice(changes["status"], Client.Status, "status")
+        if changes["status"] != client.status:
+            client.status_changed_at = timezone.now()
+            changed.append("status_changed_at")
+    for field, value in changes.items():
+        if getattr(client, field) != value:
+            setattr(client, field, value)
+            changed.append(field)
+    if changed:
+        if by is not None:
+            client._history_user = by
+        client.save(update_fields=[*changed, "updated_at"])
+    if tags is not None:
+        _set_tags(client, tags)
+    _apply_consents(client, consents, by, consent_source or "client record edited")
+    if manager_given and new_manager != client.manager:
+        client = client_reassign(client=client, manager=new_manager, by=by)
+    return client
+
+
+@transaction.atomic
+def client_reassign(*, client: Client, manager, by=None, reason: str = "") -> Client:
+    """Give the client a new permanent manager: dated history, and both managers are told."""
+    from crm.notifications import services as notifications
+
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _check_manager(manager)
+    previous = client.manager
+    if previous == manager:
+        return client
+    now = timezone.now()
+    client.manager = manager
+    if by is not None:
+        client._history_user = by
+    client.save(update_fields=["manager", "updated_at"])
+    assignment = ManagerAssignment.objects.create(
+        client=client, manager=manager, previous_manager=previous, assigned_at=now, assigned_by=by, reason=reason
+    )
+    key = f"client_reassigned:{client.pk}:{assignment.pk}"
+    if manager is not None:
+        notifications.notification_enqueue_for_user(
+            user=manager,
+            event="client_reassigned",
+            dedup_key=key,
+            subject=f"{client.name} is now your client",
+            body=f"{client.name} was assigned to you" + (f" (was {previous})." if previous else "."),
+            context={"client_id": client.pk},
+        )
+    if previous is not None:
+        notifications.notification_enqueue_for_user(
+            user=previous,
+            event="client_reassigned",
+            dedup_key=key,
+            subject=f"{client.name} moved to {manager or 'nobody'}",
+            body=f"{client.name} is no longer your client; the new manager is {manager or 'nobody'}.",
+            context={"client_id": client.pk},
+        )
+    return client
+
+
+@transaction.atomic
+def contact_add(
+    *, client: Client, name: str, role: str = "", email: str = "", phone: str = "", is_primary: bool = False
+) -> ContactPerson:
+    if client.kind != Client.Kind.COMPANY:
+        raise ApplicationError("Only companies have contact persons.", field="contacts")
+    if not (name or "").strip():
+        raise ApplicationError("A contact needs a name.", field="contacts")
+    email, phone = _normalized(email, phone)
+    if is_primary:
+        ContactPerson.objects.filter(client=client, is_primary=True).update(is_primary=False)
+    return ContactPerson.objects.create(
+        client=client, name=name.strip(), role=role, email=email, phone=phone, is_primary=is_primary
+    )
+
+
+@transaction.atomic
+def consent_set(*, client: Client, channel: str, status: str, source: str, by=None, at=None) -> ChannelConsent:
+    """Record the client's opt-in or opt-out for one channel (one row per channel; every change is kept in
+    the consent's history). An opt-out replaces any opt-in, so every reader of the consent honours it."""
+    if channel not in Channel.values:
+        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
+    if status not in ChannelConsent.Status.values:
+        raise ApplicationError(f"Unknown consent status {status!r}.", field="status")
+    source = (source or "").strip()[:200]
+    if not source:
+        raise ApplicationError("Say how the client gave or withdrew consent.", field="source")
+    at = at or timezone.now()
+    consent = ChannelConsent.objects.select_for_update().filter(client=client, channel=channel).first()
+    if consent is None:
+        consent = ChannelConsent(client=client, channel=channel)
+    elif consent.status == status:
+        return consent
+    consent.status = status
+    consent.given_at = at
+    consent.source = source
+    consent.recorded_by = by
+    if by is not None:
+        consent._history_user = by
+    consent.save()
+    # Touch the client so an ERP sync on updated_since sees the consent change.
+    Client.objects.filter(pk=client.pk).update(updated_at=timezone.now())
+    return consent
+
+
+@transaction.atomic
+def client_upsert_by_external_id(*, external_id: str, data: dict, by=None) -> tuple[Client, bool]:
+    """The ERP's PUT: create the client with this key or update it; repeating the same call changes
+    nothing. Returns (client, created)."""
+    external_id = (external_id or "").strip()
+    if not external_id:
+        raise ApplicationError("An external id is required.", field="external_id")
+    data = {k: v for k, v in data.items() if k != "external_id"}
+    update = {k: v for k, v in data.items() if k != "contacts"}  # contacts only on create: repeat-safe
+    existing = Client.objects.select_for_update().filter(external_id=external_id).first()
+    if existing is not None:
+        return client_update(client=existing, by=None, **update), False
+    try:
+        with transaction.atomic():
+            return client_create(by=by, external_id=external_id, **data), True
+    except (IntegrityError, ApplicationError) as exc:
+        if isinstance(exc, ApplicationError) and exc.field != "external_id":
+            raise
+        # A concurrent PUT created it first (the unique index or the pre-check saw it): update that one.
+        existing = Client.objects.select_for_update().get(external_id=external_id)
+        return client_update(client=existing, by=None, **update), False
+
+
+@transaction.atomic
+def segment_create(*, name: str, code: str, description: str = "") -> Segment:
+    if not (name or "").strip() or not (code or "").strip():
+        raise ApplicationError("A segment needs a name and a code.", field="name")
+    if Segment.objects.filter(code=code).exists():
+        raise ApplicationError("This code is taken.", field="code")
+    return Segment.objects.create(name=name.strip(), code=code.strip(), description=description)
+
+
+# Re-exported so callers keep one place to import from (clients.services.task_create, ...).
+from .merging import client_merge  # noqa: E402
+from .relationship import (  # noqa: E402
+    interaction_create,
+    promise_break,
+    promise_create,
+    promise_keep,
+    promise_remind_overdue,
+    task_cancel,
+    task_complete,
+    task_create,
+)
+
+__all__ = [
+    "can_edit_client",
+    "client_create",
+    "client_merge",
+    "client_reassign",
+    "client_update",
+    "client_upsert_by_external_id",
+    "consent_set",
+    "contact_add",
+    "duplicate_candidates",
+    "interaction_create",
+    "promise_break",
+    "promise_create",
+    "promise_keep",
+    "promise_remind_overdue",
+    "segment_create",
+    "task_cancel",
+    "task_complete",
+    "task_create",
+]

@@ -1,0 +1,253 @@
+"""HTML pages (htmx): parse input, fetch through selectors, call one service, render."""
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm.exceptions import ApplicationError
+from crm.roles import Role, has_role, is_admin
+from crm.views import role_required
+
+from . import selectors, services
+from .forms import (
+    FirstContactForm,
+    MergeForm,
+)
+from .models import Client, FollowUpTask, Tag
+
+SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+PAGE_SIZE = 50
+
+
+def _is_fragment(request) -> bool:
+    """An htmx swap wants the fragment; a boosted link or a history restore (Back after hx-push-url)
+    wants the whole page."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    if exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _client_or_404(client_id) -> Client:
+    try:
+        return selectors.client_get(pk=client_id)
+    except Client.DoesNotExist:
+        raise Http404("No such client.")
+
+
+# --- list and export ----------------------------------------------------------------------------------
+
+
+def _filters(request) -> dict:
+    g = request.GET
+    manager = g.get("manager", "")
+    return {
+        "search": g.get("q", "").strip()[:100],
+        "segment": _int(g.get("segment")),
+        "manager": "none" if manager == "none" else _int(manager),
+        "status": g.get("status", "") if g.get("status", "") in Client.Status.values else "",
+        "tag": _int(g.get("tag")),
+        "sort": g.get("sort", "newest") if g.get("sort", "newest") in selectors.SORTS else "newest",
+    }
+
+
+@require_GET
+@role_required(SM, ACC, ADM)
+def client_list(request):
+    filters = _filters(request)
+    billing_only = not has_role(request.user, SM, ADM)
+    if billing_only:
+        filters = {"search": filters["search"], "sort": filters["sort"]}
+    page = max(_int(request.GET.get("page")) or 1, 1)
+    qs = selectors.client_list(**filters)
+    if not billing_only:
+        qs = qs.prefetch_related("tags")
+    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])  # one extra row says "there is more"
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "clients": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "query": query.urlencode(),
+        "filters": filters,
+        "billing_only": billing_only,
+    }
+    if _is_fragment(request):
+        return render(request, "clients/_list_rows.html", ctx)
+    if not billing_only:
+        ctx |= {
+            "segments": list(selectors.segment_list()),
+            "managers": list(selectors.sales_managers()),
+            "tags": list(Tag.objects.all()),
+            "statuses": Client.Status.choices,
+            "sorts": [
+                ("newest", "Newest"),
+                ("oldest", "Oldest"),
+                ("name", "Name A–Z"),
+                ("-name", "Name Z–A"),
+                ("updated", "Recently updated"),
+            ],
+        }
+    return render(request, "clients/list.html", ctx)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+@role_required(SM, ACC, ADM)
+def client_export(request):
+    """The filtered list as CSV, streamed so a large list does not sit in memory."""
+    filters = _filters(request)
+    billing_only = not has_role(request.user, SM, ADM)
+    if billing_only:
+        header = ["id", "name", "kind", "address", "email", "phone", "external_id"]
+        qs = selectors.client_list(search=filters["search"]).select_related(None).only(*header)
+
+        def row(c):
+            return [c.pk, c.name, c.kind, c.address, c.email, c.phone, c.external_id or ""]
+    else:
+        header = [
+            "id",
+            "name",
+            "kind",
+            "email",
+            "phone",
+            "address",
+            "segment",
+            "manager",
+            "status",
+            "first_contact_channel",
+            "first_contact_at",
+            "external_id",
+            "tags",
+        ]
+        qs = selectors.client_list(**filters).prefetch_related("tags")
+
+        def row(c):
+            return [
+                c.pk,
+                c.name,
+                c.kind,
+                c.email,
+                c.phone,
+                c.address,
+                c.segment.code if c.segment else "",
+                c.manager.username if c.manager else "",
+                c.status,
+                c.first_contact_channel,
+                c.first_contact_at.isoformat() if c.first_contact_at else "",
+                c.external_id or "",
+                ", ".join(t.name for t in c.tags.all()),
+            ]
+
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow(header)
+        for client in qs.iterator(chunk_size=2000):
+            yield writer.writerow(row(client))
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="clients-{stamp}.csv"'
+    return response
+
+
+# --- first contact ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(SM, ADM)
+def client_new(request):
+    duplicates = []
+    if request.method == "POST":
+        form = FirstContactForm(request.POST)
+        if form.is_valid():
+            data = form.service_kwargs()
+            duplicates = selectors.client_duplicates(phone=data["phone"], email=data["email"], name=data["name"])
+            if duplicates and not form.cleaned_data["create_anyway"]:
+                form.add_error("create_anyway", "This may be a client we know already. Open them, or tick this box.")
+            else:
+                if data["manager"] is None and has_role(request.user, SM):
+                    data["manager"] = request.user
+                try:
+                    client = services.client_create(by=request.user, **data)
+                except ApplicationError as exc:
+                    _form_error(form, exc)
+                else:
+                    messages.success(request, f"{client.name} added.")
+                    return redirect("clients:card", client_id=client.pk)
+    else:
+        initial = {"manager": request.user.pk} if has_role(request.user, SM) else {}
+        form = FirstContactForm(initial=initial)
+    return render(request, "clients/new.html", {"form": form, "duplicates": duplicates})
+
+
+@require_GET
+@role_required(SM, ADM)
+def client_duplicates(request):
+    g = request.GET
+    found = selectors.client_duplicates(
+        phone=g.get("phone", ""), email=g.get("email", ""), name=g.get("name", ""), exclude_pk=_int(g.get("exclude"))
+    )
+    return render(request, "clients/_duplicates.html", {"duplicates": found})
+
+
+# --- tasks page -----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(SM, ADM)
+def task_list(request):
+    admin = is_admin(request.user)
+    show = request.GET.get("show", "open")
+    assignee = request.user if not admin or request.GET.get("mine") else None
+    qs = selectors.task_list(assignee=assignee, status="" if show == "all" else FollowUpTask.Status.OPEN)
+    tasks = list(qs.order_by("due_date", "id")[:300])
+    ctx = {"tasks": tasks, "today": timezone.localdate(), "admin": admin, "show": show}
+    if _is_fragment(request):
+        return render(request, "clients/_task_rows.html", ctx)
+    return render(request, "clients/tasks.html", ctx)
+
+
+# --- merge ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ADM)
+def client_merge(request):
+    complete_query = {"survivor", "loser"} <= set(request.GET)
+    form = MergeForm(request.POST or (request.GET if complete_query else None), initial=request.GET.dict())
+    pair = None
+    if form.is_bound and form.is_valid():
+        survivor, loser = form.cleaned_data["survivor"], form.cleaned_data["loser"]
+        pair = (survivor, loser)
+        if request.method == "POST" and request.POST.get("confirm"):
+            try:
+                services.client_merge(survivor=survivor, loser=loser, by=request.user)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"{loser.name} (#{loser.pk}) merged into {survivor.name}.")
+                return redirect("clients:card", client_id=survivor.pk)
+    return render(request, "clients/merge.html", {"form": form, "pair": pair})

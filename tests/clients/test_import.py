@@ -1,0 +1,95 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from clients import importing
+from clients.models import Client, ImportJob
+from crm.exceptions import ApplicationError
+from tests.factories import ClientFactory, SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "name,kind,email,phone,segment,status,manager,tags\n"
+GOOD += "Alpha Print,company,a@alpha.example,020 7946 0301,retail,active,sm,vip;b2b\n"
+GOOD += "Bob Person,person,bob@x.example,,,lead,,\n"
+BAD_ROWS = GOOD + "Gamma,company,not-an-email,123,nowhere,,ghost,\n"
+
+
+def _job(content: str, user, name="clients.csv"):
+    return importing.import_job_create(filename=name, content=content.encode(), by=user)
+
+
+def test_preview_lists_per_row_errors_with_row_field_and_message(sales_manager):
+    SegmentFactory(code="retail")
+    job = _job(BAD_ROWS, sales_manager)
+    fields = {(e["row"], e["field"]) for e in job.errors}
+    assert fields == {(4, "email"), (4, "phone"), (4, "segment"), (4, "manager")}
+    assert not Client.objects.exists()
+
+
+def test_file_with_errors_imports_nothing_until_bad_rows_are_skipped(sales_manager, django_capture_on_commit_callbacks):
+    SegmentFactory(code="retail")
+    job = _job(BAD_ROWS, sales_manager)
+    with pytest.raises(ApplicationError):
+        importing.import_job_confirm(job=job, skip_bad_rows=False, by=sales_manager)
+    assert not Client.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        importing.import_job_confirm(job=job, skip_bad_rows=True, by=sales_manager)
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.skipped_count, job.processed) == ("done", 2, 1, 3)
+    alpha = Client.objects.get(name="Alpha Print")
+    assert alpha.phone == "+442079460301" and alpha.manager == sales_manager and alpha.segment.code == "retail"
+    assert sorted(alpha.tags.values_list("name", flat=True)) == ["b2b", "vip"]
+
+
+def test_known_phone_and_repeats_in_file_are_errors(sales_manager):
+    ClientFactory(phone="+442079460301")
+    job = _job(GOOD + "Alpha Again,company,a@alpha.example,,,,,\n", sales_manager)
+    messages = [e["message"] for e in job.errors]
+    assert any(m.startswith("Already a client") for m in messages)
+    assert any(m.startswith("Same email as row 2") for m in messages)
+
+
+def test_xlsx_is_read_like_csv(sales_manager):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Name", "Email", "Phone"])
+    ws.append(["Excel Co", "x@excel.example", "020 7946 0401"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    job = importing.import_job_create(filename="c.xlsx", content=buf.getvalue(), by=sales_manager)
+    assert job.errors == [] and job.rows[0]["data"]["phone"] == "+442079460401"
+
+
+def test_file_without_name_column_is_refused(sales_manager):
+    with pytest.raises(ApplicationError):
+        _job("email\na@b.example\n", sales_manager)
+    assert not ImportJob.objects.exists()
+
+
+def test_upload_preview_confirm_and_progress_pages(sm_client, django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("c.csv", GOOD.replace("retail", "").encode(), content_type="text/csv")
+    response = sm_client.post(reverse("clients:import"), {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.url == reverse("clients:import_detail", args=[job.pk])
+    assert "no problems found" in sm_client.get(response.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sm_client.post(response.url, {})
+    progress = sm_client.get(reverse("clients:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert progress.status_code == 286 and "2 clients imported" in progress.content.decode()
+    assert Client.objects.count() == 2
+
+
+def test_upload_of_wrong_type_is_a_form_error(sm_client):
+    upload = SimpleUploadedFile("c.pdf", b"%PDF", content_type="application/pdf")
+    response = sm_client.post(reverse("clients:import"), {"file": upload})
+    assert response.status_code == 200 and "Upload a .csv or .xlsx file." in response.content.decode()
+
+
+def test_other_users_import_is_denied(client, sales_manager, other_sales_manager):
+    job = _job(GOOD, sales_manager)
+    client.force_login(other_sales_manager)
+    assert client.get(reverse("clients:import_detail", args=[job.pk])).status_code == 403
