@@ -1,0 +1,127 @@
+"""Admin. The ledger, accounts, tier history, overrides and invoices are read-only here: they change only
+through the services (append-only ledger, gapless numbering); the catalogue and tiers are editable."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Category,
+    ClientAccount,
+    DiscountOverride,
+    DiscountPolicy,
+    DiscountTier,
+    Invoice,
+    InvoiceCounter,
+    InvoicePayment,
+    Product,
+    ProductWeight,
+    Purchase,
+    PurchaseLine,
+    TierChange,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_active"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+class WeightInline(ReadOnlyInline):
+    model = ProductWeight
+    fields = ["effective_from", "weight", "set_by", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Product)
+class ProductAdmin(SimpleHistoryAdmin):
+    list_display = ["sku", "name", "category", "unit_price", "incentive_weight", "is_key", "is_locomotive", "is_active"]
+    list_filter = ["category", "is_key", "is_locomotive", "is_active"]
+    search_fields = ["sku", "name"]
+    readonly_fields = ["incentive_weight"]  # changes are effective-dated: use the catalogue page or the API
+    inlines = [WeightInline]
+
+
+@admin.register(DiscountTier)
+class DiscountTierAdmin(SimpleHistoryAdmin):
+    list_display = ["threshold", "percent", "name"]
+
+
+@admin.register(DiscountPolicy)
+class DiscountPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["basis", "window_months"]
+
+
+class LineInline(ReadOnlyInline):
+    model = PurchaseLine
+    fields = ["product", "quantity", "unit_price", "gross_amount", "discount_amount", "net_amount", "incentive_weight"]
+    readonly_fields = fields
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(ReadOnlyAdmin):
+    list_display = ["id", "client", "kind", "purchased_at", "gross_total", "discount_percent", "net_total"]
+    list_filter = ["kind"]
+    search_fields = ["external_id", "client__name"]
+    list_select_related = ["client"]
+    raw_id_fields = ["client", "original"]
+    inlines = [LineInline]
+
+
+@admin.register(ClientAccount)
+class ClientAccountAdmin(ReadOnlyAdmin):
+    list_display = ["client", "cumulative_total", "tier", "window_start", "updated_at"]
+    list_select_related = ["client", "tier"]
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ReadOnlyAdmin):
+    list_display = ["client", "changed_at", "direction", "cause", "explanation"]
+    list_filter = ["direction", "cause"]
+    list_select_related = ["client"]
+
+
+@admin.register(DiscountOverride)
+class DiscountOverrideAdmin(ReadOnlyAdmin):
+    list_display = ["purchase", "by", "at", "computed_percent", "override_percent", "reason"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = InvoicePayment
+    fields = ["paid_on", "amount", "recorded_by"]
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "client", "status", "net_total", "requested_at", "due_at", "issued_at"]
+    list_filter = ["status"]
+    list_select_related = ["client"]
+    inlines = [PaymentInline]
+
+
+@admin.register(InvoiceCounter)
+class InvoiceCounterAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last_number"]

@@ -1,0 +1,153 @@
+"""Demo catalogue, tiers, a year of purchases through purchase_record (so totals and tiers are real), a few
+returns and invoice requests in every state."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from . import services
+from .models import DiscountTier, Invoice, Product, Purchase
+
+CATEGORIES = ["Paper", "Ink & toner", "Office supplies", "Printers", "Packaging", "Services"]
+PRODUCTS = [
+    # (name, category, price, locomotive, key)
+    ("A4 copy paper 80g, box of 5 reams", "Paper", "24.90", True, False),
+    ("A3 copy paper 80g, ream", "Paper", "9.80", False, False),
+    ("Premium photo paper A4, 50 sheets", "Paper", "18.50", False, False),
+    ("Recycled paper A4, box", "Paper", "22.00", False, False),
+    ("Coloured card A4, 250 sheets", "Paper", "14.20", False, False),
+    ("Plotter roll 914mm", "Paper", "39.00", False, False),
+    ("Thermal receipt rolls, 20 pack", "Paper", "16.40", False, False),
+    ("Black toner HP 59A", "Ink & toner", "89.00", True, False),
+    ("Colour toner set Brother TN-247", "Ink & toner", "149.00", False, False),
+    ("Ink cartridge Epson 603 XL", "Ink & toner", "32.50", False, False),
+    ("Drum unit Kyocera DK-1150", "Ink & toner", "118.00", False, False),
+    ("Maintenance kit Lexmark", "Ink & toner", "210.00", False, False),
+    ("Ink bottle set EcoTank", "Ink & toner", "44.00", False, False),
+    ("Ballpoint pens, 50 pack", "Office supplies", "12.90", True, False),
+    ("Lever arch files, 10 pack", "Office supplies", "19.90", False, False),
+    ("Sticky notes, 12 pads", "Office supplies", "8.40", False, False),
+    ("Stapler heavy duty", "Office supplies", "27.00", False, False),
+    ("Laminating pouches A4, 100", "Office supplies", "11.50", False, False),
+    ("Whiteboard markers, 8", "Office supplies", "7.90", False, False),
+    ("Desk organiser", "Office supplies", "15.00", False, False),
+    ("Envelopes C4, 250", "Office supplies", "21.30", False, False),
+    ("Label printer tape 12mm", "Office supplies", "13.60", False, False),
+    ("Office laser printer M404", "Printers", "329.00", False, True),
+    ("Colour multifunction MFC-L3770", "Printers", "549.00", False, True),
+    ("Large format plotter T230", "Printers", "1890.00", False, True),
+    ("Label printer QL-820", "Printers", "179.00", False, True),
+    ("Receipt printer TM-T20", "Printers", "149.00", False, False),
+    ("Shipping boxes medium, 25", "Packaging", "23.00", False, False),
+    ("Bubble wrap roll 50m", "Packaging", "17.80", False, False),
+    ("Packing tape, 6 rolls", "Packaging", "9.90", True, False),
+    ("Mailing bags, 100", "Packaging", "12.40", False, False),
+    ("Pallet stretch film", "Packaging", "28.50", False, False),
+    ("Printer installation on site", "Services", "95.00", False, False),
+    ("Annual maintenance contract", "Services", "480.00", False, True),
+    ("Managed print service, month", "Services", "260.00", False, False),
+    ("Toner recycling collection", "Services", "25.00", False, False),
+    ("Business cards printing, 500", "Services", "39.00", False, False),
+    ("Flyers A5 printing, 1000", "Services", "79.00", False, False),
+    ("Rush delivery", "Services", "15.00", False, False),
+    ("Gift voucher", "Services", "50.00", False, False),
+]
+TIERS = [("0", "0", "Standard"), ("1000", "2", "Bronze"), ("5000", "5", "Silver"), ("20000", "10", "Gold")]
+SALES = ["maria", "tom", "lena", "omar"]
+
+
+def seed(*, rng, stdout) -> None:
+    if Product.objects.filter(sku__startswith="DEMO-").exists():
+        stdout.write("Purchases: already seeded.")
+        return
+    User = get_user_model()
+    admin = User.objects.filter(username="victor").first() or User.objects.filter(is_superuser=True).first()
+    accountant = User.objects.filter(username="petra").first()
+    sellers = list(User.objects.filter(username__in=SALES).order_by("username"))
+    if not sellers:
+        stdout.write("Purchases: no sales managers to record purchases; skipped.")
+        return
+    categories = {}
+    for name in CATEGORIES:
+        categories[name] = services.category_save(name=name)
+    products = []
+    for i, (name, category, price, locomotive, key) in enumerate(PRODUCTS, start=1):
+        price = Decimal(price)
+        products.append(
+            services.product_create(
+                by=admin,
+                sku=f"DEMO-{i:03d}",
+                name=name,
+                category=categories[category],
+                unit_price=price,
+                unit_cost=(price * Decimal("0.62")).quantize(Decimal("0.01")),
+                incentive_weight=Decimal("1.5") if locomotive else Decimal("1.2") if key else Decimal("1"),
+                is_locomotive=locomotive,
+                is_key=key,
+                consultation_after_days=rng.choice([7, 14, 30]),
+                discount_eligible=category != "Services",
+            )
+        )
+    if not DiscountTier.objects.exists():
+        for threshold, percent, name in TIERS:
+            services.tier_save(threshold=threshold, percent=percent, name=name)
+
+    from clients.models import Client  # read-only: which clients the clients demo created
+
+    clients = list(
+        Client.objects.filter(status__in=["active", "dormant"], merged_into__isnull=True)
+        .select_related("manager")
+        .order_by("id")[:60]
+    )
+    now = timezone.now()
+    cheap = [p for p in products if p.unit_price < 200]
+    planned = []
+    for client in clients:
+        big = rng.random() < 0.25
+        for _ in range(rng.randint(1, 9 if big else 5)):
+            planned.append((now - timedelta(days=rng.randint(1, 365), hours=rng.randint(0, 8)), client, big))
+    planned.sort(key=lambda row: row[0])
+    sales = []
+    for at, client, big in planned:
+        seller = client.manager if client.manager in sellers else rng.choice(sellers)
+        lines = []
+        for product in rng.sample(cheap if rng.random() < 0.85 else products, k=rng.randint(1, 4)):
+            quantity = rng.randint(1, 40 if big else 8)
+            if product.unit_price > 300:
+                quantity = 1
+            lines.append({"product": product, "quantity": quantity})
+        sales.append(services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at, external_id=None))
+    for sale in rng.sample(sales, k=min(6, len(sales))):
+        line = sale.lines.first()
+        quantity = max(1, int(line.quantity // 2))
+        services.purchase_return(
+            original=sale, by=sale.recorded_by, lines=[{"line": line.pk, "quantity": quantity}], reason="Damaged"
+        )
+    invoices = 0
+    if accountant:
+        recent = [s for s in sales if s.purchased_at > now - timedelta(days=60)][-12:]
+        for i, sale in enumerate(recent):
+            invoice = services.invoice_request(client=sale.client, purchases=[sale], by=sale.recorded_by)
+            invoices += 1
+            state = i % 6
+            if state == 0:  # overdue request
+                Invoice.objects.filter(pk=invoice.pk).update(
+                    requested_at=now - timedelta(days=2), due_at=now - timedelta(days=1, hours=20)
+                )
+            elif state == 1:
+                continue  # a fresh request
+            else:
+                invoice = services.invoice_issue(invoice=invoice, by=accountant)
+                if state >= 3:
+                    invoice = services.invoice_mark_sent(invoice=invoice, by=accountant)
+                if state == 4:
+                    services.invoice_payment_record(
+                        invoice=invoice, amount=invoice.net_total, paid_on=timezone.localdate(), by=accountant
+                    )
+                if state == 5:
+                    services.invoice_void(invoice=invoice, by=accountant, reason="Wrong billing address")
+    stdout.write(
+        f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices."
+    )

@@ -1,0 +1,246 @@
+"""Invoice services: request, claim, issue (gapless yearly numbers), send, pay, void with a credit note.
+
+Numbering: one InvoiceCounter row per year, locked with SELECT ... FOR UPDATE while the next number is taken
+in the issuing transaction, so a rollback gives the number back and two accountants never get the same one.
+A credit note takes its own number from the same yearly series (an auditor sees one gapless sequence)."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from crm.exceptions import ApplicationError, ConflictError
+from crm.money import ZERO, money
+from crm.roles import Role, has_role
+
+from .models import Invoice, InvoiceCounter, InvoicePayment, Purchase
+
+ACCOUNTANT_ROLES = (Role.ACCOUNTANT,)
+
+
+def invoice_counter_next(*, year: int) -> str:
+    """The next number of the year's series, e.g. 2026-000123. Call inside the transaction that uses it."""
+    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                InvoiceCounter.objects.create(year=year, last_number=0)
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs
+        counter = InvoiceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{year}-{counter.last_number:06d}"
+
+
+def _due_at(requested_at):
+    from complaints import calendar
+    from complaints import selectors as complaint_selectors
+
+    hours = complaint_selectors.service_targets().invoice_issue_hours
+    return calendar.add_business_hours(requested_at, hours)
+
+
+@transaction.atomic
+def invoice_request(*, client, purchases, by, note: str = "") -> Invoice:
+    """A sales manager asks for an invoice covering some sales of one client; accountants see it at once."""
+    purchases = list(purchases)
+    if not purchases:
+        raise ApplicationError("Choose at least one purchase.", field="purchases")
+    ids = {p.pk if isinstance(p, Purchase) else int(p) for p in purchases}
+    found = list(Purchase.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(found) != len(ids):
+        raise ApplicationError("Unknown purchase.", field="purchases")
+    if any(p.client_id != client.pk for p in found):
+        raise ApplicationError("All purchases must belong to the client.", field="purchases")
+    if any(p.kind != Purchase.Kind.SALE for p in found):
+        raise ApplicationError("Only sales can be invoiced.", field="purchases")
+    taken = (
+        Invoice.purchases.through.objects.filter(purchase__in=found)
+        .exclude(invoice__status=Invoice.Status.VOID)
+        .values_list("purchase_id", flat=True)
+    )
+    if taken:
+        raise ApplicationError(
+            f"Already on an invoice: purchase #{', #'.join(str(t) for t in sorted(set(taken)))}.", field="purchases"
+        )
+    now = timezone.now()
+    invoice = Invoice.objects.create(
+        client=client,
+        requested_by=by,
+        requested_at=now,
+        due_at=_due_at(now),
+        note=(note or "").strip(),
+        gross_total=sum((p.gross_total for p in found), ZERO),
+        discount_amount=sum((p.discount_amount for p in found), ZERO),
+        net_total=sum((p.net_total for p in found), ZERO),
+    )
+    invoice.purchases.set(found)
+    return invoice
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update().select_related("client", "requested_by").get(pk=invoice.pk)
+
+
+def _require_accountant(by):
+    if not has_role(by, *ACCOUNTANT_ROLES):
+        raise ApplicationError("Only accountants handle invoices.", code="permission")
+
+
+@transaction.atomic
+def invoice_claim(*, invoice: Invoice, by) -> Invoice:
+    _require_accountant(by)
+    invoice = _locked(invoice)
+    if invoice.status != Invoice.Status.REQUESTED:
+        raise ConflictError("This invoice was already issued or voided.")
+    if invoice.claimed_by_id and invoice.claimed_by_id != by.pk:
+        raise ConflictError(f"{invoice.claimed_by.get_full_name() or invoice.claimed_by} already took this request.")
+    invoice.claimed_by = by
+    invoice.claimed_at = timezone.now()
+    invoice.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_issue(*, invoice: Invoice, by) -> Invoice:
+    """Issue a requested invoice: the next number of the year, in this transaction; it cannot happen twice."""
+    _require_accountant(by)
+    invoice = _locked(invoice)
+    if invoice.status != Invoice.Status.REQUESTED:
+        raise ConflictError(f"This invoice is already {invoice.get_status_display().lower()} ({invoice.number}).")
+    if invoice.claimed_by_id and invoice.claimed_by_id != by.pk:
+        raise ConflictError("Another accountant claimed this request.")
+    now = timezone.now()
+    invoice.number = invoice_counter_next(year=timezone.localdate(now).year)
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issued_by = by
+    invoice.issued_at = now
+    if invoice.claimed_by_id is None:
+        invoice.claimed_by, invoice.claimed_at = by, now
+    invoice.save(update_fields=["number", "status", "issued_by", "issued_at", "claimed_by", "claimed_at", "updated_at"])
+    from crm.notifications import services as notification_services
+
+    notification_services.notification_enqueue_for_user(
+        user=invoice.requested_by,
+        event="invoice_issued",
+        dedup_key=f"invoice_issued:{invoice.pk}",
+        subject=f"Invoice {invoice.number} for {invoice.client.name} is issued",
+        body=f"The invoice you requested ({invoice.net_total}) was issued by {by.get_full_name() or by}.",
+        context={"invoice_id": invoice.pk, "number": invoice.number},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
+    _require_accountant(by)
+    invoice = _locked(invoice)
+    if invoice.status != Invoice.Status.ISSUED:
+        raise ApplicationError("Only an issued invoice can be sent.", field="status")
+    invoice.status = Invoice.Status.SENT
+    invoice.sent_at = timezone.now()
+    invoice.save(update_fields=["status", "sent_at", "updated_at"])
+    from crm.notifications import services as notification_services
+
+    # The outbox delivers it on the client's channel; the PDF (purchases.pdf.invoice_pdf) is the attachment.
+    notification_services.notification_enqueue_for_client(
+        client=invoice.client,
+        event="invoice_sent",
+        dedup_key=f"invoice_sent:{invoice.pk}",
+        subject=f"Invoice {invoice.number}",
+        body=f"Please find attached invoice {invoice.number} for {invoice.net_total}.",
+        context={"invoice_id": invoice.pk, "number": invoice.number, "total": str(invoice.net_total)},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_payment_record(*, invoice: Invoice, amount, paid_on: date | None, by) -> InvoicePayment:
+    """A payment (partial or whole); the invoice is paid when the payments reach its net total."""
+    _require_accountant(by)
+    invoice = _locked(invoice)
+    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.SENT):
+        raise ApplicationError("Payments can be recorded on issued or sent invoices only.", field="amount")
+    try:
+        amount = money(str(amount).strip())
+    except Exception:
+        raise ApplicationError("Enter an amount.", field="amount")
+    if amount <= 0:
+        raise ApplicationError("The amount must be more than zero.", field="amount")
+    if amount > invoice.balance:
+        raise ApplicationError(f"Only {invoice.balance} is left to pay.", field="amount")
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise ApplicationError("A payment cannot be dated in the future.", field="paid_on")
+    payment = InvoicePayment.objects.create(invoice=invoice, paid_on=paid_on, amount=amount, recorded_by=by)
+    invoice.amount_paid += amount
+    fields = ["amount_paid", "updated_at"]
+    if invoice.amount_paid == invoice.net_total:
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_at = timezone.now()
+        fields += ["status", "paid_at"]
+    invoice.save(update_fields=fields)
+    return payment
+
+
+@transaction.atomic
+def invoice_void(*, invoice: Invoice, by, reason: str) -> Invoice:
+    """Void an invoice. An issued one keeps its number and gets a credit note numbered in the same series;
+    a request not yet issued is simply cancelled (no number is used)."""
+    _require_accountant(by)
+    if not (reason or "").strip():
+        raise ApplicationError("Say why the invoice is voided.", field="reason")
+    invoice = _locked(invoice)
+    if invoice.status == Invoice.Status.VOID:
+        raise ConflictError("This invoice is already void.")
+    if invoice.amount_paid > 0:
+        raise ApplicationError("A paid invoice cannot be voided; refund the payments first.", field="reason")
+    if invoice.number:
+        invoice.credit_note_number = invoice_counter_next(year=timezone.localdate().year)
+    invoice.status = Invoice.Status.VOID
+    invoice.voided_by = by
+    invoice.voided_at = timezone.now()
+    invoice.void_reason = reason.strip()
+    invoice.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "credit_note_number", "updated_at"])
+    return invoice
+
+
+def invoices_remind_overdue(*, now=None) -> int:
+    """Requests past their due time: remind every accountant and tell the requesting manager (once each)."""
+    from crm.notifications import services as notification_services
+
+    now = now or timezone.now()
+    accountants = list(get_user_model().objects.filter(groups__name=Role.ACCOUNTANT, is_active=True))
+    count = 0
+    overdue = Invoice.objects.filter(
+        status=Invoice.Status.REQUESTED, due_at__lt=now, overdue_notified_at__isnull=True
+    ).select_related("client", "requested_by")
+    for invoice in overdue:
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            if locked.status != Invoice.Status.REQUESTED or locked.overdue_notified_at:
+                continue
+            subject = f"Invoice request #{invoice.pk} for {invoice.client.name} is overdue"
+            for accountant in accountants:
+                notification_services.notification_enqueue_for_user(
+                    user=accountant,
+                    event="invoice_overdue",
+                    dedup_key=f"invoice_overdue:{invoice.pk}",
+                    subject=subject,
+                    body=f"It was due at {timezone.localtime(invoice.due_at):%Y-%m-%d %H:%M}. Please issue it.",
+                    context={"invoice_id": invoice.pk},
+                )
+            notification_services.notification_enqueue_for_user(
+                user=invoice.requested_by,
+                event="invoice_overdue_requester",
+                dedup_key=f"invoice_overdue_requester:{invoice.pk}",
+                subject=subject,
+                body="The accountants have been reminded.",
+                context={"invoice_id": invoice.pk},
+            )
+            locked.overdue_notified_at = now
+            locked.save(update_fields=["overdue_notified_at", "updated_at"])
+            count += 1
+    return count

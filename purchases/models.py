@@ -1,0 +1,287 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    code = models.SlugField(max_length=50, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    unit_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    # The weight in force today; the effective-dated history is ProductWeight (scores read that).
+    incentive_weight = models.DecimalField(
+        max_digits=6, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    is_locomotive = models.BooleanField(default=False, help_text="Locomotive product: drives other sales.")
+    is_key = models.BooleanField(default=False, help_text="Key product: a consultation follows the sale.")
+    consultation_after_days = models.PositiveIntegerField(default=14)
+    discount_eligible = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["updated_at"]), models.Index(fields=["category", "name"])]
+
+    def __str__(self):
+        return f"{self.sku} {self.name}"
+
+
+class ProductWeight(models.Model):
+    """Effective-dated incentive weight: the weight in force on a date is the latest effective_from <= date."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="weights")
+    weight = models.DecimalField(max_digits=6, decimal_places=3, validators=[MinValueValidator(Decimal("0"))])
+    effective_from = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["product", "effective_from"], name="one_weight_per_product_day")]
+
+
+class DiscountTier(models.Model):
+    """Cumulative net purchases threshold -> discount percent."""
+
+    threshold = models.DecimalField(**MONEY, unique=True, validators=[MinValueValidator(Decimal("0"))])
+    percent = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    name = models.CharField(max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["threshold"]
+
+    def __str__(self):
+        return self.name or f"{self.percent}% from {self.threshold}"
+
+
+class DiscountPolicy(models.Model):
+    """Singleton (pk=1): the basis of the cumulative total, lifetime or a rolling window of N months."""
+
+    class Basis(models.TextChoices):
+        LIFETIME = "lifetime", "Lifetime"
+        ROLLING = "rolling", "Rolling window"
+
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.LIFETIME)
+    window_months = models.PositiveIntegerField(default=12)
+
+    history = HistoricalRecords()
+
+
+class ClientAccount(models.Model):
+    """The client's running cumulative net total and current tier, updated in the same transaction as
+    each ledger entry under a row lock (one row per client)."""
+
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="account")
+    cumulative_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    tier = models.ForeignKey(DiscountTier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Rolling-window basis: entries dated before window_start no longer count (None: lifetime basis).
+    window_start = models.DateTimeField(null=True, blank=True)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Account of client {self.client_id}: {self.cumulative_total}"
+
+
+class Purchase(models.Model):
+    """A ledger entry. Never edited or deleted: returns and corrections are new entries with negative
+    amounts referencing the original."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        RETURN = "return", "Return"
+        CORRECTION = "correction", "Correction"
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="purchases")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SALE)
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="returns")
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    purchased_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    gross_total = models.DecimalField(**MONEY)
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    discount_amount = models.DecimalField(**MONEY)
+    net_total = models.DecimalField(**MONEY)
+    tier = models.ForeignKey(DiscountTier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cumulative_before = models.DecimalField(**MONEY)
+    cumulative_after = models.DecimalField(**MONEY)
+    discount_override_reason = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["client", "-id"]),
+            models.Index(fields=["purchased_at"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+
+class PurchaseLine(models.Model):
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    original_line = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(**MONEY)
+    gross_amount = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(**MONEY)
+    unit_cost = models.DecimalField(**MONEY, help_text="Cost at the time, for margin.")
+    discount_eligible = models.BooleanField()
+    # The product's incentive weight in force on the purchase date, fixed when the line is recorded (weights
+    # cannot be backdated, so this never disagrees with ProductWeight); scores are SUM(net_amount * weight).
+    incentive_weight = models.DecimalField(max_digits=6, decimal_places=3)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["product", "purchase"])]
+
+
+class TierChange(models.Model):
+    """Dated history of a client's tier: which entry (or recomputation) moved the total across which threshold."""
+
+    class Direction(models.TextChoices):
+        UP = "up", "Up"
+        DOWN = "down", "Down"
+
+    class Cause(models.TextChoices):
+        PURCHASE = "purchase", "Purchase"
+        RETURN = "return", "Return"
+        CORRECTION = "correction", "Correction"
+        RECOMPUTE = "recompute", "Window recomputation"
+        MERGE = "merge", "Client merge"
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="tier_changes")
+    changed_at = models.DateTimeField()
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    cause = models.CharField(max_length=12, choices=Cause.choices)
+    purchase = models.ForeignKey(Purchase, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_tier = models.ForeignKey(DiscountTier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_tier = models.ForeignKey(DiscountTier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    total_before = models.DecimalField(**MONEY)
+    total_after = models.DecimalField(**MONEY)
+    explanation = models.TextField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["client", "-changed_at"])]
+
+
+class DiscountOverride(models.Model):
+    """Audit of an administrator's discount override (at recording time, or later through a correction)."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="overrides")
+    correction = models.ForeignKey(Purchase, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    computed_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    override_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class InvoiceCounter(models.Model):
+    """One row per year, locked while a number is taken: numbers are gapless (a sequence is not)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ISSUED = "issued", "Issued"
+        SENT = "sent", "Sent"
+        PAID = "paid", "Paid"
+        VOID = "void", "Void"
+
+    OPEN = ("requested", "issued", "sent", "paid")  # statuses that hold their purchases
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="invoices")
+    purchases = models.ManyToManyField(Purchase, related_name="invoices")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    number = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    gross_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    discount_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    net_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    amount_paid = models.DecimalField(**MONEY, default=Decimal("0"))
+    paid_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    # The credit note cancelling a void invoice takes its own number in the same yearly series.
+    credit_note_number = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["requested_by", "-id"]),
+            models.Index(fields=["client", "-id"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self):
+        return self.number or f"Invoice request #{self.pk}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.net_total - self.amount_paid
+
+
+class InvoicePayment(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]

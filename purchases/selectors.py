@@ -1,0 +1,204 @@
+"""Reads of the catalogue, the ledger and invoices, with what the pages show loaded up front."""
+
+from decimal import Decimal
+from statistics import median
+
+from django.db import connection
+from django.db.models import Q, Sum
+
+from crm.money import ZERO, money
+
+from .models import (
+    Category,
+    ClientAccount,
+    DiscountTier,
+    Invoice,
+    Product,
+    Purchase,
+    PurchaseLine,
+    TierChange,
+)
+
+
+def client_account_get(*, client) -> ClientAccount | None:
+    """The client's running total and tier, or None before the first purchase."""
+    return ClientAccount.objects.select_related("tier").filter(client=client).first()
+
+
+def category_list():
+    return Category.objects.all()
+
+
+def product_list(*, search: str = "", category=None, active_only: bool = False):
+    qs = Product.objects.select_related("category")
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(sku__icontains=search) | Q(category__name__icontains=search))
+    if category:
+        qs = qs.filter(category=category)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("name", "id")
+
+
+def product_get(*, pk: int) -> Product:
+    return Product.objects.select_related("category").get(pk=pk)
+
+
+def tier_list():
+    return DiscountTier.objects.order_by("threshold")
+
+
+def purchase_list(*, client=None, kind=None, date_from=None, date_to=None, recorded_by=None):
+    qs = Purchase.objects.select_related("client", "tier", "recorded_by", "original")
+    if client is not None:
+        qs = qs.filter(client=client)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if date_from:
+        qs = qs.filter(purchased_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(purchased_at__date__lte=date_to)
+    if recorded_by is not None:
+        qs = qs.filter(recorded_by=recorded_by)
+    return qs.order_by("-id")
+
+
+def purchase_get(*, pk: int) -> Purchase:
+    return (
+        Purchase.objects.select_related("client", "tier", "recorded_by", "original")
+        .prefetch_related("lines__product", "returns", "overrides__by", "invoices")
+        .get(pk=pk)
+    )
+
+
+def purchase_returnable_lines(*, purchase: Purchase) -> list[dict]:
+    """Each line of a sale with the quantity still returnable."""
+    lines = list(purchase.lines.select_related("product"))
+    returned = dict(
+        PurchaseLine.objects.filter(original_line__in=lines, purchase__kind=Purchase.Kind.RETURN)
+        .values("original_line_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("original_line_id", "q")
+    )
+    out = []
+    for line in lines:
+        done = -Decimal(returned.get(line.pk) or 0).quantize(Decimal("0.001"))
+        out.append({"line": line, "returned": done, "left": line.quantity - done})
+    return out
+
+
+def tier_progress(*, total: Decimal, tiers=None) -> dict:
+    """Where the client stands: current tier, next tier, amount still needed and percent of the way."""
+    from .services import next_tier, tier_for_total
+
+    tiers = list(tiers if tiers is not None else tier_list())
+    current, upcoming = tier_for_total(total, tiers), next_tier(total, tiers)
+    if upcoming is None:
+        return {"current": current, "next": None, "missing": ZERO, "value": 100, "max": 100}
+    floor = current.threshold if current else ZERO
+    span = upcoming.threshold - floor
+    done = total - floor
+    return {
+        "current": current,
+        "next": upcoming,
+        "missing": money(upcoming.threshold - total),
+        "value": int(max(0, min(100, done * 100 / span))) if span > 0 else 0,
+        "max": 100,
+    }
+
+
+def tier_change_list(*, client):
+    return TierChange.objects.filter(client=client).select_related("from_tier", "to_tier", "purchase")
+
+
+LEDGER_DRIFT_SQL = """
+SELECT client_id, cumulative_total, ledger_total FROM (
+    SELECT a.client_id, a.cumulative_total,
+           COALESCE((SELECT SUM(p.net_total) FROM purchases_purchase p
+                     WHERE p.client_id = a.client_id
+                       AND (a.window_start IS NULL OR p.purchased_at >= a.window_start)), 0) AS ledger_total
+    FROM purchases_clientaccount a
+) t WHERE cumulative_total <> ledger_total
+UNION ALL
+SELECT p.client_id, NULL, SUM(p.net_total) FROM purchases_purchase p
+WHERE NOT EXISTS (SELECT 1 FROM purchases_clientaccount a WHERE a.client_id = p.client_id)
+GROUP BY p.client_id
+ORDER BY 1
+"""
+
+
+def ledger_drift() -> list[dict]:
+    """Every client whose stored total differs from SUM(net_total) of their ledger (inside the rolling window
+    when the account has one), and clients with entries but no account: one SQL statement over the ledger."""
+    with connection.cursor() as cursor:
+        cursor.execute(LEDGER_DRIFT_SQL)
+        rows = cursor.fetchall()
+    drift = []
+    for client_id, account_total, ledger_total in rows:
+        ledger_total = money(str(ledger_total or 0))  # SQLite sums decimals as floats
+        account_total = money(str(account_total)) if account_total is not None else None
+        if account_total != ledger_total:
+            drift.append({"client_id": client_id, "account_total": account_total, "ledger_total": ledger_total})
+    return drift
+
+
+def invoice_list(*, status=None, requested_by=None, client=None):
+    qs = Invoice.objects.select_related("client", "requested_by", "claimed_by", "issued_by")
+    if status:
+        qs = qs.filter(status=status)
+    if requested_by is not None:
+        qs = qs.filter(requested_by=requested_by)
+    if client is not None:
+        qs = qs.filter(client=client)
+    return qs.order_by("-id")
+
+
+def invoice_queue():
+    """Open requests for accountants, by due time (overdue first, as they are due earliest)."""
+    return (
+        Invoice.objects.filter(status=Invoice.Status.REQUESTED)
+        .select_related("client", "requested_by", "claimed_by")
+        .order_by("due_at", "id")
+    )
+
+
+def invoice_get(*, pk: int) -> Invoice:
+    return (
+        Invoice.objects.select_related("client", "requested_by", "claimed_by", "issued_by", "voided_by")
+        .prefetch_related("purchases", "payments__recorded_by")
+        .get(pk=pk)
+    )
+
+
+def invoice_lines(*, invoice: Invoice):
+    return PurchaseLine.objects.filter(purchase__invoices=invoice).select_related("product").order_by("purchase", "id")
+
+
+def invoice_turnaround(*, since=None) -> list[dict]:
+    """Per accountant: issued invoices, median working hours from request to issue, share within the standard."""
+    from complaints import calendar
+    from complaints import selectors as complaint_selectors
+
+    standard = Decimal(complaint_selectors.service_targets().invoice_issue_hours)
+    cal = calendar.current_calendar()
+    qs = Invoice.objects.filter(issued_at__isnull=False).select_related("issued_by")
+    if since:
+        qs = qs.filter(issued_at__gte=since)
+    per: dict[int, dict] = {}
+    for inv in qs.only("requested_at", "issued_at", "issued_by__username", "issued_by__first_name"):
+        hours = calendar.business_time_between(inv.requested_at, inv.issued_at, cal).total_seconds() / 3600
+        row = per.setdefault(inv.issued_by_id, {"accountant": inv.issued_by, "hours": []})
+        row["hours"].append(hours)
+    out = []
+    for row in per.values():
+        hours = row["hours"]
+        within = sum(1 for h in hours if h <= float(standard))
+        out.append(
+            {
+                "accountant": row["accountant"],
+                "issued": len(hours),
+                "median_hours": round(median(hours), 2),
+                "within_standard": round(100 * within / len(hours), 1),
+            }
+        )
+    return sorted(out, key=lambda r: str(r["accountant"]))

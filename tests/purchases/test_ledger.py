@@ -1,0 +1,246 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from clients.models import FollowUpTask
+from crm.exceptions import ApplicationError, ConflictError
+from crm.notifications.models import Notification
+from purchases import services
+from purchases.models import ClientAccount, DiscountOverride, Purchase, PurchaseLine, TierChange
+from tests.factories import ClientFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def buy(client, product, quantity, by, **kw):
+    return services.purchase_record(client=client, lines=[{"product": product, "quantity": quantity}], by=by, **kw)
+
+
+@pytest.mark.parametrize(
+    "before,percent",
+    [
+        ("0", "0"),
+        ("999.99", "0"),
+        ("1000", "2"),
+        ("1000.01", "2"),
+        ("4999.99", "2"),
+        ("5000", "5"),
+        ("19999.99", "5"),
+        ("20000", "10"),
+        ("50000", "10"),
+    ],
+)
+def test_purchase_record_applies_tier_reached_before_purchase(
+    tiers, client_obj, product, sales_manager, before, percent
+):
+    ClientAccount.objects.create(client=client_obj, cumulative_total=D(before))
+    purchase = buy(client_obj, product, 1, sales_manager)
+    assert purchase.discount_percent == D(percent)
+    assert purchase.discount_amount == D("100.00") * D(percent) / 100
+    assert purchase.net_total == purchase.gross_total - purchase.discount_amount
+    assert purchase.cumulative_before == D(before)
+    assert purchase.cumulative_after == D(before) + purchase.net_total
+
+
+def test_purchase_crossing_a_threshold_gets_the_new_percent_only_next_time(tiers, client_obj, product, sales_manager):
+    first = buy(client_obj, product, 10, sales_manager)  # 1,000 at 0%
+    assert first.discount_percent == 0 and first.cumulative_after == D("1000.00")
+    second = buy(client_obj, product, 1, sales_manager)
+    assert second.discount_percent == D("2") and second.discount_amount == D("2.00")
+    account = ClientAccount.objects.get(client=client_obj)
+    assert account.cumulative_total == D("1098.00")
+    assert account.tier.percent == D("2")
+
+
+def test_discount_applies_only_to_eligible_lines_and_rounds_half_up(tiers, client_obj, sales_manager):
+    ClientAccount.objects.create(client=client_obj, cumulative_total=D("1000"))
+    eligible = ProductFactory(unit_price="0.25")
+    not_eligible = ProductFactory(unit_price="50.00", discount_eligible=False)
+    purchase = services.purchase_record(
+        client=client_obj,
+        lines=[{"product": eligible, "quantity": 1}, {"product": not_eligible, "quantity": 1}],
+        by=sales_manager,
+    )
+    # 2% of 0.25 = 0.005 -> 0.01 half-up
+    assert purchase.discount_amount == D("0.01")
+    assert purchase.gross_total == D("50.25")
+    lines = {line.product_id: line for line in purchase.lines.all()}
+    assert lines[not_eligible.pk].discount_amount == 0
+    assert lines[eligible.pk].discount_amount == D("0.01")
+
+
+def test_line_discounts_add_up_to_the_purchase_discount(tiers, client_obj, sales_manager):
+    ClientAccount.objects.create(client=client_obj, cumulative_total=D("5000"))
+    products = [ProductFactory(unit_price=p) for p in ("3.33", "3.33", "3.34")]
+    purchase = services.purchase_record(
+        client=client_obj, lines=[{"product": p, "quantity": 1} for p in products], by=sales_manager
+    )
+    assert purchase.discount_amount == D("0.50")
+    assert sum(line.discount_amount for line in purchase.lines.all()) == D("0.50")
+
+
+def test_lines_snapshot_cost_and_weight_in_force(tiers, client_obj, product, sales_manager):
+    purchase = buy(client_obj, product, 2, sales_manager)
+    line = purchase.lines.get()
+    assert line.unit_cost == D("60.00")
+    assert line.incentive_weight == product.incentive_weight
+    services.product_weight_set(product=product, weight="2.5", effective_from=services.timezone.localdate())
+    assert buy(client_obj, product, 1, sales_manager).lines.get().incentive_weight == D("2.5")
+
+
+def test_external_id_records_once_and_answers_the_first_result(tiers, client_obj, product, sales_manager):
+    first = buy(client_obj, product, 1, sales_manager, external_id="ERP-1")
+    again = buy(client_obj, product, 5, sales_manager, external_id="ERP-1")
+    assert again.pk == first.pk
+    assert Purchase.objects.count() == 1
+    assert ClientAccount.objects.get(client=client_obj).cumulative_total == D("100.00")
+
+
+def test_external_id_of_another_client_conflicts(tiers, client_obj, product, sales_manager):
+    buy(client_obj, product, 1, sales_manager, external_id="ERP-1")
+    with pytest.raises(ConflictError):
+        buy(ClientFactory(), product, 1, sales_manager, external_id="ERP-1")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [[], [{"product": "NOPE", "quantity": 1}], [{"product": None, "quantity": 0}]],
+)
+def test_bad_lines_record_nothing(tiers, client_obj, product, sales_manager, lines):
+    if lines and lines[0]["product"] is None:
+        lines = [{"product": product, "quantity": 0}]
+    with pytest.raises(ApplicationError):
+        services.purchase_record(client=client_obj, lines=lines, by=sales_manager)
+    assert not Purchase.objects.exists() and not PurchaseLine.objects.exists()
+
+
+def test_negative_price_is_refused(tiers, client_obj, product, sales_manager):
+    with pytest.raises(ApplicationError):
+        services.purchase_record(
+            client=client_obj, lines=[{"product": product.sku, "quantity": 1, "unit_price": "-1"}], by=sales_manager
+        )
+    assert not Purchase.objects.exists()
+
+
+def test_partial_return_carries_proportional_discount(tiers, client_obj, product, sales_manager):
+    ClientAccount.objects.create(client=client_obj, cumulative_total=D("5000"))
+    sale = buy(client_obj, product, 3, sales_manager)  # 300, 5% -> 15, net 285
+    line = sale.lines.get()
+    ret = services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": 1}])
+    assert ret.kind == Purchase.Kind.RETURN and ret.original == sale
+    assert (ret.gross_total, ret.discount_amount, ret.net_total) == (D("-100.00"), D("-5.00"), D("-95.00"))
+    assert ClientAccount.objects.get(client=client_obj).cumulative_total == D("5190.00")
+
+
+def test_whole_return_brings_sums_back_to_zero(tiers, client_obj, sales_manager):
+    ClientAccount.objects.create(client=client_obj, cumulative_total=D("1000"))
+    product = ProductFactory(unit_price="3.33")
+    sale = buy(client_obj, product, 3, sales_manager)  # 9.99, 2% = 0.20
+    line = sale.lines.get()
+    services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line, "quantity": 1}])
+    services.purchase_return(original=sale, by=sales_manager)
+    totals = Purchase.objects.filter(client=client_obj).aggregate(
+        g=Sum("gross_total"), d=Sum("discount_amount"), n=Sum("net_total")
+    )
+    assert {k: services.money(v) for k, v in totals.items()} == {"g": 0, "d": 0, "n": 0}
+
+
+def test_returning_more_than_bought_is_refused_across_returns(tiers, client_obj, product, sales_manager):
+    sale = buy(client_obj, product, 2, sales_manager)
+    line = sale.lines.get()
+    services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": 1}])
+    with pytest.raises(ApplicationError):
+        services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": "1.5"}])
+    assert Purchase.objects.filter(kind=Purchase.Kind.RETURN).count() == 1
+
+
+def test_tier_history_and_upgrade_notification(tiers, client_obj, product, sales_manager):
+    sale = buy(client_obj, product, 10, sales_manager)
+    change = TierChange.objects.get(client=client_obj, direction="up")
+    assert change.purchase == sale and "1000" in change.explanation
+    assert Notification.objects.filter(client=client_obj, event="tier_upgrade").count() == 1
+    services.purchase_return(original=sale, by=sales_manager, lines=[{"line": sale.lines.get().pk, "quantity": 1}])
+    down = TierChange.objects.get(client=client_obj, direction="down")
+    assert down.cause == TierChange.Cause.RETURN
+    assert ClientAccount.objects.get(client=client_obj).tier.percent == 0
+
+
+def test_key_product_sale_creates_consultation_for_permanent_manager(tiers, client_obj, sales_manager, accountant):
+    key = ProductFactory(is_key=True, consultation_after_days=10)
+    sale = services.purchase_record(client=client_obj, lines=[{"product": key, "quantity": 1}], by=accountant)
+    task = FollowUpTask.objects.get(client=client_obj)
+    assert task.assignee == sales_manager and task.kind == "consultation"
+    assert task.source == f"purchase:{sale.pk}:{key.pk}"
+    assert task.due_date == sale.purchased_at.date() + timedelta(days=10)
+
+
+def test_override_at_recording_needs_admin_and_reason(tiers, client_obj, product, sales_manager, administrator):
+    with pytest.raises(ApplicationError):
+        buy(client_obj, product, 1, sales_manager, discount_override="50", reason="friend")
+    with pytest.raises(ApplicationError):
+        buy(client_obj, product, 1, administrator, discount_override="50")
+    purchase = buy(client_obj, product, 1, administrator, discount_override="50", reason="Damaged box")
+    assert purchase.discount_amount == D("50.00")
+    assert DiscountOverride.objects.get(purchase=purchase).reason == "Damaged box"
+
+
+def test_override_after_recording_is_a_correction_entry(tiers, client_obj, product, sales_manager, administrator):
+    sale = buy(client_obj, product, 1, sales_manager)
+    correction = services.purchase_discount_override(purchase=sale, percent="10", reason="Goodwill", by=administrator)
+    sale.refresh_from_db()
+    assert sale.discount_amount == 0  # the sale never changes
+    assert correction.kind == Purchase.Kind.CORRECTION and correction.net_total == D("-10.00")
+    assert ClientAccount.objects.get(client=client_obj).cumulative_total == D("90.00")
+
+
+def test_merge_drops_loser_account_and_recomputes_survivor(tiers, product, sales_manager):
+    loser, survivor = ClientFactory(), ClientFactory()
+    buy(loser, product, 6, sales_manager)
+    buy(survivor, product, 6, sales_manager)
+    Purchase.objects.filter(client=loser).update(client=survivor)  # what the clients merge does
+    account = services.client_accounts_merge(loser=loser, survivor=survivor)
+    assert not ClientAccount.objects.filter(client=loser).exists()
+    assert account.cumulative_total == D("1200.00") and account.tier.percent == D("2")
+    assert TierChange.objects.filter(client=survivor, cause=TierChange.Cause.MERGE, direction="up").exists()
+
+
+def test_rolling_window_recompute_lowers_the_tier(tiers, client_obj, product, sales_manager):
+    from django.utils import timezone
+
+    from purchases.models import DiscountPolicy
+
+    buy(client_obj, product, 12, sales_manager, purchased_at=timezone.now() - timedelta(days=400))
+    assert ClientAccount.objects.get(client=client_obj).tier.percent == D("2")
+    DiscountPolicy.objects.update_or_create(pk=1, defaults={"basis": "rolling", "window_months": 12})
+    services.client_accounts_recompute_all()
+    account = ClientAccount.objects.get(client=client_obj)
+    assert account.cumulative_total == 0 and account.tier.percent == 0
+    assert TierChange.objects.filter(client=client_obj, cause="recompute", direction="down").exists()
+
+
+def test_inactive_product_and_merged_client_are_refused(tiers, client_obj, product, sales_manager):
+    retired = ProductFactory(is_active=False)
+    with pytest.raises(ApplicationError):
+        buy(client_obj, retired, 1, sales_manager)
+    merged = ClientFactory(merged_into=client_obj)
+    with pytest.raises(ApplicationError):
+        buy(merged, product, 1, sales_manager)
+    assert not Purchase.objects.exists()
+
+
+def test_tiny_lines_never_get_a_negative_discount_share(tiers, client_obj, sales_manager, administrator):
+    products = [ProductFactory(unit_price="0.01") for _ in range(4)]
+    purchase = services.purchase_record(
+        client=client_obj,
+        lines=[{"product": p, "quantity": 1} for p in products],
+        by=administrator,
+        discount_override="50",
+        reason="Rounding check",
+    )
+    shares = [line.discount_amount for line in purchase.lines.all()]
+    assert purchase.discount_amount == D("0.02") and sum(shares) == D("0.02")
+    assert all(share >= 0 for share in shares)
