@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from . import models
+
+
+@admin.register(models.BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["__str__"]
+
+
+@admin.register(models.Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+
+
+@admin.register(models.ServiceTargets)
+class ServiceTargetsAdmin(admin.ModelAdmin):
+    list_display = ["invoice_issue_hours", "key_client_max_days_without_contact", "complaint_handling_cost"]
+
+
+@admin.register(models.ResponseTarget)
+class ResponseTargetAdmin(admin.ModelAdmin):
+    list_display = ["kind", "severity", "category", "first_response_hours", "resolution_hours"]
+    list_filter = ["kind", "severity", "category"]
+
+
+@admin.register(models.ComplaintCategory)
+class ComplaintCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parent", "owner", "script", "handling_cost", "is_active"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(models.Team)
+class TeamAdmin(admin.ModelAdmin):
+    filter_horizontal = ["members"]
+
+
+class VersionInline(admin.TabularInline):
+    model = models.StandardDocumentVersion
+    extra = 0
+
+
+@admin.register(models.StandardDocument)
+class StandardDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "current_version", "is_active"]
+    inlines = [VersionInline]
+
+
+@admin.register(models.Acknowledgement)
+class AcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["version", "user", "acknowledged_at"]
+
+
+class GoodwillInline(admin.TabularInline):
+    model = models.GoodwillGesture
+    extra = 0
+    raw_id_fields = ["client", "given_by"]
+
+
+@admin.register(models.Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["reference", "kind", "client", "category", "severity", "priority", "status", "assigned_to"]
+    list_filter = ["kind", "status", "severity", "category"]
+    search_fields = ["reference", "text", "client__name"]
+    raw_id_fields = ["client", "purchase", "product", "assigned_to", "created_by"]
+    inlines = [GoodwillInline]
+
+
+@admin.register(models.Breach)
+class BreachAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "clock", "stage", "due_at", "detected_at"]
+
+
+@admin.register(models.GoodwillGesture)
+class GoodwillGestureAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "client", "kind", "cost", "given_at", "given_by"]
+    raw_id_fields = ["complaint", "client", "given_by"]
+
+
+@admin.register(models.SatisfactionSurvey)
+class SatisfactionSurveyAdmin(admin.ModelAdmin):
+    list_display = ["complaint", "sent_at", "answered_at", "score", "recommendation"]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("complaints/", api.ComplaintListCreate.as_view(), name="api-complaints"),
+    path("complaints/inbound-email/", api.InboundEmail.as_view(), name="api-complaints-inbound-email"),
+    path("complaints/<int:pk>/", api.ComplaintDetail.as_view(), name="api-complaint"),
+    path("complaints/<int:pk>/transition/", api.ComplaintTransition.as_view(), name="api-complaint-transition"),
+    path("complaints/<int:pk>/comments/", api.ComplaintComments.as_view(), name="api-complaint-comments"),
+    path("complaints/<int:pk>/goodwill/", api.ComplaintGoodwill.as_view(), name="api-complaint-goodwill"),
+    path("service-standards/", api.ServiceStandards.as_view(), name="api-service-standards"),
+    path("surveys/<str:token>/", api.SurveyView.as_view(), name="api-survey"),
+]

@@ -1,0 +1,217 @@
+"""HTML input validation only; rules are in services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from crm.roles import Role
+
+from .models import Complaint, ComplaintCategory, GoodwillGesture, StandardDocument
+
+User = get_user_model()
+
+
+def handler_choices():
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Role.SALES_MANAGER, Role.ADMINISTRATOR])
+        .distinct()
+        .order_by("username")
+    )
+
+
+class StaffIntakeForm(forms.Form):
+    channel = forms.ChoiceField(
+        choices=[
+            (Complaint.Channel.PHONE, "Phone"),
+            (Complaint.Channel.WALK_IN, "Walk-in"),
+            (Complaint.Channel.EMAIL, "Email received"),
+        ]
+    )
+    kind = forms.ChoiceField(choices=Complaint.Kind.choices, initial=Complaint.Kind.COMPLAINT)
+    client_id = forms.IntegerField(required=False, label="Client id", help_text="Empty: found by email/phone.")
+    contact_name = forms.CharField(max_length=200, required=False, label="Name")
+    contact_email = forms.EmailField(required=False, label="Email")
+    contact_phone = forms.CharField(max_length=30, required=False, label="Phone")
+    subject = forms.CharField(max_length=200, required=False)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What happened")
+    severity = forms.ChoiceField(choices=Complaint.Severity.choices, initial=Complaint.Severity.MEDIUM)
+    category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.filter(is_active=True), required=False)
+    claimed_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
+    purchase_id = forms.IntegerField(required=False, label="Purchase id")
+    product_sku = forms.CharField(max_length=50, required=False, label="Product SKU")
+
+
+class PublicComplaintForm(forms.Form):
+    """The public web form. `website` is a honeypot: people do not see it, bots fill it."""
+
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=30, required=False)
+    kind = forms.ChoiceField(
+        choices=Complaint.Kind.choices, initial=Complaint.Kind.COMPLAINT, label="What would you like to tell us?"
+    )
+    order_reference = forms.CharField(max_length=100, required=False, label="Order or invoice number (optional)")
+    claimed_amount = forms.DecimalField(
+        max_digits=12, decimal_places=2, required=False, min_value=0, label="Amount claimed (claims only)"
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Your message")
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            raise forms.ValidationError("Give an email address or a phone number so we can reply.")
+        return data
+
+
+class TriageForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.filter(is_active=True), required=False)
+    severity = forms.ChoiceField(choices=Complaint.Severity.choices)
+    kind = forms.ChoiceField(choices=Complaint.Kind.choices)
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Assign to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = handler_choices()
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
+    note = forms.CharField(max_length=200, required=False, label="Why")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = handler_choices()
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=Complaint.Status.choices)
+    note = forms.CharField(max_length=500, required=False)
+    resolution_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    root_cause = forms.ChoiceField(choices=[("", "—")] + Complaint.RootCause.choices, required=False)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+    is_response = forms.BooleanField(required=False, label="This is a reply given to the client")
+
+
+class GoodwillForm(forms.Form):
+    kind = forms.ChoiceField(choices=GoodwillGesture.GestureKind.choices, label="Gesture")
+    cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    note = forms.CharField(max_length=300, required=False)
+
+
+class SurveyForm(forms.Form):
+    score = forms.TypedChoiceField(
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="How satisfied are you with how we handled it? (5 = very satisfied)",
+    )
+    recommendation = forms.TypedChoiceField(
+        choices=[("", "—")] + [(i, str(i)) for i in range(0, 11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="How likely are you to recommend us? (0-10, optional)",
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ListFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Any kind")] + Complaint.Kind.choices, required=False)
+    status = forms.ChoiceField(choices=[("", "Any state")] + Complaint.Status.choices, required=False)
+    category = forms.ModelChoiceField(
+        queryset=ComplaintCategory.objects.all(), required=False, empty_label="Any category"
+    )
+    severity = forms.ChoiceField(choices=[("", "Any severity")] + Complaint.Severity.choices, required=False)
+    manager = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any manager")
+    breached = forms.ChoiceField(
+        choices=[("", "Breached or not"), ("yes", "Breached"), ("no", "Not breached")], required=False
+    )
+    q = forms.CharField(required=False, label="Search")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = handler_choices()
+
+
+# --- standards (administrators) -----------------------------------------------------------------------
+
+
+class TargetForm(forms.Form):
+    kind = forms.ChoiceField(choices=Complaint.Kind.choices)
+    severity = forms.ChoiceField(choices=Complaint.Severity.choices)
+    category = forms.ModelChoiceField(
+        queryset=ComplaintCategory.objects.all(), required=False, empty_label="All categories"
+    )
+    first_response_hours = forms.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    resolution_hours = forms.DecimalField(max_digits=7, decimal_places=2, min_value=0)
+
+
+WEEKDAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
+
+
+class CalendarForm(forms.Form):
+    working_weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Working days"
+    )
+    day_start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    day_end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(max_length=100)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    code = forms.SlugField(max_length=50)
+    parent = forms.ModelChoiceField(queryset=ComplaintCategory.objects.all(), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    prefer_owner = forms.BooleanField(required=False, label="Assign to the owner even when the client has a manager")
+    script = forms.ModelChoiceField(
+        queryset=StandardDocument.objects.filter(kind=StandardDocument.DocKind.SCRIPT), required=False
+    )
+    standards = forms.ModelMultipleChoiceField(queryset=StandardDocument.objects.all(), required=False)
+    handling_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = handler_choices()
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=StandardDocument.DocKind.choices)
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class PublishForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}))
+    change_note = forms.CharField(max_length=200, required=False)
+
+
+class ServiceTargetsForm(forms.Form):
+    invoice_issue_hours = forms.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, label="Invoice issuing (working hours)"
+    )
+    key_client_max_days_without_contact = forms.IntegerField(min_value=1, label="Key clients: max days without contact")
+    complaint_handling_cost = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, label="Handling cost per complaint"
+    )
+    escalation_warning_hours = forms.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, label="Warn this many working hours before a due time"
+    )
+    supervisor = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Every administrator", label="Escalate to"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = handler_choices()

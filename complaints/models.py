@@ -1,0 +1,444 @@
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class BusinessCalendar(models.Model):
+    """Singleton (pk=1): the working week and hours every response clock runs on, in the company time zone
+    (settings.TIME_ZONE). Holidays are listed in Holiday."""
+
+    working_weekdays = models.JSONField(default=list, help_text="ISO weekdays that are working days, 1=Monday.")
+    day_start = models.TimeField(default=time(9, 0))
+    day_end = models.TimeField(default=time(17, 0))
+
+    def __str__(self):
+        return f"Working days {self.working_weekdays}, {self.day_start:%H:%M}-{self.day_end:%H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        if not self.working_weekdays:
+            self.working_weekdays = [1, 2, 3, 4, 5]
+        super().save(*args, **kwargs)
+
+
+class Holiday(models.Model):
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class ServiceTargets(models.Model):
+    """Singleton (pk=1): company-wide service targets that are not per complaint kind/severity."""
+
+    invoice_issue_hours = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("2"), help_text="Working hours to issue a requested invoice."
+    )
+    key_client_max_days_without_contact = models.PositiveIntegerField(default=30)
+    complaint_handling_cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("25.00"),
+        help_text="Flat cost of handling one complaint (a category may override it), for cost-to-serve reports.",
+    )
+    escalation_warning_hours = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("1"), help_text="Working hours before a due time to warn."
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Receives escalations; empty: every administrator.",
+    )
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+# --- complaints -----------------------------------------------------------------------------------------
+# Complaint handling cost (for cost-to-serve reports): every complaint carries `handling_cost`, a snapshot
+# taken when it is created and refreshed when its category changes: the category's `handling_cost` when
+# set, otherwise ServiceTargets.complaint_handling_cost (a flat default). Total cost of a complaint for
+# reports = Complaint.handling_cost + sum(GoodwillGesture.cost).
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    CLAIM = "claim", "Claim"
+    OBJECTION = "objection", "Objection"
+    SUGGESTION = "suggestion", "Suggestion"
+    PRAISE = "praise", "Praise"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Team(models.Model):
+    """A group of staff for compliance figures ("by team")."""
+
+    name = models.CharField(max_length=80, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="complaint_teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StandardDocument(models.Model):
+    """A service standard document; its text lives in versions, the newest published version is current."""
+
+    class DocKind(models.TextChoices):
+        QUALITY = "quality_standard", "Service quality standard"
+        CONDUCT = "code_of_conduct", "Code of conduct"
+        SCRIPT = "sales_script", "Sales script (sales card)"
+        MEMO = "memo", "Memo"
+        DRESS = "dress_code", "Dress code"
+        CONFLICT = "conflict_procedure", "Conflict-handling procedure"
+
+    kind = models.CharField(max_length=20, choices=DocKind.choices)
+    title = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    current_version = models.ForeignKey(
+        "StandardDocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class StandardDocumentVersion(models.Model):
+    document = models.ForeignKey(StandardDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    change_note = models.CharField(max_length=200, blank=True)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_version_number")]
+
+    def __str__(self):
+        return f"{self.document} v{self.number}"
+
+
+class Acknowledgement(models.Model):
+    version = models.ForeignKey(StandardDocumentVersion, on_delete=models.CASCADE, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "user"], name="one_ack_per_version")]
+
+
+class ComplaintCategory(models.Model):
+    """Administered taxonomy. A category may have an owner (assignee when the client has no manager), its
+    own response targets (ResponseTarget.category), the script to follow and the standards that apply."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.SlugField(max_length=50, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prefer_owner = models.BooleanField(
+        default=False, help_text="Assign to the owner even when the client has a manager."
+    )
+    script = models.ForeignKey(
+        StandardDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="script_for"
+    )
+    standards = models.ManyToManyField(StandardDocument, blank=True, related_name="categories")
+    handling_cost = models.DecimalField(**MONEY, null=True, blank=True, help_text="Empty: the flat default.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "complaint categories"
+
+    def __str__(self):
+        return self.name
+
+
+class ResponseTarget(models.Model):
+    """Working hours to first response and to resolution for a kind and severity; a row with a category
+    overrides the general row (category empty) for complaints in that category."""
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    category = models.ForeignKey(
+        ComplaintCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
+    first_response_hours = models.DecimalField(max_digits=6, decimal_places=2)
+    resolution_hours = models.DecimalField(max_digits=7, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "severity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "severity", "category"],
+                condition=models.Q(category__isnull=False),
+                name="one_target_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "severity"], condition=models.Q(category__isnull=True), name="one_general_target"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}/{self.severity}: {self.first_response_hours}h / {self.resolution_hours}h"
+
+
+class ReferenceCounter(models.Model):
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Complaint(models.Model):
+    Kind = Kind
+    Severity = Severity
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        WALK_IN = "walk_in", "Walk-in"
+        EMAIL = "email", "Email received"
+        WEB_FORM = "web_form", "Web form"
+        API = "api", "API"
+        INBOUND_EMAIL = "inbound_email", "Inbound email"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGED = "triaged", "Triaged"
+        IN_PROGRESS = "in_progress", "In progress"
+        WAITING = "waiting_for_client", "Waiting for client"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    class Priority(models.IntegerChoices):
+        P1 = 1, "P1 urgent"
+        P2 = 2, "P2 high"
+        P3 = 3, "P3 normal"
+        P4 = 4, "P4 low"
+
+    class RootCause(models.TextChoices):
+        PRODUCT_DEFECT = "product_defect", "Product defect"
+        DELIVERY = "delivery", "Delivery / logistics"
+        BILLING = "billing", "Billing / invoice"
+        STAFF_CONDUCT = "staff_conduct", "Staff conduct"
+        COMMUNICATION = "communication", "Communication"
+        PROCESS = "process", "Process"
+        EXPECTATION = "expectation", "Client expectation"
+        OTHER = "other", "Other"
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(max_length=15, choices=Channel.choices)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="complaints")
+    purchase = models.ForeignKey(
+        "purchases.Purchase", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    product = models.ForeignKey(
+        "purchases.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    category = models.ForeignKey(
+        ComplaintCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P3)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    claimed_amount = models.DecimalField(**MONEY, null=True, blank=True, help_text="Claims only.")
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The clock pauses while waiting for the client: paused_at is when the pause began; on resume the working
+    # time paused is added to paused_total and both due times move by it.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_total = models.DurationField(default=timedelta(0))
+    first_response_breached = models.BooleanField(default=False)
+    resolution_breached = models.BooleanField(default=False)
+    resolution_note = models.TextField(blank=True)
+    root_cause = models.CharField(max_length=20, choices=RootCause.choices, blank=True)
+    handling_cost = models.DecimalField(**MONEY, default=Decimal("0"))
+    reopen_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="complaint_status_idx"),
+            models.Index(fields=["assigned_to", "status"], name="complaint_assignee_idx"),
+            models.Index(fields=["client", "-id"], name="complaint_client_idx"),
+            models.Index(fields=["kind", "-created_at"], name="complaint_kind_idx"),
+            models.Index(fields=["category", "-created_at"], name="complaint_category_idx"),
+            models.Index(fields=["created_at"], name="complaint_created_idx"),
+            models.Index(fields=["updated_at"], name="complaint_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+    @property
+    def is_breached(self) -> bool:
+        return self.first_response_breached or self.resolution_breached
+
+
+class ComplaintEvent(models.Model):
+    """Append-only log: creation, transitions, reassignments, escalations, surveys."""
+
+    class EventKind(models.TextChoices):
+        CREATED = "created", "Created"
+        TRANSITION = "transition", "Status changed"
+        ASSIGNED = "assigned", "Assigned"
+        TRIAGED = "triaged", "Triaged"
+        ESCALATED = "escalated", "Escalated"
+        SURVEY = "survey", "Survey answered"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ComplaintComment(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    is_response = models.BooleanField(default=False, help_text="A reply given to the client (counts as response).")
+    from_client = models.BooleanField(default=False, help_text="The client's own message (e.g. an email reply).")
+    message_id = models.CharField(max_length=100, blank=True, help_text="Email Message-ID, so a reply counts once.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Breach(models.Model):
+    """A response clock that ran out (or was about to): recorded once per complaint, clock and stage."""
+
+    class Clock(models.TextChoices):
+        FIRST_RESPONSE = "first_response", "First response"
+        RESOLUTION = "resolution", "Resolution"
+
+    class Stage(models.TextChoices):
+        WARNING = "warning", "About to breach"
+        BREACHED = "breached", "Breached"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
+    clock = models.CharField(max_length=15, choices=Clock.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    due_at = models.DateTimeField()
+    detected_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "clock", "stage"], name="one_breach_per_clock_stage")
+        ]
+
+
+class GoodwillGesture(models.Model):
+    """What a complaint cost in goodwill. Reports read these for cost-to-serve and perk returns."""
+
+    class GestureKind(models.TextChoices):
+        APOLOGY_DISCOUNT = "apology_discount", "Apology discount"
+        GIFT = "gift", "Gift"
+        FREE_DELIVERY = "free_delivery", "Free delivery"
+        FREE_NEXT_ORDER = "free_next_order", "Free next order"
+        REFUND = "refund", "Refund"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="goodwill")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="goodwill_gestures")
+    kind = models.CharField(max_length=20, choices=GestureKind.choices)
+    cost = models.DecimalField(**MONEY)
+    given_at = models.DateTimeField(default=timezone.now)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "-given_at"], name="goodwill_client_idx"),
+            models.Index(fields=["given_at"], name="goodwill_given_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.cost}"
+
+
+class SatisfactionSurvey(models.Model):
+    """Sent after each resolution; answered once through its token link, no login."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="surveys")
+    token = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1-5")
+    recommendation = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0-10")
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered_idx")]

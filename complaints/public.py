@@ -1,0 +1,108 @@
+"""Pages open to the public (no login): the complaint web form and the satisfaction survey."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from crm.exceptions import ApplicationError
+
+from . import forms, selectors, services
+from .models import Complaint
+
+SESSION_KEY = "complaints_public_reference"
+
+
+def client_ip(request) -> str:
+    """The client address; behind a proxy set COMPLAINTS_TRUST_X_FORWARDED_FOR so the first hop is used."""
+    if getattr(settings, "COMPLAINTS_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def rate_limited(request) -> bool:
+    """Count this submission against the IP's allowance (COMPLAINTS_PUBLIC_RATE, default 5 per hour)."""
+    limit, window = getattr(settings, "COMPLAINTS_PUBLIC_RATE", (5, 3600))
+    key = f"complaints:public-form:{client_ip(request)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+@login_not_required
+@never_cache
+def public_form(request):
+    form = forms.PublicComplaintForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limited(request):
+            return render(
+                request,
+                "complaints/public_form.html",
+                {"form": form, "limited": True},
+                status=429,
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["website"]:
+                # A bot filled the honeypot: look successful, store nothing.
+                request.session[SESSION_KEY] = ""
+                return redirect("complaints:public_thanks")
+            text = data["text"]
+            if data["order_reference"]:
+                text += f"\n\nOrder/invoice: {data['order_reference']}"
+            try:
+                complaint = services.complaint_create(
+                    text=text,
+                    channel=Complaint.Channel.WEB_FORM,
+                    kind=data["kind"],
+                    contact_name=data["name"],
+                    contact_email=data["email"],
+                    contact_phone=data["phone"],
+                    claimed_amount=data["claimed_amount"],
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                request.session[SESSION_KEY] = complaint.reference
+                return redirect("complaints:public_thanks")
+    status = 400 if form.errors else 200
+    return render(request, "complaints/public_form.html", {"form": form}, status=status)
+
+
+@login_not_required
+@never_cache
+def public_thanks(request):
+    reference = request.session.get(SESSION_KEY)
+    if reference is None:
+        return redirect("complaints:public_form")
+    return render(request, "complaints/public_thanks.html", {"reference": reference})
+
+
+@login_not_required
+@never_cache
+def survey(request, token: str):
+    survey = selectors.survey_get(token=token)
+    if survey is None:
+        return render(request, "complaints/survey.html", {"invalid": True}, status=404)
+    if survey.answered_at is not None and request.method != "POST":
+        return render(request, "complaints/survey.html", {"survey": survey, "done": True})
+    form = forms.SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.survey_answer(
+                token=token, score=data["score"], comment=data["comment"], recommendation=data["recommendation"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "complaints/survey.html", {"survey": survey, "done": True, "thanks": True})
+    status = 400 if form.errors else 200
+    return render(request, "complaints/survey.html", {"survey": survey, "form": form}, status=status)

@@ -1,0 +1,276 @@
+"""Complaint pages for staff: board, list, intake, detail with its actions, the client card tab and the
+systematization page. Sales managers and administrators handle complaints; accountants may read the client
+card tab only (they see goodwill costs there); other complaint pages answer 403 to them."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from crm.exceptions import ApplicationError
+from crm.roles import Role, has_role
+from crm.views import role_required
+from purchases.models import Product, Purchase
+
+from . import forms, rules, selectors, services
+from .models import Complaint
+
+HANDLERS = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
+ALL_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR, Role.ACCOUNTANT)
+
+
+def _fragment(request) -> bool:
+    return bool(request.htmx and not request.htmx.boosted)
+
+
+def _apply_error(form, exc: ApplicationError) -> None:
+    if exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+@role_required(*HANDLERS)
+def board(request):
+    mine = request.GET.get("mine") == "1"
+    columns = selectors.board_columns(manager=request.user.pk if mine else None)
+    template = "complaints/_board_columns.html" if _fragment(request) else "complaints/board.html"
+    return render(request, template, {"columns": columns, "mine": mine})
+
+
+@role_required(*HANDLERS)
+def complaint_list(request):
+    form = forms.ListFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "kind": data["kind"],
+            "status": data["status"],
+            "category": data["category"].pk if data["category"] else None,
+            "severity": data["severity"],
+            "manager": data["manager"].pk if data["manager"] else None,
+            "breached": {"yes": True, "no": False}.get(data["breached"]),
+            "q": data["q"].strip(),
+        }
+    page = Paginator(selectors.complaint_list(**filters), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "complaints": page.object_list}
+    template = "complaints/_list_table.html" if _fragment(request) else "complaints/list.html"
+    return render(request, template, context)
+
+
+@role_required(*HANDLERS)
+def intake(request):
+    initial = {"client_id": request.GET.get("client_id")} if request.GET.get("client_id", "").isdigit() else {}
+    form = forms.StaffIntakeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client = purchase = None
+        if data["client_id"]:
+            client = Client.objects.filter(pk=data["client_id"]).first()
+            if client is None:
+                form.add_error("client_id", "No client has this id.")
+        if data["purchase_id"]:
+            purchase = Purchase.objects.filter(pk=data["purchase_id"]).first()
+            if purchase is None:
+                form.add_error("purchase_id", "No purchase has this id.")
+        product = None
+        if data["product_sku"]:
+            product = Product.objects.filter(sku__iexact=data["product_sku"].strip()).first()
+            if product is None:
+                form.add_error("product_sku", "No product has this SKU.")
+        if not form.errors:
+            try:
+                complaint = services.complaint_create(
+                    text=data["text"],
+                    channel=data["channel"],
+                    kind=data["kind"],
+                    client=client,
+                    by=request.user,
+                    subject=data["subject"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    severity=data["severity"],
+                    category=data["category"],
+                    purchase=purchase,
+                    product=product,
+                    claimed_amount=data["claimed_amount"],
+                )
+            except ApplicationError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
+                return redirect("complaints:detail", pk=complaint.pk)
+    return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _detail_context(request, complaint, **forms_override) -> dict:
+    return {
+        "complaint": complaint,
+        "transitions": [Complaint.Status(s) for s in rules.allowed_transitions(complaint.status)],
+        "triage_form": forms_override.get("triage_form")
+        or forms.TriageForm(
+            initial={
+                "category": complaint.category_id,
+                "severity": complaint.severity,
+                "kind": complaint.kind,
+                "assigned_to": complaint.assigned_to_id,
+            }
+        ),
+        "assign_form": forms_override.get("assign_form") or forms.AssignForm(),
+        "transition_form": forms_override.get("transition_form") or forms.TransitionForm(),
+        "comment_form": forms_override.get("comment_form") or forms.CommentForm(),
+        "goodwill_form": forms_override.get("goodwill_form") or forms.GoodwillForm(),
+        "root_causes": Complaint.RootCause.choices,
+    }
+
+
+def _get(pk: int) -> Complaint:
+    try:
+        return selectors.complaint_get(pk=pk)
+    except Complaint.DoesNotExist:
+        raise Http404("No such complaint.")
+
+
+@role_required(*HANDLERS)
+def detail(request, pk: int):
+    complaint = _get(pk)
+    template = "complaints/_detail.html" if _fragment(request) else "complaints/detail.html"
+    return render(request, template, _detail_context(request, complaint))
+
+
+def _after_action(request, pk: int, form_name: str | None = None, form=None, message: str = ""):
+    complaint = _get(pk)
+    if form is not None and form.errors:
+        context = _detail_context(request, complaint, **{form_name: form})
+        if _fragment(request):
+            # htmx does not swap 4xx responses; the fragment with its errors is the answer.
+            return render(request, "complaints/_detail.html", context)
+        return render(request, "complaints/detail.html", context, status=400)
+    if _fragment(request):
+        return render(request, "complaints/_detail.html", _detail_context(request, complaint))
+    if message:
+        messages.success(request, message)
+    return redirect("complaints:detail", pk=pk)
+
+
+@require_POST
+@role_required(*HANDLERS)
+def transition(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.TransitionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.complaint_transition(
+                complaint=complaint,
+                to_status=data["to_status"],
+                by=request.user,
+                note=data["note"],
+                resolution_note=data["resolution_note"],
+                root_cause=data["root_cause"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+    return _after_action(request, pk, "transition_form", form, "Status changed.")
+
+
+@require_POST
+@role_required(*HANDLERS)
+def triage(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.TriageForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.complaint_triage(
+                complaint=complaint,
+                by=request.user,
+                category=data["category"],
+                severity=data["severity"],
+                kind=data["kind"],
+                assigned_to=data["assigned_to"],
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+    return _after_action(request, pk, "triage_form", form, "Triaged.")
+
+
+@require_POST
+@role_required(*HANDLERS)
+def assign(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_assign(
+                complaint=complaint,
+                to=form.cleaned_data["assigned_to"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+    return _after_action(request, pk, "assign_form", form, "Reassigned.")
+
+
+@require_POST
+@role_required(*HANDLERS)
+def comment(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                complaint=complaint,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                is_response=form.cleaned_data["is_response"],
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+    return _after_action(request, pk, "comment_form", form, "Comment added.")
+
+
+@require_POST
+@role_required(*HANDLERS)
+def goodwill(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.GoodwillForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.goodwill_add(
+                complaint=complaint, kind=data["kind"], cost=data["cost"], by=request.user, note=data["note"]
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+    return _after_action(request, pk, "goodwill_form", form, "Goodwill gesture recorded.")
+
+
+@role_required(*ALL_ROLES)
+def client_tab(request, client_id: int):
+    """HTML fragment for the client card: the client's complaints with goodwill and survey answers."""
+    if not Client.objects.filter(pk=client_id).exists():
+        raise Http404("No such client.")
+    complaints = selectors.client_complaints(client_id=client_id)
+    return render(
+        request,
+        "complaints/client_tab.html",
+        {"complaints": complaints, "client_id": client_id, "can_handle": has_role(request.user, *HANDLERS)},
+    )
+
+
+@role_required(*HANDLERS)
+def systematization(request):
+    try:
+        months = max(1, min(36, int(request.GET.get("months", 12))))
+    except ValueError:
+        months = 12
+    return render(
+        request, "complaints/systematization.html", {"data": selectors.systematization(months=months), "months": months}
+    )
