@@ -1,0 +1,223 @@
+"""REST API: the leaderboard, sales plans, the award catalogue and awards (approve/reject).
+Product weights are set through the purchases app's `products/` endpoint."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.api.filters import SyncFilterSet
+from crm.api.pagination import CursorPagination
+from crm.api.permissions import ALL_ROLES, roles
+from crm.roles import Role, is_admin
+
+from . import periods, selectors, services
+from .models import Award, AwardRule, AwardType, SalesPlan
+
+SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+
+
+class StandingSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    name = serializers.SerializerMethodField()
+    rank = serializers.IntegerField()
+    weighted_score = serializers.DecimalField(max_digits=16, decimal_places=2)
+    locomotive_score = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    plan_target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    revenue_target = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    fulfilment_percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    contribution_percent = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+    def get_name(self, row) -> str:
+        return row.user.get_full_name() or row.user.username
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    closed = serializers.BooleanField()
+    company_score = serializers.DecimalField(max_digits=16, decimal_places=2)
+    company_revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    company_plan_target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    results = StandingSerializer(many=True)
+
+
+class LeaderboardView(APIView):
+    permission_classes = [roles(SM, ADM)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, description="YYYY-MM or YYYY-Qn; default: this month")],
+        responses=LeaderboardSerializer,
+    )
+    def get(self, request):
+        period = periods.parse(request.query_params.get("period") or str(periods.current()))
+        board = selectors.leaderboard(period)
+        data = {
+            "period": str(period),
+            "closed": board.closed is not None,
+            "company_score": board.company_score,
+            "company_revenue": board.company_revenue,
+            "company_plan_target": board.company_plan.target_points if board.company_plan else None,
+            "results": board.rows,
+        }
+        return Response(LeaderboardSerializer(data).data)
+
+
+class SalesPlanSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
+    )
+    # Plain decimals here: the service says why a value is refused (negative, closed period).
+    target_points = serializers.DecimalField(max_digits=16, decimal_places=2)
+    target_revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        model = SalesPlan
+        fields = ["id", "period", "user", "target_points", "target_revenue", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        validators = []  # the service upserts (period, user)
+
+
+class SalesPlanFilter(SyncFilterSet):
+    class Meta:
+        model = SalesPlan
+        fields = ["period", "user"]
+
+
+class SalesPlanListCreate(generics.ListCreateAPIView):
+    permission_classes = [roles(ADM, read=(SM,))]
+    serializer_class = SalesPlanSerializer
+    pagination_class = CursorPagination
+    filterset_class = SalesPlanFilter
+    queryset = SalesPlan.objects.select_related("user")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.sales_plan_set(
+            period=data["period"],
+            user=data.get("user"),
+            target_points=data["target_points"],
+            target_revenue=data["target_revenue"],
+            by=self.request.user,
+        )
+
+
+class AwardTypeSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text="One of: " + ", ".join(AwardType.Kind.values))
+
+    class Meta:
+        model = AwardType
+        fields = ["id", "name", "kind", "description", "is_active", "is_material"]
+        read_only_fields = ["id", "is_active", "is_material"]
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class AwardTypeListCreate(generics.ListCreateAPIView):
+    permission_classes = [roles(ADM, read=ALL_ROLES)]
+    serializer_class = AwardTypeSerializer
+    queryset = AwardType.objects.all()
+    pagination_class = None
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.award_type_create(
+            name=data["name"], kind=data["kind"], description=data.get("description", ""), by=self.request.user
+        )
+
+
+class AwardRuleSerializer(serializers.ModelSerializer):
+    award_type = serializers.PrimaryKeyRelatedField(queryset=AwardType.objects.all())
+    # Plain numbers: the service says why a value is refused.
+    winners = serializers.IntegerField(default=1)
+    min_fulfilment_percent = serializers.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
+    bonus_base = serializers.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    bonus_percent = serializers.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"))
+    bonus_cap = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, required=False)
+
+    class Meta:
+        model = AwardRule
+        fields = [
+            "id",
+            "name",
+            "period_kind",
+            "award_type",
+            "winners",
+            "min_fulfilment_percent",
+            "bonus_base",
+            "bonus_percent",
+            "bonus_cap",
+            "is_active",
+        ]
+        read_only_fields = ["id", "is_active"]
+
+
+class AwardRuleListCreate(generics.ListCreateAPIView):
+    """Award rules: bonus = bonus_base + bonus_percent % of the weighted score over the personal target."""
+
+    permission_classes = [roles(ADM, read=(SM,))]
+    serializer_class = AwardRuleSerializer
+    queryset = AwardRule.objects.select_related("award_type")
+    pagination_class = None
+
+    def perform_create(self, serializer):
+        serializer.instance = services.award_rule_create(by=self.request.user, **serializer.validated_data)
+
+
+class AwardSerializer(serializers.ModelSerializer):
+    award_type = serializers.CharField(source="award_type.name")
+    kind = serializers.CharField(source="award_type.kind")
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Award
+        fields = [
+            "id",
+            "period",
+            "user",
+            "username",
+            "award_type",
+            "kind",
+            "weighted_score",
+            "fulfilment_percent",
+            "cash_amount",
+            "reason",
+            "status",
+            "decided_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AwardFilter(SyncFilterSet):
+    class Meta:
+        model = Award
+        fields = ["period", "status", "user"]
+
+
+class AwardList(generics.ListAPIView):
+    """Administrators see every award; other roles the approved ones (the recognition board)."""
+
+    permission_classes = [roles(ADM, read=ALL_ROLES)]
+    serializer_class = AwardSerializer
+    pagination_class = CursorPagination
+    filterset_class = AwardFilter
+
+    def get_queryset(self):
+        qs = selectors.award_list()
+        return qs if is_admin(self.request.user) else qs.filter(status=Award.Status.APPROVED)
+
+
+class AwardDecide(APIView):
+    permission_classes = [roles(ADM)]
+    approve = True
+
+    @extend_schema(request=None, responses=AwardSerializer)
+    def post(self, request, pk: int):
+        award = get_object_or_404(Award, pk=pk)
+        award = services.award_decide(award=award, approve=self.approve, by=request.user)
+        return Response(AwardSerializer(award).data)

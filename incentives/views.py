@@ -1,0 +1,226 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm.exceptions import ApplicationError
+from crm.roles import Role, has_role, is_admin, is_sales_manager
+from crm.views import role_required
+
+from . import forms, periods, selectors, services
+from .models import Award
+
+SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+
+
+def _apply_error(form, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _period_from(request) -> periods.Period:
+    value = request.GET.get("period") or str(periods.current(periods.MONTH))
+    try:
+        return periods.parse(value)
+    except ApplicationError:
+        raise Http404("Unknown period")
+
+
+def _chart_data(board: selectors.Leaderboard, daily: dict) -> dict:
+    top = board.rows[:5]
+    today = timezone.localdate().isoformat()
+    days = [day.isoformat() for day in board.period.days()]
+    series = []
+    for row in top:
+        running, points = 0, []
+        per_day = daily.get(row.user.pk, {})
+        for day in days:
+            running += per_day.get(day, 0)
+            # Chart coordinates only (figures shown as text stay Decimal); no line into the future.
+            points.append(float(running) if day <= today else None)
+        series.append({"label": row.user.get_full_name() or row.user.username, "data": points})
+    return {
+        "days": [day[8:] for day in days],
+        "series": series,
+        "mix": {
+            "labels": [row.user.get_full_name() or row.user.username for row in board.rows],
+            "locomotive": [float(row.locomotive_score) for row in board.rows],
+            "other": [float(row.other_score) for row in board.rows],
+        },
+    }
+
+
+@role_required(SM, ADM)
+def leaderboard(request):
+    period = _period_from(request)
+    board = selectors.leaderboard(period)
+    daily = selectors.daily_scores(period, as_of=board.closed.closed_at if board.closed else None)
+    context = {
+        "board": board,
+        "period": period,
+        "months": periods.recent(periods.MONTH, 12),
+        "quarters": periods.recent(periods.QUARTER, 4),
+        "chart": _chart_data(board, daily),
+        "mine": board.standing_of(request.user) if is_sales_manager(request.user) else None,
+        "multiplier": selectors.locomotive_multiplier(),
+        "days_left": period.days_left(),
+        "is_admin": is_admin(request.user),
+        "can_close": is_admin(request.user) and board.closed is None and period.has_started(),
+    }
+    template = "incentives/leaderboard.html"
+    if request.htmx and not request.htmx.boosted:
+        template = "incentives/_leaderboard.html"
+    return render(request, template, context)
+
+
+@require_POST
+@role_required(ADM)
+def period_close(request):
+    form = forms.CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a period to close.")
+        return redirect("incentives:leaderboard")
+    try:
+        services.period_close(period=form.cleaned_data["period"], by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('incentives:leaderboard')}?period={form.cleaned_data['period']}")
+    messages.success(request, f"{form.cleaned_data['period']} is closed; award proposals are ready.")
+    return redirect("incentives:awards")
+
+
+@role_required(SM, ACC, ADM)
+def awards(request):
+    context = {
+        "approved": selectors.award_list(status=Award.Status.APPROVED)[:100],
+        "proposed": (
+            selectors.award_list(status=Award.Status.PROPOSED).order_by("-period", "rule_id", "-weighted_score")
+            if is_admin(request.user)
+            else []
+        ),
+        "is_admin": is_admin(request.user),
+        "can_export": has_role(request.user, ACC, ADM),
+    }
+    return render(request, "incentives/awards.html", context)
+
+
+@require_POST
+@role_required(ADM)
+def award_decide(request, pk: int, decision: str):
+    if decision not in ("approve", "reject"):
+        raise Http404
+    award = get_object_or_404(Award, pk=pk)
+    try:
+        award = services.award_decide(award=award, approve=decision == "approve", by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{award} {award.get_status_display().lower()}.")
+    return redirect("incentives:awards")
+
+
+@role_required(ACC, ADM)
+def payroll_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="incentive-bonuses.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["period", "username", "name", "email", "award", "amount", "approved_at"])
+    for award in selectors.payroll_cash_awards():
+        writer.writerow(
+            [
+                award.period,
+                award.user.username,
+                award.user.get_full_name(),
+                award.user.email,
+                award.award_type.name,
+                f"{award.cash_amount:.2f}",
+                award.decided_at.isoformat() if award.decided_at else "",
+            ]
+        )
+    return response
+
+
+SETUP_FORMS = {
+    "settings": forms.SettingsForm,
+    "plan": forms.PlanForm,
+    "weight": forms.WeightForm,
+    "award_type": forms.AwardTypeForm,
+    "rule": forms.AwardRuleForm,
+    "split": forms.CreditSplitForm,
+}
+
+
+def _setup_context(bound: dict | None = None) -> dict:
+    current = selectors.incentive_settings_get()
+    built = {
+        "settings": forms.SettingsForm(initial={"credit_to": current.credit_to}, prefix="settings"),
+        "plan": forms.PlanForm(initial={"period": str(periods.current())}, prefix="plan"),
+        "weight": forms.WeightForm(prefix="weight"),
+        "award_type": forms.AwardTypeForm(prefix="award_type"),
+        "rule": forms.AwardRuleForm(prefix="rule"),
+        "split": forms.CreditSplitForm(prefix="split"),
+    }
+    built.update(bound or {})
+    return {
+        "forms": built,
+        "settings": current,
+        "plans": selectors.sales_plan_list()[:60],
+        "award_types": selectors.award_type_list(),
+        "rules": selectors.award_rule_list(),
+        "multiplier": selectors.locomotive_multiplier(),
+    }
+
+
+def _purchase(pk: int):
+    from purchases import selectors as purchase_selectors
+
+    try:
+        return purchase_selectors.purchase_get(pk=pk)
+    except ObjectDoesNotExist:
+        raise ApplicationError("No purchase with this number.", field="purchase")
+
+
+@role_required(ADM)
+def setup(request, form_name: str | None = None):
+    if request.method != "POST":
+        return render(request, "incentives/setup.html", _setup_context())
+    if form_name not in SETUP_FORMS:
+        raise Http404
+    form = SETUP_FORMS[form_name](request.POST, prefix=form_name)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if form_name == "settings":
+                services.incentive_settings_update(credit_to=data["credit_to"], by=request.user)
+            elif form_name == "plan":
+                services.sales_plan_set(
+                    period=data["period"],
+                    user=data["user"],
+                    target_points=data["target_points"],
+                    target_revenue=data["target_revenue"],
+                    by=request.user,
+                )
+            elif form_name == "weight":
+                services.product_weight_set(
+                    product=data["product"],
+                    weight=data["weight"],
+                    effective_from=data["effective_from"],
+                    by=request.user,
+                )
+            elif form_name == "split":
+                purchase = _purchase(data["purchase"])
+                services.credit_split_set(purchase=purchase, shares=form.shares(), by=request.user)
+            elif form_name == "award_type":
+                services.award_type_create(name=data["name"], kind=data["kind"], description=data["description"])
+            else:
+                services.award_rule_create(by=request.user, **data)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("incentives:setup")
+    return render(request, "incentives/setup.html", _setup_context({form_name: form}), status=400)

@@ -1,0 +1,197 @@
+from decimal import Decimal
+
+import pytest
+
+from crm import services as crm_services
+from crm.roles import Role
+from incentives import services
+from incentives.models import Award, AwardType, SalesPlan
+from tests.incentives.conftest import at
+from tests.incentives.factories import AwardTypeFactory, record
+
+pytestmark = pytest.mark.django_db
+
+LEADERBOARD = "/api/v1/incentives/leaderboard/"
+PLANS = "/api/v1/incentives/plans/"
+TYPES = "/api/v1/incentives/award-types/"
+AWARDS = "/api/v1/incentives/awards/"
+
+
+def test_leaderboard_answers_figures_per_person(sm_api, shop, sales_manager, this_month, today_noon):
+    record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
+    services.sales_plan_set(period=this_month, user=sales_manager, target_points="600", target_revenue="1000")
+    response = sm_api.get(LEADERBOARD, {"period": str(this_month)})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["period"] == str(this_month) and body["closed"] is False
+    row = body["results"][0]
+    assert row["user"] == sales_manager.pk
+    assert row["weighted_score"] == "300.00"
+    assert row["revenue"] == "100.00"
+    assert row["plan_target"] == "600.00"
+    assert row["fulfilment_percent"] == "50.00"
+    assert row["contribution_percent"] == "100.00"
+
+
+def test_leaderboard_queries_stay_constant_whatever_the_number_of_staff(
+    admin_api, shop, sales_manager, this_month, today_noon, django_assert_num_queries
+):
+    def staff(n):
+        for i in range(n):
+            user = crm_services.user_create(username=f"s{n}-{i}", role=Role.SALES_MANAGER)
+            record(client=shop["client"], by=user, at=today_noon, lines=[(shop["plain"], "10")])
+            services.sales_plan_set(period=this_month, user=user, target_points="100", target_revenue="100")
+
+    staff(2)
+    admin_api.get(LEADERBOARD)  # warm the role cache of the token user
+    with django_assert_num_queries(7) as few:
+        assert len(admin_api.get(LEADERBOARD).json()["results"]) == 3
+    staff(8)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(admin_api.get(LEADERBOARD).json()["results"]) == 11
+
+
+def test_leaderboard_bad_period_is_400(sm_api):
+    response = sm_api.get(LEADERBOARD, {"period": "2026-13"})
+    assert response.status_code == 400
+    assert "period" in response.json()
+
+
+def test_leaderboard_is_denied_to_accountants_and_anonymous(acc_api, api_client):
+    assert acc_api.get(LEADERBOARD).status_code == 403
+    assert api_client.get(LEADERBOARD).status_code in (401, 403)
+
+
+def test_admin_creates_a_plan(admin_api, sales_manager, this_month):
+    payload = {"period": str(this_month), "user": sales_manager.pk, "target_points": "500", "target_revenue": "900"}
+    response = admin_api.post(PLANS, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert SalesPlan.objects.get().target_points == Decimal("500.00")
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"target_points": "-5"}, "target_points"),
+        ({"target_revenue": "-1"}, "target_revenue"),
+        ({"period": "closed"}, "period"),
+        ({"period": "2026-99"}, "period"),
+    ],
+)
+def test_plan_bad_input_is_400_and_nothing_saved(admin_api, this_month, change, field):
+    payload = {"period": str(this_month), "target_points": "500", "target_revenue": "900", **change}
+    if payload["period"] == "closed":
+        payload["period"] = str(this_month.previous())
+    response = admin_api.post(PLANS, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not SalesPlan.objects.exists()
+
+
+def test_plans_are_read_only_for_sales_managers_and_hidden_from_accountants(sm_api, acc_api, this_month):
+    payload = {"period": str(this_month), "target_points": "1", "target_revenue": "1"}
+    assert sm_api.get(PLANS).status_code == 200
+    assert sm_api.post(PLANS, payload, format="json").status_code == 403
+    assert acc_api.get(PLANS).status_code == 403
+    assert not SalesPlan.objects.exists()
+
+
+def test_plan_list_query_count(admin_api, this_month, django_assert_max_num_queries):
+    for i in range(5):
+        user = crm_services.user_create(username=f"p{i}", role=Role.SALES_MANAGER)
+        services.sales_plan_set(period=this_month, user=user, target_points="1", target_revenue="1")
+    admin_api.get(PLANS)
+    with django_assert_max_num_queries(4):
+        assert len(admin_api.get(PLANS).json()["results"]) == 5
+
+
+def test_award_kind_not_allowed_is_400(admin_api):
+    response = admin_api.post(TYPES, {"name": "Gold ring", "kind": "jewellery"}, format="json")
+    assert response.status_code == 400
+    assert "kind" in response.json()
+    assert not AwardType.objects.exists()
+    ok = admin_api.post(TYPES, {"name": "Concert tickets", "kind": "event_tickets"}, format="json")
+    assert ok.status_code == 201
+
+
+def test_award_types_are_configured_by_administrators_only(sm_api):
+    assert sm_api.get(TYPES).status_code == 200
+    assert sm_api.post(TYPES, {"name": "X", "kind": "cash_bonus"}, format="json").status_code == 403
+
+
+def _awards(user, n=3):
+    kind = AwardTypeFactory()
+    return [Award.objects.create(period=f"2026-0{i + 1}", award_type=kind, user=user, cash_amount=10) for i in range(n)]
+
+
+def test_admin_approves_an_award(admin_api, sales_manager):
+    award = _awards(sales_manager, 1)[0]
+    response = admin_api.post(f"{AWARDS}{award.pk}/approve/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "approved"
+    again = admin_api.post(f"{AWARDS}{award.pk}/reject/")
+    assert again.status_code == 400 and "status" in again.json()
+
+
+def test_only_administrators_approve(sm_api, acc_api, sales_manager):
+    award = _awards(sales_manager, 1)[0]
+    assert sm_api.post(f"{AWARDS}{award.pk}/approve/").status_code == 403
+    assert acc_api.post(f"{AWARDS}{award.pk}/approve/").status_code == 403
+    award.refresh_from_db()
+    assert award.status == Award.Status.PROPOSED
+
+
+def test_accountants_read_only_approved_awards(acc_api, admin_api, sales_manager, administrator):
+    first, *_ = _awards(sales_manager)
+    services.award_decide(award=first, approve=True, by=administrator)
+    assert [a["id"] for a in acc_api.get(AWARDS).json()["results"]] == [first.pk]
+    assert len(admin_api.get(AWARDS).json()["results"]) == 3
+
+
+def test_award_list_query_count(admin_api, sales_manager, django_assert_max_num_queries):
+    _awards(sales_manager, 6)
+    admin_api.get(AWARDS)
+    with django_assert_max_num_queries(4):
+        assert len(admin_api.get(AWARDS).json()["results"]) == 6
+
+
+RULES = "/api/v1/incentives/award-rules/"
+
+
+def test_admin_creates_an_award_rule(admin_api):
+    kind = AwardTypeFactory()
+    payload = {"name": "Best of month", "period_kind": "month", "award_type": kind.pk, "bonus_base": "100"}
+    response = admin_api.post(RULES, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["bonus_base"] == "100.00"
+
+
+@pytest.mark.parametrize("change, field", [({"bonus_percent": "-3"}, "bonus_percent"), ({"winners": 0}, "winners")])
+def test_award_rule_bad_input_is_400(admin_api, change, field):
+    from incentives.models import AwardRule
+
+    payload = {"name": "R", "period_kind": "month", "award_type": AwardTypeFactory().pk, **change}
+    response = admin_api.post(RULES, payload, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not AwardRule.objects.exists()
+
+
+def test_award_rules_denied_to_accountants_and_read_only_for_sales_managers(acc_api, sm_api):
+    assert acc_api.get(RULES).status_code == 403
+    assert sm_api.get(RULES).status_code == 200
+    payload = {"name": "R", "period_kind": "month", "award_type": AwardTypeFactory().pk}
+    assert sm_api.post(RULES, payload, format="json").status_code == 403
+
+
+def test_leaderboard_of_a_closed_quarter_answers_the_frozen_snapshot(sm_api, shop, sales_manager, last_month):
+    from incentives import periods
+
+    quarter = periods.containing(last_month.first_day, periods.QUARTER)
+    if not quarter.has_started():
+        pytest.skip("the last month's quarter has not started")
+    record(client=shop["client"], by=sales_manager, at=at(last_month.first_day), lines=[(shop["plain"], "80")])
+    services.period_close(period=quarter)
+    record(client=shop["client"], by=sales_manager, at=at(last_month.first_day), lines=[(shop["plain"], "20")])
+    body = sm_api.get(LEADERBOARD, {"period": str(quarter)}).json()
+    assert body["closed"] is True
+    assert body["results"][0]["weighted_score"] == "80.00"
