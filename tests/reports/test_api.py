@@ -1,0 +1,121 @@
+"""/api/v1/reports/: latest snapshot, past ones, rows, CSV, generate; roles and bad input."""
+
+import pytest
+
+from crm.reports import services
+from crm.reports.models import ReportSnapshot
+
+from .conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def snapshots(dataset):
+    older = services.report_snapshot_create(kind="value", period="weekly", as_of=AS_OF)
+    ReportSnapshot.objects.filter(pk=older.pk).update(generated_at=AS_OF)
+    return {
+        "older": older,
+        "value": services.report_snapshot_create(kind="value", period="monthly", as_of=AS_OF),
+        "trends": services.report_snapshot_create(kind="trends", period="weekly", as_of=AS_OF),
+    }
+
+
+def test_latest_snapshot_and_by_generation_date(admin_api, snapshots):
+    body = admin_api.get("/api/v1/reports/value/").json()
+    assert body["id"] == snapshots["value"].pk and body["period"] == "monthly"
+    assert {s["segment"] for s in body["summary"]["segments"]} == {"Print shops", "Retail"}
+    dated = admin_api.get("/api/v1/reports/value/?generated=2026-06-01").json()
+    assert dated["id"] == snapshots["older"].pk
+    assert admin_api.get("/api/v1/reports/value/?generated=2020-01-01").status_code == 404
+
+
+def test_bad_generated_date_is_400_with_field_message(admin_api, snapshots):
+    response = admin_api.get("/api/v1/reports/value/?generated=yesterday")
+    assert response.status_code == 400
+    assert response.json() == {"generated": ["Enter a date as YYYY-MM-DD."]}
+
+
+def test_past_snapshots_are_listed_newest_first(admin_api, snapshots, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        body = admin_api.get("/api/v1/reports/value/snapshots/").json()
+    assert [s["id"] for s in body["results"]] == [snapshots["value"].pk, snapshots["older"].pk]
+
+
+def test_rows_are_cursor_paginated_in_report_order(admin_api, snapshots, django_assert_max_num_queries):
+    url = f"/api/v1/reports/value/snapshots/{snapshots['value'].pk}/rows/?page_size=2"
+    with django_assert_max_num_queries(5):
+        first = admin_api.get(url).json()
+    assert [r["data"]["client"] for r in first["results"]] == ["Z", "U"]
+    second = admin_api.get(first["next"]).json()
+    assert [r["data"]["client"] for r in second["results"]] == ["Y", "X"]
+
+
+def test_sales_manager_gets_own_rows_and_attention_only(sm_api, snapshots):
+    pk = snapshots["value"].pk
+    rows = sm_api.get(f"/api/v1/reports/value/snapshots/{pk}/rows/").json()["results"]
+    assert [r["data"]["client"] for r in rows] == ["U", "Y", "X"]
+    flagged = sm_api.get(f"/api/v1/reports/value/snapshots/{pk}/rows/?attention=true").json()["results"]
+    assert [r["data"]["client"] for r in flagged] == ["U", "Y"]
+    assert "segments" not in sm_api.get("/api/v1/reports/value/").json()["summary"]
+    assert sm_api.get(f"/api/v1/reports/value/snapshots/{pk}/rows/?attention=perhaps").status_code == 400
+
+
+def test_roles_are_enforced_on_every_report(sm_api, acc_api, api_client_for, no_role_user, api_client, snapshots):
+    trends = snapshots["trends"].pk
+    for client in (sm_api, acc_api):
+        assert client.get("/api/v1/reports/trends/").status_code == 403
+        assert client.get(f"/api/v1/reports/trends/snapshots/{trends}/rows/").status_code == 403
+        assert client.get(f"/api/v1/reports/trends/snapshots/{trends}/csv/").status_code == 403
+        assert client.get("/api/v1/reports/perks/snapshots/").status_code == 403
+    assert acc_api.get("/api/v1/reports/value/").status_code == 200
+    assert [k["kind"] for k in acc_api.get("/api/v1/reports/").json()] == ["value"]
+    assert api_client_for(no_role_user).get("/api/v1/reports/value/").status_code == 403
+    assert api_client.get("/api/v1/reports/value/").status_code == 401
+
+
+def test_csv_download_through_the_api(sm_api, snapshots):
+    response = sm_api.get(f"/api/v1/reports/value/snapshots/{snapshots['value'].pk}/csv/")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("position,client_id,client,") and len(lines) == 4
+
+
+def test_snapshot_of_another_kind_is_404(admin_api, snapshots):
+    assert admin_api.get(f"/api/v1/reports/trends/snapshots/{snapshots['value'].pk}/").status_code == 404
+    assert admin_api.get("/api/v1/reports/nonsense/").status_code == 404
+
+
+def test_administrator_triggers_generation(admin_api, dataset, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.post("/api/v1/reports/generate/", {"period": "weekly"})
+    assert response.status_code == 202
+    assert ReportSnapshot.objects.count() == 3
+
+
+def test_generate_with_bad_period_is_400_and_saves_nothing(admin_api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.post("/api/v1/reports/generate/", {"period": "hourly"})
+    assert response.status_code == 400 and "period" in response.json()
+    assert not ReportSnapshot.objects.exists()
+
+
+def test_only_administrators_may_generate(sm_api, acc_api):
+    for client in (sm_api, acc_api):
+        assert client.post("/api/v1/reports/generate/", {"period": "weekly"}).status_code == 403
+    assert not ReportSnapshot.objects.exists()
+
+
+def test_report_kinds_list_with_latest_snapshots(admin_api, snapshots, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        body = admin_api.get("/api/v1/reports/").json()
+    latest = {k["kind"]: k["latest"] for k in body}
+    assert latest["value"]["id"] == snapshots["value"].pk and latest["perks"] is None
+
+
+def test_rows_of_one_manager(admin_api, sm_api, snapshots, other_sales_manager):
+    url = f"/api/v1/reports/value/snapshots/{snapshots['value'].pk}/rows/?manager={other_sales_manager.pk}"
+    assert [r["data"]["client"] for r in admin_api.get(url).json()["results"]] == ["Z", "V"]
+    assert [r["data"]["client"] for r in sm_api.get(url).json()["results"]] == ["U", "Y", "X"]
+    bad = admin_api.get(url.replace(str(other_sales_manager.pk), "zero"))
+    assert bad.status_code == 400 and "manager" in bad.json()
