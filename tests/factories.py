@@ -22,6 +22,7 @@ class SegmentFactory(factory.django.DjangoModelFactory):
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
+        skip_postgeneration_save = True  # the consent hook writes its own rows, not the client
 
     kind = Client.Kind.COMPANY
     name = factory.Sequence(lambda n: f"Client {n} Ltd")

@@ -291,6 +291,17 @@ def test_quick_action_is_new_contact_for_sales_and_admin_only(rf, sales_manager,
     assert quick_action(request) == {}
 
 
+def test_every_page_carries_the_new_contact_button_for_sales_not_for_accounts(sales_manager, accountant):
+    from django.test import Client as Browser
+
+    seller, accounts = Browser(), Browser()
+    seller.force_login(sales_manager)
+    accounts.force_login(accountant)
+    body = seller.get(reverse("clients:list")).content.decode()
+    assert 'id="quick-action"' in body and f'href="{reverse("clients:new")}"' in body
+    assert 'id="quick-action"' not in accounts.get("/").content.decode()
+
+
 def test_history_restore_after_push_url_gets_the_whole_page(sm_client):
     response = sm_client.get(
         reverse("clients:list"), {"q": "x"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
