@@ -90,6 +90,30 @@ def test_production_profile_passes_deploy_check():
     assert "no issues" in result.stdout
 
 
+def test_production_profile_collects_static_files_into_a_manifest(tmp_path):
+    """The production profile serves hashed file names from a manifest; collectstatic must build it (a vendored
+    file pointing at a missing source map once broke it, and with it every page)."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-really-long-random-looking-secret-key-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "crm.example.com",
+        "DJANGO_SETTINGS_MODULE": "crm.settings",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/htmx" in manifest and "vendor/chartjs" in manifest
+
+
 def test_production_profile_refuses_to_start_without_secret():
     env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "crm.settings"}
     result = subprocess.run(
