@@ -7,12 +7,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, parsers, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from clients.models import Client
 from crm.api.filters import SyncFilterSet
 from crm.api.permissions import roles
+from crm.api.throttling import AnonRateThrottle
 from crm.roles import Role
 from purchases.models import Product, Purchase
 

@@ -68,12 +68,21 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_crm_roles", None)
     if cached is None:
-        names = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-        if user.is_superuser:
-            names.add(Role.ADMINISTRATOR)
-        cached = frozenset(names)
-        user._crm_roles = cached
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:  # a list of users with prefetch_related("groups"): no query per user
+            cached = remember_roles(user, [g.name for g in prefetched])
+        else:
+            cached = remember_roles(user, user.groups.filter(name__in=Role.values).values_list("name", flat=True))
     return cached
+
+
+def remember_roles(user, names) -> frozenset[str]:
+    """Cache role names already read with the user (the API's token query reads them in the same query)."""
+    names = set(names) & set(Role.values)
+    if user.is_superuser:
+        names.add(Role.ADMINISTRATOR)
+    user._crm_roles = frozenset(names)
+    return user._crm_roles
 
 
 def has_role(user, *roles: str) -> bool:

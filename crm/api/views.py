@@ -4,9 +4,9 @@ from rest_framework import generics, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from crm.api.throttling import ScopedRateThrottle
 from crm.roles import user_roles
 
 from .permissions import IsAdministrator
@@ -30,7 +30,7 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "full_name", "email", "is_active", "roles"]
 
     def get_roles(self, user) -> list[str]:
-        return sorted(r for r in {g.name for g in user.groups.all()} | set(user_roles(user)))
+        return sorted(user_roles(user))
 
 
 class MeView(APIView):

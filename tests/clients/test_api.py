@@ -15,7 +15,7 @@ def test_list_returns_documented_fields_with_constant_queries(sm_api, django_ass
     segment = SegmentFactory(code="retail")
     for _ in range(6):
         ClientFactory(segment=segment, preferred_channels=["email", "sms"])
-    with django_assert_num_queries(4):  # token+user, roles, clients with segment, consents
+    with django_assert_num_queries(3):  # token with user and roles, clients with segment, consents
         response = sm_api.get(URL)
     assert response.status_code == 200
     row = response.json()["results"][0]

@@ -93,3 +93,29 @@ def test_token_endpoint_is_throttled(api_client, monkeypatch):
     codes = [api_client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
     assert "detail" in api_client.post("/api/v1/auth/token/", {}).json()
+
+
+def test_token_request_reads_user_and_roles_in_one_query(sm_api, django_assert_num_queries):
+    with django_assert_num_queries(1):  # /me/ needs nothing beyond who is asking and their roles
+        response = sm_api.get("/api/v1/me/")
+    assert response.status_code == 200 and "Sales manager" in str(response.json())
+
+
+def test_role_removed_from_a_token_user_is_refused_on_the_next_call(sm_api, sales_manager):
+    assert sm_api.get("/api/v1/clients/").status_code == 200
+    sales_manager.groups.clear()
+    assert sm_api.get("/api/v1/clients/").status_code == 403
+
+
+def test_authenticated_calls_are_rate_limited_per_user_with_retry_after(sm_api, acc_api, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"login": "20/min", "anon": "20/min", "user": "3/min"})
+    cache.clear()
+    codes = [sm_api.get("/api/v1/me/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = sm_api.get("/api/v1/me/")
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert acc_api.get("/api/v1/me/").status_code == 200  # counted per user, not for everyone
+    cache.clear()

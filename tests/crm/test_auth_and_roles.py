@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from crm.navigation import nav_for
-from crm.roles import Role, user_roles
+from crm.roles import Role, has_role, user_roles
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,21 @@ def test_pages_have_no_inline_scripts(sm_client):
     assert scripts, "the layout loads htmx"
     assert all("src=" in attrs and not body.strip() for attrs, body in scripts)
     assert " on" + "click=" not in html
+
+
+def test_navigation_lights_only_the_most_specific_entry(sales_manager):
+    active = [i["label"] for i in nav_for(sales_manager, "/complaints/standards/")]
+    lit = [i["label"] for i in nav_for(sales_manager, "/complaints/standards/") if i["active"]]
+    assert "Complaints" in active and lit == ["Standards"]
+    assert [i["label"] for i in nav_for(sales_manager, "/complaints/12/") if i["active"]] == ["Complaints"]
+    assert [i["label"] for i in nav_for(sales_manager, "/") if i["active"]] == ["Dashboard"]
+
+
+def test_session_user_and_roles_are_read_in_one_query(sm_client, django_assert_num_queries):
+    from django.contrib.auth import get_user
+
+    request = sm_client.get("/healthz").wsgi_request  # any request, to get a session
+    request.session = sm_client.session
+    with django_assert_num_queries(2):  # the session row, then the user joined with their groups
+        user = get_user(request)
+        assert user.is_authenticated and has_role(user, Role.SALES_MANAGER)
