@@ -35,6 +35,8 @@ ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "API_THROTTLE_USER": "1000000/min",
     "LOG_LEVEL": "WARNING",
+    # as deployed (docker-compose.yml): a shared Redis cache for sessions and rate limits
+    "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
 }
 PY = sys.executable
 
@@ -47,6 +49,7 @@ def setup_database():
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     sh(PY, "manage.py", "migrate", "-v0")
+    sh(PY, "manage.py", "collectstatic", "--noinput", "-v0")  # the production profile serves hashed names
     loader = f"""
 import django, os
 django.setup()
@@ -78,7 +81,7 @@ for i in range(50):
                            unit_cost=Decimal("7.10"))
 token = Token.objects.create(user=user).key
 s = SessionStore()
-s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "crm.auth_backends.RoleAwareModelBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()
 print("TOKEN", token); print("SESSION", s.session_key)
 print("CLIENT", Client.objects.order_by("-id").values_list("id", flat=True).first())
@@ -171,6 +174,7 @@ def main():
             ("api list", "/api/v1/clients/", token_h),
             ("api search", "/api/v1/clients/?search=Nord", token_h),
             ("api detail", f"/api/v1/clients/{info['CLIENT']}/", token_h),
+            ("html list", "/clients/", cookie_h),
             ("html list search", "/clients/?q=Nord", cookie_h),
         ]:
             print(f"| {name} | " + " | ".join(wrk(path, header)) + " |", flush=True)

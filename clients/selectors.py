@@ -4,13 +4,14 @@ import re
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, F, Lookup, Q, QuerySet, Value
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 from crm.roles import Role
 
-from .models import ChannelConsent, Client, ContactPerson, FollowUpTask, Interaction, Promise, Segment
+from .models import ChannelConsent, Client, ContactPerson, FollowUpTask, Interaction, Promise, Segment, Tag
 from .normalize import normalize_email, normalize_phone
 
 PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
@@ -107,7 +108,7 @@ def _search_q(search: str) -> Q:
     contact_q = Q(name__icontains=search) | Q(email__icontains=search)
     if PHONE_LIKE.match(search) and len(digits) >= 3:
         contact_q |= Q(phone__icontains=digits.lstrip("0"))  # icontains: UPPER(phone) is trigram-indexed
-    contact_ids = list(ContactPerson.objects.filter(contact_q).values_list("client_id", flat=True)[:500])
+    contact_ids = list(ContactPerson.objects.filter(contact_q).order_by().values_list("client_id", flat=True)[:500])
     if contact_ids:
         q |= Q(pk__in=contact_ids)
     return q
@@ -160,6 +161,55 @@ def consents_by_client(client_ids) -> dict[int, list[tuple]]:
     for client_id, channel, status, given_at in rows.values_list("client_id", "channel", "status", "given_at"):
         result.setdefault(client_id, []).append((channel, status, given_at))
     return result
+
+
+def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: int) -> list[dict]:
+    """One page of the client list as plain rows for the page template: values, not model instances (the
+    template reads each cell at the first lookup), and the page's tags in one more query."""
+    kinds, statuses = dict(Client.Kind.choices), dict(Client.Status.choices)
+    fields = ["id", "name", "kind", "phone", "email"]
+    if billing_only:
+        fields += ["address", "external_id"]
+    else:
+        fields += ["status", "segment__name", "manager__first_name", "manager__last_name", "manager__username"]
+    rows = list(qs.select_related(None).values(*fields)[offset : offset + limit])
+    tags: dict[int, list[str]] = {}
+    if rows and not billing_only:
+        pairs = Client.tags.through.objects.filter(client_id__in=[r["id"] for r in rows])
+        for client_id, name in pairs.order_by("tag__name").values_list("client_id", "tag__name"):
+            tags.setdefault(client_id, []).append(name)
+    for r in rows:
+        r["kind_label"] = kinds.get(r["kind"], r["kind"])
+        if not billing_only:
+            r["status_label"] = statuses.get(r["status"], r["status"])
+            first, last = r.pop("manager__first_name"), r.pop("manager__last_name")
+            username = r.pop("manager__username")
+            r["manager"] = f"{first or ''} {last or ''}".strip() or username
+            r["segment"] = r.pop("segment__name") or ""
+            r["tags"] = tags.get(r["id"], [])
+    return rows
+
+
+FILTER_CHOICES_KEY = "clients:list-filter-choices"
+
+
+def list_filter_choices() -> dict[str, list[dict]]:
+    """Segments, sales managers and tags for the client list's filter bar. Read on every list page and changed
+    rarely, so cached; `clients.signals` drops the entry whenever one of them changes, and it expires within
+    a minute in any case (a per-process memory cache only hears its own process's changes)."""
+    choices = cache.get(FILTER_CHOICES_KEY)
+    if choices is None:
+        choices = {
+            "segments": [{"pk": s.pk, "name": s.name} for s in segment_list()],
+            "managers": [{"pk": u.pk, "name": u.get_full_name() or u.username} for u in sales_managers()],
+            "tags": [{"pk": t.pk, "name": t.name} for t in Tag.objects.order_by("name")],
+        }
+        cache.set(FILTER_CHOICES_KEY, choices, 60)
+    return choices
+
+
+def forget_filter_choices(**kwargs) -> None:
+    cache.delete(FILTER_CHOICES_KEY)
 
 
 def sales_managers() -> QuerySet:

@@ -20,6 +20,15 @@ def make_user(username: str, role: str, **extra):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a rolled-back test must not leave cached rows behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def sales_manager(db):
     return make_user("sm", Role.SALES_MANAGER, email="sm@example.com")

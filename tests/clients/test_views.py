@@ -313,3 +313,18 @@ def test_merge_page_prefilled_from_the_card_shows_no_errors(admin_client_role):
     loser = ClientFactory()
     body = admin_client_role.get(reverse("clients:merge"), {"loser": loser.pk}).content.decode()
     assert "field-error" not in body and f'value="{loser.pk}"' in body
+
+
+def test_filter_choices_are_cached_yet_show_a_new_segment_tag_or_manager_at_once(
+    sm_client, django_assert_max_num_queries
+):
+    from tests.conftest import make_user
+
+    sm_client.get(reverse("clients:list"))
+    SegmentFactory(name="Print shops")
+    services.client_update(client=ClientFactory(), tags=["trade fair"])
+    make_user("nadianew", "Sales manager")
+    body = sm_client.get(reverse("clients:list")).content.decode()
+    assert "Print shops" in body and "trade fair" in body and "Nadianew" in body
+    with django_assert_max_num_queries(6):  # session, user with roles, rows, tags of the rows: no choice lists
+        sm_client.get(reverse("clients:list"))
