@@ -16,7 +16,7 @@ SESSION_KEY = "complaints_public_reference"
 
 def client_ip(request) -> str:
     """The client address; behind a proxy set COMPLAINTS_TRUST_X_FORWARDED_FOR so the first hop is used."""
-    if getattr(settings, "COMPLAINTS_TRUST_X_FORWARDED_FOR", False):
+    if settings.COMPLAINTS_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()
@@ -25,7 +25,7 @@ def client_ip(request) -> str:
 
 def rate_limited(request) -> bool:
     """Count this submission against the IP's allowance (COMPLAINTS_PUBLIC_RATE, default 5 per hour)."""
-    limit, window = getattr(settings, "COMPLAINTS_PUBLIC_RATE", (5, 3600))
+    limit, window = settings.COMPLAINTS_PUBLIC_RATE
     key = f"complaints:public-form:{client_ip(request)}"
     cache.add(key, 0, timeout=window)
     try:

@@ -311,3 +311,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "NewsStatusEnum": "crm.notifications.models.News.Status",
     }
 )
+
+# Complaints (complaints/public.py): the public complaint form's allowance per address, and whether the
+# address comes from X-Forwarded-For (only behind a proxy that sets it; otherwise anyone could pick theirs).
+COMPLAINTS_PUBLIC_RATE = (
+    env.int("COMPLAINTS_PUBLIC_RATE_COUNT", default=5),
+    env.int("COMPLAINTS_PUBLIC_RATE_SECONDS", default=3600),
+)
+COMPLAINTS_TRUST_X_FORWARDED_FOR = env.bool("COMPLAINTS_TRUST_X_FORWARDED_FOR", default=False)
