@@ -8,7 +8,25 @@ price is the usual fixed-window one: a client may burst up to twice the rate acr
 import time
 
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
+
+
+def count_in_window(cache, key: str, timeout: int) -> int:
+    """Add one to the window's counter and return it. On Redis one round trip (INCR and EXPIRE in a
+    pipeline); on other caches add-then-incr."""
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout, nx=True)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 class FixedWindowMixin:
@@ -24,13 +42,7 @@ class FixedWindowMixin:
         window = int(now // self.duration)
         key = f"{self.key}:{window}"
         self.wait_seconds = (window + 1) * self.duration - now
-        self.cache.add(key, 0, timeout=self.duration + 1)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(key, 1, timeout=self.duration + 1)
-            count = 1
-        return count <= self.num_requests
+        return count_in_window(self.cache, key, self.duration + 1) <= self.num_requests
 
     def wait(self):
         return max(self.wait_seconds, 0)

@@ -119,3 +119,27 @@ def test_authenticated_calls_are_rate_limited_per_user_with_retry_after(sm_api, 
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
     assert acc_api.get("/api/v1/me/").status_code == 200  # counted per user, not for everyone
     cache.clear()
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_window_counter_counts_once_per_call_and_expires(backend, settings):
+    import os
+    import time
+
+    import redis
+    from django.core.cache import caches
+
+    from crm.api.throttling import count_in_window
+
+    if backend == "redis":
+        url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.RedisError:
+            pytest.skip("no Redis here")
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    cache = caches["default"]
+    key = f"test-window-{backend}-{time.time_ns()}"
+    assert [count_in_window(cache, key, 1) for _ in range(3)] == [1, 2, 3]
+    time.sleep(2.1)
+    assert count_in_window(cache, key, 1) == 1
