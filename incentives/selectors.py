@@ -54,11 +54,16 @@ def _dec(value) -> Decimal:
     return money(value if isinstance(value, Decimal | int) else str(value))
 
 
-def _credited_entries_sql(period: Period, credit_to: str, as_of=None) -> tuple[str, list]:
-    """CTEs `entries` (the ledger entries scored in the period, with the instant they score at) and
-    `credit` (entry id, credited user, share percent). `as_of` keeps only entries recorded by then (a closed
-    period as it was when it closed)."""
+def _credited_lines_sql(period: Period, credit_to: str, as_of=None) -> tuple[str, list]:
+    """CTEs `entries` (the lines of the ledger entries scored in the period, with the instant they score at)
+    and `credit` (each such line with its credited user and share percent). `as_of` keeps only entries
+    recorded by then (a closed period as it was when it closed).
+
+    The lines are joined to their purchase inside each branch of the UNION ALL (entries of the period, late
+    entries of closed periods): joined only after the union, PostgreSQL hashes the whole line table and
+    probes it with the period's few purchases, instead of hashing those and scanning the lines once."""
     purchase = Purchase._meta.db_table
+    line = PurchaseLine._meta.db_table
     closes = PeriodClose._meta.db_table
     splits = CreditSplit._meta.db_table
     clients = Client._meta.db_table
@@ -73,21 +78,24 @@ def _credited_entries_sql(period: Period, credit_to: str, as_of=None) -> tuple[s
     else:
         default_user = "COALESCE(o.recorded_by_id, e.recorded_by_id)"
         client_join = ""
+    columns = "p.id, p.original_id, p.recorded_by_id, p.client_id, l.product_id, l.net_amount, l.incentive_weight"
     sql = f"""
     WITH entries AS (
-        SELECT p.id, p.original_id, p.recorded_by_id, p.client_id, p.purchased_at AS scored_at
+        SELECT {columns}, p.purchased_at AS scored_at
         FROM {purchase} p
+        JOIN {line} l ON l.purchase_id = p.id
         WHERE p.purchased_at >= %s AND p.purchased_at < %s {recorded}
         UNION ALL
-        SELECT p.id, p.original_id, p.recorded_by_id, p.client_id, {late_at} AS scored_at
+        SELECT {columns}, {late_at} AS scored_at
         FROM {closes} pc
         JOIN {purchase} p ON p.purchased_at >= pc.starts_at AND p.purchased_at < pc.ends_at
              AND p.created_at > pc.closed_at
+        JOIN {line} l ON l.purchase_id = p.id
         WHERE pc.kind = %s AND pc.starts_at < %s AND {late_at} >= %s AND {late_at} < %s {recorded}
     ),
     credit AS (
-        SELECT e.id, e.scored_at, COALESCE(s.user_id, {default_user}) AS user_id,
-               COALESCE(s.share_percent, 100) AS share
+        SELECT e.scored_at, e.product_id, e.net_amount, e.incentive_weight,
+               COALESCE(s.user_id, {default_user}) AS user_id, COALESCE(s.share_percent, 100) AS share
         FROM entries e
         LEFT JOIN {purchase} o ON o.id = e.original_id
         {client_join}
@@ -99,16 +107,15 @@ def _credited_entries_sql(period: Period, credit_to: str, as_of=None) -> tuple[s
 def score_totals(period: Period, *, credit_to: str | None = None) -> dict[int, dict]:
     """{user id: {"weighted_score", "locomotive_score", "revenue"}} for an open period, in one query."""
     credit_to = credit_to or incentive_settings_get().credit_to
-    cte, params = _credited_entries_sql(period, credit_to)
-    line, product = PurchaseLine._meta.db_table, Product._meta.db_table
+    cte, params = _credited_lines_sql(period, credit_to)
+    product = Product._meta.db_table
     sql = f"""{cte}
     SELECT cr.user_id,
-           SUM(l.net_amount * l.incentive_weight * cr.share) / 100,
-           SUM(CASE WHEN pr.is_locomotive THEN l.net_amount * l.incentive_weight * cr.share ELSE 0 END) / 100,
-           SUM(l.net_amount * cr.share) / 100
+           SUM(cr.net_amount * cr.incentive_weight * cr.share) / 100,
+           SUM(CASE WHEN pr.is_locomotive THEN cr.net_amount * cr.incentive_weight * cr.share ELSE 0 END) / 100,
+           SUM(cr.net_amount * cr.share) / 100
     FROM credit cr
-    JOIN {line} l ON l.purchase_id = cr.id
-    JOIN {product} pr ON pr.id = l.product_id
+    JOIN {product} pr ON pr.id = cr.product_id
     GROUP BY cr.user_id"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -124,14 +131,13 @@ def daily_scores(period: Period, *, credit_to: str | None = None, as_of=None) ->
     """{user id: {"YYYY-MM-DD": weighted score that day}} for the chart of score over the period (one query);
     for a closed period pass as_of=closed_at to leave out entries recorded after the close."""
     credit_to = credit_to or incentive_settings_get().credit_to
-    cte, params = _credited_entries_sql(period, credit_to, as_of)
+    cte, params = _credited_lines_sql(period, credit_to, as_of)
     day_sql, day_params = connection.ops.datetime_cast_date_sql(
         "cr.scored_at", (), timezone.get_current_timezone_name()
     )
-    line = PurchaseLine._meta.db_table
     sql = f"""{cte}
-    SELECT cr.user_id, {day_sql} AS day, SUM(l.net_amount * l.incentive_weight * cr.share) / 100
-    FROM credit cr JOIN {line} l ON l.purchase_id = cr.id
+    SELECT cr.user_id, {day_sql} AS day, SUM(cr.net_amount * cr.incentive_weight * cr.share) / 100
+    FROM credit cr
     GROUP BY cr.user_id, {day_sql}"""
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *day_params, *day_params])
