@@ -88,8 +88,9 @@ def demand_sql(p: dict) -> str:
     t = _tables()
     last = p["previous_periods"]
     return f"""
-WITH d AS (
-  SELECT c.segment_id, s.name AS segment, pr.category_id, cat.name AS category,
+WITH g AS (
+  -- grouped by ids only; the names are joined to the few groups afterwards, not to every line
+  SELECT c.segment_id, pr.category_id,
     SUM(CASE WHEN pu.purchased_at >= %(b0)s THEN l.net_amount ELSE 0 END) AS current_demand,
     SUM(CASE WHEN pu.purchased_at < %(b0)s AND pu.purchased_at >= %(b1)s THEN l.net_amount ELSE 0 END)
       AS last_period_demand,
@@ -100,10 +101,15 @@ WITH d AS (
   JOIN {t["purchase"]} pu ON pu.id = l.purchase_id
   JOIN {t["client"]} c ON c.id = pu.client_id
   JOIN {t["product"]} pr ON pr.id = l.product_id
-  JOIN {t["category"]} cat ON cat.id = pr.category_id
-  LEFT JOIN {t["segment"]} s ON s.id = c.segment_id
   WHERE pu.purchased_at >= %(b{last})s AND pu.purchased_at < %(as_of)s
-  GROUP BY c.segment_id, s.name, pr.category_id, cat.name
+  GROUP BY c.segment_id, pr.category_id
+),
+d AS (
+  SELECT g.segment_id, s.name AS segment, g.category_id, cat.name AS category, g.current_demand,
+    g.last_period_demand, g.previous_average, g.current_quantity, g.current_clients
+  FROM g
+  JOIN {t["category"]} cat ON cat.id = g.category_id
+  LEFT JOIN {t["segment"]} s ON s.id = g.segment_id
 ),
 f AS (
   SELECT d.*,

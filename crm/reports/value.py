@@ -198,9 +198,12 @@ base AS (
   WHERE c.merged_into_id IS NULL AND COALESCE(c.first_contact_at, c.created_at) < %(as_of)s
 ),
 seg AS (
-  SELECT segment_id, SUM(was_active) AS cohort,
-    SUM(CASE WHEN was_active = 1 AND retained = 1 THEN 1 ELSE 0 END) AS kept
-  FROM base GROUP BY segment_id
+  -- from p and the clients, not from base: read twice, base would be materialized (100,000 wide rows)
+  SELECT c.segment_id, SUM(CASE WHEN p.prev_window_sales > 0 THEN 1 ELSE 0 END) AS cohort,
+    SUM(CASE WHEN p.prev_window_sales > 0 AND p.window_sales > 0 THEN 1 ELSE 0 END) AS kept
+  FROM {t["client"]} c JOIN p ON p.client_id = c.id
+  WHERE c.merged_into_id IS NULL AND COALESCE(c.first_contact_at, c.created_at) < %(as_of)s
+  GROUP BY c.segment_id
 ),
 m AS (
   SELECT b.*,
@@ -229,10 +232,14 @@ w AS MATERIALIZED (
     CASE WHEN last_touch_at IS NULL OR last_touch_at < %(touch_limit)s THEN 1 ELSE 0 END AS no_recent_contact
   FROM v
 ),
+sa AS (
+  SELECT COALESCE(segment_id, 0) AS seg, AVG(projected_value) AS segment_average
+  FROM w GROUP BY COALESCE(segment_id, 0)
+),
 x AS (
-  SELECT w.*,
-    AVG(projected_value) OVER (PARTITION BY segment_id) AS segment_average
-  FROM w
+  -- a join to the segment averages: a window AVG would sort every wide client row by segment
+  SELECT w.*, sa.segment_average
+  FROM w JOIN sa ON sa.seg = COALESCE(w.segment_id, 0)
 ),
 r AS (
   SELECT x.*,
