@@ -1,11 +1,14 @@
 """The only code that writes report snapshots. The figures are computed in SQL (value.py, perks.py,
 trends.py); here they are frozen into a dated ReportSnapshot with its rows."""
 
+import csv
+import io
+import json
 import logging
 import time
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
@@ -62,24 +65,56 @@ def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = N
         summary=summary,
         row_count=len(rows),
     )
+    _store_rows(snapshot, rows, flag_key)
+    snapshot.duration_ms = int((time.monotonic() - started) * 1000)
+    snapshot.save(update_fields=["duration_ms"])
+    log.info("report %s/%s as of %s: %s rows in %s ms", kind, period, as_of, len(rows), snapshot.duration_ms)
+    return snapshot
+
+
+def _store_rows(snapshot: ReportSnapshot, rows: list[dict], flag_key: str) -> None:
+    """The snapshot's rows in report order. On PostgreSQL (psycopg2) one COPY in CSV, which quotes the JSON:
+    a value report has a row per client, and 100,000 model instances through bulk_create took ~15 s. The JSON
+    is the json.dumps the JSONField would store."""
+    entries = [
+        (i, row.get("manager_id"), row.get("client_id"), bool(row.get(flag_key)) if flag_key else False, row)
+        for i, row in enumerate(rows, start=1)
+    ]
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            buffer = io.StringIO()
+            out = csv.writer(buffer)
+            for i, manager_id, client_id, flagged, row in entries:
+                # an empty unquoted CSV field is NULL
+                out.writerow(
+                    (
+                        snapshot.pk,
+                        i,
+                        "" if manager_id is None else manager_id,
+                        "" if client_id is None else client_id,
+                        "t" if flagged else "f",
+                        json.dumps({"position": i, **row}),
+                    )
+                )
+            buffer.seek(0)
+            columns = "snapshot_id, position, manager_id, client_id, flagged, data"
+            raw.copy_expert(f"COPY {ReportRow._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+            return
     ReportRow.objects.bulk_create(
         (
             ReportRow(
                 snapshot=snapshot,
                 position=i,
-                manager_id=row.get("manager_id"),
-                client_id=row.get("client_id"),
-                flagged=bool(row.get(flag_key)) if flag_key else False,
+                manager_id=manager_id,
+                client_id=client_id,
+                flagged=flagged,
                 data={"position": i, **row},
             )
-            for i, row in enumerate(rows, start=1)
+            for i, manager_id, client_id, flagged, row in entries
         ),
         batch_size=BATCH,
     )
-    snapshot.duration_ms = int((time.monotonic() - started) * 1000)
-    snapshot.save(update_fields=["duration_ms"])
-    log.info("report %s/%s as of %s: %s rows in %s ms", kind, period, as_of, len(rows), snapshot.duration_ms)
-    return snapshot
 
 
 def reports_generate(*, period: str, as_of: datetime | None = None) -> list[ReportSnapshot]:
