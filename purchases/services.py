@@ -435,9 +435,9 @@ def _purchase_record(*, client, lines, by, external_id, purchased_at, discount_o
     purchased_at = purchased_at or now
     if purchased_at > now + timedelta(minutes=5):
         raise ApplicationError("A purchase cannot be dated in the future.", field="purchased_at")
+    # A post of the same external_id that won the race makes the INSERT below fail on the unique external_id
+    # (after waiting for that transaction): IntegrityError, answered by purchase_record with the first result.
     account = _lock_account(client)
-    if external_id and Purchase.objects.filter(external_id=external_id).exists():
-        raise IntegrityError("external_id taken while waiting for the lock")
     tiers = tiers_ordered()
     quote = purchase_quote(
         validated_lines=validated, cumulative_before=account.cumulative_total, percent_override=override, tiers=tiers
