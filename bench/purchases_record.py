@@ -4,7 +4,8 @@
     SMALL=1000 N=20000 REPEAT=100 .venv/bin/python bench/purchases_record.py
 
 Drops and recreates the PostgreSQL database bench_purchases (BENCH_DB), migrates, loads SMALL ledger rows
-(purchases + one line each, by COPY), times REPEAT recordings through purchases.services.purchase_record
+(purchases + one line each, set-based INSERT ... SELECT generate_series in the database, with consistent running
+totals, account totals and tiers), times REPEAT recordings through purchases.services.purchase_record
 (median and p95), grows the ledger to N rows, times again and prints the ratio (must stay <= 1.2), then
 posts API_N purchases through the API in process (DRF APIClient, token auth) and prints purchases/second."""
 
@@ -60,52 +61,70 @@ def base_data():
     return seller, products, list(Client.objects.order_by("id").values_list("id", flat=True))
 
 
-def copy_ledger(count, seller, products, client_ids, state):
-    """Append `count` sales with one line each by COPY; keep each client's running total in `state`."""
+def append_ledger(first_id, count, seller):
+    """Append `count` sales (ids first_id .. first_id + count - 1) with one line each, set-based in the database
+    (INSERT ... SELECT generate_series, seeded random clients, products and quantities). Each entry carries the
+    client's running total (window SUM over the client's entries, on top of the account's total so far); the
+    accounts are then upserted with their new total and the tier that total reaches, as recording would leave
+    them, so the timed recordings start from a consistent ledger."""
     from django.db import connection
 
-    from purchases.models import ClientAccount
-
-    rng = random.Random(len(state["totals"]) + count)
-    purchases, lines = io.StringIO(), io.StringIO()
-    now = "2026-01-15 10:00:00+00"
-    for _ in range(count):
-        state["pid"] += 1
-        client_id = rng.choice(client_ids)
-        product = rng.choice(products)
-        gross = product.unit_price * rng.randint(1, 5)
-        before = state["totals"].get(client_id, Decimal("0"))
-        after = before + gross
-        state["totals"][client_id] = after
-        purchases.write(
-            f"{state['pid']}\t{client_id}\tsale\t{now}\t{seller.pk}\t{gross}\t0\t0\t{gross}\t{before}\t{after}"
-            f"\t\t\t{now}\t{now}\n"
-        )
-        lines.write(f"{state['pid']}\t{product.pk}\t1\t{gross}\t{gross}\t0\t{gross}\t3\tt\t1\n")
-    purchases.seek(0)
-    lines.seek(0)
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        raw.copy_expert(
-            "COPY purchases_purchase (id, client_id, kind, purchased_at, recorded_by_id, gross_total, "
-            "discount_percent, discount_amount, net_total, cumulative_before, cumulative_after, "
-            "discount_override_reason, note, created_at, updated_at) FROM STDIN",
-            purchases,
+        cursor.execute("SELECT setseed(%s)", [(first_id % 1000) / 1000])
+        cursor.execute("DROP TABLE IF EXISTS bench_gen")
+        cursor.execute(
+            """
+            CREATE TEMPORARY TABLE bench_gen AS
+            WITH c AS (SELECT id, (row_number() OVER (ORDER BY id)) - 1 AS n FROM clients_client),
+            pp AS (SELECT id, unit_price, (row_number() OVER (ORDER BY id)) - 1 AS n FROM purchases_product),
+            g AS (
+                SELECT g AS id, floor(random() * (SELECT count(*) FROM c))::int AS cn,
+                       floor(random() * (SELECT count(*) FROM pp))::int AS pn, 1 + floor(random() * 5)::int AS qty
+                FROM generate_series(%(first)s, %(last)s) g
+            )
+            SELECT g.id, c.id AS client_id, pp.id AS product_id, g.qty, pp.unit_price * g.qty AS gross,
+                   COALESCE(a.cumulative_total, 0)
+                     + SUM(pp.unit_price * g.qty) OVER (PARTITION BY c.id ORDER BY g.id) AS after
+            FROM g JOIN c ON c.n = g.cn JOIN pp ON pp.n = g.pn
+            LEFT JOIN purchases_clientaccount a ON a.client_id = c.id
+            """,
+            {"first": first_id, "last": first_id + count - 1},
         )
-        raw.copy_expert(
-            "COPY purchases_purchaseline (purchase_id, product_id, quantity, unit_price, gross_amount, "
-            "discount_amount, net_amount, unit_cost, discount_eligible, incentive_weight) FROM STDIN",
-            lines,
+        cursor.execute(
+            """
+            INSERT INTO purchases_purchase (id, client_id, kind, purchased_at, recorded_by_id, gross_total,
+                discount_percent, discount_amount, net_total, cumulative_before, cumulative_after,
+                discount_override_reason, note, created_at, updated_at)
+            SELECT id, client_id, 'sale', %(at)s, %(seller)s, gross, 0, 0, gross, after - gross, after, '', '',
+                   %(at)s, %(at)s
+            FROM bench_gen ORDER BY id
+            """,
+            {"at": "2026-01-15 10:00:00+00", "seller": seller.pk},
         )
+        cursor.execute(
+            """
+            INSERT INTO purchases_purchaseline (purchase_id, product_id, quantity, unit_price, gross_amount,
+                discount_amount, net_amount, unit_cost, discount_eligible, incentive_weight)
+            SELECT b.id, b.product_id, b.qty, pr.unit_price, b.gross, 0, b.gross, 3, true, 1
+            FROM bench_gen b JOIN purchases_product pr ON pr.id = b.product_id ORDER BY b.id
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO purchases_clientaccount (client_id, cumulative_total, tier_id, updated_at)
+            SELECT t.client_id, t.total,
+                   (SELECT d.id FROM purchases_discounttier d WHERE d.threshold <= t.total
+                    ORDER BY d.threshold DESC LIMIT 1), now()
+            FROM (SELECT client_id, MAX(after) AS total FROM bench_gen GROUP BY client_id) t
+            ON CONFLICT (client_id) DO UPDATE
+               SET cumulative_total = EXCLUDED.cumulative_total, tier_id = EXCLUDED.tier_id, updated_at = now()
+            """
+        )
+        cursor.execute("DROP TABLE bench_gen")
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('purchases_purchase', 'id'), "
             "(SELECT MAX(id) FROM purchases_purchase))"
         )
-    ClientAccount.objects.all().delete()
-    ClientAccount.objects.bulk_create(
-        [ClientAccount(client_id=c, cumulative_total=t) for c, t in state["totals"].items()], batch_size=5000
-    )
-    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
 
@@ -153,21 +172,14 @@ def main():
     from django.core.management import call_command
 
     seller, products, client_ids = base_data()
-    state = {"pid": 0, "totals": {}}
-    t = time.time()
-    copy_ledger(SMALL, seller, products, client_ids, state)
+    append_ledger(1, SMALL, seller)
     small = time_recording(seller, products, client_ids)
-    state["pid"] += REPEAT
-    from purchases.models import ClientAccount, Purchase
+    from purchases.models import Purchase
 
-    state["totals"] = dict(ClientAccount.objects.values_list("client_id", "cumulative_total"))
-    state["pid"] = Purchase.objects.order_by("-id").values_list("id", flat=True).first()
+    next_id = Purchase.objects.order_by("-id").values_list("id", flat=True).first() + 1
     grown = N - Purchase.objects.count()
     t = time.time()
-    chunk = 200_000
-    while grown > 0:
-        copy_ledger(min(chunk, grown), seller, products, client_ids, state)
-        grown -= chunk
+    append_ledger(next_id, grown, seller)
     load_s = time.time() - t
     large = time_recording(seller, products, client_ids)
     rate = api_rate(seller, products, client_ids)
@@ -181,7 +193,8 @@ def main():
     print(f"| {SMALL:,} | {small[0]:.2f} | {small[1]:.2f} |")
     print(f"| {N:,} | {large[0]:.2f} | {large[1]:.2f} |")
     print(f"ratio (median, large/small): {large[0] / small[0]:.2f}  (must stay <= 1.2)")
-    print(f"loaded {N - SMALL:,} rows by COPY in {load_s:.1f} s; ledger now {ledger_rows:,} rows; drift: {drift}")
+    print(f"loaded {grown:,} rows by INSERT ... SELECT in {load_s:.1f} s; ledger now {ledger_rows:,} rows")
+    print(f"drift: {drift}")
     print(f"API: {rate:.0f} purchases/second recorded through POST /api/v1/purchases/ (in process, {API_N} posts)")
 
 
