@@ -89,7 +89,7 @@ def demand_sql(p: dict) -> str:
     last = p["previous_periods"]
     return f"""
 WITH g AS (
-  -- grouped by ids only; the names are joined to the few groups afterwards, not to every line
+  -- grouped by ids only: the names are joined to the few groups afterwards, not to every line
   SELECT c.segment_id, pr.category_id,
     SUM(CASE WHEN pu.purchased_at >= %(b0)s THEN l.net_amount ELSE 0 END) AS current_demand,
     SUM(CASE WHEN pu.purchased_at < %(b0)s AND pu.purchased_at >= %(b1)s THEN l.net_amount ELSE 0 END)
