@@ -113,9 +113,7 @@ class ClientSerializer(serializers.ModelSerializer):
         def dt(value):
             return value.isoformat().replace("+00:00", "Z") if value else None
 
-        consents = getattr(c, "consent_rows", None)
-        if consents is None:
-            consents = [(k.channel, k.status, k.given_at) for k in c.consents.all()]
+        consents = selectors.consent_rows(c)
         if hasattr(c, "segment_code"):
             segment = c.segment_code
         else:
@@ -307,14 +305,6 @@ class ClientListCreate(generics.ListCreateAPIView):
         if not set(self.request.query_params) & set(ClientFilter.base_filters):
             return queryset
         return super().filter_queryset(queryset)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        if _full_access(request.user):
-            consents = selectors.consents_by_client(c.pk for c in page)
-            for client in page:
-                client.consent_rows = consents.get(client.pk, [])
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=ClientWriteSerializer, responses={201: ClientSerializer})
     def post(self, request, *args, **kwargs):

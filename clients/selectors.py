@@ -1,11 +1,14 @@
 """Reads, with the eager loading each page or endpoint needs built in."""
 
+import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Lookup, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
@@ -150,34 +153,81 @@ API_FIELDS = [
 
 def client_list_api(**filters) -> QuerySet[Client]:
     """The API list: the segment's code by join (no Segment or User objects built), only the columns the
-    API shows; consents come from consents_by_client() for the page, in one query."""
-    return client_list(**filters).select_related(None).only(*API_FIELDS).annotate(segment_code=F("segment__code"))
+    API shows, and each client's consents as one JSON array column of the same query (see `consent_rows`)."""
+    return (
+        client_list(**filters)
+        .select_related(None)
+        .only(*API_FIELDS)
+        .annotate(segment_code=F("segment__code"), consents_json=RawSQL(_consents_json_sql(), ()))
+    )
 
 
-def consents_by_client(client_ids) -> dict[int, list[tuple]]:
-    """{client id: [(channel, status, given_at), ...]} for a page of clients, in one query."""
-    result: dict[int, list[tuple]] = {}
-    rows = ChannelConsent.objects.filter(client_id__in=list(client_ids)).order_by("client_id", "channel")
-    for client_id, channel, status, given_at in rows.values_list("client_id", "channel", "status", "given_at"):
-        result.setdefault(client_id, []).append((channel, status, given_at))
-    return result
+def _json_rows_sql(columns: list[str], source: str, order_by: str) -> str:
+    """A correlated subquery giving, for each client row, a JSON array of arrays of `columns` from `source`
+    (a FROM ... WHERE ... clause naming the outer table), ordered by `order_by`; '[]' when there are none.
+    One column of the outer query instead of one more query per page."""
+    if connection.vendor == "postgresql":
+        cols = ", ".join(columns)
+        return f"SELECT COALESCE(json_agg(json_build_array({cols}) ORDER BY {order_by}), '[]'::json) {source}"
+    # SQLite's JSON1: json_group_array keeps the order of the rows it is fed
+    inner = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
+    outer = ", ".join(f"c{i}" for i in range(len(columns)))
+    return (
+        f"SELECT COALESCE(json_group_array(json_array({outer})), '[]') FROM "
+        f"(SELECT {inner} {source} ORDER BY {order_by})"
+    )
+
+
+def _consents_json_sql() -> str:
+    """[[channel, status, given_at], ...] ordered by channel."""
+    table, client = ChannelConsent._meta.db_table, Client._meta.db_table
+    return _json_rows_sql(
+        ["k.channel", "k.status", "k.given_at"], f"FROM {table} k WHERE k.client_id = {client}.id", "k.channel"
+    )
+
+
+def _tags_json_sql() -> str:
+    """[[name], ...] ordered by name."""
+    link, tag, client = Client.tags.through._meta.db_table, Tag._meta.db_table, Client._meta.db_table
+    return _json_rows_sql(
+        ["t.name"], f"FROM {link} ct JOIN {tag} t ON t.id = ct.tag_id WHERE ct.client_id = {client}.id", "t.name"
+    )
+
+
+def _json_value(raw):
+    return json.loads(raw) if isinstance(raw, str) else raw  # SQLite hands back text, psycopg2 parsed JSON
+
+
+def consent_rows(client: Client) -> list[tuple]:
+    """[(channel, status, given_at as an aware datetime), ...] from `consents_json`, or by a query when the
+    client did not come from client_list_api()."""
+    raw = getattr(client, "consents_json", None)
+    if raw is None:
+        return [(k.channel, k.status, k.given_at) for k in client.consents.order_by("channel")]
+    return [(channel, status, _aware(given_at)) for channel, status, given_at in _json_value(raw)]
+
+
+def _aware(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: int) -> list[dict]:
     """One page of the client list as plain rows for the page template: values, not model instances (the
-    template reads each cell at the first lookup), and the page's tags in one more query."""
+    template reads each cell at the first lookup), tags included, in one query."""
     kinds, statuses = dict(Client.Kind.choices), dict(Client.Status.choices)
     fields = ["id", "name", "kind", "phone", "email"]
     if billing_only:
         fields += ["address", "external_id"]
     else:
         fields += ["status", "segment__name", "manager__first_name", "manager__last_name", "manager__username"]
-    rows = list(qs.select_related(None).values(*fields)[offset : offset + limit])
-    tags: dict[int, list[str]] = {}
-    if rows and not billing_only:
-        pairs = Client.tags.through.objects.filter(client_id__in=[r["id"] for r in rows])
-        for client_id, name in pairs.order_by("tag__name").values_list("client_id", "tag__name"):
-            tags.setdefault(client_id, []).append(name)
+    qs = qs.select_related(None)
+    if not billing_only:
+        qs = qs.annotate(tags_json=RawSQL(_tags_json_sql(), ()))
+        fields.append("tags_json")
+    rows = list(qs.values(*fields)[offset : offset + limit])
     for r in rows:
         r["kind_label"] = kinds.get(r["kind"], r["kind"])
         if not billing_only:
@@ -186,7 +236,7 @@ def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: i
             username = r.pop("manager__username")
             r["manager"] = f"{first or ''} {last or ''}".strip() or username
             r["segment"] = r.pop("segment__name") or ""
-            r["tags"] = tags.get(r["id"], [])
+            r["tags"] = [name for (name,) in _json_value(r.pop("tags_json"))]
     return rows
 
 

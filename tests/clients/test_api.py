@@ -15,7 +15,7 @@ def test_list_returns_documented_fields_with_constant_queries(sm_api, django_ass
     segment = SegmentFactory(code="retail")
     for _ in range(6):
         ClientFactory(segment=segment, preferred_channels=["email", "sms"])
-    with django_assert_num_queries(3):  # token with user and roles, clients with segment, consents
+    with django_assert_num_queries(2):  # token with user and roles; clients with segment code and consents
         response = sm_api.get(URL)
     assert response.status_code == 200
     row = response.json()["results"][0]
@@ -272,3 +272,13 @@ def test_promise_keep_and_break_through_the_api(sm_api, sales_manager, other_sal
     assert sm_api.post(f"/api/v1/promises/{p3.pk}/keep/", {"how": "x"}).status_code == 403
     p3.refresh_from_db()
     assert p3.status == "open"
+
+
+def test_list_and_detail_give_the_same_consents_with_times(sm_api):
+    client = ClientFactory(preferred_channels=["sms", "email"])
+    listed = next(r for r in sm_api.get(URL).json()["results"] if r["id"] == client.pk)
+    detail = sm_api.get(f"{URL}{client.pk}/").json()
+    assert listed["consents"] == detail["consents"]
+    assert [c["channel"] for c in listed["consents"]] == ["email", "sms"]
+    given = client.consents.get(channel="sms").given_at
+    assert listed["consents"][1]["given_at"] == given.isoformat().replace("+00:00", "Z")

@@ -47,7 +47,7 @@ def test_similar_name_is_found_by_trigram_similarity():
 def test_concurrent_upserts_of_one_external_id_make_one_client():
     import threading
 
-    from django.db import close_old_connections
+    from django.db import connections
 
     from clients import services
 
@@ -60,7 +60,7 @@ def test_concurrent_upserts_of_one_external_id_make_one_client():
         except Exception as exc:  # collected, asserted below
             errors.append(exc)
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's connection, or the test database cannot be dropped
 
     threads = [threading.Thread(target=put, args=(i,)) for i in range(4)]
     for t in threads:

@@ -326,5 +326,5 @@ def test_filter_choices_are_cached_yet_show_a_new_segment_tag_or_manager_at_once
     make_user("nadianew", "Sales manager")
     body = sm_client.get(reverse("clients:list")).content.decode()
     assert "Print shops" in body and "trade fair" in body and "Nadianew" in body
-    with django_assert_max_num_queries(6):  # session, user with roles, rows, tags of the rows: no choice lists
+    with django_assert_max_num_queries(3):  # session, user with roles, rows with their tags: no choice lists
         sm_client.get(reverse("clients:list"))
