@@ -98,6 +98,9 @@ class Client(models.Model):
             models.Index(fields=["manager", "-id"], name="client_manager_idx"),
             models.Index(fields=["segment", "-id"], name="client_segment_idx"),
             models.Index(fields=["status", "-id"], name="client_status_idx"),
+            # the list's usual combinations: "my active clients", "lost clients of a segment"
+            models.Index(fields=["manager", "status", "-id"], name="client_manager_status_idx"),
+            models.Index(fields=["segment", "status", "-id"], name="client_segment_status_idx"),
         ]
 
     def __str__(self):

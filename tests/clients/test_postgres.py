@@ -69,3 +69,15 @@ def test_concurrent_upserts_of_one_external_id_make_one_client():
         t.join()
     assert errors == []
     assert Client.objects.filter(external_id="ERP-RACE").count() == 1
+
+
+def test_list_filters_have_pair_statistics_and_composite_indexes():
+    """Without statistics on (manager, status) and (segment, status) the planner assumes the columns are
+    independent and scans the whole table for combinations that are rare; with them it uses the indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'clients_client'::regclass")
+        names = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'clients_client'")
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert {"client_manager_status_stats", "client_segment_status_stats"} <= names
+    assert {"client_manager_status_idx", "client_segment_status_idx"} <= indexes
