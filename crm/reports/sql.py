@@ -20,6 +20,12 @@ def days_between(start: str, end: str) -> str:
     return f"(julianday({end}) - julianday({start}))"
 
 
+def as_float(expr: str) -> str:
+    """`expr` as a float on PostgreSQL, where numeric money mixed with a float is converted anyway (through
+    its text form): converting once where a figure is computed saves converting it in every expression."""
+    return f"CAST({expr} AS double precision)" if is_postgres() else expr
+
+
 def shift_days(expr: str, days: int) -> str:
     """`expr` moved by `days` (may be negative)."""
     if is_postgres():

@@ -141,7 +141,11 @@ def _params(as_of: datetime, p: dict) -> dict:
     }
 
 
-def _ctes() -> str:
+def _ctes(*, wide: bool = True) -> str:
+    """The CTE chain ending in `r`, one row per client. `wide` keeps every client column (the per-client
+    report); without it `r` holds only what the per-segment figures need. The per-client figures are
+    computed once, in `base`, which is materialized: read twice (the segment retention, then the projected
+    values), its arithmetic would otherwise be inlined and recomputed in every expression using it."""
     t = {
         "purchase": Purchase._meta.db_table,
         "line": PurchaseLine._meta.db_table,
@@ -150,7 +154,20 @@ def _ctes() -> str:
         "interaction": Interaction._meta.db_table,
         "client": Client._meta.db_table,
     }
-    tenure_days = sql.days_between("b.since", "%(as_of)s")
+    tenure_days = sql.days_between("COALESCE(c.first_contact_at, c.created_at)", "%(as_of)s")
+    revenue, cost = "COALESCE(p.revenue, 0)", "COALESCE(lc.cost, 0)"
+    goodwill, handling = "COALESCE(gw.goodwill, 0)", "COALESCE(cp.handling, 0)"
+    last_touch = sql.greatest(
+        "COALESCE(ia.last_contact_at, p.last_sale_at)", "COALESCE(p.last_sale_at, ia.last_contact_at)"
+    )
+    falling = "COALESCE(p.recent_sales, 0) < COALESCE(p.prior_sales, 0)"
+    no_contact = f"({last_touch} IS NULL OR {last_touch} < %(touch_limit)s)"
+    client_columns = f"""c.name AS client, c.status, c.manager_id, {tenure_days} AS tenure_days,
+    {cost} AS cost, {goodwill} AS goodwill, {handling} AS complaint_handling,
+    COALESCE(p.recent_sales, 0) AS recent_sales, COALESCE(p.prior_sales, 0) AS prior_sales,
+    {last_touch} AS last_touch_at,
+    CASE WHEN {falling} THEN 1 ELSE 0 END AS falling_frequency,
+    CASE WHEN {no_contact} THEN 1 ELSE 0 END AS no_recent_contact,"""
     return f"""
 WITH p AS (
   SELECT client_id,
@@ -180,13 +197,14 @@ ia AS (
   SELECT client_id, MAX(occurred_at) AS last_contact_at FROM {t["interaction"]}
   WHERE occurred_at < %(as_of)s GROUP BY client_id
 ),
-base AS (
-  SELECT c.id AS client_id, c.name AS client, c.status, c.segment_id, c.manager_id,
-    COALESCE(c.first_contact_at, c.created_at) AS since,
-    COALESCE(p.sales, 0) AS purchases, COALESCE(p.revenue, 0) AS revenue, COALESCE(p.discounts, 0) AS discounts,
-    COALESCE(lc.cost, 0) AS cost, COALESCE(gw.goodwill, 0) AS goodwill, COALESCE(cp.handling, 0) AS complaint_handling,
-    COALESCE(p.recent_sales, 0) AS recent_sales, COALESCE(p.prior_sales, 0) AS prior_sales,
-    p.last_sale_at, ia.last_contact_at,
+base AS MATERIALIZED (
+  SELECT c.id AS client_id, c.segment_id, {client_columns if wide else ""}
+    COALESCE(p.sales, 0) AS purchases, {revenue} AS revenue, COALESCE(p.discounts, 0) AS discounts,
+    {revenue} - {cost} AS gross_margin, {goodwill} + {handling} AS cost_to_serve,
+    {revenue} - {cost} - {goodwill} - {handling} AS net_contribution,
+    {sql.as_float(f"{revenue} - {cost} - {goodwill} - {handling}")} AS net_float,
+    {sql.greatest(f"{tenure_days} / {DAYS_PER_MONTH}", "1.0")} AS tenure_months,
+    CASE WHEN c.status <> 'lost' AND ({falling} OR {no_contact}) THEN 1 ELSE 0 END AS watch,
     CASE WHEN COALESCE(p.window_sales, 0) > 0 THEN 1 ELSE 0 END AS retained,
     CASE WHEN COALESCE(p.prev_window_sales, 0) > 0 THEN 1 ELSE 0 END AS was_active
   FROM {t["client"]} c
@@ -197,56 +215,49 @@ base AS (
   LEFT JOIN ia ON ia.client_id = c.id
   WHERE c.merged_into_id IS NULL AND COALESCE(c.first_contact_at, c.created_at) < %(as_of)s
 ),
-seg AS (
-  -- from p and the clients, not from base: read twice, base would be materialized (100,000 wide rows)
-  SELECT c.segment_id, SUM(CASE WHEN p.prev_window_sales > 0 THEN 1 ELSE 0 END) AS cohort,
-    SUM(CASE WHEN p.prev_window_sales > 0 AND p.window_sales > 0 THEN 1 ELSE 0 END) AS kept
-  FROM {t["client"]} c JOIN p ON p.client_id = c.id
-  WHERE c.merged_into_id IS NULL AND COALESCE(c.first_contact_at, c.created_at) < %(as_of)s
-  GROUP BY c.segment_id
+seg AS MATERIALIZED (
+  -- per segment: the retention rate, and the expected remaining months of its retained clients (12 rows,
+  -- inlined, this arithmetic would be redone for every client row joined to it)
+  SELECT seg, retention_rate, retained_months, {sql.as_float("retained_months")} AS retained_months_f
+  FROM (
+    SELECT seg, retention_rate,
+      CASE WHEN retention_rate IS NULL THEN 0
+           WHEN retention_rate >= %(cap_rate)s THEN %(cap_months)s
+           ELSE %(window_months)s * retention_rate / (1 - retention_rate) END AS retained_months
+    FROM (
+      SELECT seg, CASE WHEN cohort > 0 THEN kept * 1.0 / cohort END AS retention_rate
+      FROM (
+        SELECT COALESCE(segment_id, 0) AS seg, SUM(was_active) AS cohort, SUM(was_active * retained) AS kept
+        FROM base GROUP BY COALESCE(segment_id, 0)
+      ) counts
+    ) rates
+  ) months
 ),
-m AS (
-  SELECT b.*,
-    b.revenue - b.cost AS gross_margin,
-    b.goodwill + b.complaint_handling AS cost_to_serve,
-    b.revenue - b.cost - b.goodwill - b.complaint_handling AS net_contribution,
-    {tenure_days} AS tenure_days,
-    {sql.greatest(f"{tenure_days} / {DAYS_PER_MONTH}", "1.0")} AS tenure_months,
-    CASE WHEN seg.cohort > 0 THEN seg.kept * 1.0 / seg.cohort END AS retention_rate,
-    {sql.greatest("COALESCE(b.last_contact_at, b.last_sale_at)", "COALESCE(b.last_sale_at, b.last_contact_at)")}
-      AS last_touch_at
-  FROM base b LEFT JOIN seg ON COALESCE(seg.segment_id, 0) = COALESCE(b.segment_id, 0)
-),
-v AS (
-  SELECT m.*,
-    net_contribution / tenure_months AS monthly_contribution,
-    CASE WHEN retained = 0 OR retention_rate IS NULL THEN 0
-         WHEN retention_rate >= %(cap_rate)s THEN %(cap_months)s
-         ELSE %(window_months)s * retention_rate / (1 - retention_rate) END AS expected_remaining_months
-  FROM m
-),
-w AS MATERIALIZED (
-  SELECT v.*,
-    net_contribution + {sql.greatest("monthly_contribution", "0")} * expected_remaining_months AS projected_value,
-    CASE WHEN recent_sales < prior_sales THEN 1 ELSE 0 END AS falling_frequency,
-    CASE WHEN last_touch_at IS NULL OR last_touch_at < %(touch_limit)s THEN 1 ELSE 0 END AS no_recent_contact
-  FROM v
-),
+w AS {"" if wide else "NOT "}MATERIALIZED (
+  SELECT b.*, seg.retention_rate,
+    CASE WHEN b.retained = 0 THEN 0 ELSE seg.retained_months END AS expected_remaining_months,
+    b.net_float + {sql.greatest("b.net_float / b.tenure_months", "0")}
+      * CASE WHEN b.retained = 0 THEN 0 ELSE seg.retained_months_f END AS projected_value
+  FROM base b JOIN seg ON seg.seg = COALESCE(b.segment_id, 0)
+)"""
+
+
+def _client_ctes() -> str:
+    return (
+        _ctes()
+        + """,
 sa AS (
   SELECT COALESCE(segment_id, 0) AS seg, AVG(projected_value) AS segment_average
   FROM w GROUP BY COALESCE(segment_id, 0)
 ),
-x AS (
-  -- a join to the segment averages: a window AVG would sort every wide client row by segment
-  SELECT w.*, sa.segment_average
-  FROM w JOIN sa ON sa.seg = COALESCE(w.segment_id, 0)
-),
 r AS (
-  SELECT x.*,
-    CASE WHEN status <> 'lost' AND projected_value > 0 AND projected_value >= segment_average
-          AND (falling_frequency = 1 OR no_recent_contact = 1) THEN 1 ELSE 0 END AS attention
-  FROM x
+  -- a join to the segment averages: a window AVG would sort every client row by segment
+  SELECT w.*,
+    CASE WHEN w.watch = 1 AND w.projected_value > 0 AND w.projected_value >= sa.segment_average THEN 1 ELSE 0 END
+      AS attention
+  FROM w JOIN sa ON sa.seg = COALESCE(w.segment_id, 0)
 )"""
+    )
 
 
 def client_select(source: str) -> str:
@@ -288,11 +299,42 @@ ORDER BY SUM(r.projected_value) DESC"""
 
 
 def client_sql() -> str:
-    return _ctes() + client_select("r")
+    return _client_ctes() + client_select("r")
 
 
 def segment_sql() -> str:
-    return _ctes() + segment_select("r")
+    """Per segment from the narrow chain, in two passes over `w`: the sums and averages, then the clients
+    worth attention (those at or above their segment's average projected value)."""
+    f = sql.fixed
+    return (
+        _ctes(wide=False)
+        + f""",
+sums AS (
+  SELECT COALESCE(segment_id, 0) AS seg, MAX(segment_id) AS segment_id, COUNT(*) AS clients,
+    SUM(purchases) AS purchases, SUM(revenue) AS revenue, SUM(gross_margin) AS gross_margin,
+    SUM(discounts) AS discounts, SUM(cost_to_serve) AS cost_to_serve, SUM(net_contribution) AS net_contribution,
+    AVG(purchases * 1.0 / tenure_months) AS purchases_per_month, MAX(retention_rate) AS retention_rate,
+    AVG(projected_value) AS average_projected_value, SUM(projected_value) AS projected_value
+  FROM w GROUP BY COALESCE(segment_id, 0)
+),
+att AS (
+  SELECT COALESCE(w.segment_id, 0) AS seg, COUNT(*) AS attention_clients
+  FROM w JOIN sums ON sums.seg = COALESCE(w.segment_id, 0)
+  WHERE w.watch = 1 AND w.projected_value > 0 AND w.projected_value >= sums.average_projected_value
+  GROUP BY COALESCE(w.segment_id, 0)
+)
+SELECT r.segment_id, s.name AS segment, r.clients, r.purchases,
+  {f("r.revenue")} AS revenue, {f("r.gross_margin")} AS gross_margin,
+  {f("r.discounts")} AS discounts, {f("r.cost_to_serve")} AS cost_to_serve,
+  {f("r.net_contribution")} AS net_contribution,
+  {f("r.revenue * 1.0 / NULLIF(r.purchases, 0)")} AS average_order_value,
+  {f("r.purchases_per_month")} AS purchases_per_month,
+  {f("r.retention_rate", 4, null_as_zero=False)} AS retention_rate,
+  {f("r.average_projected_value")} AS average_projected_value, {f("r.projected_value")} AS projected_value,
+  COALESCE(att.attention_clients, 0) AS attention_clients
+FROM sums r LEFT JOIN att ON att.seg = r.seg LEFT JOIN {Segment._meta.db_table} s ON s.id = r.segment_id
+ORDER BY r.projected_value DESC"""
+    )
 
 
 def _int_or_none(value):
@@ -340,7 +382,7 @@ def compute(as_of: datetime, p: dict | None = None) -> tuple[list[dict], list[di
     params = _params(as_of, p)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {WORK_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {WORK_TABLE} AS {_ctes()} SELECT * FROM r", params)
+        cursor.execute(f"CREATE TEMPORARY TABLE {WORK_TABLE} AS {_client_ctes()} SELECT * FROM r", params)
     try:
         # the selects use no parameter, but pass them so "%%" in them is formatted like everywhere else
         clients = [_clean(row) for row in sql.fetch_dicts(client_select(WORK_TABLE), params)]
