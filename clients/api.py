@@ -258,9 +258,14 @@ class DuplicateSerializer(serializers.ModelSerializer):
 
 
 class ClientFilter(SyncFilterSet):
-    segment = django_filters.CharFilter(field_name="segment__code")
+    segment = django_filters.CharFilter(method="filter_segment", help_text="A segment's code.")
     manager = django_filters.NumberFilter(field_name="manager_id")
     status = django_filters.ChoiceFilter(choices=Client.Status.choices)
+
+    def filter_segment(self, queryset, name, value):
+        # the code becomes the id first, so the planner sees segment_id = <n> and its statistics apply
+        segment_id = Segment.objects.filter(code=value).values_list("id", flat=True).first()
+        return queryset.filter(segment_id=segment_id) if segment_id else queryset.none()
 
     class Meta:
         model = Client

@@ -45,6 +45,7 @@ def test_list_filters_and_search(sm_api, sales_manager):
     a = ClientFactory(name="Alpha Paper", segment=seg, manager=sales_manager, status="lead")
     ClientFactory(name="Beta Ink")
     assert [r["id"] for r in sm_api.get(URL, {"segment": "wholesale"}).json()["results"]] == [a.pk]
+    assert sm_api.get(URL, {"segment": "no-such-segment"}).json()["results"] == []
     assert [r["id"] for r in sm_api.get(URL, {"manager": sales_manager.pk}).json()["results"]] == [a.pk]
     assert [r["id"] for r in sm_api.get(URL, {"status": "lead"}).json()["results"]] == [a.pk]
     assert [r["id"] for r in sm_api.get(URL, {"search": "alpha"}).json()["results"]] == [a.pk]
