@@ -194,11 +194,12 @@ cp AS (
   WHERE created_at < %(as_of)s GROUP BY client_id
 ),
 ia AS (
+  -- the segment figures only ask whether the last contact is recent: only recent contacts are read
   SELECT client_id, MAX(occurred_at) AS last_contact_at FROM {t["interaction"]}
-  WHERE occurred_at < %(as_of)s GROUP BY client_id
+  WHERE occurred_at < %(as_of)s {"" if wide else "AND occurred_at >= %(touch_limit)s"} GROUP BY client_id
 ),
 base AS MATERIALIZED (
-  SELECT c.id AS client_id, c.segment_id, {client_columns if wide else ""}
+  SELECT c.segment_id, {f"c.id AS client_id, {client_columns}" if wide else ""}
     COALESCE(p.sales, 0) AS purchases, {revenue} AS revenue, COALESCE(p.discounts, 0) AS discounts,
     {revenue} - {cost} AS gross_margin, {goodwill} + {handling} AS cost_to_serve,
     {revenue} - {cost} - {goodwill} - {handling} AS net_contribution,
@@ -233,7 +234,7 @@ seg AS MATERIALIZED (
     ) rates
   ) months
 ),
-w AS {"" if wide else "NOT "}MATERIALIZED (
+w AS NOT MATERIALIZED (
   SELECT b.*, seg.retention_rate,
     CASE WHEN b.retained = 0 THEN 0 ELSE seg.retained_months END AS expected_remaining_months,
     b.net_float + {sql.greatest("b.net_float / b.tenure_months", "0")}
