@@ -72,12 +72,25 @@ def _credited_lines_sql(period: Period, credit_to: str, as_of=None) -> tuple[str
     late_at = "CASE WHEN p.created_at > pc.ends_at THEN p.created_at ELSE pc.ends_at END"
     recorded = "AND p.created_at <= %s" if as_of is not None else ""
     as_of_params = [adapt(as_of)] if as_of is not None else []
+    fallback = ""
     if credit_to == IncentiveSettings.CreditTo.MANAGER:
+        # A client without a manager falls back to whoever recorded the original sale. Only the originals of
+        # those clients' returns are looked up: a join to every purchase would hash the whole purchase table
+        # for a rare fallback.
         default_user = "COALESCE(c.manager_id, o.recorded_by_id, e.recorded_by_id)"
-        client_join = f"LEFT JOIN {clients} c ON c.id = e.client_id"
+        joins = f"""LEFT JOIN {clients} c ON c.id = e.client_id
+        LEFT JOIN unmanaged_originals o ON o.id = e.original_id"""
+        fallback = f""",
+    unmanaged_originals AS (
+        SELECT o.id, o.recorded_by_id FROM {purchase} o
+        WHERE o.id IN (
+            SELECT r.original_id FROM {purchase} r JOIN {clients} rc ON rc.id = r.client_id
+            WHERE rc.manager_id IS NULL AND r.original_id IS NOT NULL
+        )
+    )"""
     else:
         default_user = "COALESCE(o.recorded_by_id, e.recorded_by_id)"
-        client_join = ""
+        joins = f"LEFT JOIN {purchase} o ON o.id = e.original_id"
     columns = "p.id, p.original_id, p.recorded_by_id, p.client_id, l.product_id, l.net_amount, l.incentive_weight"
     sql = f"""
     WITH entries AS (
@@ -92,13 +105,12 @@ def _credited_lines_sql(period: Period, credit_to: str, as_of=None) -> tuple[str
              AND p.created_at > pc.closed_at
         JOIN {line} l ON l.purchase_id = p.id
         WHERE pc.kind = %s AND pc.starts_at < %s AND {late_at} >= %s AND {late_at} < %s {recorded}
-    ),
+    ){fallback},
     credit AS (
         SELECT e.scored_at, e.product_id, e.net_amount, e.incentive_weight,
                COALESCE(s.user_id, {default_user}) AS user_id, COALESCE(s.share_percent, 100) AS share
         FROM entries e
-        LEFT JOIN {purchase} o ON o.id = e.original_id
-        {client_join}
+        {joins}
         LEFT JOIN {splits} s ON s.purchase_id = COALESCE(e.original_id, e.id)
     )"""
     return sql, [start, end, *as_of_params, period.kind, start, start, end, *as_of_params]
