@@ -91,7 +91,18 @@ print("CLIENT", Client.objects.order_by("-id").values_list("id", flat=True).firs
     return dict(line.split(" ", 1) for line in out.strip().splitlines() if " " in line)
 
 
+def warm(path: str, header: str, times: int = 20):
+    """Both gunicorn workers load their code and open their connections on first use: not what is measured."""
+    name, value = header.split(": ", 1)
+    for _ in range(times):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        conn.request("GET", path, headers={name: value})
+        conn.getresponse().read()
+        conn.close()
+
+
 def wrk(path: str, header: str):
+    warm(path, header)
     out = subprocess.run(
         ["wrk", "-t2", "-c4", f"-d{DUR}", "--latency", "-H", header, f"http://127.0.0.1:{PORT}{path}"],
         capture_output=True,
