@@ -87,6 +87,18 @@ def test_credit_to_manager_falls_back_to_recorder_without_a_manager(shop, other_
     assert score(this_month, other_sales_manager) == Decimal("100.00")
 
 
+def test_credit_to_manager_charges_an_unmanaged_clients_return_to_who_recorded_the_sale(
+    shop, sales_manager, other_sales_manager, this_month, today_noon
+):
+    shop["client"].manager = None
+    shop["client"].save()
+    sale = record(client=shop["client"], by=other_sales_manager, at=today_noon, lines=[(shop["plain"], "100")])
+    return_of(sale, by=sales_manager, at=today_noon, lines=[(shop["plain"], "30")])
+    services.incentive_settings_update(credit_to=IncentiveSettings.CreditTo.MANAGER)
+    assert score(this_month, other_sales_manager) == Decimal("70.00")
+    assert score(this_month, sales_manager) == Decimal("0")
+
+
 def test_split_credit_divides_the_sale_and_its_return(shop, sales_manager, other_sales_manager, this_month, today_noon):
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
     services.credit_split_set(purchase=sale, shares=[(sales_manager, "70"), (other_sales_manager, "30")])
