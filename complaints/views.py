@@ -157,99 +157,81 @@ def _after_action(request, pk: int, form_name: str | None = None, form=None, mes
     return redirect("complaints:detail", pk=pk)
 
 
+def _act(request, pk: int, form_class, form_name: str, message: str, act):
+    """A detail-page action: validate the form, call `act(complaint, cleaned_data)` (a service), put a refused
+    rule on the form, and answer with the detail page (fragment for htmx)."""
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(complaint, form.cleaned_data)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+    return _after_action(request, pk, form_name, form, message)
+
+
 @require_POST
 @role_required(*HANDLERS)
 def transition(request, pk: int):
-    complaint = get_object_or_404(Complaint, pk=pk)
-    form = forms.TransitionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.complaint_transition(
-                complaint=complaint,
-                to_status=data["to_status"],
-                by=request.user,
-                note=data["note"],
-                resolution_note=data["resolution_note"],
-                root_cause=data["root_cause"],
-                base_url=request.build_absolute_uri("/"),
-            )
-        except ApplicationError as exc:
-            _apply_error(form, exc)
-    return _after_action(request, pk, "transition_form", form, "Status changed.")
+    def act(complaint, data):
+        services.complaint_transition(
+            complaint=complaint,
+            to_status=data["to_status"],
+            by=request.user,
+            note=data["note"],
+            resolution_note=data["resolution_note"],
+            root_cause=data["root_cause"],
+            base_url=request.build_absolute_uri("/"),
+        )
+
+    return _act(request, pk, forms.TransitionForm, "transition_form", "Status changed.", act)
 
 
 @require_POST
 @role_required(*HANDLERS)
 def triage(request, pk: int):
-    complaint = get_object_or_404(Complaint, pk=pk)
-    form = forms.TriageForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.complaint_triage(
-                complaint=complaint,
-                by=request.user,
-                category=data["category"],
-                severity=data["severity"],
-                kind=data["kind"],
-                assigned_to=data["assigned_to"],
-            )
-        except ApplicationError as exc:
-            _apply_error(form, exc)
-    return _after_action(request, pk, "triage_form", form, "Triaged.")
+    def act(complaint, data):
+        services.complaint_triage(
+            complaint=complaint,
+            by=request.user,
+            category=data["category"],
+            severity=data["severity"],
+            kind=data["kind"],
+            assigned_to=data["assigned_to"],
+        )
+
+    return _act(request, pk, forms.TriageForm, "triage_form", "Triaged.", act)
 
 
 @require_POST
 @role_required(*HANDLERS)
 def assign(request, pk: int):
-    complaint = get_object_or_404(Complaint, pk=pk)
-    form = forms.AssignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_assign(
-                complaint=complaint,
-                to=form.cleaned_data["assigned_to"],
-                by=request.user,
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            _apply_error(form, exc)
-    return _after_action(request, pk, "assign_form", form, "Reassigned.")
+    def act(complaint, data):
+        services.complaint_assign(complaint=complaint, to=data["assigned_to"], by=request.user, note=data["note"])
+
+    return _act(request, pk, forms.AssignForm, "assign_form", "Reassigned.", act)
 
 
 @require_POST
 @role_required(*HANDLERS)
 def comment(request, pk: int):
-    complaint = get_object_or_404(Complaint, pk=pk)
-    form = forms.CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(
-                complaint=complaint,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                is_response=form.cleaned_data["is_response"],
-            )
-        except ApplicationError as exc:
-            _apply_error(form, exc)
-    return _after_action(request, pk, "comment_form", form, "Comment added.")
+    def act(complaint, data):
+        services.comment_add(
+            complaint=complaint, author=request.user, body=data["body"], is_response=data["is_response"]
+        )
+
+    return _act(request, pk, forms.CommentForm, "comment_form", "Comment added.", act)
 
 
 @require_POST
 @role_required(*HANDLERS)
 def goodwill(request, pk: int):
-    complaint = get_object_or_404(Complaint, pk=pk)
-    form = forms.GoodwillForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.goodwill_add(
-                complaint=complaint, kind=data["kind"], cost=data["cost"], by=request.user, note=data["note"]
-            )
-        except ApplicationError as exc:
-            _apply_error(form, exc)
-    return _after_action(request, pk, "goodwill_form", form, "Goodwill gesture recorded.")
+    def act(complaint, data):
+        services.goodwill_add(
+            complaint=complaint, kind=data["kind"], cost=data["cost"], by=request.user, note=data["note"]
+        )
+
+    return _act(request, pk, forms.GoodwillForm, "goodwill_form", "Goodwill gesture recorded.", act)
 
 
 @role_required(*ALL_ROLES)
