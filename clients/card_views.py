@@ -155,6 +155,19 @@ def _tab_response(request, client, template, ctx, tab):
 # --- card actions ---------------------------------------------------------------------------------
 
 
+def _save(form, create):
+    """Validate, call `create(cleaned_data)` (a service); a refused rule goes on the form. Returns the form to
+    show again with its errors, or None when saved (the tab then shows a fresh one)."""
+    if form.is_valid():
+        try:
+            create(form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return None
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(SM, ADM)
 def client_edit(request, client_id):
@@ -176,14 +189,10 @@ def client_edit(request, client_id):
 @role_required(SM, ADM)
 def interaction_new(request, client_id):
     client = _client_or_404(client_id)
-    form = InteractionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.interaction_create(client=client, staff=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            form = None
+    form = _save(
+        InteractionForm(request.POST),
+        lambda data: services.interaction_create(client=client, staff=request.user, **data),
+    )
     return _tab_response(request, client, "clients/tabs/timeline.html", _timeline_ctx(client, form), "timeline")
 
 
@@ -191,14 +200,9 @@ def interaction_new(request, client_id):
 @role_required(SM, ADM)
 def promise_new(request, client_id):
     client = _client_or_404(client_id)
-    form = PromiseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.promise_create(client=client, promised_by=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            form = None
+    form = _save(
+        PromiseForm(request.POST), lambda data: services.promise_create(client=client, promised_by=request.user, **data)
+    )
     return _tab_response(
         request, client, "clients/tabs/promises.html", _promises_ctx(request, client, form), "promises"
     )
@@ -230,16 +234,12 @@ def promise_resolve(request, promise_id, outcome):
 @role_required(SM, ADM)
 def task_new(request, client_id):
     client = _client_or_404(client_id)
-    form = TaskForm(request.POST)
-    if form.is_valid():
-        try:
-            services.task_create(
-                client=client, assignee=client.manager or request.user, created_by=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            form = None
+    form = _save(
+        TaskForm(request.POST),
+        lambda data: services.task_create(
+            client=client, assignee=client.manager or request.user, created_by=request.user, **data
+        ),
+    )
     return _tab_response(request, client, "clients/tabs/tasks.html", _tasks_ctx(request, client, form), "tasks")
 
 
