@@ -85,6 +85,16 @@ def remember_roles(user, names) -> frozenset[str]:
     return user._crm_roles
 
 
+def user_with_roles(users, **annotations):
+    """The first user of `users` (a queryset narrowed to one user) with their roles, in one query: the user
+    comes back once per group and the roles are cached on it. None when there is no such user."""
+    rows = list(users.annotate(_group=models.F("groups__name"), **annotations))
+    if not rows:
+        return None
+    remember_roles(rows[0], [row._group for row in rows if row._group])
+    return rows[0]
+
+
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 

@@ -10,24 +10,18 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from crm.roles import remember_roles
+from crm.roles import user_with_roles
 
 User = Token.user.field.related_model
 
 
 class TokenAuthentication(DRFTokenAuthentication):
     def authenticate_credentials(self, key):
-        rows = list(
-            User.objects.filter(auth_token__key=key).annotate(
-                _group=F("groups__name"), _token_created=F("auth_token__created")
-            )
-        )
-        if not rows:
+        user = user_with_roles(User.objects.filter(auth_token__key=key), _token_created=F("auth_token__created"))
+        if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = rows[0]
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        remember_roles(user, [row._group for row in rows if row._group])
         token = Token(key=key, user=user, created=user._token_created)
         token._state.adding, token._state.db = False, "default"
         return (user, token)
