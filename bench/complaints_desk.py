@@ -39,9 +39,10 @@ def load():
     from django.utils import timezone
 
     from clients.models import Client
-    from complaints.models import BusinessCalendar, Complaint, ComplaintCategory, GoodwillGesture, SatisfactionSurvey
+    from complaints.models import Complaint, ComplaintCategory, GoodwillGesture, SatisfactionSurvey
     from crm import services as crm_services
     from crm.roles import Role
+    from crm.standards.models import BusinessCalendar
 
     call_command("migrate", verbosity=0)
     rng = random.Random(11)

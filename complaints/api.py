@@ -14,6 +14,8 @@ from crm.api.filters import SyncFilterSet
 from crm.api.permissions import roles
 from crm.api.throttling import AnonRateThrottle
 from crm.roles import Role
+from crm.standards import selectors as standard_selectors
+from crm.standards.calendar import current_calendar
 from purchases.models import Product, Purchase
 
 from . import selectors, services, standards
@@ -290,10 +292,8 @@ class ServiceStandards(APIView):
         )
     )
     def get(self, request):
-        from .calendar import current_calendar
-
         cal = current_calendar()
-        targets = selectors.service_targets()
+        targets = standard_selectors.service_targets()
         return Response(
             {
                 "targets": TargetSerializer(selectors.target_list(), many=True).data,
@@ -317,7 +317,7 @@ class ServiceStandards(APIView):
                         "title": d.title,
                         "version": d.current_version.number if d.current_version else None,
                     }
-                    for d in selectors.document_list()
+                    for d in standard_selectors.document_list()
                 ],
             }
         )

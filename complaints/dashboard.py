@@ -1,6 +1,7 @@
 """Dashboard panels: my open complaints with due times, breaches, and standard documents to acknowledge."""
 
 from crm.roles import Role, has_role, is_admin
+from crm.standards import selectors as standard_selectors
 
 from . import selectors
 
@@ -29,7 +30,7 @@ def panels(request) -> list[dict]:
             }
         )
     if has_role(user, *Role.values):
-        pending = selectors.unacknowledged_by_user()
+        pending = standard_selectors.unacknowledged_by_user()
         mine = pending.get(user.pk, [])
         others = len([uid for uid in pending if uid != user.pk]) if is_admin(user) else None
         if mine or others:

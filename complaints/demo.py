@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
+from crm.standards import services as standard_services
+from crm.standards.models import BusinessCalendar, Holiday
+from crm.standards.selectors import service_targets
 from purchases import selectors as purchase_selectors
 
 from . import services, standards
-from .models import BusinessCalendar, Complaint, ComplaintCategory, Holiday, Team
-from .selectors import service_targets
+from .models import Complaint, ComplaintCategory, Team
 
 CATEGORIES = [
     ("Delivery", "delivery", "maria", None),
@@ -103,14 +105,14 @@ def _standards(users, admin, rng) -> None:
         (date(year, 5, 1), "May Day"),
     ]:
         if not Holiday.objects.filter(date=day).exists():
-            standards.holiday_add(day=day, name=name)
+            standard_services.holiday_add(day=day, name=name)
     targets = service_targets()
     targets.supervisor = admin
     targets.save()
     documents = {}
     for kind, title, body in DOCUMENTS:
-        documents[title] = standards.document_create(kind=kind, title=title, body=body, by=admin)
-    standards.document_publish(
+        documents[title] = standard_services.document_create(kind=kind, title=title, body=body, by=admin)
+    standard_services.document_publish(
         document=documents["Service quality standard"],
         body=DOCUMENTS[0][2] + " First response within 4 working hours for ordinary complaints.",
         by=admin,
@@ -120,7 +122,7 @@ def _standards(users, admin, rng) -> None:
         for document in documents.values():
             document.refresh_from_db()
             if rng.random() < 0.7:
-                standards.acknowledge(version=document.current_version, user=user)
+                standard_services.acknowledge(version=document.current_version, user=user)
     scripts = {
         "delivery": documents["Sales card: handling a delivery complaint"],
         "billing": documents["Sales card: invoice questions"],

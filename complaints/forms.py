@@ -4,8 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from crm.roles import Role
+from crm.standards.models import StandardDocument
 
-from .models import Complaint, ComplaintCategory, GoodwillGesture, StandardDocument
+from .models import Complaint, ComplaintCategory, GoodwillGesture
 
 User = get_user_model()
 

@@ -20,10 +20,11 @@ from crm.exceptions import ApplicationError
 from crm.money import money
 from crm.notifications import services as notification_services
 from crm.roles import Role, has_role
+from crm.standards.calendar import add_business_hours, add_business_time, business_time_between, current_calendar
+from crm.standards.selectors import service_targets
 from purchases import selectors as purchase_selectors
 
 from . import rules
-from .calendar import add_business_hours, add_business_time, business_time_between, current_calendar
 from .models import (
     Breach,
     Complaint,
@@ -35,7 +36,6 @@ from .models import (
     ResponseTarget,
     SatisfactionSurvey,
 )
-from .selectors import service_targets
 
 User = get_user_model()
 S = Complaint.Status

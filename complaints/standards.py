@@ -1,93 +1,19 @@
-"""Services for the service standards administrators configure: the business calendar and holidays,
-response targets, complaint categories, standard documents (versioned) and their acknowledgement."""
+"""Services for the complaint side of the service standards: response targets per kind and severity, and
+complaint categories. The company-wide standards (calendar, targets, documents) are in crm.standards."""
 
-from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from crm.exceptions import ApplicationError
-from crm.notifications import services as notification_services
-from crm.roles import Role
+from crm.standards.models import StandardDocument
 
 from .models import (
-    Acknowledgement,
-    BusinessCalendar,
     ComplaintCategory,
-    Holiday,
     Kind,
     ResponseTarget,
-    ServiceTargets,
     Severity,
-    StandardDocument,
-    StandardDocumentVersion,
 )
-
-User = get_user_model()
-
-
-def staff_users():
-    """Active users holding any CRM role: they must acknowledge the standard documents."""
-    return User.objects.filter(is_active=True, groups__name__in=Role.values).distinct().order_by("username")
-
-
-# --- calendar -----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def calendar_update(*, working_weekdays: list[int], day_start: time, day_end: time) -> BusinessCalendar:
-    days = sorted({int(d) for d in working_weekdays})
-    if not days or any(d < 1 or d > 7 for d in days):
-        raise ApplicationError("Choose at least one working day.", field="working_weekdays")
-    if day_start >= day_end:
-        raise ApplicationError("The working day must end after it starts.", field="day_end")
-    cal, _ = BusinessCalendar.objects.get_or_create(pk=1)
-    cal.working_weekdays, cal.day_start, cal.day_end = days, day_start, day_end
-    cal.save()
-    return cal
-
-
-@transaction.atomic
-def holiday_add(*, day: date, name: str) -> Holiday:
-    if not (name or "").strip():
-        raise ApplicationError("Name the holiday.", field="name")
-    if Holiday.objects.filter(date=day).exists():
-        raise ApplicationError("That day is already a holiday.", field="date")
-    return Holiday.objects.create(date=day, name=name.strip())
-
-
-@transaction.atomic
-def holiday_remove(*, holiday: Holiday) -> None:
-    holiday.delete()
-
-
-@transaction.atomic
-def service_targets_update(
-    *,
-    invoice_issue_hours,
-    key_client_max_days_without_contact: int,
-    complaint_handling_cost,
-    escalation_warning_hours,
-    supervisor=None,
-) -> ServiceTargets:
-    if Decimal(str(invoice_issue_hours)) <= 0:
-        raise ApplicationError("The invoice target must be more than zero hours.", field="invoice_issue_hours")
-    if int(key_client_max_days_without_contact) < 1:
-        raise ApplicationError("Give at least one day.", field="key_client_max_days_without_contact")
-    if Decimal(str(complaint_handling_cost)) < 0:
-        raise ApplicationError("The cost cannot be negative.", field="complaint_handling_cost")
-    targets, _ = ServiceTargets.objects.select_for_update().get_or_create(pk=1)
-    targets.invoice_issue_hours = Decimal(str(invoice_issue_hours))
-    targets.key_client_max_days_without_contact = int(key_client_max_days_without_contact)
-    targets.complaint_handling_cost = Decimal(str(complaint_handling_cost))
-    targets.escalation_warning_hours = Decimal(str(escalation_warning_hours))
-    targets.supervisor = supervisor
-    targets.save()
-    return targets
-
 
 # --- targets and categories ---------------------------------------------------------------------------
 
@@ -153,74 +79,3 @@ def category_save(
     category.save()
     category.standards.set(list(standards))
     return category
-
-
-# --- documents and acknowledgements -------------------------------------------------------------------
-
-
-@transaction.atomic
-def document_create(*, kind: str, title: str, body: str, by) -> StandardDocument:
-    if kind not in StandardDocument.DocKind.values:
-        raise ApplicationError(f"Unknown document kind {kind!r}.", field="kind")
-    if not (title or "").strip():
-        raise ApplicationError("Give the document a title.", field="title")
-    document = StandardDocument.objects.create(kind=kind, title=title.strip())
-    document.current_version = document_publish(document=document, body=body, by=by, change_note="first version")
-    return document
-
-
-@transaction.atomic
-def document_publish(
-    *, document: StandardDocument, body: str, by, change_note: str = "", at: datetime | None = None
-) -> StandardDocumentVersion:
-    """A new version becomes current; everyone must acknowledge it again."""
-    if not (body or "").strip():
-        raise ApplicationError("The document text is required.", field="body")
-    document = StandardDocument.objects.select_for_update().get(pk=document.pk)
-    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = StandardDocumentVersion.objects.create(
-        document=document,
-        number=number,
-        body=body.strip(),
-        change_note=(change_note or "")[:200],
-        published_at=at or timezone.now(),
-        published_by=by,
-    )
-    document.current_version = version
-    document.save(update_fields=["current_version"])
-    return version
-
-
-@transaction.atomic
-def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None = None) -> Acknowledgement:
-    if version.document.current_version_id != version.pk:
-        raise ApplicationError("A newer version of this document exists; acknowledge that one.", field="version")
-    ack, _ = Acknowledgement.objects.get_or_create(
-        version=version, user=user, defaults={"acknowledged_at": at or timezone.now()}
-    )
-    return ack
-
-
-def remind_unacknowledged(*, today: date | None = None) -> int:
-    """Weekly: each staff member with current documents not yet acknowledged gets one reminder."""
-    from . import selectors
-
-    today = today or timezone.localdate()
-    year, week, _ = today.isocalendar()
-    sent = 0
-    pending = selectors.unacknowledged_by_user()
-    for user in staff_users():
-        documents = pending.get(user.pk, [])
-        if not documents:
-            continue
-        with transaction.atomic():
-            notification_services.notification_enqueue_for_user(
-                user=user,
-                event="standards_ack_reminder",
-                dedup_key=f"standards_ack_reminder:{year}-W{week:02d}",
-                subject=f"Please read and acknowledge {len(documents)} service standard document(s)",
-                body="\n".join(f"- {d.title} (v{d.current_version.number})" for d in documents),
-                context={"documents": [d.pk for d in documents]},
-            )
-        sent += 1
-    return sent

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from . import services, standards
+from crm.standards import services as standard_services
+
+from . import services
 
 PERIODIC_TASKS = {
     "Escalate complaint breaches": ("complaints.escalate_breaches", {"minute": "*/10"}),
@@ -20,4 +22,4 @@ def escalate_breaches() -> int:
 
 @shared_task(name="complaints.remind_acknowledgements")
 def remind_acknowledgements() -> int:
-    return standards.remind_unacknowledged()
+    return standard_services.remind_unacknowledged()

@@ -7,11 +7,14 @@ from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
 from crm.roles import Role, is_admin
+from crm.standards import selectors as standard_selectors
+from crm.standards import services as standard_services
+from crm.standards.calendar import current_calendar
+from crm.standards.models import Holiday, StandardDocument
 from crm.views import role_required
 
 from . import forms, selectors, standards
-from .calendar import current_calendar
-from .models import ComplaintCategory, Holiday, StandardDocument
+from .models import ComplaintCategory
 
 ALL_ROLES = (Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR)
 ADMIN = (Role.ADMINISTRATOR,)
@@ -25,12 +28,12 @@ def _page(request, status=200, **forms_override):
     cal = current_calendar()
     context = {
         "targets": selectors.target_list(),
-        "service_targets": selectors.service_targets(),
+        "service_targets": standard_selectors.service_targets(),
         "calendar": cal,
         "weekday_names": [name for day, name in forms.WEEKDAYS if day in cal.weekdays],
         "holidays": Holiday.objects.all(),
         "categories": selectors.category_list(),
-        "documents": selectors.documents_for_user(user=request.user),
+        "documents": standard_selectors.documents_for_user(user=request.user),
         "is_admin": is_admin(request.user),
         "target_form": forms_override.get("target_form") or forms.TargetForm(),
         "calendar_form": forms_override.get("calendar_form")
@@ -52,7 +55,7 @@ def _page(request, status=200, **forms_override):
         }
     )
     if context["is_admin"]:
-        context["ack"] = selectors.acknowledgement_matrix()
+        context["ack"] = standard_selectors.acknowledgement_matrix()
     return render(request, "complaints/standards.html", context, status=status)
 
 
@@ -87,7 +90,7 @@ def service_targets_save(request):
     return _save_settings_form(
         request,
         forms.ServiceTargetsForm,
-        standards.service_targets_update,
+        standard_services.service_targets_update,
         "Service targets saved.",
         "service_targets_form",
     )
@@ -97,7 +100,7 @@ def service_targets_save(request):
 @role_required(*ADMIN)
 def calendar_save(request):
     return _save_settings_form(
-        request, forms.CalendarForm, standards.calendar_update, "Business calendar saved.", "calendar_form"
+        request, forms.CalendarForm, standard_services.calendar_update, "Business calendar saved.", "calendar_form"
     )
 
 
@@ -107,7 +110,7 @@ def holiday_add(request):
     form = forms.HolidayForm(request.POST)
     if form.is_valid():
         try:
-            standards.holiday_add(day=form.cleaned_data["date"], name=form.cleaned_data["name"])
+            standard_services.holiday_add(day=form.cleaned_data["date"], name=form.cleaned_data["name"])
         except ApplicationError as exc:
             _error(form, exc)
         else:
@@ -119,7 +122,7 @@ def holiday_add(request):
 @require_POST
 @role_required(*ADMIN)
 def holiday_delete(request, pk: int):
-    standards.holiday_remove(holiday=get_object_or_404(Holiday, pk=pk))
+    standard_services.holiday_remove(holiday=get_object_or_404(Holiday, pk=pk))
     messages.success(request, "Holiday removed.")
     return redirect("complaints:standards")
 
@@ -147,7 +150,7 @@ def document_create(request):
     form = forms.DocumentForm(request.POST)
     if form.is_valid():
         try:
-            document = standards.document_create(by=request.user, **form.cleaned_data)
+            document = standard_services.document_create(by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _error(form, exc)
         else:
@@ -185,7 +188,7 @@ def document_publish(request, pk: int):
     form = forms.PublishForm(request.POST)
     if form.is_valid():
         try:
-            standards.document_publish(document=document, by=request.user, **form.cleaned_data)
+            standard_services.document_publish(document=document, by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _error(form, exc)
         else:
@@ -202,7 +205,7 @@ def document_acknowledge(request, pk: int):
         messages.error(request, "This document has no published version.")
         return redirect("complaints:document", pk=pk)
     try:
-        standards.acknowledge(version=document.current_version, user=request.user)
+        standard_services.acknowledge(version=document.current_version, user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

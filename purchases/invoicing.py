@@ -13,6 +13,8 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
 from crm.roles import Role, has_role
+from crm.standards import calendar
+from crm.standards import selectors as standard_selectors
 
 from .models import Invoice, InvoiceCounter, InvoicePayment, Purchase
 
@@ -35,10 +37,7 @@ def invoice_counter_next(*, year: int) -> str:
 
 
 def _due_at(requested_at):
-    from complaints import calendar
-    from complaints import selectors as complaint_selectors
-
-    hours = complaint_selectors.service_targets().invoice_issue_hours
+    hours = standard_selectors.service_targets().invoice_issue_hours
     return calendar.add_business_hours(requested_at, hours)
 
 

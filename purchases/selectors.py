@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.models import Q, Sum
 
 from crm.money import ZERO, money
+from crm.standards import calendar
+from crm.standards import selectors as standard_selectors
 
 from .models import (
     Category,
@@ -176,10 +178,7 @@ def invoice_lines(*, invoice: Invoice):
 
 def invoice_turnaround(*, since=None) -> list[dict]:
     """Per accountant: issued invoices, median working hours from request to issue, share within the standard."""
-    from complaints import calendar
-    from complaints import selectors as complaint_selectors
-
-    standard = Decimal(complaint_selectors.service_targets().invoice_issue_hours)
+    standard = Decimal(standard_selectors.service_targets().invoice_issue_hours)
     cal = calendar.current_calendar()
     qs = Invoice.objects.filter(issued_at__isnull=False).select_related("issued_by")
     if since:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "clients",
+    "crm.standards",
     "purchases",
     "complaints",
     "incentives",

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaints.calendar import (
+from crm.standards.calendar import (
     WorkingCalendar,
     add_business_hours,
     add_business_time,
     business_time_between,
     current_calendar,
 )
-from complaints.models import BusinessCalendar, Holiday
+from crm.standards.models import BusinessCalendar, Holiday
 
 UTC = ZoneInfo("UTC")
 LONDON = ZoneInfo("Europe/London")

@@ -4,8 +4,9 @@ import random
 import pytest
 
 from complaints import demo
-from complaints.models import Acknowledgement, Complaint, GoodwillGesture, SatisfactionSurvey
+from complaints.models import Complaint, GoodwillGesture, SatisfactionSurvey
 from crm import demo as crm_demo
+from crm.standards.models import Acknowledgement
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db

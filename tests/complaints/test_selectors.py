@@ -4,8 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from complaints import selectors, services, standards
+from complaints import selectors, services
 from complaints.models import Complaint, Team
+from crm.standards import selectors as standard_selectors
+from crm.standards import services as standard_services
 from tests.factories import ClientFactory
 
 from .factories import make_complaint
@@ -75,11 +77,11 @@ def test_systematization_counts_by_kind_category_and_root_cause(sales_manager, d
 
 
 def test_unacknowledged_documents_per_staff_member(sales_manager, accountant, administrator):
-    doc = standards.document_create(kind="memo", title="Memo", body="x", by=administrator)
-    standards.acknowledge(version=doc.current_version, user=sales_manager)
-    pending = selectors.unacknowledged_by_user()
+    doc = standard_services.document_create(kind="memo", title="Memo", body="x", by=administrator)
+    standard_services.acknowledge(version=doc.current_version, user=sales_manager)
+    pending = standard_selectors.unacknowledged_by_user()
     assert set(pending) == {accountant.pk, administrator.pk}
-    matrix = selectors.acknowledgement_matrix()
+    matrix = standard_selectors.acknowledgement_matrix()
     assert matrix["missing"] == 2
 
 

@@ -5,19 +5,10 @@ import pytest
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import (
-    Breach,
-    BusinessCalendar,
-    Complaint,
-    ComplaintCategory,
-    ComplaintEvent,
-    Holiday,
-    ResponseTarget,
-    SatisfactionSurvey,
-    ServiceTargets,
-)
+from complaints.models import Breach, Complaint, ComplaintCategory, ComplaintEvent, ResponseTarget, SatisfactionSurvey
 from crm.exceptions import ApplicationError
 from crm.notifications.models import Notification
+from crm.standards.models import BusinessCalendar, Holiday, ServiceTargets
 from tests.factories import ClientFactory
 
 from .factories import at, make_complaint

@@ -1,9 +1,11 @@
 import pytest
 
-from complaints import standards, tasks
-from complaints.models import Breach, BusinessCalendar
+from complaints import tasks
+from complaints.models import Breach
 from crm.notifications.models import Notification
 from crm.registry import periodic_tasks
+from crm.standards import services as standard_services
+from crm.standards.models import BusinessCalendar
 
 from .factories import at, make_complaint
 
@@ -24,8 +26,10 @@ def test_escalation_task_records_overdue_complaints(administrator):
 
 
 def test_weekly_reminder_goes_once_to_staff_who_have_not_acknowledged(sales_manager, accountant, administrator):
-    document = standards.document_create(kind="quality_standard", title="Quality", body="Answer fast", by=administrator)
-    standards.acknowledge(version=document.current_version, user=sales_manager)
+    document = standard_services.document_create(
+        kind="quality_standard", title="Quality", body="Answer fast", by=administrator
+    )
+    standard_services.acknowledge(version=document.current_version, user=sales_manager)
     assert tasks.remind_acknowledgements.delay().get() == 2  # accountant and administrator
     assert tasks.remind_acknowledgements.delay().get() == 2
     reminders = Notification.objects.filter(event="standards_ack_reminder")

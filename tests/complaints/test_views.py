@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from complaints import services, standards
-from complaints.models import Complaint, ComplaintCategory, GoodwillGesture, Holiday, ResponseTarget, StandardDocument
+from complaints.models import Complaint, ComplaintCategory, GoodwillGesture, ResponseTarget
+from crm.standards import services as standard_services
+from crm.standards.models import Holiday, StandardDocument
 from tests.factories import ClientFactory, ProductFactory
 
 from .factories import make_complaint
@@ -96,17 +98,17 @@ def test_bad_standards_input_shows_a_form_error(admin_client_role):
 
 
 def test_standards_and_compliance_are_readable_by_every_role(acc_client, administrator):
-    standards.document_create(kind="dress_code", title="Dress code", body="Smart casual", by=administrator)
+    standard_services.document_create(kind="dress_code", title="Dress code", body="Smart casual", by=administrator)
     assert acc_client.get(reverse("complaints:standards")).status_code == 200
     assert acc_client.get(reverse("complaints:compliance")).status_code == 200
 
 
 def test_staff_acknowledge_the_current_version_and_a_new_version_asks_again(sm_client, sales_manager, administrator):
-    document = standards.document_create(kind="code_of_conduct", title="Conduct", body="v1", by=administrator)
+    document = standard_services.document_create(kind="code_of_conduct", title="Conduct", body="v1", by=administrator)
     url = reverse("complaints:document_acknowledge", args=[document.pk])
     assert sm_client.post(url).status_code == 302
     assert b"You acknowledged this version" in sm_client.get(reverse("complaints:document", args=[document.pk])).content
-    standards.document_publish(document=document, body="v2", by=administrator)
+    standard_services.document_publish(document=document, body="v2", by=administrator)
     page = sm_client.get(reverse("complaints:document", args=[document.pk]))
     assert b"I have read and will follow version 2" in page.content
 
@@ -260,14 +262,14 @@ def test_systematization_and_compliance_pages_show_aggregates(admin_client_role,
 
 def test_dashboard_shows_my_complaints_and_unacknowledged_documents(sm_client, sales_manager, administrator):
     make_complaint(client=ClientFactory(manager=sales_manager))
-    standards.document_create(kind="memo", title="Winter memo", body="Salt the steps", by=administrator)
+    standard_services.document_create(kind="memo", title="Winter memo", body="Salt the steps", by=administrator)
     response = sm_client.get("/")
     assert b'id="panel-complaints-mine"' in response.content
     assert b"Winter memo" in response.content
 
 
 def test_administrators_edit_company_wide_targets_used_by_purchases(admin_client_role, sales_manager):
-    from complaints.selectors import service_targets
+    from crm.standards.selectors import service_targets
 
     data = {
         "invoice_issue_hours": "3.5",
@@ -285,8 +287,8 @@ def test_administrators_edit_company_wide_targets_used_by_purchases(admin_client
 
 
 def test_publishing_and_removing_holidays_are_for_administrators_only(client, sales_manager, accountant, administrator):
-    document = standards.document_create(kind="memo", title="Memo", body="v1", by=administrator)
-    holiday = standards.holiday_add(day=date(2026, 12, 25), name="Christmas")
+    document = standard_services.document_create(kind="memo", title="Memo", body="v1", by=administrator)
+    holiday = standard_services.holiday_add(day=date(2026, 12, 25), name="Christmas")
     for user in (sales_manager, accountant):
         client.force_login(user)
         assert (
@@ -299,7 +301,7 @@ def test_publishing_and_removing_holidays_are_for_administrators_only(client, sa
 def test_dashboard_breach_panel_and_accountant_panels(sm_client, accountant, sales_manager, administrator):
     from django.test import Client
 
-    from complaints.models import BusinessCalendar
+    from crm.standards.models import BusinessCalendar
 
     from .factories import at
 
@@ -308,7 +310,7 @@ def test_dashboard_breach_panel_and_accountant_panels(sm_client, accountant, sal
     services.escalate_breaches()
     response = sm_client.get("/")
     assert b'id="panel-complaints-breaches"' in response.content and complaint.reference.encode() in response.content
-    standards.document_create(kind="dress_code", title="Dress code", body="Smart", by=administrator)
+    standard_services.document_create(kind="dress_code", title="Dress code", body="Smart", by=administrator)
     acc_client = Client()
     acc_client.force_login(accountant)
     response = acc_client.get("/")
@@ -316,8 +318,10 @@ def test_dashboard_breach_panel_and_accountant_panels(sm_client, accountant, sal
 
 
 def test_detail_shows_the_script_and_standards_of_the_category(sm_client, administrator, django_assert_max_num_queries):
-    script = standards.document_create(kind="sales_script", title="Delivery script", body="Thank", by=administrator)
-    quality = standards.document_create(kind="quality_standard", title="Quality", body="Fast", by=administrator)
+    script = standard_services.document_create(
+        kind="sales_script", title="Delivery script", body="Thank", by=administrator
+    )
+    quality = standard_services.document_create(kind="quality_standard", title="Quality", body="Fast", by=administrator)
     category = standards.category_save(name="Delivery", code="delivery", script=script, standards=[quality])
     complaint = make_complaint(category=category)
     with django_assert_max_num_queries(20):

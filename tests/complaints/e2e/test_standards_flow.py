@@ -2,7 +2,8 @@
 
 import pytest
 
-from complaints.models import Acknowledgement, Holiday, ResponseTarget
+from complaints.models import ResponseTarget
+from crm.standards.models import Acknowledgement, Holiday
 
 
 @pytest.mark.django_db(transaction=True)

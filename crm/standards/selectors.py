@@ -1,0 +1,56 @@
+"""Reads of the company standards."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from .models import Acknowledgement, ServiceTargets, StandardDocument
+
+
+def service_targets() -> ServiceTargets:
+    """The company-wide service targets (created with defaults on first use)."""
+    targets, _ = ServiceTargets.objects.get_or_create(pk=1)
+    return targets
+
+
+def document_list() -> QuerySet[StandardDocument]:
+    return StandardDocument.objects.filter(is_active=True).select_related("current_version")
+
+
+def documents_for_user(*, user) -> list[StandardDocument]:
+    """Active documents with `acknowledged` (of the current version) set for this user."""
+    acked = Acknowledgement.objects.filter(user=user, version=OuterRef("current_version"))
+    return list(document_list().annotate(acknowledged=Exists(acked)))
+
+
+def unacknowledged_by_user() -> dict[int, list[StandardDocument]]:
+    """{user id: [documents whose current version they have not acknowledged]} for all staff."""
+    from .services import staff_users
+
+    documents = list(document_list().filter(current_version__isnull=False))
+    users = list(staff_users().values_list("pk", flat=True))
+    acked = set(
+        Acknowledgement.objects.filter(version__in=[d.current_version_id for d in documents]).values_list(
+            "user_id", "version_id"
+        )
+    )
+    result: dict[int, list] = {}
+    for uid in users:
+        missing = [d for d in documents if (uid, d.current_version_id) not in acked]
+        if missing:
+            result[uid] = missing
+    return result
+
+
+def acknowledgement_matrix() -> dict:
+    """Who has acknowledged which current version: rows of staff, columns of documents."""
+    from .services import staff_users
+
+    documents = list(document_list().filter(current_version__isnull=False))
+    users = list(staff_users())
+    acked = set(
+        Acknowledgement.objects.filter(version__in=[d.current_version_id for d in documents]).values_list(
+            "user_id", "version_id"
+        )
+    )
+    rows = [{"user": u, "cells": [(u.pk, d.current_version_id) in acked for d in documents]} for u in users]
+    missing = sum(1 for r in rows for c in r["cells"] if not c)
+    return {"documents": documents, "rows": rows, "missing": missing}
