@@ -5,6 +5,23 @@ class ClientsConfig(AppConfig):
     name = "clients"
 
     def ready(self):
-        from . import signals
+        from crm import registry
+        from crm.roles import Role
+
+        from . import dashboard, demo, signals, tasks
 
         signals.connect()
+        SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+        registry.contribute(
+            self.label,
+            url_prefix="clients",
+            urls="clients.urls",
+            api_urls="clients.api_urls",
+            nav=[
+                (10, "Clients", "clients:list", (SM, ACC, ADM)),
+                (20, "Tasks", "clients:tasks", (SM, ADM)),
+            ],
+            panels=dashboard.panels,
+            periodic_tasks=tasks.PERIODIC_TASKS,
+            demo=demo.seed,
+        )

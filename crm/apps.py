@@ -7,7 +7,13 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM core"
 
     def ready(self):
-        from . import roles
+        from . import registry, roles, tasks
 
+        SM, ACC, ADM = roles.Role.SALES_MANAGER, roles.Role.ACCOUNTANT, roles.Role.ADMINISTRATOR
+        registry.contribute(
+            "crm",
+            nav=[(0, "Dashboard", "dashboard", (SM, ACC, ADM)), (130, "Admin", "admin:index", (ADM,))],
+            periodic_tasks=tasks.PERIODIC_TASKS,
+        )
         # Permissions exist only after every app's post_migrate has run; crm is last in INSTALLED_APPS.
         post_migrate.connect(roles.sync_role_permissions, sender=self, dispatch_uid="crm_sync_role_perms")

@@ -1,39 +1,74 @@
-"""Where the project finds what each app contributes: periodic jobs and dashboard panels.
+"""What the apps contribute to the core, and the one list of apps: INSTALLED_APPS.
 
-An app adds `PERIODIC_TASKS = {name: (task, crontab fields)}` to its tasks.py, and a `panels(request)`
-function to its dashboard.py returning a list of {"id", "title", "template", "context", "order"}."""
+The core never imports an app. Each app's `AppConfig.ready()` calls `contribute(...)` with what it adds:
+its pages and API routes (mounted by crm/urls.py), navigation entries, dashboard panels, periodic jobs and
+its part of the demo. Apps load in INSTALLED_APPS order, bottom layer first, so contributions come in
+layer order too (the demo seeds clients before the purchases that need them)."""
 
-import importlib
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
-PARTS = ["crm", "clients", "purchases", "complaints", "incentives", "crm.notifications", "crm.reports"]
+
+@dataclass
+class Part:
+    label: str
+    url_prefix: str = ""
+    urls: str = ""
+    api_urls: str = ""
+    nav: list[tuple[int, str, str, tuple[str, ...]]] = field(default_factory=list)
+    panels: Callable | None = None
+    periodic_tasks: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    demo: Callable | None = None
 
 
-def _optional_module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
+_parts: dict[str, Part] = {}
 
 
-@cache
+def contribute(
+    label: str,
+    *,
+    url_prefix: str = "",
+    urls: str = "",
+    api_urls: str = "",
+    nav: list[tuple[int, str, str, tuple[str, ...]]] = (),
+    panels: Callable | None = None,
+    periodic_tasks: dict | None = None,
+    demo: Callable | None = None,
+) -> None:
+    """Called once per app from its ready(). `nav` entries are (order, label, url name, roles)."""
+    _parts[label] = Part(
+        label=label,
+        url_prefix=url_prefix,
+        urls=urls,
+        api_urls=api_urls,
+        nav=list(nav),
+        panels=panels,
+        periodic_tasks=dict(periodic_tasks or {}),
+        demo=demo,
+    )
+
+
+def parts() -> list[Part]:
+    return list(_parts.values())
+
+
 def periodic_tasks() -> dict[str, tuple[str, dict]]:
     jobs = dict(settings.CRM_PERIODIC_TASKS)
-    for part in PARTS:
-        module = _optional_module(f"{part}.tasks")
-        jobs.update(getattr(module, "PERIODIC_TASKS", {}) if module else {})
+    for part in parts():
+        jobs.update(part.periodic_tasks)
     return jobs
 
 
-@cache
-def panel_providers() -> list:
-    providers = []
-    for part in PARTS:
-        module = _optional_module(f"{part}.dashboard")
-        if module and hasattr(module, "panels"):
-            providers.append(module.panels)
-    return providers
+def panel_providers() -> list[Callable]:
+    return [part.panels for part in parts() if part.panels is not None]
+
+
+def demo_seeders() -> list[Callable]:
+    return [part.demo for part in parts() if part.demo is not None]
+
+
+def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
+    entries = sorted((entry for part in parts() for entry in part.nav), key=lambda e: e[0])
+    return [(label, url_name, roles) for _, label, url_name, roles in entries]

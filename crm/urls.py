@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from crm import registry
 from crm.admin_site import restrict_admin_to_administrators
 from crm.api import views as api_views
 from crm.views import dashboard, healthz
@@ -15,8 +15,9 @@ api_v1 = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("users/", api_views.UserList.as_view(), name="api-users"),
 ]
-for module in settings.CRM_API_APPS:
-    api_v1.append(path("", include(module)))
+for part in registry.parts():
+    if part.api_urls:
+        api_v1.append(path("", include(part.api_urls)))
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -30,7 +31,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
-for prefix, module in settings.CRM_HTML_APPS.items():
-    urlpatterns.append(path(f"{prefix}/", include(module)))
+for part in registry.parts():
+    if part.urls:
+        urlpatterns.append(path(f"{part.url_prefix}/", include(part.urls)))
 
 handler403 = "crm.views.permission_denied"

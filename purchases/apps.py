@@ -3,3 +3,25 @@ from django.apps import AppConfig
 
 class PurchasesConfig(AppConfig):
     name = "purchases"
+
+    def ready(self):
+        from crm import registry
+        from crm.roles import Role
+
+        from . import dashboard, demo, tasks
+
+        SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+        registry.contribute(
+            self.label,
+            url_prefix="purchases",
+            urls="purchases.urls",
+            api_urls="purchases.api_urls",
+            nav=[
+                (30, "Catalogue", "purchases:catalogue", (SM, ACC, ADM)),
+                (40, "Purchases", "purchases:list", (SM, ACC, ADM)),
+                (50, "Invoices", "purchases:invoices", (SM, ACC, ADM)),
+            ],
+            panels=dashboard.panels,
+            periodic_tasks=tasks.PERIODIC_TASKS,
+            demo=demo.seed,
+        )

@@ -5,3 +5,23 @@ class ReportsConfig(AppConfig):
     name = "crm.reports"
     label = "reports"
     verbose_name = "Reports"
+
+    def ready(self):
+        from crm import registry
+        from crm.roles import Role
+
+        from . import dashboard, demo, tasks
+
+        SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
+        registry.contribute(
+            self.label,
+            url_prefix="reports",
+            urls="crm.reports.urls",
+            api_urls="crm.reports.api_urls",
+            nav=[
+                (120, "Reports", "reports:index", (SM, ACC, ADM)),
+            ],
+            panels=dashboard.panels,
+            periodic_tasks=tasks.PERIODIC_TASKS,
+            demo=demo.seed,
+        )

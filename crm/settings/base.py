@@ -35,12 +35,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The project's apps, bottom layer first (see README, "Layers"): each contributes its pages, API,
+    # navigation, panels, periodic jobs and demo through crm.registry from its ready(), in this order.
+    "crm.notifications",
     "clients",
     "crm.standards",
     "purchases",
     "complaints",
     "incentives",
-    "crm.notifications",
     "crm.reports",
     # Last on purpose: its post_migrate hook gives the role groups their permissions after every other
     # app has created its own.
@@ -267,24 +269,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-# Pages mounted under /<prefix>/ and API routes under /api/v1/, one urls module per app.
-CRM_HTML_APPS: dict[str, str] = {
-    "clients": "clients.urls",
-    "purchases": "purchases.urls",
-    "complaints": "complaints.urls",
-    "incentives": "incentives.urls",
-    "notifications": "crm.notifications.urls",
-    "reports": "crm.reports.urls",
-}
-CRM_API_APPS: list[str] = [
-    "clients.api_urls",
-    "purchases.api_urls",
-    "complaints.api_urls",
-    "incentives.api_urls",
-    "crm.notifications.api_urls",
-    "crm.reports.api_urls",
-]
 
 # Notifications (crm/notifications): channel backends, retries, news batches.
 NOTIFICATIONS = {

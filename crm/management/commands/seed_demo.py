@@ -1,12 +1,13 @@
-"""Fill the CRM with a lived-in demo: each app seeds its part in `<app>/demo.py` (`seed(rng, stdout)`).
-Safe to run again: every seeder skips what is there already."""
+"""Fill the CRM with a lived-in demo: the staff first, then each app's part, contributed through crm.registry
+in layer order (`seed(rng, stdout)`). Safe to run again: every seeder skips what is there already."""
 
 import random
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from crm.registry import PARTS, _optional_module
+from crm import demo as staff_demo
+from crm import registry
 
 
 class Command(BaseCommand):
@@ -18,8 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, **options):
         call_command("setup_schedules", stdout=self.stdout)
         rng = random.Random(seed)
-        for part in PARTS:
-            module = _optional_module(f"{part}.demo")
-            if module is not None:
-                module.seed(rng=rng, stdout=self.stdout)
+        staff_demo.seed(rng=rng, stdout=self.stdout)
+        for seed_part in registry.demo_seeders():
+            seed_part(rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
