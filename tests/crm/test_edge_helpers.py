@@ -3,6 +3,7 @@
 import pytest
 from django import forms
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils.cache import has_vary_header
 from django_htmx.middleware import HtmxDetails
 
@@ -100,3 +101,18 @@ def test_apply_application_error_applies_per_field_extras_and_ignores_other_data
         "body": ["Write the news."],
         "segments": ["Pick at least one segment."],
     }
+
+
+# --- every converted page family answers a history restore with the whole page ----------------------------
+
+
+def _assert_whole_page(response):
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in body and "<nav" in body
+    assert has_vary_header(response, "HX-Request")
+
+
+@pytest.mark.django_db
+def test_history_restore_of_the_clients_list_is_the_whole_page(sm_client):
+    _assert_whole_page(sm_client.get(reverse("clients:list"), {"q": "x"}, **HISTORY_RESTORE))
