@@ -116,3 +116,8 @@ def _assert_whole_page(response):
 @pytest.mark.django_db
 def test_history_restore_of_the_clients_list_is_the_whole_page(sm_client):
     _assert_whole_page(sm_client.get(reverse("clients:list"), {"q": "x"}, **HISTORY_RESTORE))
+
+
+@pytest.mark.django_db
+def test_history_restore_of_the_complaints_board_is_the_whole_page(sm_client):
+    _assert_whole_page(sm_client.get(reverse("complaints:board"), **HISTORY_RESTORE))
