@@ -121,3 +121,9 @@ def test_history_restore_of_the_clients_list_is_the_whole_page(sm_client):
 @pytest.mark.django_db
 def test_history_restore_of_the_complaints_board_is_the_whole_page(sm_client):
     _assert_whole_page(sm_client.get(reverse("complaints:board"), **HISTORY_RESTORE))
+
+
+@pytest.mark.django_db
+def test_history_restore_of_the_incentives_leaderboard_is_the_whole_page(sm_client):
+    _assert_whole_page(sm_client.get(reverse("incentives:leaderboard"), **HISTORY_RESTORE))
+
