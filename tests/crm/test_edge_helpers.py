@@ -127,3 +127,8 @@ def test_history_restore_of_the_complaints_board_is_the_whole_page(sm_client):
 def test_history_restore_of_the_incentives_leaderboard_is_the_whole_page(sm_client):
     _assert_whole_page(sm_client.get(reverse("incentives:leaderboard"), **HISTORY_RESTORE))
 
+
+@pytest.mark.django_db
+def test_history_restore_of_the_notifications_list_is_the_whole_page(admin_client_role):
+    _assert_whole_page(admin_client_role.get(reverse("notifications:list"), **HISTORY_RESTORE))
+
