@@ -132,3 +132,7 @@ def test_history_restore_of_the_incentives_leaderboard_is_the_whole_page(sm_clie
 def test_history_restore_of_the_notifications_list_is_the_whole_page(admin_client_role):
     _assert_whole_page(admin_client_role.get(reverse("notifications:list"), **HISTORY_RESTORE))
 
+
+@pytest.mark.django_db
+def test_history_restore_of_a_report_page_is_the_whole_page(admin_client_role):
+    _assert_whole_page(admin_client_role.get(reverse("reports:report", args=["value"]), **HISTORY_RESTORE))
