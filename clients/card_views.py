@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import wants_fragment
 from crm.roles import Role, has_role, is_admin
 from crm.views import role_required
 
@@ -24,7 +26,7 @@ from .forms import (
     TaskForm,
 )
 from .models import Client, FollowUpTask, Promise
-from .views import _client_or_404, _form_error, _is_fragment, task_list
+from .views import _client_or_404, task_list
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 
@@ -147,7 +149,7 @@ def tab_history(request, client_id):
 
 
 def _tab_response(request, client, template, ctx, tab):
-    if _is_fragment(request):
+    if wants_fragment(request):
         return render(request, template, ctx)
     return redirect(reverse("clients:card", kwargs={"client_id": client.pk}) + f"?tab={tab}")
 
@@ -162,7 +164,7 @@ def _save(form, create):
         try:
             create(form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             return None
     return form
@@ -178,7 +180,7 @@ def client_edit(request, client_id):
         try:
             services.client_update(client=client, by=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("clients:card", client_id=client.pk)
@@ -258,7 +260,7 @@ def task_close(request, task_id, outcome):
         messages.error(request, exc.message)
     back = request.POST.get("next")
     if back == "tasks":
-        if _is_fragment(request):
+        if wants_fragment(request):
             return task_list(request)
         return redirect("clients:tasks")
     if back == "dashboard":
@@ -277,7 +279,7 @@ def contact_new(request, client_id):
         try:
             services.contact_add(client=client, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             form = None
     return _tab_response(
@@ -313,7 +315,7 @@ def client_reassign(request, client_id):
                 client=client, manager=form.cleaned_data["manager"], by=request.user, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             client = _client_or_404(client_id)
             form = None

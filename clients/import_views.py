@@ -2,16 +2,18 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import wants_fragment
 from crm.roles import Role, is_admin
 from crm.views import role_required
 
 from . import importing
 from .forms import ImportUploadForm
 from .models import ImportJob
-from .views import _form_error, _is_fragment
 
 SM, ADM = Role.SALES_MANAGER, Role.ADMINISTRATOR
 
@@ -25,7 +27,7 @@ def import_upload(request):
         try:
             job = importing.import_job_create(filename=upload.name, content=upload.read(), by=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             return redirect("clients:import_detail", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user).only(
@@ -68,5 +70,6 @@ def import_progress(request, job_id):
     job = _job_for(request, job_id)
     response = render(request, "clients/_import_progress.html", {"job": job})
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
-        response.status_code = 286 if _is_fragment(request) else 200  # htmx: 286 stops polling
+        response.status_code = 286 if wants_fragment(request) else 200  # htmx: 286 stops polling
+    patch_vary_headers(response, ("HX-Request",))
     return response

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role, has_role, is_admin
 from crm.views import role_required
 
@@ -24,25 +26,11 @@ SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 PAGE_SIZE = 25  # as the API pages: a screenful, and what the floor benchmark serves
 
 
-def _is_fragment(request) -> bool:
-    """An htmx swap wants the fragment; a boosted link or a history restore (Back after hx-push-url)
-    wants the whole page."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
 def _int(value):
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _client_or_404(client_id) -> Client:
@@ -92,9 +80,7 @@ def client_list(request):
         "filters": filters,
         "billing_only": billing_only,
     }
-    if _is_fragment(request):
-        return render(request, "clients/_list_rows.html", ctx)
-    if not billing_only:
+    if not billing_only and not wants_fragment(request):
         ctx |= selectors.list_filter_choices() | {
             "statuses": Client.Status.choices,
             "sorts": [
@@ -105,7 +91,7 @@ def client_list(request):
                 ("updated", "Recently updated"),
             ],
         }
-    return render(request, "clients/list.html", ctx)
+    return render_partial(request, "clients/list.html", "clients/_list_rows.html", ctx)
 
 
 class _Echo:
@@ -193,7 +179,7 @@ def client_new(request):
                 try:
                     client = services.client_create(by=request.user, **data)
                 except ApplicationError as exc:
-                    _form_error(form, exc)
+                    apply_application_error(form, exc)
                 else:
                     messages.success(request, f"{client.name} added.")
                     return redirect("clients:card", client_id=client.pk)
@@ -225,9 +211,7 @@ def task_list(request):
     qs = selectors.task_list(assignee=assignee, status="" if show == "all" else FollowUpTask.Status.OPEN)
     tasks = list(qs.order_by("due_date", "id")[:300])
     ctx = {"tasks": tasks, "today": timezone.localdate(), "admin": admin, "show": show}
-    if _is_fragment(request):
-        return render(request, "clients/_task_rows.html", ctx)
-    return render(request, "clients/tasks.html", ctx)
+    return render_partial(request, "clients/tasks.html", "clients/_task_rows.html", ctx)
 
 
 # --- merge ----------------------------------------------------------------------------------------
@@ -246,7 +230,7 @@ def client_merge(request):
             try:
                 services.client_merge(survivor=survivor, loser=loser, by=request.user)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                apply_application_error(form, exc)
             else:
                 messages.success(request, f"{loser.name} (#{loser.pk}) merged into {survivor.name}.")
                 return redirect("clients:card", client_id=survivor.pk)

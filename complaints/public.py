@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
 
 from . import forms, selectors, services
 from .models import Complaint
@@ -68,7 +69,7 @@ def public_form(request):
                     claimed_amount=data["claimed_amount"],
                 )
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                apply_application_error(form, exc)
             else:
                 request.session[SESSION_KEY] = complaint.reference
                 return redirect("complaints:public_thanks")
@@ -101,7 +102,7 @@ def survey(request, token: str):
                 token=token, score=data["score"], comment=data["comment"], recommendation=data["recommendation"]
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            apply_application_error(form, exc)
         else:
             return render(request, "complaints/survey.html", {"survey": survey, "done": True, "thanks": True})
     status = 400 if form.errors else 200

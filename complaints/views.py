@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role, has_role
 from crm.views import role_required
 from purchases.models import Product, Purchase
@@ -21,23 +23,12 @@ HANDLERS = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
 ALL_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR, Role.ACCOUNTANT)
 
 
-def _fragment(request) -> bool:
-    return bool(request.htmx and not request.htmx.boosted)
-
-
-def _apply_error(form, exc: ApplicationError) -> None:
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        form.add_error(None, exc.message)
-
-
 @role_required(*HANDLERS)
 def board(request):
     mine = request.GET.get("mine") == "1"
     columns = selectors.board_columns(manager=request.user.pk if mine else None)
-    template = "complaints/_board_columns.html" if _fragment(request) else "complaints/board.html"
-    return render(request, template, {"columns": columns, "mine": mine})
+    context = {"columns": columns, "mine": mine}
+    return render_partial(request, "complaints/board.html", "complaints/_board_columns.html", context)
 
 
 @role_required(*HANDLERS)
@@ -57,8 +48,7 @@ def complaint_list(request):
         }
     page = Paginator(selectors.complaint_list(**filters), 50).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "complaints": page.object_list}
-    template = "complaints/_list_table.html" if _fragment(request) else "complaints/list.html"
-    return render(request, template, context)
+    return render_partial(request, "complaints/list.html", "complaints/_list_table.html", context)
 
 
 @role_required(*HANDLERS)
@@ -100,7 +90,7 @@ def intake(request):
                     claimed_amount=data["claimed_amount"],
                 )
             except ApplicationError as exc:
-                _apply_error(form, exc)
+                apply_application_error(form, exc)
             else:
                 messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
                 return redirect("complaints:detail", pk=complaint.pk)
@@ -138,19 +128,19 @@ def _get(pk: int) -> Complaint:
 @role_required(*HANDLERS)
 def detail(request, pk: int):
     complaint = _get(pk)
-    template = "complaints/_detail.html" if _fragment(request) else "complaints/detail.html"
-    return render(request, template, _detail_context(request, complaint))
+    return render_partial(
+        request, "complaints/detail.html", "complaints/_detail.html", _detail_context(request, complaint)
+    )
 
 
 def _after_action(request, pk: int, form_name: str | None = None, form=None, message: str = ""):
     complaint = _get(pk)
     if form is not None and form.errors:
         context = _detail_context(request, complaint, **{form_name: form})
-        if _fragment(request):
-            # htmx does not swap 4xx responses; the fragment with its errors is the answer.
-            return render(request, "complaints/_detail.html", context)
-        return render(request, "complaints/detail.html", context, status=400)
-    if _fragment(request):
+        # htmx does not swap 4xx responses; the fragment with its errors is the answer.
+        status = 200 if wants_fragment(request) else 400
+        return render_partial(request, "complaints/detail.html", "complaints/_detail.html", context, status=status)
+    if wants_fragment(request):
         return render(request, "complaints/_detail.html", _detail_context(request, complaint))
     if message:
         messages.success(request, message)
@@ -166,7 +156,7 @@ def _act(request, pk: int, form_class, form_name: str, message: str, act):
         try:
             act(complaint, form.cleaned_data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_application_error(form, exc)
     return _after_action(request, pk, form_name, form, message)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
 from crm.roles import Role, is_admin
 from crm.standards import selectors as standard_selectors
 from crm.standards import services as standard_services
@@ -18,10 +19,6 @@ from .models import ComplaintCategory
 
 ALL_ROLES = (Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR)
 ADMIN = (Role.ADMINISTRATOR,)
-
-
-def _error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _page(request, status=200, **forms_override):
@@ -71,7 +68,7 @@ def _save_settings_form(request, form_class, service, success: str, form_name: s
         try:
             service(**form.cleaned_data)
         except ApplicationError as exc:
-            _error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, success)
             return redirect("complaints:standards")
@@ -112,7 +109,7 @@ def holiday_add(request):
         try:
             standard_services.holiday_add(day=form.cleaned_data["date"], name=form.cleaned_data["name"])
         except ApplicationError as exc:
-            _error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Holiday added.")
             return redirect("complaints:standards")
@@ -137,7 +134,7 @@ def category_save(request):
         try:
             standards.category_save(category=existing, **data)
         except ApplicationError as exc:
-            _error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Category saved.")
             return redirect("complaints:standards")
@@ -152,7 +149,7 @@ def document_create(request):
         try:
             document = standard_services.document_create(by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Document published.")
             return redirect("complaints:document", pk=document.pk)
@@ -190,7 +187,7 @@ def document_publish(request, pk: int):
         try:
             standard_services.document_publish(document=document, by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "New version published; staff must acknowledge it.")
             return redirect("complaints:document", pk=pk)

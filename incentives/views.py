@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import render_partial
 from crm.roles import Role, has_role, is_admin, is_sales_manager
 from crm.views import role_required
 
@@ -16,10 +18,6 @@ from . import forms, periods, selectors, services
 from .models import Award
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
-
-
-def _apply_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _period_from(request) -> periods.Period:
@@ -71,10 +69,7 @@ def leaderboard(request):
         "is_admin": is_admin(request.user),
         "can_close": is_admin(request.user) and board.closed is None and period.has_started(),
     }
-    template = "incentives/leaderboard.html"
-    if request.htmx and not request.htmx.boosted:
-        template = "incentives/_leaderboard.html"
-    return render(request, template, context)
+    return render_partial(request, "incentives/leaderboard.html", "incentives/_leaderboard.html", context)
 
 
 @require_POST
@@ -219,7 +214,7 @@ def setup(request, form_name: str | None = None):
             else:
                 services.award_rule_create(by=request.user, **data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("incentives:setup")

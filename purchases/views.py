@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import render_partial
 from crm.roles import Role, has_role, is_accountant, is_admin, is_sales_manager
 from crm.views import role_required
 
@@ -20,22 +22,11 @@ ALL = (SM, ACC, ADM)
 PAGE_SIZE = 50
 
 
-def _is_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
 def _int(value):
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _client(client_id):
@@ -63,9 +54,7 @@ def catalogue(request):
         "categories": selectors.category_list(),
         "can_edit": is_admin(request.user),
     }
-    if _is_fragment(request):
-        return render(request, "purchases/_catalogue_rows.html", ctx)
-    return render(request, "purchases/catalogue.html", ctx)
+    return render_partial(request, "purchases/catalogue.html", "purchases/_catalogue_rows.html", ctx)
 
 
 @role_required(ADM)
@@ -81,7 +70,7 @@ def product_edit(request, pk=None):
                 else:
                     product = services.product_create(by=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                apply_application_error(form, exc)
             else:
                 messages.success(request, f"Saved {product.sku}.")
                 return redirect("purchases:catalogue")
@@ -101,7 +90,7 @@ def categories(request):
         try:
             category = services.category_save(**form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, f"Added {category.name}.")
             return redirect("purchases:categories")
@@ -119,7 +108,7 @@ def category_edit(request, pk):
         try:
             services.category_save(category=category, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Category saved.")
             return redirect("purchases:categories")
@@ -160,7 +149,7 @@ def tiers(request):
                 else:
                     services.policy_set(**form.cleaned_data)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                apply_application_error(form, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect("purchases:tiers")
@@ -282,9 +271,7 @@ def purchase_list(request):
     if rows:
         params["before"] = rows[-1].pk
     ctx = {"purchases": rows, "form": form, "next_query": params.urlencode() if more else ""}
-    if _is_fragment(request):
-        return render(request, "purchases/_list_rows.html", ctx)
-    return render(request, "purchases/list.html", ctx)
+    return render_partial(request, "purchases/list.html", "purchases/_list_rows.html", ctx)
 
 
 @role_required(*ALL)

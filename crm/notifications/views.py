@@ -10,6 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_application_error
+from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role
 from crm.views import role_required
 
@@ -19,19 +21,6 @@ from .models import MessageTemplate, News, Notification, PrintBatch
 
 ADM = Role.ADMINISTRATOR
 ALL = tuple(Role.values)
-
-
-def _fragment(request) -> bool:
-    return bool(request.htmx and not request.htmx.boosted)
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-    for name, msgs in exc.extra.items():
-        if name in form.fields:
-            for msg in msgs:
-                form.add_error(name, msg)
 
 
 # --- outbox ----------------------------------------------------------------------------------------------
@@ -52,9 +41,7 @@ def notification_list(request):
         "events": selectors.notification_events(),
         "querystring": request.GET.urlencode(),
     }
-    if _fragment(request):
-        return render(request, "notifications/_table.html", ctx)
-    return render(request, "notifications/list.html", ctx)
+    return render_partial(request, "notifications/list.html", "notifications/_table.html", ctx)
 
 
 @role_required(ADM)
@@ -64,12 +51,12 @@ def notification_retry(request, pk: int):
     try:
         notification = services.notification_retry(notification=notification, by=request.user)
     except ApplicationError as exc:
-        if _fragment(request):
+        if wants_fragment(request):
             return HttpResponse(exc.message, status=400)
         messages.error(request, exc.message)
         return redirect("notifications:list")
     notification.refresh_from_db()
-    if _fragment(request):
+    if wants_fragment(request):
         return render(request, "notifications/_row.html", {"n": notification})
     messages.success(request, f"Notification {pk} will be tried again.")
     return redirect("notifications:list")
@@ -91,7 +78,7 @@ def inbox(request):
 def inbox_read(request, pk: int):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.notification_mark_read(notification=notification, user=request.user)
-    if _fragment(request):
+    if wants_fragment(request):
         return render(request, "notifications/_inbox_item.html", {"n": notification})
     return redirect("notifications:inbox")
 
@@ -118,7 +105,7 @@ def news_create(request):
         try:
             news = services.news_create(**form.cleaned_data, by=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "The news is on its way.")
             return redirect("notifications:news_detail", pk=news.pk)
@@ -210,7 +197,7 @@ def template_edit(request, pk: int | None = None):
         try:
             services.message_template_save(**form.cleaned_data, template=template, by=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, "Template saved.")
             return redirect("notifications:templates")

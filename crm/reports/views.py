@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
+from crm.htmx import render_partial
 from crm.roles import Role
 from crm.views import role_required
 
@@ -118,9 +119,7 @@ def report(request, kind: str):
         "chart": _chart(kind, snapshot, summary, rows or []),
         "can_generate": selectors.can_generate(request.user),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, f"reports/_{kind}_rows.html", context)
-    return render(request, "reports/report.html", context)
+    return render_partial(request, "reports/report.html", f"reports/_{kind}_rows.html", context)
 
 
 @role_required(*ANY_ROLE)
