@@ -152,7 +152,7 @@ def main():
     # process; in production that is a worker's job. Measure the sweep itself.
     from crm.notifications import services as notification_services
 
-    notification_services._kick_relay = lambda: None
+    notification_services.relay_kick = lambda: None
     managers, admin, client_ids, load_s = load()
     web = HttpClient()
     web.force_login(managers[0])

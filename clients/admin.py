@@ -10,6 +10,7 @@ from .models import (
     ImportJob,
     Interaction,
     ManagerAssignment,
+    News,
     Promise,
     Segment,
     Tag,
@@ -93,3 +94,10 @@ class ClientMergeAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["filename", "status", "total", "created_count", "created_by", "created_at"]
     exclude = ["rows"]
+
+
+@admin.register(News)
+class NewsAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "scheduled_at", "total", "processed"]
+    list_filter = ["status"]
+    filter_horizontal = ["segments"]

@@ -8,9 +8,10 @@ class ClientsConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, signals, tasks
+        from . import dashboard, demo, messaging, signals, tasks
 
         signals.connect()
+        messaging.register()  # the client channels, news pages and unsubscribe page, into the outbox
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(
             self.label,

@@ -7,7 +7,7 @@ import phonenumbers
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import services
+from . import messaging_demo, services
 from .models import Client, Interaction, Segment
 
 SEGMENTS = [
@@ -124,6 +124,11 @@ def _phone(rng) -> str:
 
 
 def seed(*, rng, stdout) -> None:
+    _seed_clients(rng=rng, stdout=stdout)
+    messaging_demo.seed(rng=rng, stdout=stdout)
+
+
+def _seed_clients(*, rng, stdout) -> None:
     if Client.objects.filter(external_id__startswith="DEMO-").exists():
         stdout.write("Clients: already seeded.")
         return

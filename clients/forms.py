@@ -3,18 +3,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from crm.notifications.models import Notification
+
+from . import hooks
 from .models import Channel, ChannelConsent, Client, FollowUpTask, Interaction, Segment
+from .news import NEWS_CHANNELS
 from .normalize import normalize_email, normalize_phone
 from .selectors import sales_managers
-
-
-def _category_choices() -> list[tuple[str, str]]:
-    try:
-        from purchases import selectors as purchase_selectors
-
-        return [(c.code, c.name) for c in purchase_selectors.category_list()]
-    except (ImportError, AttributeError):  # purchases not there yet: no categories to offer
-        return []
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -69,7 +64,7 @@ class FirstContactForm(ContactDetailsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["interests"].choices = _category_choices()
+        self.fields["interests"].choices = hooks.interest_choices()
         if not self.fields["interests"].choices:
             del self.fields["interests"]
 
@@ -203,3 +198,22 @@ class ImportUploadForm(forms.Form):
         if f.size > 10 * 1024 * 1024:
             raise ValidationError("The file is larger than 10 MB.")
         return f
+
+
+class NewsForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
+    segments = forms.ModelMultipleChoiceField(
+        queryset=Segment.objects.filter(is_active=True).order_by("name"), widget=forms.CheckboxSelectMultiple
+    )
+    channels = forms.MultipleChoiceField(
+        choices=[(c, dict(Notification.Channel.choices)[c]) for c in NEWS_CHANNELS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each client gets it once, on the first of their preferred channels that they consented to.",
+    )
+    scheduled_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty to send now.",
+    )

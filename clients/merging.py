@@ -6,6 +6,7 @@ from django.forms.models import model_to_dict
 from crm.exceptions import ApplicationError
 from crm.roles import is_admin
 
+from . import hooks
 from .models import ChannelConsent, Client, ClientMerge
 from .services import consent_set
 
@@ -52,14 +53,9 @@ def client_merge(*, survivor: Client, loser: Client, by) -> ClientMerge:
                 getattr(obj, rel.field.name).add(survivor)
                 getattr(obj, rel.field.name).remove(loser)
                 moved[rel.related_model._meta.label] = moved.get(rel.related_model._meta.label, 0) + 1
-    # purchases keeps one account per client; it knows how to combine two (optional until it lands).
-    try:
-        from purchases import services as purchase_services
-    except ImportError:  # pragma: no cover
-        purchase_services = None
-    if purchase_services is not None and hasattr(purchase_services, "client_accounts_merge"):
-        purchase_services.client_accounts_merge(loser=loser, survivor=survivor)
-        moved["purchases.ClientAccount"] = 1
+    # Higher apps finish their part (purchases recomputes the survivor's account), see clients/hooks.py.
+    for step in hooks.merge_steps:
+        moved.update(step(survivor=survivor, loser=loser) or {})
     # Consents: an opt-out from either side wins; otherwise the survivor's answer stands.
     survivor_consents = {c.channel: c for c in survivor.consents.all()}
     for consent in loser.consents.all():

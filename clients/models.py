@@ -291,3 +291,48 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.processed * 100 / self.total) if self.total else 100
+
+
+class News(models.Model):
+    """Company news to the clients of some segments on some channels, sent in batches by workers (see
+    clients/news.py). It needs segments and clients, so it lives above them, on the clients side."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    segments = models.ManyToManyField(Segment, related_name="+")
+    channels = models.JSONField(default=list, help_text="Channels it may go out on, e.g. ['email', 'sms'].")
+    scheduled_at = models.DateTimeField(help_text="When sending starts.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    total = models.PositiveIntegerField(default=0, help_text="Recipients counted when sending started.")
+    processed = models.PositiveIntegerField(default=0, help_text="Recipients handled so far.")
+    last_client_id = models.BigIntegerField(default=0, help_text="Batch cursor: the last client handled.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "notifications"  # created by the notifications app: same table, content type, history
+        ordering = ["-id"]
+        verbose_name_plural = "news"
+        indexes = [models.Index(fields=["status", "scheduled_at"], name="news_due_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SENT:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.processed * 100 // self.total)

@@ -12,9 +12,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
+from crm.notifications.models import Notification
 from crm.roles import Role
 
-from .models import ChannelConsent, Client, ContactPerson, FollowUpTask, Interaction, Promise, Segment, Tag
+from .models import ChannelConsent, Client, ContactPerson, FollowUpTask, Interaction, News, Promise, Segment, Tag
 from .normalize import normalize_email, normalize_phone
 
 PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
@@ -407,3 +408,19 @@ def client_history(*, client: Client, limit: int = 100) -> list[dict]:
 
 def timeline(*, client: Client) -> list:
     return list(interaction_list(client=client)[:200])
+
+
+# --- company news --------------------------------------------------------------------------------------
+
+
+def news_list() -> QuerySet:
+    return News.objects.select_related("created_by").prefetch_related("segments").order_by("-id")
+
+
+def news_get(*, pk: int) -> News:
+    return News.objects.select_related("created_by").prefetch_related("segments").get(pk=pk)
+
+
+def news_delivery_counts(*, news: News) -> dict[str, int]:
+    counts = dict(news.notifications.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in Notification.Status.values}

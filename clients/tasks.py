@@ -4,6 +4,7 @@ from celery import shared_task
 
 PERIODIC_TASKS = {
     "Remind of overdue promises to clients": ("clients.remind_overdue_promises", {"minute": "0", "hour": "7"}),
+    "Notifications: start scheduled news": ("crm.notifications.tasks.news_start_due", {"minute": "*"}),
 }
 
 
@@ -19,3 +20,28 @@ def import_run(*, job_id: int) -> None:
     from .importing import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+# Company news (clients/news.py). The task names are those the news had when it lived in the outbox: beat
+# schedules and queued messages written before the move keep working.
+
+
+@shared_task(name="crm.notifications.tasks.news_start_due")
+def news_start_due() -> int:
+    from . import news
+
+    return len(news.news_start_due())
+
+
+@shared_task(name="crm.notifications.tasks.news_start")
+def news_start(news_id: int) -> bool:
+    from . import news
+
+    return news.news_start(news_id=news_id)
+
+
+@shared_task(name="crm.notifications.tasks.news_send_batch")
+def news_send_batch(news_id: int) -> int:
+    from . import news
+
+    return news.news_send_batch(news_id=news_id)

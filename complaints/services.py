@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clients import messaging as client_messaging
 from clients import selectors as client_selectors
 from clients import services as client_services
 from clients.models import Client
@@ -254,7 +255,7 @@ def complaint_create(
                 body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
                 context={"complaint_id": complaint.pk},
             )
-    notification_services.notification_enqueue_for_client(
+    client_messaging.notification_enqueue_for_client(
         client=client,
         event="complaint_ack",
         dedup_key=f"complaint_ack:{complaint.pk}",
@@ -453,7 +454,7 @@ def _reopen(complaint: Complaint, now: datetime, calendar) -> None:
 def _send_survey(complaint: Complaint, now: datetime, base_url: str) -> SatisfactionSurvey:
     survey = SatisfactionSurvey.objects.create(complaint=complaint, token=secrets.token_urlsafe(24), sent_at=now)
     link = absolute_url(reverse("complaints:survey", args=[survey.token]), base_url)
-    notification_services.notification_enqueue_for_client(
+    client_messaging.notification_enqueue_for_client(
         client=complaint.client,
         event="survey_request",
         dedup_key=f"survey_request:{survey.pk}",

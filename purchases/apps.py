@@ -5,10 +5,14 @@ class PurchasesConfig(AppConfig):
     name = "purchases"
 
     def ready(self):
+        from clients import hooks as client_hooks
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, tasks
+        from . import dashboard, demo, selectors, services, tasks
+
+        client_hooks.add_merge_step(services.merge_step)
+        client_hooks.add_interest_source(selectors.category_choices)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
 from crm.roles import Role, has_role
@@ -141,10 +142,9 @@ def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
     invoice.status = Invoice.Status.SENT
     invoice.sent_at = timezone.now()
     invoice.save(update_fields=["status", "sent_at", "updated_at"])
-    from crm.notifications import services as notification_services
 
     # The outbox delivers it on the client's channel; the PDF (purchases.pdf.invoice_pdf) is the attachment.
-    notification_services.notification_enqueue_for_client(
+    client_messaging.notification_enqueue_for_client(
         client=invoice.client,
         event="invoice_sent",
         dedup_key=f"invoice_sent:{invoice.pk}",

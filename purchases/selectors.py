@@ -31,6 +31,11 @@ def category_list():
     return Category.objects.all()
 
 
+def category_choices() -> list[tuple[str, str]]:
+    """Product categories as (code, name): what a first contact may say they are interested in."""
+    return [(c.code, c.name) for c in category_list()]
+
+
 def product_list(*, search: str = "", category=None, active_only: bool = False):
     qs = Product.objects.select_related("category")
     if search:

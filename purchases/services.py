@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError
 from crm.money import ZERO, money, percent_of
 from crm.roles import is_admin
@@ -167,9 +168,7 @@ def _tier_moved(*, account, client, old_tier, new_tier, before, after, cause, pu
         explanation=explanation,
     )
     if direction == TierChange.Direction.UP and new_tier is not None:
-        from crm.notifications import services as notification_services
-
-        notification_services.notification_enqueue_for_client(
+        client_messaging.notification_enqueue_for_client(
             client=client,
             event="tier_upgrade",
             dedup_key=f"tier_upgrade:{client.pk}:{new_tier.pk}",
@@ -793,11 +792,17 @@ def client_accounts_recompute_all(*, now=None) -> int:
 
 @transaction.atomic
 def client_accounts_merge(*, loser, survivor) -> ClientAccount:
-    """Called by the clients merge after the loser's ledger entries were moved to the survivor: the loser's
-    account goes, and the survivor's total and tier are recomputed from the ledger (a tier change is kept
-    in the history with the merge as its cause)."""
+    """The purchases step of the clients merge (see merge_step), run after the loser's ledger entries were
+    moved to the survivor: the loser's account goes, and the survivor's total and tier are recomputed from
+    the ledger (a tier change is kept in the history with the merge as its cause)."""
     ClientAccount.objects.filter(client=loser).delete()
     return client_account_recompute(client=survivor, cause=TierChange.Cause.MERGE)
+
+
+def merge_step(*, survivor, loser) -> dict:
+    """Registered with clients.hooks from PurchasesConfig.ready: the clients merge calls it in its transaction."""
+    client_accounts_merge(loser=loser, survivor=survivor)
+    return {"purchases.ClientAccount": 1}
 
 
 from .catalogue import (  # noqa: E402  (re-exported: one place to call)

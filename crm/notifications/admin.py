@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MessageTemplate, News, Notification, PrintBatch
+from .models import MessageTemplate, Notification, PrintBatch
 
 
 @admin.register(Notification)
@@ -16,13 +16,6 @@ class NotificationAdmin(admin.ModelAdmin):
 class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["event", "channel", "subject", "is_active", "updated_at"]
     list_filter = ["channel", "is_active"]
-
-
-@admin.register(News)
-class NewsAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "scheduled_at", "total", "processed"]
-    list_filter = ["status"]
-    filter_horizontal = ["segments"]
 
 
 @admin.register(PrintBatch)

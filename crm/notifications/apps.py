@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, tasks
+        from . import dashboard, delivery, demo, tasks  # noqa: F401  (delivery registers the staff and webhook channels)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

@@ -1,6 +1,7 @@
 """Channel backends: how one outbox row reaches its recipient.
 
-Each backend gets the row (already claimed by a relay) and the rendered subject and body. It returns the
+These are transports: each gets the row (already claimed by a relay), the rendered subject and body and,
+for email and SMS, the address chosen by the app that registered the channel (see registry.py). It returns the
 provider's message id, raises `PermanentError` when retrying cannot help (no address, channel not
 configured), and lets any other exception mean "try again later".
 
@@ -14,12 +15,10 @@ import json
 import os
 import sys
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 
@@ -178,30 +177,11 @@ def _post(url: str, data: bytes, headers: dict) -> bytes:
 # --- local channels: written in the delivery transaction ---------------------------------------------------
 
 
-def create_call_task(row, subject: str, body: str) -> str:
-    """A call task for the client's permanent manager, with the script to read. `source` makes it once."""
-    from clients import services as client_services
-
-    client = row.client
-    if client.manager_id is None:
-        raise PermanentError("client has no permanent manager to call them")
-    task = client_services.task_create(
-        client=client,
-        assignee=client.manager,
-        title=f"Call {client.name}: {subject}"[:200],
-        due_date=(timezone.now() + timedelta(days=1)).date(),
-        kind="call",
-        details=body,
-        source=f"notification:{row.pk}",
-    )
-    return f"task:{task.pk}"
-
-
 def add_to_print_batch(row, subject: str, body: str) -> str:
+    """Put the letter into the open print batch (opening one if none is). Called by the letter channel's
+    sender inside the delivery transaction, once it has checked the recipient's postal address."""
     from .models import PrintBatch
 
-    if not (row.client.address or "").strip():
-        raise PermanentError("client has no postal address")
     batch = PrintBatch.objects.select_for_update().filter(status=PrintBatch.Status.OPEN).first()
     if batch is None:
         batch = PrintBatch.objects.create()

@@ -33,13 +33,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import channels
+from . import channels, registry
 from .channels import PermanentError, Unavailable, conf
 from .models import Notification
 from .rendering import render_row
 
-CLIENT_CHANNELS = {"email", "sms", "phone", "letter"}
-LOCAL_CHANNELS = {"phone", "letter"}
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -106,10 +104,6 @@ def relay_pending(limit: int = 100) -> RelayResult:
     return result
 
 
-def _consented(row: Notification) -> bool:
-    return row.client.consents.filter(channel=row.channel, status="opt_in").exists()
-
-
 def release(pks: list[int], claim: datetime) -> int:
     """Put claimed rows back as pending, without counting an attempt."""
     return Notification.objects.filter(pk__in=pks, status=Notification.Status.SENDING, claimed_at=claim).update(
@@ -118,37 +112,36 @@ def release(pks: list[int], claim: datetime) -> int:
 
 
 def _unavailable_reason(row: Notification) -> str:
-    """Why this row must not go out now (consent withdrawn since it was queued, channel not configured)."""
-    if row.client_id and row.channel in CLIENT_CHANNELS and not _consented(row):
-        return f"client withdrew consent for {row.channel} after the message was queued"
+    """Why this row must not go out now: the channel is not configured, or a check registered by the app
+    that wrote it says so (a client who withdrew consent after the message was queued)."""
+    if row.channel == Notification.Channel.NONE:
+        return row.last_error or "no channel to deliver on"
     if row.channel == Notification.Channel.WEBHOOK and not channels.webhook_available():
         return "ERP webhook URL is not configured"
-    if row.channel == Notification.Channel.NONE:
-        return "client has no consented channel"
-    return ""
+    return registry.skip_reason(row)
 
 
-def _send_external(row: Notification, subject: str, body: str) -> str:
-    if row.channel == Notification.Channel.EMAIL:
-        return channels.send_email(row, subject, body, to=row.client.email)
-    if row.channel == Notification.Channel.SMS:
-        return channels.send_sms(row, subject, body, to=row.client.phone)
-    if row.channel == Notification.Channel.WEBHOOK:
-        return channels.send_webhook(row, subject, body)
-    if row.channel == Notification.Channel.STAFF:
-        # Staff rows are in the in-app inbox from the moment they are written; this is the email copy.
-        if not row.user.email:
-            return "in-app"
-        return channels.send_email(row, subject, body, to=row.user.email)
-    raise PermanentError(f"unknown channel {row.channel!r}")
+def _sender(row: Notification) -> registry.Sender:
+    sender = registry.senders.get(row.channel)
+    if sender is None:
+        raise PermanentError(f"no sender for channel {row.channel!r}")
+    return sender
 
 
-LOCAL_SENDERS = {"phone": channels.create_call_task, "letter": channels.add_to_print_batch}
+def _send_staff(row: Notification, subject: str, body: str) -> str:
+    """Staff rows are in the in-app inbox from the moment they are written; this is the email copy."""
+    if not row.user.email:
+        return "in-app"
+    return channels.send_email(row, subject, body, to=row.user.email)
+
+
+registry.register_channel(Notification.Channel.STAFF, _send_staff)
+registry.register_channel(Notification.Channel.WEBHOOK, channels.send_webhook)
 
 
 def deliver_claimed(pk: int, claim: datetime) -> tuple[str, datetime | None]:
     """Deliver one claimed row; returns the outcome ("sent", "retrying", "failed", "skipped", "lost")."""
-    row = Notification.objects.select_related("client__manager", "user").get(pk=pk)
+    row = Notification.objects.select_related("user").get(pk=pk)
     if row.status != Notification.Status.SENDING or row.claimed_at != claim:
         return "lost", None
     if row.attempts > conf("MAX_ATTEMPTS"):  # only reached through reclaims: a relay died on it each time
@@ -160,10 +153,11 @@ def deliver_claimed(pk: int, claim: datetime) -> tuple[str, datetime | None]:
         _finish(row, claim, Notification.Status.SKIPPED, error=reason)
         return "skipped", None
     try:
+        sender = _sender(row)
         subject, body = render_row(row)
-        if row.channel in LOCAL_CHANNELS:
-            return _deliver_local(pk, claim, subject, body)
-        provider_id = _send_external(row, subject, body)
+        if sender.local:
+            return _deliver_local(pk, claim, sender, subject, body)
+        provider_id = sender.send(row, subject, body)
     except Unavailable as exc:
         _finish(row, claim, Notification.Status.SKIPPED, error=str(exc))
         return "skipped", None
@@ -176,13 +170,15 @@ def deliver_claimed(pk: int, claim: datetime) -> tuple[str, datetime | None]:
     return "sent", None
 
 
-def _deliver_local(pk: int, claim: datetime, subject: str, body: str) -> tuple[str, datetime | None]:
+def _deliver_local(
+    pk: int, claim: datetime, sender: registry.Sender, subject: str, body: str
+) -> tuple[str, datetime | None]:
     """The channel's write and the `sent` mark commit together, with the row locked: exactly once."""
     with transaction.atomic():
-        row = Notification.objects.select_for_update(of=("self",)).select_related("client__manager").get(pk=pk)
+        row = Notification.objects.select_for_update().get(pk=pk)
         if row.status != Notification.Status.SENDING or row.claimed_at != claim:
             return "lost", None
-        provider_id = LOCAL_SENDERS[row.channel](row, subject, body)
+        provider_id = sender.send(row, subject, body)
         row.status = Notification.Status.SENT
         row.sent_at = timezone.now()
         row.provider_message_id = provider_id[:200]
@@ -191,7 +187,7 @@ def _deliver_local(pk: int, claim: datetime, subject: str, body: str) -> tuple[s
         row.save(
             update_fields=[
                 "status", "sent_at", "provider_message_id", "claimed_at", "last_error",
-                "print_batch", "subject", "body", "updated_at",
+                "print_batch", "subject", "body", "context", "updated_at",
             ]
         )  # fmt: skip
     return "sent", None

@@ -1,14 +1,11 @@
-"""Demo data: message templates for the events, a sent news item, sent and failed notifications, and a few
-staff notifications for the inbox. Skips everything when the templates are there already."""
-
-from datetime import timedelta
+"""Demo data of the outbox: message templates for the events and a few staff notifications for the inbox.
+Messages to clients (news, a failed invoice email) are seeded by clients/messaging_demo.py. Skips everything
+when the templates are there already."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
-from . import delivery, news, services
+from . import delivery, services
 from .models import MessageTemplate, Notification
 
 TEMPLATES = [
@@ -42,37 +39,8 @@ def seed(*, rng, stdout) -> None:
     for event, channel, subject, body in TEMPLATES:
         services.message_template_save(event=event, channel=channel, subject=subject, body=body)
 
-    from clients.models import Client, Segment
-
-    # Quiet, local delivery for the demo: no console email flood, SMS into var/sms.
+    # Quiet, local delivery for the demo: no console email flood.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        segment = Segment.objects.filter(clients__isnull=False).order_by("id").first()
-        sent_news = 0
-        if segment is not None:
-            with transaction.atomic():
-                item = news.news_create(
-                    title="Autumn catalogue 2026",
-                    subject="Our autumn catalogue is out",
-                    body="New recycled papers, archival inks and a faster next-day delivery in town.",
-                    segments=[segment],
-                    channels=["email", "sms", "letter"],
-                    scheduled_at=timezone.now() - timedelta(days=3),
-                )
-            news.news_start(news_id=item.pk)
-            while news.news_send_batch(news_id=item.pk):
-                pass
-            sent_news = item.notifications.count()
-
-        clients = list(Client.objects.filter(merged_into__isnull=True).order_by("id")[:12])
-        for client in clients[:8]:
-            services.notification_enqueue_for_client(
-                client=client,
-                event="tier_upgrade",
-                dedup_key=f"demo-tier:{client.pk}",
-                subject="Welcome to Silver",
-                body="You reached the Silver tier.",
-                context={"tier": "Silver", "discount": "5%"},
-            )
         User = get_user_model()
         for username in ("maria", "victor", "admin", "sales"):
             user = User.objects.filter(username=username).first()
@@ -87,27 +55,7 @@ def seed(*, rng, stdout) -> None:
                 )
         while delivery.relay_pending(limit=200).claimed:
             pass
-
-    failed = 0
-    if clients:
-        client = clients[-1]
-        Notification.objects.get_or_create(
-            dedup_key=f"demo-invoice:{client.pk}:email",
-            defaults={
-                "event": "invoice_issued",
-                "client": client,
-                "channel": "email",
-                "status": Notification.Status.FAILED,
-                "subject": "Invoice 2026-0042",
-                "body": "Your invoice is ready.",
-                "context": {"number": "2026-0042"},
-                "attempts": 6,
-                "next_attempt_at": timezone.now() - timedelta(hours=2),
-                "last_error": "gave up after 6 attempts: SMTPRecipientsRefused: 550 mailbox unavailable",
-            },
-        )
-        failed = 1
     stdout.write(
-        f"Notifications: {len(TEMPLATES)} templates, news to {sent_news} clients, "
-        f"{Notification.objects.filter(status='sent').count()} sent, {failed} failed."
+        f"Notifications: {len(TEMPLATES)} templates, "
+        f"{Notification.objects.filter(status='sent').count()} staff messages sent."
     )

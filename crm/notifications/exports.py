@@ -10,10 +10,20 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
+from . import registry
+
 
 def _para(text: str, style) -> Paragraph:
     """Reportlab paragraphs read a small markup language: escape everything, keep the line breaks."""
     return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+
+
+def _with_recipients(letters) -> list[tuple]:
+    """(row, {"name", "address"}) per letter, sorted by name, from the lookups the apps registered."""
+    letters = list(letters)
+    found = registry.recipients(letters)
+    pairs = [(row, found.get(row.pk, {"name": "", "address": ""})) for row in letters]
+    return sorted(pairs, key=lambda pair: (pair[1]["name"], pair[0].pk))
 
 
 def print_batch_pdf(batch, letters) -> bytes:
@@ -22,12 +32,12 @@ def print_batch_pdf(batch, letters) -> bytes:
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, title=f"Batch {batch.pk}")
     company = settings.COMPANY
     story = []
-    for i, row in enumerate(letters):
+    for i, (row, to) in enumerate(_with_recipients(letters)):
         if i:
             story.append(PageBreak())
         story.append(_para(f"{company['name']}\n{company['address']}", styles["Normal"]))
         story.append(Spacer(1, 12 * mm))
-        story.append(_para(f"{row.client.name}\n{row.client.address}", styles["Normal"]))
+        story.append(_para(f"{to['name']}\n{to['address']}", styles["Normal"]))
         story.append(Spacer(1, 12 * mm))
         story.append(_para(row.subject, styles["Heading2"]))
         story.append(_para(row.body, styles["Normal"]))
@@ -47,7 +57,7 @@ def print_batch_csv(letters) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["notification_id", "client_id", "name", "address", "event", "subject"])
-    for row in letters:
-        values = (row.pk, row.client_id, row.client.name, row.client.address, row.event, row.subject)
+    for row, to in _with_recipients(letters):
+        values = (row.pk, row.client_id, to["name"], to["address"], row.event, row.subject)
         writer.writerow([_safe_cell(v) for v in values])
     return out.getvalue()

@@ -27,49 +27,6 @@ class PrintBatch(models.Model):
         return f"Print batch {self.pk} ({self.status})"
 
 
-class News(models.Model):
-    """Company news to the clients of some segments on some channels, sent in batches by workers."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
-
-    title = models.CharField(max_length=200)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    segments = models.ManyToManyField("clients.Segment", related_name="+")
-    channels = models.JSONField(default=list, help_text="Channels it may go out on, e.g. ['email', 'sms'].")
-    scheduled_at = models.DateTimeField(help_text="When sending starts.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    total = models.PositiveIntegerField(default=0, help_text="Recipients counted when sending started.")
-    processed = models.PositiveIntegerField(default=0, help_text="Recipients handled so far.")
-    last_client_id = models.BigIntegerField(default=0, help_text="Batch cursor: the last client handled.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name_plural = "news"
-        indexes = [models.Index(fields=["status", "scheduled_at"], name="news_due_idx")]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.SENT:
-            return 100
-        if not self.total:
-            return 0
-        return min(100, self.processed * 100 // self.total)
-
-
 class Notification(models.Model):
     """The outbox. A row is written in the same transaction as the event that causes it; workers deliver
     rows, so nothing is lost when a worker or the broker goes down. `dedup_key` makes a repeat of the same
@@ -92,6 +49,8 @@ class Notification(models.Model):
         SKIPPED = "skipped", "Skipped"
 
     event = models.CharField(max_length=50, help_text="e.g. tier_upgrade, complaint_ack, invoice_issued")
+    # The client a message concerns: a reference kept on the row for the app that writes client messages
+    # (clients.messaging) and for the outbox page; the outbox itself never reads a client.
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -111,7 +70,9 @@ class Notification(models.Model):
     )
     provider_message_id = models.CharField(max_length=200, blank=True)
     last_error = models.TextField(blank=True)
-    news = models.ForeignKey(News, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    news = models.ForeignKey(
+        "notifications.News", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
     print_batch = models.ForeignKey(
         PrintBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )

@@ -7,6 +7,7 @@ from django.template import Context, Engine, Library, TemplateSyntaxError
 from django.template.defaultfilters import register as default_filters
 from django.template.defaulttags import register as default_tags
 
+from . import registry
 from .models import MessageTemplate
 
 log = logging.getLogger(__name__)
@@ -62,14 +63,13 @@ def template_for(event: str, channel: str) -> MessageTemplate | None:
 
 
 def render_row(row) -> tuple[str, str]:
-    """Subject and body for a notification: its template rendered with its context (plus the recipient),
+    """Subject and body for a notification: its template rendered with its context (plus what the apps
+    registered about the recipient, e.g. `client_name`),
     falling back to the subject and body the event wrote when there is no template or it fails."""
     template = template_for(row.event, row.channel)
     if template is None:
         return row.subject, row.body
-    context = {"subject": row.subject, "body": row.body, **(row.context or {})}
-    if row.client_id:
-        context.setdefault("client_name", row.client.name)
+    context = {"subject": row.subject, "body": row.body, **registry.template_context(row), **(row.context or {})}
     if row.user_id:
         context.setdefault("user_name", row.user.get_full_name() or row.user.username)
     try:

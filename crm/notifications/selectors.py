@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import MessageTemplate, News, Notification, PrintBatch
+from .models import MessageTemplate, Notification, PrintBatch
 
 
 def notification_list(*, status: str = "", channel: str = "", event: str = "", client_id=None) -> QuerySet:
@@ -35,25 +35,12 @@ def inbox_unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, channel=Notification.Channel.STAFF, read_at__isnull=True).count()
 
 
-def news_list() -> QuerySet:
-    return News.objects.select_related("created_by").prefetch_related("segments").order_by("-id")
-
-
-def news_get(*, pk: int) -> News:
-    return News.objects.select_related("created_by").prefetch_related("segments").get(pk=pk)
-
-
-def news_delivery_counts(*, news: News) -> dict[str, int]:
-    counts = dict(news.notifications.values_list("status").annotate(n=Count("id")).order_by())
-    return {status: counts.get(status, 0) for status in Notification.Status.values}
-
-
 def print_batch_list() -> QuerySet:
     return PrintBatch.objects.annotate(letters=Count("notifications")).select_related("closed_by").order_by("-id")
 
 
 def print_batch_letters(*, batch: PrintBatch) -> QuerySet:
-    return batch.notifications.select_related("client").order_by("client__name", "id")
+    return batch.notifications.order_by("id")
 
 
 def message_template_list() -> QuerySet:

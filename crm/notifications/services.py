@@ -1,9 +1,9 @@
 """Writing notifications to the outbox. Call these inside the transaction of the event that causes them.
-Delivery (workers, retries, templates per channel) is the job of crm.notifications.delivery."""
+Delivery (workers, retries, templates per channel) is the job of crm.notifications.delivery. Messages to
+clients (which channel, consent, addresses, unsubscribe links) are written by clients.messaging, which
+calls `notification_enqueue` here."""
 
-from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
@@ -12,101 +12,79 @@ from . import channels as channel_backends
 from . import rendering
 from .models import MessageTemplate, Notification, PrintBatch
 
-CLIENT_CHANNELS = ["email", "sms", "phone", "letter"]
-UNSUBSCRIBE_SALT = "crm.notifications.unsubscribe"
 
-
-def choose_channel(client) -> str:
-    """The first of the client's preferred channels that has an opt-in; NONE when there is none."""
-    opted_in = {c.channel for c in client.consents.all() if c.status == "opt_in"}
-    for channel in client.preferred_channels or []:
-        if channel in opted_in:
-            return channel
-    return Notification.Channel.NONE
-
-
-def notification_enqueue_for_client(
+def notification_enqueue(
     *,
-    client,
     event: str,
     dedup_key: str,
+    channel: str,
     subject: str = "",
     body: str = "",
     context: dict | None = None,
-    channel: str | None = None,
-) -> Notification:
-    """Queue a message to a client on their preferred consented channel (or `channel`, if consented).
-    A client with no consented channel gets a SKIPPED row, so the event shows that nobody was told."""
-    chosen = choose_channel(client) if channel is None else channel
-    if channel is not None and not client.consents.filter(channel=channel, status="opt_in").exists():
-        chosen = Notification.Channel.NONE
-    status = Notification.Status.SKIPPED if chosen == Notification.Channel.NONE else Notification.Status.PENDING
+    client_id: int | None = None,
+    user=None,
+    skip_reason: str = "",
+) -> tuple[Notification, bool]:
+    """Queue one message on one channel; `dedup_key` is the row's unique key, so a repeat of the same event
+    returns the row written the first time (`created` False). With a `skip_reason` the row is written
+    SKIPPED with that reason, so the event shows that nobody was told and why. `client_id` is an opaque
+    reference the app that writes client messages reads back (see registry.py)."""
+    status = Notification.Status.SKIPPED if skip_reason else Notification.Status.PENDING
     notification, created = Notification.objects.get_or_create(
-        dedup_key=f"{dedup_key}:{chosen}",
+        dedup_key=dedup_key,
         defaults={
             "event": event,
-            "client": client,
-            "channel": chosen,
+            "client_id": client_id,
+            "user": user,
+            "channel": channel,
             "status": status,
             "subject": subject,
             "body": body,
             "context": context or {},
             "next_attempt_at": timezone.now(),
-            "last_error": "client has no consented channel" if status == Notification.Status.SKIPPED else "",
+            "last_error": skip_reason,
         },
     )
     if created and status == Notification.Status.PENDING:
-        _kick_relay()
-    return notification
+        relay_kick()
+    return notification, created
 
 
 def notification_enqueue_for_user(
     *, user, event: str, dedup_key: str, subject: str, body: str = "", context: dict | None = None
 ) -> Notification:
     """Queue a message to a staff member (shown in the app and emailed)."""
-    notification, created = Notification.objects.get_or_create(
+    notification, _ = notification_enqueue(
+        event=event,
         dedup_key=f"{dedup_key}:staff:{user.pk}",
-        defaults={
-            "event": event,
-            "user": user,
-            "channel": Notification.Channel.STAFF,
-            "subject": subject,
-            "body": body,
-            "context": context or {},
-            "next_attempt_at": timezone.now(),
-        },
+        channel=Notification.Channel.STAFF,
+        subject=subject,
+        body=body,
+        context=context,
+        user=user,
     )
-    if created:
-        _kick_relay()
     return notification
 
 
 def notification_enqueue_for_erp(
-    *, event: str, dedup_key: str, context: dict, client=None, subject: str = "", body: str = ""
+    *, event: str, dedup_key: str, context: dict, client_id: int | None = None, subject: str = "", body: str = ""
 ) -> Notification:
     """Queue an event for the ERP webhook. Without a configured URL the channel is unavailable: the row is
     SKIPPED with that reason."""
-    available = channel_backends.webhook_available()
-    notification, created = Notification.objects.get_or_create(
+    notification, _ = notification_enqueue(
+        event=event,
         dedup_key=f"{dedup_key}:webhook",
-        defaults={
-            "event": event,
-            "client": client,
-            "channel": Notification.Channel.WEBHOOK,
-            "status": Notification.Status.PENDING if available else Notification.Status.SKIPPED,
-            "subject": subject,
-            "body": body,
-            "context": context,
-            "next_attempt_at": timezone.now(),
-            "last_error": "" if available else "ERP webhook URL is not configured",
-        },
+        channel=Notification.Channel.WEBHOOK,
+        subject=subject,
+        body=body,
+        context=context,
+        client_id=client_id,
+        skip_reason="" if channel_backends.webhook_available() else "ERP webhook URL is not configured",
     )
-    if created and available:
-        _kick_relay()
     return notification
 
 
-def _kick_relay() -> None:
+def relay_kick() -> None:
     """Ask a worker to deliver soon, after commit. If the message is lost, the periodic relay finds the row.
     One kick per transaction is enough: an event that queues a hundred rows sends one message."""
     from . import tasks
@@ -139,7 +117,7 @@ def notification_retry(*, notification: Notification, by=None) -> Notification:
     row.claimed_at = None
     row.last_error = f"retry requested by {who}; before: {row.last_error}"[:2000]
     row.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "last_error", "updated_at"])
-    _kick_relay()
+    relay_kick()
     return row
 
 
@@ -212,65 +190,3 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 def notification_mark_all_read(*, user) -> int:
     now = timezone.now()
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now, updated_at=now)
-
-
-# --- unsubscribe links -------------------------------------------------------------------------------------
-
-
-def unsubscribe_token(*, client_id: int, channel: str) -> str:
-    return signing.dumps({"c": client_id, "ch": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def unsubscribe_url(*, client_id: int, channel: str) -> str:
-    from django.conf import settings
-
-    path = reverse("notifications:unsubscribe", args=[unsubscribe_token(client_id=client_id, channel=channel)])
-    return settings.NOTIFICATIONS["SITE_URL"].rstrip("/") + path
-
-
-def unsubscribe_token_read(token: str) -> tuple[int, str]:
-    """(client id, channel) from a link, or ApplicationError when the link was altered."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return int(data["c"]), str(data["ch"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise ApplicationError("This unsubscribe link is not valid.", field="token")
-
-
-@transaction.atomic
-def unsubscribe(*, token: str):
-    """Withdraw the client's consent for the channel the link was sent on. Messages already queued on it
-    are skipped at delivery time."""
-    from clients import services as client_services
-    from clients.models import Client
-
-    client_id, channel = unsubscribe_token_read(token)
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
-        raise ApplicationError("This unsubscribe link is not valid.", field="token")
-    client_services.consent_set(client=client, channel=channel, status="opt_out", source="unsubscribe link")
-    return client, channel
-
-
-# --- company news ------------------------------------------------------------------------------------------
-
-from .news import news_cancel, news_create, news_send_batch, news_start, news_start_due  # noqa: E402, F401
-
-__all__ = [
-    "choose_channel",
-    "message_template_save",
-    "news_cancel",
-    "news_create",
-    "news_send_batch",
-    "news_start",
-    "news_start_due",
-    "notification_enqueue_for_client",
-    "notification_enqueue_for_erp",
-    "notification_enqueue_for_user",
-    "notification_mark_all_read",
-    "notification_mark_read",
-    "notification_retry",
-    "print_batch_close",
-    "unsubscribe",
-    "unsubscribe_url",
-]

@@ -4,7 +4,6 @@ from django.utils import timezone
 # Periodic jobs of this app: name -> (task, crontab fields). `manage.py setup_schedules` writes them.
 PERIODIC_TASKS = {
     "Notifications: relay the outbox": ("crm.notifications.tasks.relay_outbox", {"minute": "*"}),
-    "Notifications: start scheduled news": ("crm.notifications.tasks.news_start_due", {"minute": "*"}),
 }
 
 
@@ -27,24 +26,3 @@ def relay_outbox(self, limit: int = 100) -> int:
         countdown = max(0.0, (result.next_retry_at - timezone.now()).total_seconds())
         self.apply_async(kwargs={"limit": limit}, countdown=countdown + 0.05, **_same_queue(self))
     return result.sent
-
-
-@shared_task(name="crm.notifications.tasks.news_start_due")
-def news_start_due() -> int:
-    from . import news
-
-    return len(news.news_start_due())
-
-
-@shared_task(name="crm.notifications.tasks.news_start")
-def news_start(news_id: int) -> bool:
-    from . import news
-
-    return news.news_start(news_id=news_id)
-
-
-@shared_task(bind=True, name="crm.notifications.tasks.news_send_batch")
-def news_send_batch(self, news_id: int) -> int:
-    from . import news
-
-    return news.news_send_batch(news_id=news_id)

@@ -1,6 +1,8 @@
+from importlib import import_module
+
 from django.urls import path
 
-from . import views
+from . import registry, views
 
 app_name = "notifications"
 
@@ -10,11 +12,6 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
-    path("news/", views.news_list, name="news_list"),
-    path("news/new/", views.news_create, name="news_create"),
-    path("news/<int:pk>/", views.news_detail, name="news_detail"),
-    path("news/<int:pk>/progress/", views.news_progress, name="news_progress"),
-    path("news/<int:pk>/cancel/", views.news_cancel, name="news_cancel"),
     path("print-batches/", views.print_batch_list, name="print_batches"),
     path("print-batches/<int:pk>/letters.pdf", views.print_batch_pdf, name="print_batch_pdf"),
     path("print-batches/<int:pk>/mailing-list.csv", views.print_batch_csv, name="print_batch_csv"),
@@ -23,5 +20,7 @@ urlpatterns = [
     path("templates/new/", views.template_edit, name="template_create"),
     path("templates/preview/", views.template_preview, name="template_preview"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
+# Pages contributed by higher apps (company news and the unsubscribe page, from clients), see registry.py.
+for module in registry.html_url_modules:
+    urlpatterns += import_module(module).urlpatterns

@@ -1,12 +1,11 @@
-"""Pages: the outbox for administrators, news, print batches, message templates, the staff inbox and the
-public unsubscribe page. Views parse input, read through selectors and call one service."""
+"""Pages: the outbox for administrators, print batches, message templates and the staff inbox. Views parse
+input, read through selectors and call one service. News and the unsubscribe page are the clients app's
+(clients/messaging_views.py), mounted here through the outbox registry."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
@@ -16,8 +15,8 @@ from crm.roles import Role
 from crm.views import role_required
 
 from . import exports, rendering, selectors, services
-from .forms import MessageTemplateForm, NewsForm, NotificationFilterForm
-from .models import MessageTemplate, News, Notification, PrintBatch
+from .forms import MessageTemplateForm, NotificationFilterForm
+from .models import MessageTemplate, Notification, PrintBatch
 
 ADM = Role.ADMINISTRATOR
 ALL = tuple(Role.values)
@@ -88,59 +87,6 @@ def inbox_read(request, pk: int):
 def inbox_read_all(request):
     services.notification_mark_all_read(user=request.user)
     return redirect("notifications:inbox")
-
-
-# --- news ------------------------------------------------------------------------------------------------
-
-
-@role_required(ADM)
-def news_list(request):
-    return render(request, "notifications/news_list.html", {"news_items": selectors.news_list()[:200]})
-
-
-@role_required(ADM)
-def news_create(request):
-    form = NewsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            news = services.news_create(**form.cleaned_data, by=request.user)
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, "The news is on its way.")
-            return redirect("notifications:news_detail", pk=news.pk)
-    return render(request, "notifications/news_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _news_ctx(news: News) -> dict:
-    return {"news": news, "counts": selectors.news_delivery_counts(news=news)}
-
-
-@role_required(ADM)
-def news_detail(request, pk: int):
-    try:
-        news = selectors.news_get(pk=pk)
-    except News.DoesNotExist:
-        raise Http404("No such news.")
-    return render(request, "notifications/news_detail.html", _news_ctx(news))
-
-
-@role_required(ADM)
-@require_POST
-def news_cancel(request, pk: int):
-    news = get_object_or_404(News, pk=pk)
-    try:
-        services.news_cancel(news_id=news.pk, by=request.user)
-        messages.success(request, "The news is cancelled.")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("notifications:news_detail", pk=pk)
-
-
-@role_required(ADM)
-def news_progress(request, pk: int):
-    news = get_object_or_404(News, pk=pk)
-    return render(request, "notifications/_news_progress.html", _news_ctx(news))
 
 
 # --- print batches ---------------------------------------------------------------------------------------
@@ -215,26 +161,3 @@ def template_preview(request):
     except Exception as exc:  # show the administrator what is wrong with the template
         ctx = {"error": f"{exc.__class__.__name__}: {exc}"}
     return render(request, "notifications/_template_preview.html", ctx)
-
-
-# --- public unsubscribe ----------------------------------------------------------------------------------
-
-
-@login_not_required
-@csrf_exempt
-def unsubscribe(request, token: str):
-    """GET asks for confirmation (mail scanners follow links); POST withdraws the consent. No CSRF check:
-    the signed token is the authority and the only effect is an opt-out, which lets mail clients use
-    RFC 8058 one-click unsubscribe (a POST with no page)."""
-    try:
-        client_id, channel = services.unsubscribe_token_read(token)
-    except ApplicationError as exc:
-        return render(request, "notifications/unsubscribe.html", {"error": exc.message}, status=400)
-    ctx = {"channel": channel, "token": token}
-    if request.method == "POST":
-        try:
-            services.unsubscribe(token=token)
-        except ApplicationError as exc:
-            return render(request, "notifications/unsubscribe.html", {"error": exc.message}, status=400)
-        ctx["done"] = True
-    return render(request, "notifications/unsubscribe.html", ctx)

@@ -270,9 +270,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# The one base of every link in a message (unsubscribe, surveys): never the Host of whatever request caused it.
+SITE_URL = env.str("SITE_URL", default=env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000"))
+
 # Notifications (crm/notifications): channel backends, retries, news batches.
 NOTIFICATIONS = {
-    "SITE_URL": env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000"),
     # SMS: "file" (one JSON file per message in SMS_FILE_DIR), "console", "http" (generic gateway), or a dotted path.
     "SMS_BACKEND": env.str("NOTIFICATIONS_SMS_BACKEND", default="file"),
     "SMS_FILE_DIR": env.str("NOTIFICATIONS_SMS_FILE_DIR", default=str(BASE_DIR / "var" / "sms")),
@@ -293,7 +295,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "NotificationChannelEnum": "crm.notifications.models.Notification.Channel",
         "NotificationStatusEnum": "crm.notifications.models.Notification.Status",
-        "NewsStatusEnum": "crm.notifications.models.News.Status",
+        "NewsStatusEnum": "clients.models.News.Status",
     }
 )
 

@@ -224,11 +224,11 @@ def test_consent_recorded_at_time_given(sales_manager):
 
 
 def test_client_merge_moves_rows_of_other_apps_and_calls_the_account_merge(administrator, monkeypatch):
-    from crm.notifications import services as notifications
+    from clients import messaging
     from purchases import services as purchase_services
 
     survivor, loser = ClientFactory(), ClientFactory()
-    note = notifications.notification_enqueue_for_client(client=loser, event="test", dedup_key="t:1", subject="x")
+    note = messaging.notification_enqueue_for_client(client=loser, event="test", dedup_key="t:1", subject="x")
     calls = []
     monkeypatch.setattr(purchase_services, "client_accounts_merge", lambda **kw: calls.append(kw), raising=False)
     merge = services.client_merge(survivor=survivor, loser=loser, by=administrator)

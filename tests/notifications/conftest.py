@@ -15,8 +15,8 @@ def notification_settings(settings, tmp_path):
         "MAX_ATTEMPTS": 3,
         "RETRY_BASE_SECONDS": 60,
         "LEASE_SECONDS": 300,
-        "SITE_URL": "http://crm.test",
     }
+    settings.SITE_URL = "http://crm.test"
     return settings.NOTIFICATIONS
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from crm.notifications import services
-from crm.notifications.models import News, Notification
+from clients import messaging, news
+from clients.models import News
+from crm.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rows(make_client):
     for i in range(6):
-        services.notification_enqueue_for_client(
+        messaging.notification_enqueue_for_client(
             client=make_client(consent=[] if i % 3 == 0 else None), event="tier_upgrade", dedup_key=f"t:{i}"
         )
     Notification.objects.filter(channel="email").update(status="failed", last_error="smtp down")
@@ -92,7 +93,7 @@ def test_create_news_with_bad_input_is_400_and_saves_nothing(admin_api, segment)
 
 def test_news_list_query_count(admin_api, segment, django_assert_max_num_queries):
     for i in range(4):
-        services.news_create(title=f"N{i}", subject="S", body="B", segments=[segment], channels=["email"])
+        news.news_create(title=f"N{i}", subject="S", body="B", segments=[segment], channels=["email"])
     with django_assert_max_num_queries(6):
         response = admin_api.get("/api/v1/news/")
     assert len(response.data["results"]) == 4
@@ -103,7 +104,7 @@ def test_cancel_scheduled_news_and_refuse_to_cancel_sent_news(admin_api, sm_api,
 
     from django.utils import timezone
 
-    later = services.news_create(
+    later = news.news_create(
         title="L", subject="S", body="B", segments=[segment], channels=["email"],
         scheduled_at=timezone.now() + timedelta(days=1),
     )  # fmt: skip

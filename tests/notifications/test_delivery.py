@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from clients import messaging
 from clients import services as client_services
 from clients.models import FollowUpTask
 from crm.notifications import channels, delivery, exports, services
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def enqueue(client, event="tier_upgrade", key="k:1", **kwargs):
     kwargs.setdefault("subject", "Subject")
     kwargs.setdefault("body", "Body")
-    return services.notification_enqueue_for_client(client=client, event=event, dedup_key=key, **kwargs)
+    return messaging.notification_enqueue_for_client(client=client, event=event, dedup_key=key, **kwargs)
 
 
 def test_email_uses_the_event_template_rendered_with_the_row_context(make_client):

@@ -3,8 +3,10 @@ import random
 
 import pytest
 
+from clients import messaging_demo
+from clients.models import News
 from crm.notifications import demo
-from crm.notifications.models import MessageTemplate, News, Notification
+from crm.notifications.models import MessageTemplate, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +19,12 @@ def test_demo_seeds_templates_news_and_outcomes_once(segment, make_client, admin
         make_client(segment=segment, address=f"{i} Mill Lane")
     out = io.StringIO()
     demo.seed(rng=random.Random(1), stdout=out)
+    messaging_demo.seed(rng=random.Random(1), stdout=out)
     assert set(MessageTemplate.objects.values_list("event", flat=True)) == EVENTS
     assert News.objects.get().status == "sent"
     assert Notification.objects.filter(status="sent").count() >= 4
     assert Notification.objects.filter(status="failed").count() == 1
     count = Notification.objects.count()
     demo.seed(rng=random.Random(1), stdout=out)
+    messaging_demo.seed(rng=random.Random(1), stdout=out)
     assert Notification.objects.count() == count and "already seeded" in out.getvalue()

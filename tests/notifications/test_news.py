@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from clients import messaging, news
 from clients import services as client_services
-from clients.models import ChannelConsent
+from clients.models import ChannelConsent, News
 from crm.exceptions import ApplicationError
-from crm.notifications import delivery, news, services
-from crm.notifications.models import News, Notification
+from crm.notifications import delivery
+from crm.notifications.models import Notification
 from tests.factories import SegmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def compose(segment, channels=("email",), **kwargs):
     kwargs.setdefault("title", "Spring catalogue")
     kwargs.setdefault("subject", "Our spring catalogue is out")
     kwargs.setdefault("body", "New papers and inks.")
-    return services.news_create(segments=[segment], channels=list(channels), **kwargs)
+    return news.news_create(segments=[segment], channels=list(channels), **kwargs)
 
 
 def test_news_goes_to_the_segment_in_batches_with_progress(segment, make_client, notification_settings):
@@ -100,7 +101,7 @@ def test_unsubscribe_after_queueing_stops_the_queued_message(segment, make_clien
     news.news_start(news_id=item.pk)
     news.news_send_batch(news_id=item.pk)
     row = item.notifications.get()
-    services.unsubscribe(token=services.unsubscribe_token(client_id=member.pk, channel="email"))
+    messaging.unsubscribe(token=messaging.unsubscribe_token(client_id=member.pk, channel="email"))
     delivery.relay_pending()
     row.refresh_from_db()
     assert row.status == Notification.Status.SKIPPED and mail.outbox == []
@@ -108,7 +109,7 @@ def test_unsubscribe_after_queueing_stops_the_queued_message(segment, make_clien
 
 def test_altered_unsubscribe_link_is_refused(client, make_client):
     member = make_client()
-    token = services.unsubscribe_token(client_id=member.pk, channel="email")
+    token = messaging.unsubscribe_token(client_id=member.pk, channel="email")
     response = client.post(f"/notifications/unsubscribe/{token[:-2]}xx/")
     assert response.status_code == 400
     assert ChannelConsent.objects.get(client=member).status == "opt_in"
@@ -124,7 +125,7 @@ def test_scheduled_news_waits_for_its_time(segment, make_client):
 
 def test_news_create_rejects_missing_fields_and_saves_nothing(segment):
     with pytest.raises(ApplicationError) as exc:
-        services.news_create(title="", subject="S", body="B", segments=[], channels=["fax"])
+        news.news_create(title="", subject="S", body="B", segments=[], channels=["fax"])
     assert exc.value.field == "title"
     assert set(exc.value.extra) == {"segments", "channels"}
     assert not News.objects.exists()
@@ -134,7 +135,7 @@ def test_one_click_unsubscribe_post_needs_no_csrf_token(make_client):
     from django.test import Client
 
     member = make_client()
-    token = services.unsubscribe_token(client_id=member.pk, channel="email")
+    token = messaging.unsubscribe_token(client_id=member.pk, channel="email")
     response = Client(enforce_csrf_checks=True).post(
         f"/notifications/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"}
     )

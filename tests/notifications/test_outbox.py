@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from clients import messaging
 from clients import services as client_services
 from crm.notifications import services
 from crm.notifications.models import Notification
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_rolled_back_event_leaves_no_outbox_row(make_client):
     client = make_client()
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.notification_enqueue_for_client(client=client, event="tier_upgrade", dedup_key="t:1", subject="Hi")
+        messaging.notification_enqueue_for_client(client=client, event="tier_upgrade", dedup_key="t:1", subject="Hi")
         assert Notification.objects.count() == 1
         raise RuntimeError("the event failed")
     assert Notification.objects.count() == 0
@@ -22,7 +23,7 @@ def test_rolled_back_event_leaves_no_outbox_row(make_client):
 
 def test_channel_is_first_preferred_channel_with_consent(make_client):
     client = make_client(preferred_channels=["sms", "letter", "email"], consent=["email", "letter"])
-    row = services.notification_enqueue_for_client(client=client, event="survey_request", dedup_key="s:1")
+    row = messaging.notification_enqueue_for_client(client=client, event="survey_request", dedup_key="s:1")
     assert row.channel == "letter"
     assert row.status == Notification.Status.PENDING
 
@@ -30,27 +31,27 @@ def test_channel_is_first_preferred_channel_with_consent(make_client):
 def test_opted_out_channel_is_never_chosen(make_client):
     client = make_client(preferred_channels=["sms", "email"], consent=["sms", "email"])
     client_services.consent_set(client=client, channel="sms", status="opt_out", source="phone call")
-    row = services.notification_enqueue_for_client(client=client, event="complaint_ack", dedup_key="c:1")
+    row = messaging.notification_enqueue_for_client(client=client, event="complaint_ack", dedup_key="c:1")
     assert row.channel == "email"
 
 
 def test_client_without_consent_gets_skipped_row_saying_so(make_client):
     client = make_client(preferred_channels=["email", "sms"], consent=[])
-    row = services.notification_enqueue_for_client(client=client, event="invoice_issued", dedup_key="i:1")
+    row = messaging.notification_enqueue_for_client(client=client, event="invoice_issued", dedup_key="i:1")
     assert (row.channel, row.status) == ("none", "skipped")
     assert "no consented channel" in row.last_error
 
 
 def test_explicit_channel_without_consent_is_skipped(make_client):
     client = make_client(preferred_channels=["email"])
-    row = services.notification_enqueue_for_client(client=client, event="news", dedup_key="n:1", channel="sms")
+    row = messaging.notification_enqueue_for_client(client=client, event="news", dedup_key="n:1", channel="sms")
     assert row.status == Notification.Status.SKIPPED
 
 
 def test_repeat_of_same_event_is_queued_once(make_client):
     client = make_client()
-    first = services.notification_enqueue_for_client(client=client, event="tier_upgrade", dedup_key="t:2")
-    again = services.notification_enqueue_for_client(client=client, event="tier_upgrade", dedup_key="t:2")
+    first = messaging.notification_enqueue_for_client(client=client, event="tier_upgrade", dedup_key="t:2")
+    again = messaging.notification_enqueue_for_client(client=client, event="tier_upgrade", dedup_key="t:2")
     assert first.pk == again.pk
     assert Notification.objects.count() == 1
 
@@ -58,7 +59,7 @@ def test_repeat_of_same_event_is_queued_once(make_client):
 def test_queued_row_is_delivered_after_commit(make_client, django_capture_on_commit_callbacks):
     client = make_client(email="buyer@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        row = services.notification_enqueue_for_client(
+        row = messaging.notification_enqueue_for_client(
             client=client, event="tier_upgrade", dedup_key="t:3", subject="Gold", body="You reached gold."
         )
     row.refresh_from_db()
@@ -88,5 +89,5 @@ def test_one_relay_kick_per_transaction(make_client, django_capture_on_commit_ca
     clients = [make_client() for _ in range(3)]
     with django_capture_on_commit_callbacks() as callbacks:
         for client in clients:
-            services.notification_enqueue_for_client(client=client, event="survey_request", dedup_key=f"s:{client.pk}")
+            messaging.notification_enqueue_for_client(client=client, event="survey_request", dedup_key=f"s:{client.pk}")
     assert len(callbacks) == 1

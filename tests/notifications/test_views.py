@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from clients import messaging, news
+from clients.models import News
 from crm.notifications import delivery, services
-from crm.notifications.models import MessageTemplate, News, Notification, PrintBatch
+from crm.notifications.models import MessageTemplate, Notification, PrintBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def test_admin_pages_are_refused_to_other_roles(sm_client, name, args):
 
 
 def test_news_pages_are_refused_to_other_roles(sm_client, acc_client, segment):
-    item = services.news_create(title="N", subject="S", body="B", segments=[segment], channels=["email"])
+    item = news.news_create(title="N", subject="S", body="B", segments=[segment], channels=["email"])
     for name in ("notifications:news_detail", "notifications:news_progress"):
         assert sm_client.get(reverse(name, args=[item.pk])).status_code == 403
     assert (
@@ -45,7 +47,7 @@ def test_pages_need_a_login(client):
 
 def _rows(make_client, n=6):
     for i in range(n):
-        services.notification_enqueue_for_client(
+        messaging.notification_enqueue_for_client(
             client=make_client(consent=[] if i % 3 == 0 else None), event="tier_upgrade", dedup_key=f"t:{i}"
         )
     Notification.objects.filter(channel="email").update(status="failed", last_error="smtp down")
@@ -134,7 +136,7 @@ def test_compose_news_with_bad_input_shows_errors_and_saves_nothing(admin_client
 
 def test_news_list_query_count(admin_client_role, segment, django_assert_max_num_queries):
     for i in range(5):
-        services.news_create(title=f"N{i}", subject="S", body="B", segments=[segment], channels=["email"])
+        news.news_create(title=f"N{i}", subject="S", body="B", segments=[segment], channels=["email"])
     with django_assert_max_num_queries(10):
         page = admin_client_role.get(reverse("notifications:news_list"))
     assert page.content.count(b"<progress") == 5
@@ -142,7 +144,7 @@ def test_news_list_query_count(admin_client_role, segment, django_assert_max_num
 
 def test_print_batches_list_and_downloads(admin_client_role, make_client, django_assert_max_num_queries):
     for i in range(3):
-        services.notification_enqueue_for_client(
+        messaging.notification_enqueue_for_client(
             client=make_client(preferred_channels=["letter"], address=f"{i} Road"), event="news", dedup_key=f"l:{i}"
         )
     delivery.relay_pending()
@@ -205,7 +207,7 @@ def test_scheduled_news_can_be_cancelled_from_its_page(admin_client_role, sales_
     from django.test import Client
     from django.utils import timezone
 
-    item = services.news_create(
+    item = news.news_create(
         title="L", subject="S", body="B", segments=[segment], channels=["email"],
         scheduled_at=timezone.now() + timedelta(days=1),
     )  # fmt: skip

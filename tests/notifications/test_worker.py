@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from clients import messaging
 from crm.celery import app
 from crm.notifications import delivery, services, tasks
 from crm.notifications.models import Notification
@@ -32,9 +33,9 @@ needs_redis = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True)
 def test_relay_skips_rows_another_relay_has_locked():
     clients = [ClientFactory() for _ in range(3)]
-    with mock.patch.object(services, "_kick_relay"):  # no eager relay: the rows stay pending
+    with mock.patch.object(services, "relay_kick"):  # no eager relay: the rows stay pending
         rows = [
-            services.notification_enqueue_for_client(client=c, event="news", dedup_key=f"n:{c.pk}") for c in clients
+            messaging.notification_enqueue_for_client(client=c, event="news", dedup_key=f"n:{c.pk}") for c in clients
         ]
     locked, release = threading.Event(), threading.Event()
 
@@ -83,11 +84,11 @@ def test_worker_started_later_delivers_each_once_and_gives_up_on_failing_channel
     sms_clients = [ClientFactory(preferred_channels=["sms"]) for _ in range(2)]
 
     # Events happen while no worker runs, and the "deliver now" messages are lost on the way.
-    with mock.patch.object(services, "_kick_relay"):
+    with mock.patch.object(services, "relay_kick"):
         for client in email_clients + sms_clients:
             for _ in range(2):  # the same event twice: one row
                 with transaction.atomic():
-                    services.notification_enqueue_for_client(
+                    messaging.notification_enqueue_for_client(
                         client=client, event="tier_upgrade", dedup_key=f"tier:{client.pk}:gold", subject="Gold"
                     )
         services.notification_enqueue_for_erp(event="invoice_issued", dedup_key="inv:1", context={"invoice": 1})

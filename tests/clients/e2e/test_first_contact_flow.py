@@ -13,6 +13,7 @@ def test_sales_manager_captures_first_contact_is_warned_of_duplicate_and_builds_
 
     other = ClientFactory(name="Unrelated Stationers")
     page.click("#main-nav >> text=Clients")
+    page.wait_for_load_state()  # htmx binds the search box on load; a person cannot type before that
     page.fill("#client-search", "river")  # search as you type narrows the list without a reload
     page.locator("#client-table >> text=Unrelated Stationers").wait_for(state="detached")
     assert known.name in page.inner_text("#client-table")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm.notifications.models import News
+from clients.models import News
 from tests.factories import ClientFactory, SegmentFactory
 
 

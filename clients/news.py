@@ -11,15 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
+from crm.notifications import services as outbox_services
+from crm.notifications.models import Notification
 
-from .models import News, Notification
+from . import messaging
+from .models import Client, News
 
 NEWS_CHANNELS = ["email", "sms", "phone", "letter"]
 
 
 def news_recipients(news: News):
-    from clients.models import Client
-
     return Client.objects.filter(segment__in=news.segments.all(), merged_into__isnull=True)
 
 
@@ -97,21 +98,11 @@ def _queue_batch(news_id: int) -> None:
     transaction.on_commit(lambda: tasks.news_send_batch.delay(news_id=news_id), robust=True)
 
 
-def _channel_for(client, allowed: list[str]) -> str:
-    opted_in = {c.channel for c in client.consents.all() if c.status == "opt_in"}
-    for channel in list(client.preferred_channels or []) + allowed:
-        if channel in allowed and channel in opted_in:
-            return channel
-    return Notification.Channel.NONE
-
-
 @transaction.atomic
 def news_send_batch(*, news_id: int, batch_size: int | None = None) -> int:
     """Queue the next batch of recipients into the outbox; returns how many were handled. The cursor and
     the progress move in the same transaction as the rows, so a crashed batch is simply done again (the
     dedup keys make the repeat a no-op)."""
-    from . import services
-
     news = News.objects.select_for_update().filter(pk=news_id).first()
     if news is None or news.status != News.Status.SENDING:
         return 0
@@ -122,14 +113,14 @@ def news_send_batch(*, news_id: int, batch_size: int | None = None) -> int:
     now = timezone.now()
     rows = []
     for client in clients:
-        channel = _channel_for(client, news.channels)
+        channel = messaging.choose_channel(client, allowed=news.channels)
         context = {"news_id": news.pk, "client_name": client.name, "title": news.title}
         body = news.body
         if channel == Notification.Channel.NONE:
             status, error = Notification.Status.SKIPPED, "client has no consent for any channel of this news"
         else:
             status, error = Notification.Status.PENDING, ""
-            context["unsubscribe_url"] = services.unsubscribe_url(client_id=client.pk, channel=channel)
+            context["unsubscribe_url"] = messaging.unsubscribe_url(client_id=client.pk, channel=channel)
             body = f"{news.body}\n\nTo stop receiving news by {channel}: {context['unsubscribe_url']}"
         rows.append(
             Notification(
@@ -158,7 +149,7 @@ def news_send_batch(*, news_id: int, batch_size: int | None = None) -> int:
         _queue_batch(news.pk)
     news.save(update_fields=fields)
     if any(r.status == Notification.Status.PENDING for r in rows):
-        services._kick_relay()
+        outbox_services.relay_kick()
     return len(clients)
 
 
