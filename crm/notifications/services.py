@@ -154,11 +154,15 @@ def message_template_save(
         clash = clash.exclude(pk=template.pk)
     if clash.exists():
         raise ApplicationError("There is already a template for this event and channel.", field="channel")
+    creating = template is None
     template = template or MessageTemplate()
     template.event, template.channel = event, channel or ""
     template.subject, template.body, template.is_active = subject or "", body, is_active
     template.updated_by = by
-    template.save()
+    if creating:
+        template.save()
+    else:
+        template.save(update_fields=["event", "channel", "subject", "body", "is_active", "updated_by", "updated_at"])
     return template
 
 
