@@ -3,6 +3,8 @@ Delivery (workers, retries, templates per channel) is the job of crm.notificatio
 clients (which channel, consent, addresses, unsubscribe links) are written by clients.messaging, which
 calls `notification_enqueue` here."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -84,9 +86,15 @@ def notification_enqueue_for_erp(
     return notification
 
 
+RELAY_KICK_KEY = "notifications:relay-kick-pending"
+RELAY_KICK_TTL = 60  # a lost kick stops suppressing others after this; the every-minute relay covers the gap
+
+
 def relay_kick() -> None:
     """Ask a worker to deliver soon, after commit. If the message is lost, the periodic relay finds the row.
-    One kick per transaction is enough: an event that queues a hundred rows sends one message."""
+    One kick per transaction is enough (an event that queues a hundred rows sends one message), and one
+    pending kick at a time is enough: kicks from other transactions while a relay is queued coalesce into
+    it (the relay clears the mark when it starts, so rows written during its run get a kick of their own)."""
     from . import tasks
 
     connection = transaction.get_connection()
@@ -95,7 +103,10 @@ def relay_kick() -> None:
         return
 
     def kick():
-        tasks.relay_outbox.delay()
+        # Coalescing needs a cache the relay shares (it clears the mark there); with a per-process cache
+        # every transaction kicks, as before.
+        if not settings.NOTIFICATIONS["COALESCE_RELAY_KICKS"] or cache.add(RELAY_KICK_KEY, 1, timeout=RELAY_KICK_TTL):
+            tasks.relay_outbox.delay()
 
     kick._relay_kick = True
     transaction.on_commit(kick, robust=True)

@@ -146,6 +146,9 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))  # EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ... for SMTP
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@example.com")
+# A mail server that accepts the connection and never answers must not hold a worker: the send fails and
+# the outbox retries it with backoff.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -288,6 +291,11 @@ NOTIFICATIONS = {
     "RETRY_BASE_SECONDS": env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60.0),
     "LEASE_SECONDS": env.int("NOTIFICATIONS_LEASE_SECONDS", default=300),
     "NEWS_BATCH_SIZE": env.int("NOTIFICATIONS_NEWS_BATCH_SIZE", default=200),
+    # One queued relay at a time (kicks from other transactions join it): only with a cache shared by the web
+    # processes and the workers, where the relay can clear the mark.
+    "COALESCE_RELAY_KICKS": env.bool(
+        "NOTIFICATIONS_COALESCE_RELAY_KICKS", default="locmem" not in CACHES["default"]["BACKEND"]
+    ),
 }
 if env.str("EMAIL_FILE_PATH", default=""):
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")  # for EMAIL_BACKEND=django.core.mail.backends.filebased...
