@@ -249,6 +249,25 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues by urgency: messages that must go out now (the outbox relay) and other short jobs on the default
+# queue; bulk work (imports, news batches, reports, recomputes, period close) on its own, with its own
+# workers, so a 100,000-client import never delays a message. `make run` and docker-compose.yml start both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_BULK_QUEUE = "bulk"
+CELERY_TASK_ROUTES = {
+    name: {"queue": CELERY_BULK_QUEUE}
+    for name in (
+        "clients.import_run",
+        "crm.notifications.tasks.news_start",
+        "crm.notifications.tasks.news_send_batch",
+        "crm.reports.tasks.*",
+        "purchases.tasks.recompute_totals",
+        "incentives.close_ended_periods",
+    )
+}
+# A worker process is replaced after this many tasks (leaks stay bounded); a stop waits for running tasks,
+# so the service manager's grace period must exceed the longest soft limit (reports: 1800 s).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # Periodic jobs beyond those the apps declare in their tasks.PERIODIC_TASKS (see crm/registry.py).

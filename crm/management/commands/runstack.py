@@ -1,5 +1,7 @@
-"""Web server, Celery worker and Celery beat together in the foreground; Ctrl-C stops all three."""
+"""Web server, Celery workers (one for the default queue, one for bulk work) and Celery beat together in the
+foreground; Ctrl-C stops them all."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -14,28 +16,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
-    def handle(self, *args, addr, **options):
+    @staticmethod
+    def commands(addr: str) -> dict[str, list[str]]:
         py = sys.executable
-        commands = {
+        celery = [py, "-m", "celery", "-A", "crm"]
+        return {
             "web": [py, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [
-                py,
-                "-m",
-                "celery",
-                "-A",
-                "crm",
-                "worker",
-                "-l",
-                "info",
-                "--concurrency",
-                "2",
-                "-n",
-                "worker@%h",
-            ],
-            "beat": [py, "-m", "celery", "-A", "crm", "beat", "-l", "info"],
+            "worker": [*celery, "worker", "-l", "info", "-Q", "celery", "--concurrency", "2", "-n", "worker@%h"],
+            "bulk-worker": [*celery, "worker", "-l", "info", "-Q", "bulk", "--concurrency", "1", "-n", "bulk@%h"],
+            "beat": [*celery, "beat", "-l", "info"],
         }
-        procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(self.style.SUCCESS(f"CRM on http://{addr}/  (web, worker, beat; Ctrl-C stops all)"))
+
+    def handle(self, *args, addr, **options):
+        commands = self.commands(addr)
+        # The development server runs each request in a thread of its own: persistent connections would pile
+        # up one per thread (PostgreSQL ran out of them under 8 concurrent API clients), so it closes them.
+        web_env = {**os.environ, "DATABASE_CONN_MAX_AGE": "0"}
+        procs = {name: subprocess.Popen(cmd, env=web_env if name == "web" else None) for name, cmd in commands.items()}
+        self.stdout.write(self.style.SUCCESS(f"CRM on http://{addr}/  (web, workers, beat; Ctrl-C stops all)"))
         stopping = False
 
         def stop(*_):

@@ -1,0 +1,63 @@
+"""Queues by urgency: bulk work never sits in front of a message that must go out now."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from crm.celery import app as celery_app
+from crm.management.commands.runstack import Command as RunStack
+
+ROOT = Path(__file__).resolve().parents[2]
+BULK = [
+    "clients.import_run",
+    "crm.notifications.tasks.news_start",
+    "crm.notifications.tasks.news_send_batch",
+    "crm.reports.tasks.generate_weekly_reports",
+    "crm.reports.tasks.generate_monthly_reports",
+    "purchases.tasks.recompute_totals",
+    "incentives.close_ended_periods",
+]
+URGENT = [
+    "crm.notifications.tasks.relay_outbox",
+    "crm.notifications.tasks.news_start_due",
+    "complaints.escalate_breaches",
+    "crm.tasks.record_worker_heartbeat",
+]
+
+
+def _queue(task_name: str) -> str:
+    route = celery_app.amqp.router.route({}, task_name)
+    return route["queue"].name
+
+
+@pytest.mark.parametrize("name", BULK)
+def test_bulk_work_goes_to_the_bulk_queue(name):
+    assert name in celery_app.tasks
+    assert _queue(name) == "bulk"
+
+
+@pytest.mark.parametrize("name", URGENT)
+def test_messages_and_short_jobs_stay_on_the_default_queue(name):
+    assert name in celery_app.tasks
+    assert _queue(name) == "celery"
+
+
+def test_make_run_starts_a_worker_for_each_queue_and_closes_dev_server_connections():
+    commands = RunStack.commands("127.0.0.1:8000")
+    queues = {name: cmd[cmd.index("-Q") + 1] for name, cmd in commands.items() if "-Q" in cmd}
+    assert queues == {"worker": "celery", "bulk-worker": "bulk"}
+
+
+def test_compose_runs_workers_for_both_queues_with_grace_longer_than_the_soft_limits():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert '"-Q", "celery"' in compose and '"-Q", "bulk"' in compose
+    assert "stop_grace_period: 1900s" in compose  # reports' soft limit is 1800 s
+    assert "gunicorn.conf.py" in compose
+
+
+def test_gunicorn_configuration_loads_with_bounded_workers():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "crm" / "deploy" / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.workers >= 1 and conf.timeout > 0 and conf.graceful_timeout > 0 and conf.max_requests > 0
