@@ -4,7 +4,7 @@ Each recipient gets one message, on the first of their preferred channels that t
 they consented to; a client with none gets a SKIPPED row saying so. Every message carries an unsubscribe
 link for its channel."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -76,6 +76,22 @@ def news_start_due() -> list[int]:
     """Start every scheduled news item whose time has come (the periodic job)."""
     due = News.objects.filter(status=News.Status.SCHEDULED, scheduled_at__lte=timezone.now())
     return [pk for pk in due.values_list("pk", flat=True) if news_start(news_id=pk)]
+
+
+# A sending news item whose cursor has not moved for this long lost its next batch task (not published at
+# commit, or dropped with a dead worker): the periodic job queues the batch again.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def news_resume_stalled(*, now: datetime | None = None) -> list[int]:
+    """Queue the next batch of every sending news item that has not moved for STALLED_AFTER. A repeat is
+    harmless: a batch locks the news and moves its cursor, and dedup keys make any repeated row a no-op."""
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    stalled = list(News.objects.filter(status=News.Status.SENDING, updated_at__lt=cutoff).values_list("pk", flat=True))
+    for pk in stalled:
+        with transaction.atomic():
+            _queue_batch(pk)
+    return stalled
 
 
 @transaction.atomic

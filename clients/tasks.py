@@ -28,8 +28,10 @@ def import_run(*, job_id: int) -> None:
 
 @shared_task(name="crm.notifications.tasks.news_start_due")
 def news_start_due() -> int:
+    """Every minute: start the news whose time has come, and resume any whose next batch was lost."""
     from . import news
 
+    news.news_resume_stalled()
     return len(news.news_start_due())
 
 

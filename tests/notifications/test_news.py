@@ -141,3 +141,26 @@ def test_one_click_unsubscribe_post_needs_no_csrf_token(make_client):
     )
     assert response.status_code == 200
     assert ChannelConsent.objects.get(client=member).status == "opt_out"
+
+
+def test_news_whose_next_batch_was_lost_is_resumed_by_the_periodic_job(
+    segment, make_client, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from clients import tasks as client_tasks
+
+    members = [make_client(segment=segment) for _ in range(3)]
+    item = compose(segment)
+    with mock.patch.object(client_tasks.news_send_batch, "delay"):  # the batch task is never published
+        assert news.news_start(news_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == News.Status.SENDING and item.notifications.count() == 0
+    assert news.news_resume_stalled() == []  # not stalled yet: its batch may still be on its way
+    News.objects.filter(pk=item.pk).update(updated_at=timezone.now() - news.STALLED_AFTER - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_tasks.news_start_due.delay().get()  # the every-minute job (batches run eagerly in tests)
+    item.refresh_from_db()
+    assert item.status == News.Status.SENT
+    assert item.notifications.count() == len(members)
+    assert sorted(item.notifications.values_list("client_id", flat=True)) == sorted(m.pk for m in members)
