@@ -56,7 +56,9 @@ def test_client_create_refuses_known_phone_unless_duplicates_allowed():
     with pytest.raises(ConflictError) as err:
         services.client_create(name="Other", phone="020 7946 0001", allow_duplicate=False)
     assert err.value.extra["candidates"][0]["id"] == existing.pk
-    assert services.client_create(name="Other", phone="020 7946 0001").pk
+    assert Client.objects.count() == 1
+    other = services.client_create(name="Other", phone="020 7946 0001")
+    assert other.pk != existing.pk and Client.objects.filter(phone="+442079460001").count() == 2
 
 
 def test_client_create_finds_duplicate_through_contact_person_email():
