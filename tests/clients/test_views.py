@@ -74,6 +74,25 @@ def test_export_csv_follows_the_filters(sm_client, sales_manager):
     assert "Alpha" in content and "Beta" not in content
 
 
+@pytest.mark.parametrize("role, queries", [("sales_manager", 4), ("accountant", 3)])
+def test_export_csv_costs_the_same_queries_for_2_and_20_clients(client, sales_manager, accountant, role, queries):
+    client.force_login({"sales_manager": sales_manager, "accountant": accountant}[role])
+    segment = SegmentFactory(code="retail")
+
+    def add(n):
+        for i in range(n):
+            c = ClientFactory(segment=segment, manager=sales_manager if i % 2 else None)
+            services.client_update(client=c, tags=["vip", f"fair {i % 3}"])
+
+    def fetch():
+        response = client.get(reverse("clients:export"))
+        return b"".join(response.streaming_content).decode()  # the rows are read while streaming
+
+    assert_same_queries_at_two_sizes(
+        fetch=fetch, add_rows=add, rows=lambda body: len(body.splitlines()) - 1, queries=queries
+    )
+
+
 def test_accountant_sees_billing_only_and_is_denied_the_card_and_forms(acc_client):
     client = ClientFactory(address="1 Billing Road", first_contact_request="SECRET REQUEST")
     body = acc_client.get(reverse("clients:list")).content.decode()

@@ -278,3 +278,16 @@ def test_setup_refuses_shares_not_adding_up_to_100(
 )
 def test_admin_lists_open_for_administrators(admin_client_role, model):
     assert admin_client_role.get(f"/admin/incentives/{model}/").status_code == 200
+
+
+def test_payroll_csv_costs_the_same_queries_for_2_and_20_bonuses(acc_client, sales_manager, other_sales_manager):
+    def add(n):
+        for i in range(n):
+            _award((sales_manager, other_sales_manager)[i % 2], status=Award.Status.APPROVED)
+
+    assert_same_queries_at_two_sizes(
+        fetch=lambda: acc_client.get(PAYROLL),
+        add_rows=add,
+        rows=lambda r: len(r.content.decode().splitlines()) - 1,
+        queries=3,
+    )
