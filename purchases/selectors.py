@@ -189,7 +189,9 @@ def invoice_turnaround(*, since=None) -> list[dict]:
     if since:
         qs = qs.filter(issued_at__gte=since)
     per: dict[int, dict] = {}
-    for inv in qs.only("requested_at", "issued_at", "issued_by__username", "issued_by__first_name"):
+    for inv in qs.only(
+        "requested_at", "issued_at", "issued_by__username", "issued_by__first_name", "issued_by__last_name"
+    ):
         hours = calendar.business_time_between(inv.requested_at, inv.issued_at, cal).total_seconds() / 3600
         row = per.setdefault(inv.issued_by_id, {"accountant": inv.issued_by, "hours": []})
         row["hours"].append(hours)

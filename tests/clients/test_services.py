@@ -56,14 +56,18 @@ def test_client_create_refuses_known_phone_unless_duplicates_allowed():
     with pytest.raises(ConflictError) as err:
         services.client_create(name="Other", phone="020 7946 0001", allow_duplicate=False)
     assert err.value.extra["candidates"][0]["id"] == existing.pk
-    assert services.client_create(name="Other", phone="020 7946 0001").pk
+    assert Client.objects.count() == 1
+    other = services.client_create(name="Other", phone="020 7946 0001")
+    assert other.pk != existing.pk and Client.objects.filter(phone="+442079460001").count() == 2
 
 
 def test_client_create_finds_duplicate_through_contact_person_email():
     company = ClientFactory()
     ContactPerson.objects.create(client=company, name="Bob", email="bob@corp.example")
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as err:
         services.client_create(name="Bob", kind="person", email="BOB@corp.example", allow_duplicate=False)
+    assert err.value.extra["candidates"][0]["id"] == company.pk
+    assert Client.objects.count() == 1
 
 
 def test_client_update_dates_status_change_and_keeps_history(sales_manager):
@@ -71,7 +75,7 @@ def test_client_update_dates_status_change_and_keeps_history(sales_manager):
     before = client.status_changed_at
     updated = services.client_update(client=client, by=sales_manager, status="active", address="1 Road")
     assert updated.status == "active" and updated.status_changed_at > before
-    assert client.history.count() >= 2
+    assert client.history.count() == 2  # created, then changed once
 
 
 def test_client_update_by_other_manager_is_refused(sales_manager, other_sales_manager):
@@ -97,8 +101,10 @@ def test_client_reassign_keeps_dated_history_and_notifies_both_managers(
 
 def test_client_reassign_refuses_non_sales_manager(sales_manager, accountant):
     client = ClientFactory(manager=sales_manager)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="The manager must be a sales manager."):
         services.client_reassign(client=client, manager=accountant)
+    client.refresh_from_db()
+    assert client.manager == sales_manager and not client.manager_history.exists()
 
 
 def test_interaction_with_next_step_creates_follow_up_task_for_manager(sales_manager, administrator):

@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from complaints import selectors, services
+from complaints import selectors, services, standards
 from complaints.models import Complaint, Team
 from crm.standards import selectors as standard_selectors
 from crm.standards import services as standard_services
 from tests.factories import ClientFactory
+from tests.querycount import assert_same_queries_at_two_sizes
 
 from .factories import make_complaint
 
@@ -63,17 +64,36 @@ def test_open_clocks_before_their_due_time_are_not_counted(sales_manager):
     assert data["overall"]["fr_total"] == 0 and data["overall"]["compliance"] is None
 
 
-def test_systematization_counts_by_kind_category_and_root_cause(sales_manager, django_assert_max_num_queries):
+def test_systematization_counts_by_kind_category_and_root_cause(sales_manager):
     for kind in ("complaint", "complaint", "praise"):
         c = make_complaint(kind=kind)
         services.complaint_transition(
             complaint=c, to_status=S.RESOLVED, by=sales_manager, resolution_note="ok", root_cause="delivery"
         )
-    with django_assert_max_num_queries(10):
-        data = selectors.systematization(months=3)
+    data = selectors.systematization(months=3)
     kinds = {r["label"]: r["total"] for r in data["by_kind"]["rows"]}
     assert kinds == {"Complaint": 2, "Praise": 1}
     assert data["root_causes"] == [{"label": "Delivery / logistics", "n": 3}]
+
+
+def test_systematization_costs_the_same_queries_for_2_and_20_complaints(sales_manager):
+    categories = [standards.category_save(name=f"Topic {i}", code=f"topic-{i}") for i in range(3)]
+
+    def add(n):
+        for i in range(n):
+            c = make_complaint(
+                kind=("complaint", "praise", "claim")[i % 3], category=categories[i % 3], claimed_amount="5"
+            )
+            services.complaint_transition(
+                complaint=c, to_status=S.RESOLVED, by=sales_manager, resolution_note="ok", root_cause="delivery"
+            )
+
+    assert_same_queries_at_two_sizes(
+        fetch=lambda: selectors.systematization(months=3),
+        add_rows=add,
+        rows=lambda data: data["root_causes"][0]["n"],
+        queries=8,
+    )
 
 
 def test_unacknowledged_documents_per_staff_member(sales_manager, accountant, administrator):

@@ -265,8 +265,10 @@ def test_category_owner_gets_complaints_of_clients_without_a_manager(sales_manag
 
 def test_assigning_to_an_accountant_is_refused(sales_manager, accountant):
     complaint = make_complaint()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Assign to a sales manager or an administrator."):
         services.complaint_assign(complaint=complaint, to=accountant, by=sales_manager)
+    complaint.refresh_from_db()
+    assert complaint.assigned_to is None
 
 
 def test_goodwill_is_recorded_with_its_cost_for_the_client(sales_manager):

@@ -45,13 +45,15 @@ def test_a_return_after_the_period_deducts_in_its_own_period(shop, sales_manager
 
 def test_closing_twice_is_a_conflict(shop, last_month):
     services.period_close(period=last_month)
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match="is already closed"):
         services.period_close(period=last_month)
+    assert PeriodClose.objects.filter(period=str(last_month)).count() == 1
 
 
 def test_a_future_period_cannot_be_closed(this_month):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="A period can be closed once it has started."):
         services.period_close(period=this_month.next())
+    assert not PeriodClose.objects.exists()
 
 
 def test_employee_of_the_month_goes_to_the_highest_score_at_or_above_plan(

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from incentives import selectors, services
-from incentives.models import IncentiveSettings
+from incentives.models import CreditSplit, IncentiveSettings
 from purchases import services as purchase_services
 from tests.incentives.conftest import at
 from tests.incentives.factories import record, return_of
@@ -140,8 +140,9 @@ def test_credit_split_refuses_a_return(shop, sales_manager, today_noon):
 
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["plain"], "100")])
     ret = return_of(sale, at=today_noon, lines=[(shop["plain"], "10")])
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Split the credit of the original sale"):
         services.credit_split_set(purchase=ret, shares=[(sales_manager, "100")])
+    assert not CreditSplit.objects.exists()
 
 
 def test_quarter_score_sums_its_months(shop, sales_manager, this_month, today_noon):

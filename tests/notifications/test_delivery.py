@@ -145,8 +145,10 @@ def test_only_failed_rows_can_be_retried(make_client):
     from crm.exceptions import ApplicationError
 
     row = enqueue(make_client(consent=[]))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Only failed notifications can be retried."):
         services.notification_retry(notification=row)
+    row.refresh_from_db()
+    assert row.status == "skipped"
 
 
 def test_crashed_relay_rows_are_reclaimed_after_the_lease_and_sent_once(make_client, sms_dir):

@@ -33,8 +33,9 @@ def test_request_sets_totals_and_due_time(requested, sale):
 
 
 def test_a_purchase_cannot_be_invoiced_twice(requested, sale, client_obj, sales_manager):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match=f"Already on an invoice: purchase #{sale.pk}."):
         services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
+    assert Invoice.objects.get() == requested
 
 
 def test_issue_numbers_are_gapless_per_year_and_notify_requester(
@@ -61,15 +62,20 @@ def test_claimed_request_belongs_to_the_claimer(requested, accountant, django_us
 
     other = make_user("acc2", "Accountant")
     services.invoice_claim(invoice=requested, by=accountant)
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match="already took this request"):
         services.invoice_claim(invoice=requested, by=other)
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match="Another accountant claimed this request."):
         services.invoice_issue(invoice=requested, by=other)
+    requested.refresh_from_db()
+    assert (requested.status, requested.claimed_by, requested.number) == ("requested", accountant, None)
 
 
 def test_sales_manager_cannot_issue(requested, sales_manager):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Only accountants handle invoices."):
         services.invoice_issue(invoice=requested, by=sales_manager)
+    requested.refresh_from_db()
+    assert (requested.status, requested.number) == ("requested", None)
+    assert not InvoiceCounter.objects.exists()
 
 
 def test_void_keeps_number_and_issues_credit_note(requested, accountant):
@@ -82,8 +88,10 @@ def test_void_keeps_number_and_issues_credit_note(requested, accountant):
 
 
 def test_void_needs_reason(requested, accountant):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Say why the invoice is voided."):
         services.invoice_void(invoice=requested, by=accountant, reason=" ")
+    requested.refresh_from_db()
+    assert requested.status == "requested"
 
 
 def test_partial_payments_then_paid(requested, accountant):
@@ -99,8 +107,9 @@ def test_partial_payments_then_paid(requested, accountant):
 
 
 def test_payment_refused_on_requested_invoice(requested, accountant):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Payments can be recorded on issued or sent invoices only."):
         services.invoice_payment_record(invoice=requested, amount="1", paid_on=None, by=accountant)
+    assert not requested.payments.exists()
 
 
 def test_overdue_requests_remind_accountants_and_requester_once(requested, accountant, sales_manager):

@@ -101,9 +101,10 @@ def test_external_id_records_once_and_answers_the_first_result(tiers, client_obj
 
 
 def test_external_id_of_another_client_conflicts(tiers, client_obj, product, sales_manager):
-    buy(client_obj, product, 1, sales_manager, external_id="ERP-1")
-    with pytest.raises(ConflictError):
+    first = buy(client_obj, product, 1, sales_manager, external_id="ERP-1")
+    with pytest.raises(ConflictError, match="This external_id was already used for another client."):
         buy(ClientFactory(), product, 1, sales_manager, external_id="ERP-1")
+    assert Purchase.objects.get() == first
 
 
 @pytest.mark.parametrize(
