@@ -380,7 +380,9 @@ def test_detail_shows_the_script_and_standards_of_the_category(sm_client, admini
 
 
 def test_detail_costs_the_same_queries_for_2_and_20_comments_and_gestures(sm_client, sales_manager, administrator):
-    script = standard_services.document_create(kind="sales_script", title="Delivery script", body="Thank", by=administrator)
+    script = standard_services.document_create(
+        kind="sales_script", title="Delivery script", body="Thank", by=administrator
+    )
     quality = standard_services.document_create(kind="quality_standard", title="Quality", body="Fast", by=administrator)
     category = standards.category_save(name="Delivery", code="delivery", script=script, standards=[quality])
     complaint = make_complaint(category=category)
