@@ -1,59 +1,16 @@
-"""The only code that writes clients and what hangs off them."""
+"""Client records: first contact, edits, the permanent manager, the ERP upsert by external id, segments."""
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError, ConflictError
-from crm.roles import Role, has_role, is_admin
+from crm.notifications import services as notifications
 
-from .models import (
-    Channel,
-    ChannelConsent,
-    Client,
-    ContactPerson,
-    ManagerAssignment,
-    Segment,
-    Tag,
-)
-from .normalize import normalize_email, normalize_phone
-
-
-def _normalized(email: str, phone: str) -> tuple[str, str]:
-    try:
-        email = normalize_email(email)
-    except ValidationError:
-        raise ApplicationError("Enter a valid email address.", field="email")
-    try:
-        phone = normalize_phone(phone)
-    except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], field="phone")
-    return email, phone
-
-
-def can_edit_client(user, client: Client) -> bool:
-    """Administrators edit every client; sales managers their own and unassigned ones."""
-    if is_admin(user):
-        return True
-    return has_role(user, Role.SALES_MANAGER) and client.manager_id in (None, user.pk)
-
-
-def _check_manager(manager) -> None:
-    if manager is not None and not has_role(manager, Role.SALES_MANAGER, Role.ADMINISTRATOR):
-        raise ApplicationError("The manager must be a sales manager.", field="manager")
-
-
-def _check_choice(value: str, choices, field: str) -> None:
-    if value not in choices.values:
-        raise ApplicationError(f"{value!r} is not a valid choice.", field=field)
-
-
-def _clean_channels(channels) -> list[str]:
-    channels = list(channels or [])
-    for channel in channels:
-        if channel not in Channel.values:
-            raise ApplicationError(f"Unknown channel {channel!r}.", field="preferred_channels")
-    return list(dict.fromkeys(channels))  # keep the order, drop repeats
+from .. import selectors
+from ..models import Client, ManagerAssignment, Segment, Tag
+from .contacts import consent_set, contact_add
+from .rights import can_edit_client
+from .validation import check_choice, check_manager, clean_channels, normalized
 
 
 def _set_tags(client: Client, tags) -> None:
@@ -78,9 +35,7 @@ def _apply_consents(client: Client, consents: dict, by, source: str, at=None) ->
 
 
 def duplicate_candidates(*, email: str = "", phone: str = "", exclude_pk=None) -> list[Client]:
-    from .selectors import client_match_by_contact
-
-    qs = client_match_by_contact(email=email, phone=phone)
+    qs = selectors.client_match_by_contact(email=email, phone=phone)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.order_by("-id")[:10])
@@ -119,12 +74,12 @@ def client_create(
     With allow_duplicate=False a phone or email already known raises ConflictError with the candidates."""
     if not (name or "").strip():
         raise ApplicationError("A name is required.", field="name")
-    _check_choice(kind, Client.Kind, "kind")
-    _check_choice(status, Client.Status, "status")
-    _check_choice(first_contact_channel, Client.FirstContactChannel, "first_contact_channel")
-    email, phone = _normalized(email, phone)
-    _check_manager(manager)
-    channels = _clean_channels(preferred_channels)
+    check_choice(kind, Client.Kind, "kind")
+    check_choice(status, Client.Status, "status")
+    check_choice(first_contact_channel, Client.FirstContactChannel, "first_contact_channel")
+    email, phone = normalized(email, phone)
+    check_manager(manager)
+    channels = clean_channels(preferred_channels)
     if fields.get("external_id") == "":
         fields["external_id"] = None
     if fields.get("external_id") and Client.objects.filter(external_id=fields["external_id"]).exists():
@@ -200,14 +155,14 @@ def client_update(
         if not changes["name"]:
             raise ApplicationError("A name is required.", field="name")
     if "email" in changes or "phone" in changes:
-        email, phone = _normalized(changes.get("email", client.email), changes.get("phone", client.phone))
+        email, phone = normalized(changes.get("email", client.email), changes.get("phone", client.phone))
         changes["email"], changes["phone"] = email, phone
     if "kind" in changes:
-        _check_choice(changes["kind"], Client.Kind, "kind")
+        check_choice(changes["kind"], Client.Kind, "kind")
     if "first_contact_channel" in changes:
-        _check_choice(changes["first_contact_channel"], Client.FirstContactChannel, "first_contact_channel")
+        check_choice(changes["first_contact_channel"], Client.FirstContactChannel, "first_contact_channel")
     if "preferred_channels" in changes:
-        changes["preferred_channels"] = _clean_channels(changes["preferred_channels"])
+        changes["preferred_channels"] = clean_channels(changes["preferred_channels"])
     if "external_id" in changes:
         changes["external_id"] = changes["external_id"] or None
         if (
@@ -217,7 +172,7 @@ def client_update(
             raise ApplicationError("Another client has this external id.", field="external_id")
     changed = []
     if "status" in changes:
-        _check_choice(changes["status"], Client.Status, "status")
+        check_choice(changes["status"], Client.Status, "status")
         if changes["status"] != client.status:
             client.status_changed_at = timezone.now()
             changed.append("status_changed_at")
@@ -240,10 +195,8 @@ def client_update(
 @transaction.atomic
 def client_reassign(*, client: Client, manager, by=None, reason: str = "") -> Client:
     """Give the client a new permanent manager: dated history, and both managers are told."""
-    from crm.notifications import services as notifications
-
     client = Client.objects.select_for_update().get(pk=client.pk)
-    _check_manager(manager)
+    check_manager(manager)
     previous = client.manager
     if previous == manager:
         return client
@@ -278,51 +231,6 @@ def client_reassign(*, client: Client, manager, by=None, reason: str = "") -> Cl
 
 
 @transaction.atomic
-def contact_add(
-    *, client: Client, name: str, role: str = "", email: str = "", phone: str = "", is_primary: bool = False
-) -> ContactPerson:
-    if client.kind != Client.Kind.COMPANY:
-        raise ApplicationError("Only companies have contact persons.", field="contacts")
-    if not (name or "").strip():
-        raise ApplicationError("A contact needs a name.", field="contacts")
-    email, phone = _normalized(email, phone)
-    if is_primary:
-        ContactPerson.objects.filter(client=client, is_primary=True).update(is_primary=False)
-    return ContactPerson.objects.create(
-        client=client, name=name.strip(), role=role, email=email, phone=phone, is_primary=is_primary
-    )
-
-
-@transaction.atomic
-def consent_set(*, client: Client, channel: str, status: str, source: str, by=None, at=None) -> ChannelConsent:
-    """Record the client's opt-in or opt-out for one channel (one row per channel; every change is kept in
-    the consent's history). An opt-out replaces any opt-in, so every reader of the consent honours it."""
-    if channel not in Channel.values:
-        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
-    if status not in ChannelConsent.Status.values:
-        raise ApplicationError(f"Unknown consent status {status!r}.", field="status")
-    source = (source or "").strip()[:200]
-    if not source:
-        raise ApplicationError("Say how the client gave or withdrew consent.", field="source")
-    at = at or timezone.now()
-    consent = ChannelConsent.objects.select_for_update().filter(client=client, channel=channel).first()
-    if consent is None:
-        consent = ChannelConsent(client=client, channel=channel)
-    elif consent.status == status:
-        return consent
-    consent.status = status
-    consent.given_at = at
-    consent.source = source
-    consent.recorded_by = by
-    if by is not None:
-        consent._history_user = by
-    consent.save()
-    # Touch the client so an ERP sync on updated_since sees the consent change.
-    Client.objects.filter(pk=client.pk).update(updated_at=timezone.now())
-    return consent
-
-
-@transaction.atomic
 def client_upsert_by_external_id(*, external_id: str, data: dict, by=None) -> tuple[Client, bool]:
     """The ERP's PUT: create the client with this key or update it; repeating the same call changes
     nothing. Returns (client, created)."""
@@ -352,38 +260,3 @@ def segment_create(*, name: str, code: str, description: str = "") -> Segment:
     if Segment.objects.filter(code=code).exists():
         raise ApplicationError("This code is taken.", field="code")
     return Segment.objects.create(name=name.strip(), code=code.strip(), description=description)
-
-
-# Re-exported so callers keep one place to import from (clients.services.task_create, ...).
-from .merging import client_merge  # noqa: E402
-from .relationship import (  # noqa: E402
-    interaction_create,
-    promise_break,
-    promise_create,
-    promise_keep,
-    promise_remind_overdue,
-    task_cancel,
-    task_complete,
-    task_create,
-)
-
-__all__ = [
-    "can_edit_client",
-    "client_create",
-    "client_merge",
-    "client_reassign",
-    "client_update",
-    "client_upsert_by_external_id",
-    "consent_set",
-    "contact_add",
-    "duplicate_candidates",
-    "interaction_create",
-    "promise_break",
-    "promise_create",
-    "promise_keep",
-    "promise_remind_overdue",
-    "segment_create",
-    "task_cancel",
-    "task_complete",
-    "task_create",
-]

@@ -1,4 +1,4 @@
-"""Merging two clients (administrators only; re-exported by services)."""
+"""Merging two clients that turned out to be one (administrators only)."""
 
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -6,9 +6,9 @@ from django.forms.models import model_to_dict
 from crm.exceptions import ApplicationError
 from crm.roles import is_admin
 
-from . import hooks
-from .models import ChannelConsent, Client, ClientMerge
-from .services import consent_set
+from .. import hooks
+from ..models import ChannelConsent, Client, ClientMerge
+from .contacts import consent_set
 
 # Relations the merge handles itself instead of moving rows one by one.
 _MERGE_SPECIAL = {(ChannelConsent._meta.label, "client"), (ClientMerge._meta.label, "survivor")}

@@ -1,4 +1,4 @@
-"""Services for the relationship: interactions, follow-up tasks, promises (re-exported by services)."""
+"""The relationship with a client: interactions, follow-up tasks, promises and the reminders about them."""
 
 from datetime import date
 
@@ -6,10 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
+from crm.notifications import services as notifications
 from crm.roles import is_admin
 
-from .models import Client, FollowUpTask, Interaction, Promise
-from .services import _check_choice
+from .. import selectors
+from ..models import Client, FollowUpTask, Interaction, Promise
+from .validation import check_choice
 
 
 @transaction.atomic
@@ -26,7 +28,7 @@ def interaction_create(
 ) -> Interaction:
     """Log a call, meeting, email, consultation or note. A next step with a due date becomes a follow-up
     task for the client's manager (or the staff member when there is none)."""
-    _check_choice(kind, Interaction.Kind, "kind")
+    check_choice(kind, Interaction.Kind, "kind")
     if not (summary or "").strip():
         raise ApplicationError("Write what was said or done.", field="summary")
     next_step = (next_step or "").strip()
@@ -76,7 +78,7 @@ def task_create(
         raise ApplicationError("A task needs a title.", field="title")
     if due_date is None:
         raise ApplicationError("A task needs a due date.", field="due_date")
-    _check_choice(kind, FollowUpTask.Kind, "kind")
+    check_choice(kind, FollowUpTask.Kind, "kind")
     if source:
         existing = FollowUpTask.objects.filter(client=client, assignee=assignee, source=source, kind=kind).first()
         if existing:
@@ -153,13 +155,9 @@ def promise_break(*, promise: Promise, reason: str = "", by=None) -> Promise:
 
 def promise_remind_overdue(*, today: date | None = None) -> int:
     """Each morning: one reminder per person with overdue open promises (deduplicated per day)."""
-    from crm.notifications import services as notifications
-
-    from .selectors import promise_overdue_by_person
-
     today = today or timezone.localdate()
     sent = 0
-    for user, promises in promise_overdue_by_person(today=today):
+    for user, promises in selectors.promise_overdue_by_person(today=today):
         with transaction.atomic():
             lines = "\n".join(f"- {p.client.name}: {p.text} (due {p.due_date:%d %b})" for p in promises)
             notifications.notification_enqueue_for_user(
