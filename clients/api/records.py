@@ -1,63 +1,28 @@
-"""REST API for clients: list/create/retrieve/update, ERP upsert by external id, duplicates, the
-relationship (interactions, promises, tasks) and segments."""
+"""Clients API: list/create/retrieve/update, the ERP upsert by external id, and possible duplicates."""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.filters import SyncFilterSet
-from crm.api.permissions import roles
 from crm.exceptions import ApplicationError
-from crm.roles import Role, has_role
+from crm.roles import has_role
 
-from . import selectors, services
-from .models import Channel, ChannelConsent, Client, FollowUpTask, Interaction, Promise, Segment
-from .normalize import normalize_email, normalize_phone
-
-SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
-StaffWrite = roles(SM, ADM)
-StaffWriteAccountantRead = roles(SM, ADM, read=(ACC,))
-ReadAllWriteAdmin = roles(ADM, read=(SM, ACC))
-
-
-def _forbidden_or_raise(exc: ApplicationError):
-    if exc.code == "forbidden":
-        raise PermissionDenied(exc.message)
-    raise exc
-
-
-def _choice(choices, name: str, **kwargs) -> serializers.ChoiceField:
-    """A choice field with its own enum component (`name`): several models have a `kind` or `status` of
-    their own, and drf-spectacular's automatic enum names would collide."""
-    schema = {"type": "string", "enum": [value for value, _label in choices]}
-    field_class = _CHOICE_CLASSES.get(name)
-    if field_class is None:
-        field_class = extend_schema_field(schema, component_name=name)(
-            type(f"{name}Field", (serializers.ChoiceField,), {})
-        )
-        _CHOICE_CLASSES[name] = field_class
-    return field_class(choices=choices, **kwargs)
-
-
-_CHOICE_CLASSES: dict[str, type] = {}
-
-
-def _full_access(user) -> bool:
-    return has_role(user, SM, ADM)
-
-
-# --- serializers --------------------------------------------------------------------------------------
+from .. import selectors, services
+from ..models import Channel, ChannelConsent, Client, Segment
+from ..normalize import normalize_email, normalize_phone
+from .common import ADM, SM, StaffWrite, StaffWriteAccountantRead, choice_field, forbidden_or_raise, full_access
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    channel = _choice(Channel.choices, "ClientChannelEnum")
-    status = _choice(ChannelConsent.Status.choices, "ConsentStatusEnum")
+    channel = choice_field(Channel.choices, "ClientChannelEnum")
+    status = choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum")
 
     class Meta:
         model = ChannelConsent
@@ -70,10 +35,10 @@ class ClientSerializer(serializers.ModelSerializer):
 
     segment = serializers.CharField(source="segment.code", allow_null=True, read_only=True)
     manager = serializers.IntegerField(source="manager_id", allow_null=True, read_only=True)
-    kind = _choice(Client.Kind.choices, "ClientKindEnum", read_only=True)
-    status = _choice(Client.Status.choices, "ClientStatusEnum", read_only=True)
-    first_contact_channel = _choice(Client.FirstContactChannel.choices, "FirstContactChannelEnum", read_only=True)
-    preferred_channels = serializers.ListField(child=_choice(Channel.choices, "ClientChannelEnum"), read_only=True)
+    kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
+    status = choice_field(Client.Status.choices, "ClientStatusEnum", read_only=True)
+    first_contact_channel = choice_field(Client.FirstContactChannel.choices, "FirstContactChannelEnum", read_only=True)
+    preferred_channels = serializers.ListField(child=choice_field(Channel.choices, "ClientChannelEnum"), read_only=True)
     consents = serializers.ListField(
         child=inline_serializer(
             "ClientConsent",
@@ -143,7 +108,7 @@ class ClientSerializer(serializers.ModelSerializer):
 class ClientBillingSerializer(serializers.ModelSerializer):
     """What an accountant may read about a client: billing details only."""
 
-    kind = _choice(Client.Kind.choices, "ClientKindEnum", read_only=True)
+    kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
 
     class Meta:
         model = Client
@@ -163,7 +128,7 @@ class ClientWriteSerializer(serializers.Serializer):
     """Input for create, update and upsert. Phone and email are normalised (E.164, lower case)."""
 
     name = serializers.CharField(max_length=200)
-    kind = _choice(Client.Kind.choices, "ClientKindEnum", required=False)
+    kind = choice_field(Client.Kind.choices, "ClientKindEnum", required=False)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     address = serializers.CharField(required=False, allow_blank=True)
@@ -173,13 +138,15 @@ class ClientWriteSerializer(serializers.Serializer):
     manager = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(groups__name=SM), required=False, allow_null=True
     )
-    status = _choice(Client.Status.choices, "ClientStatusEnum", required=False)
-    first_contact_channel = _choice(Client.FirstContactChannel.choices, "FirstContactChannelEnum", required=False)
+    status = choice_field(Client.Status.choices, "ClientStatusEnum", required=False)
+    first_contact_channel = choice_field(Client.FirstContactChannel.choices, "FirstContactChannelEnum", required=False)
     first_contact_at = serializers.DateTimeField(required=False)
     first_contact_request = serializers.CharField(required=False, allow_blank=True)
     interests = serializers.ListField(child=serializers.CharField(), required=False)
-    preferred_channels = serializers.ListField(child=_choice(Channel.choices, "ClientChannelEnum"), required=False)
-    consents = serializers.DictField(child=_choice(ChannelConsent.Status.choices, "ConsentStatusEnum"), required=False)
+    preferred_channels = serializers.ListField(child=choice_field(Channel.choices, "ClientChannelEnum"), required=False)
+    consents = serializers.DictField(
+        child=choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum"), required=False
+    )
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     contacts = ContactInputSerializer(many=True, required=False, write_only=True)
@@ -204,57 +171,13 @@ class ClientWriteSerializer(serializers.Serializer):
         return value
 
 
-class InteractionSerializer(serializers.ModelSerializer):
-    kind = _choice(Interaction.Kind.choices, "InteractionKindEnum")
-    staff = serializers.IntegerField(source="staff_id", read_only=True)
-
-    class Meta:
-        model = Interaction
-        fields = ["id", "kind", "occurred_at", "staff", "channel", "summary", "next_step", "next_step_due"]
-        read_only_fields = ["id", "staff"]
-        extra_kwargs = {"occurred_at": {"required": False}}
-
-
-class PromiseSerializer(serializers.ModelSerializer):
-    status = _choice(Promise.Status.choices, "PromiseStatusEnum", read_only=True)
-    promised_by = serializers.IntegerField(source="promised_by_id", read_only=True)
-
-    class Meta:
-        model = Promise
-        fields = ["id", "client", "text", "promised_by", "due_date", "status", "resolution", "resolved_at"]
-        read_only_fields = ["id", "client", "promised_by", "status", "resolution", "resolved_at"]
-
-
-class TaskSerializer(serializers.ModelSerializer):
-    kind = _choice(FollowUpTask.Kind.choices, "TaskKindEnum", required=False)
-    status = _choice(FollowUpTask.Status.choices, "TaskStatusEnum", read_only=True)
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.filter(merged_into__isnull=True))
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(groups__name__in=[SM, ADM]).distinct(), required=False
-    )
-
-    class Meta:
-        model = FollowUpTask
-        fields = ["id", "client", "assignee", "kind", "title", "details", "due_date", "status", "completed_at"]
-        read_only_fields = ["id", "status", "completed_at"]
-
-
-class SegmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Segment
-        fields = ["id", "name", "code", "description", "is_active"]
-
-
 class DuplicateSerializer(serializers.ModelSerializer):
-    kind = _choice(Client.Kind.choices, "ClientKindEnum", read_only=True)
+    kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
     match = serializers.CharField(read_only=True)
 
     class Meta:
         model = Client
         fields = ["id", "name", "kind", "email", "phone", "manager", "match"]
-
-
-# --- views --------------------------------------------------------------------------------------------
 
 
 class ClientFilter(SyncFilterSet):
@@ -296,11 +219,11 @@ class ClientListCreate(generics.ListCreateAPIView):
     def get_serializer_class(self):
         if self.request.method == "POST":
             return ClientWriteSerializer
-        return ClientBillingSerializer if not _full_access(self.request.user) else ClientSerializer
+        return ClientBillingSerializer if not full_access(self.request.user) else ClientSerializer
 
     def get_queryset(self):
         search = self.request.query_params.get("search", "")
-        if not _full_access(self.request.user):
+        if not full_access(self.request.user):
             qs = selectors.client_list(search=search).select_related(None)
             return qs.only(*ClientBillingSerializer.Meta.fields).order_by("-id")
         return selectors.client_list_api(search=search).order_by("-id")
@@ -331,7 +254,7 @@ class ClientDetail(generics.RetrieveUpdateAPIView):
     def get_serializer_class(self):
         if self.request.method in ("PUT", "PATCH"):
             return ClientWriteSerializer
-        return ClientSerializer if _full_access(self.request.user) else ClientBillingSerializer
+        return ClientSerializer if full_access(self.request.user) else ClientBillingSerializer
 
     def get_object(self):
         return get_object_or_404(selectors.client_list_api(include_merged=True), pk=self.kwargs["pk"])
@@ -350,7 +273,7 @@ class ClientDetail(generics.RetrieveUpdateAPIView):
         try:
             client = services.client_update(client=client, by=request.user, **data)
         except ApplicationError as exc:
-            _forbidden_or_raise(exc)
+            forbidden_or_raise(exc)
         return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data)
 
 
@@ -393,135 +316,3 @@ class ClientDuplicates(APIView):
             phone=params.get("phone", ""), email=params.get("email", ""), name=params.get("name", "")
         )
         return Response(DuplicateSerializer(found, many=True).data)
-
-
-class _ClientChildList(generics.ListCreateAPIView):
-    permission_classes = [StaffWrite]
-
-    def client(self) -> Client:
-        if not hasattr(self, "_client"):
-            self._client = get_object_or_404(Client, pk=self.kwargs["pk"])
-        return self._client
-
-
-class ClientInteractions(_ClientChildList):
-    """The client's timeline. POST logs an interaction; a next step with a due date becomes a task."""
-
-    serializer_class = InteractionSerializer
-
-    queryset = Interaction.objects.none()  # for the schema
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return selectors.interaction_list(client=self.client()).order_by("-occurred_at", "-id")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.interaction_create(
-            client=self.client(), staff=self.request.user, **serializer.validated_data
-        )
-
-
-class ClientPromises(_ClientChildList):
-    serializer_class = PromiseSerializer
-
-    queryset = Promise.objects.none()  # for the schema
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return selectors.promise_list(client=self.client()).order_by("-id")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.promise_create(
-            client=self.client(), promised_by=self.request.user, **serializer.validated_data
-        )
-
-
-class TaskFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=FollowUpTask.Status.choices)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    client = django_filters.NumberFilter(field_name="client_id")
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
-
-    class Meta:
-        model = FollowUpTask
-        fields = ["status", "assignee", "client", "due_before"]
-
-
-class TaskListCreate(generics.ListCreateAPIView):
-    """Follow-up tasks. Sales managers see their own; administrators everyone's."""
-
-    permission_classes = [StaffWrite]
-    serializer_class = TaskSerializer
-    filterset_class = TaskFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
-
-    queryset = FollowUpTask.objects.none()  # for the schema
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        assignee = None if has_role(self.request.user, ADM) else self.request.user
-        return selectors.task_list(assignee=assignee).order_by("-id")
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.setdefault("assignee", self.request.user)
-        serializer.instance = services.task_create(created_by=self.request.user, **data)
-
-
-class SegmentListCreate(generics.ListCreateAPIView):
-    permission_classes = [ReadAllWriteAdmin]
-    serializer_class = SegmentSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        return selectors.segment_list()
-
-    def perform_create(self, serializer):
-        serializer.instance = services.segment_create(**serializer.validated_data)
-
-
-class ResolveSerializer(serializers.Serializer):
-    how = serializers.CharField(required=False, allow_blank=True, default="", help_text="How it was kept.")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it was broken.")
-
-
-class TaskClose(APIView):
-    """POST tasks/<id>/complete/ or tasks/<id>/cancel/: the assignee or an administrator closes a task."""
-
-    permission_classes = [StaffWrite]
-    action = "complete"
-
-    @extend_schema(request=None, responses=TaskSerializer)
-    def post(self, request, pk):
-        task = get_object_or_404(FollowUpTask, pk=pk)
-        close = services.task_complete if self.action == "complete" else services.task_cancel
-        try:
-            task = close(task=task, by=request.user)
-        except ApplicationError as exc:
-            _forbidden_or_raise(exc)
-        return Response(TaskSerializer(task).data)
-
-
-class PromiseResolve(APIView):
-    """POST promises/<id>/keep/ {"how"} or promises/<id>/break/ {"reason"}: who promised it or an
-    administrator resolves an open promise."""
-
-    permission_classes = [StaffWrite]
-    action = "keep"
-
-    @extend_schema(request=ResolveSerializer, responses=PromiseSerializer)
-    def post(self, request, pk):
-        promise = get_object_or_404(Promise, pk=pk)
-        data = ResolveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            if self.action == "keep":
-                promise = services.promise_keep(promise=promise, how=data.validated_data["how"], by=request.user)
-            else:
-                promise = services.promise_break(promise=promise, reason=data.validated_data["reason"], by=request.user)
-        except ApplicationError as exc:
-            _forbidden_or_raise(exc)
-        return Response(PromiseSerializer(promise).data)
