@@ -125,7 +125,7 @@ def create_call_task(row, subject: str, body: str) -> str:
     client = _client(row)
     if client.manager_id is None:
         raise transports.PermanentError("client has no permanent manager to call them")
-    task = task_create(
+    task, _ = task_create(
         client=client,
         assignee=client.manager,
         title=f"Call {client.name}: {subject}"[:200],

@@ -6,18 +6,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.filters import SyncFilterSet
 from crm.exceptions import ApplicationError
-from crm.roles import has_role
 
 from .. import selectors, services
 from ..models import Channel, ChannelConsent, Client, Segment
 from ..normalize import normalize_email, normalize_phone
-from .common import ADM, SM, StaffWrite, StaffWriteAccountantRead, choice_field, forbidden_or_raise, full_access
+from .common import SM, StaffWrite, StaffWriteAccountantRead, choice_field, forbidden_or_raise, full_access
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -206,11 +204,21 @@ def _client_kwargs(data: dict, *, update: bool = False) -> dict:
     return data
 
 
+def _first_contact_kwargs(data: dict) -> dict:
+    """An omitted or null `manager` means nobody was picked, as a blank field on the first-contact page:
+    client_create then applies the first-contact default."""
+    data = _client_kwargs(data)
+    if data.get("manager") is None:
+        data["manager"] = services.MANAGER_NOT_CHOSEN
+    return data
+
+
 @extend_schema(parameters=[SEARCH_PARAM])
 class ClientListCreate(generics.ListCreateAPIView):
     """Clients, newest first, with cursor pagination. Accountants get billing details only.
     POST: a phone or email that already belongs to a client answers 409 with the candidates unless
-    `?force=true` or `"force": true`."""
+    `?force=true` or `"force": true`. With no `manager` (omitted or null) a sales manager who records the
+    client keeps it; an administrator's stays unassigned."""
 
     permission_classes = [StaffWriteAccountantRead]
     filterset_class = ClientFilter
@@ -239,15 +247,14 @@ class ClientListCreate(generics.ListCreateAPIView):
         serializer = ClientWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         force = serializer.validated_data.get("force") or request.query_params.get("force") in ("true", "1")
-        data = _client_kwargs(serializer.validated_data)
-        if "manager" not in data and not has_role(request.user, ADM):
-            data["manager"] = request.user  # who takes the first contact keeps the client
+        data = _first_contact_kwargs(serializer.validated_data)
         client = services.client_create(by=request.user, allow_duplicate=bool(force), **data)
         return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class ClientDetail(generics.RetrieveUpdateAPIView):
-    """One client. Sales managers update their own and unassigned clients; administrators any."""
+    """One client. Sales managers update their own and unassigned clients; administrators any. A new
+    `manager` is handed over by an administrator, or by the client's manager (to a colleague or nobody)."""
 
     permission_classes = [StaffWriteAccountantRead]
 
@@ -265,11 +272,7 @@ class ClientDetail(generics.RetrieveUpdateAPIView):
         partial = request.method == "PATCH"
         serializer = ClientWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        if not services.can_edit_client(request.user, client):
-            raise PermissionDenied("You may edit only your own and unassigned clients.")
         data = _client_kwargs(serializer.validated_data, update=True)
-        if "manager" in data and not has_role(request.user, ADM) and data["manager"] not in (None, request.user):
-            raise PermissionDenied("Only an administrator can give a client to another manager.")
         try:
             client = services.client_update(client=client, by=request.user, **data)
         except ApplicationError as exc:
@@ -286,12 +289,12 @@ class ClientUpsertByExternalId(APIView):
     def put(self, request, external_id):
         serializer = ClientWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        existing = Client.objects.filter(external_id=external_id).first()
-        if existing is not None and not services.can_edit_client(request.user, existing):
-            raise PermissionDenied("You may edit only your own and unassigned clients.")
-        client, created = services.client_upsert_by_external_id(
-            external_id=external_id, data=_client_kwargs(serializer.validated_data), by=request.user
-        )
+        try:
+            client, created = services.client_upsert_by_external_id(
+                external_id=external_id, data=_client_kwargs(serializer.validated_data), by=request.user
+            )
+        except ApplicationError as exc:
+            forbidden_or_raise(exc)
         body = ClientSerializer(selectors.client_get(pk=client.pk)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

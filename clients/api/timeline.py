@@ -125,7 +125,7 @@ class TaskListCreate(generics.ListCreateAPIView):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.setdefault("assignee", self.request.user)
-        serializer.instance = services.task_create(created_by=self.request.user, **data)
+        serializer.instance, _ = services.task_create(created_by=self.request.user, **data)
 
 
 class ResolveSerializer(serializers.Serializer):

@@ -13,11 +13,13 @@ never this file."""
 from .contacts import consent_set, contact_add
 from .merging import client_merge
 from .records import (
+    MANAGER_NOT_CHOSEN,
     client_create,
     client_reassign,
     client_update,
     client_upsert_by_external_id,
     duplicate_candidates,
+    first_contact_manager,
     segment_create,
 )
 from .relationship import (
@@ -30,10 +32,12 @@ from .relationship import (
     task_complete,
     task_create,
 )
-from .rights import can_edit_client
+from .rights import can_edit_client, can_reassign_client
 
 __all__ = [
+    "MANAGER_NOT_CHOSEN",
     "can_edit_client",
+    "can_reassign_client",
     "client_create",
     "client_merge",
     "client_reassign",
@@ -42,6 +46,7 @@ __all__ = [
     "consent_set",
     "contact_add",
     "duplicate_candidates",
+    "first_contact_manager",
     "interaction_create",
     "promise_break",
     "promise_create",
