@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.htmx import wants_fragment
-from crm.roles import Role, has_role, is_admin
+from crm.roles import Role, has_role
 from crm.views import role_required
 
 from . import selectors, services
@@ -26,14 +26,23 @@ from .forms import (
     TaskForm,
 )
 from .models import Client, FollowUpTask, Promise
+from .services.rights import EDIT_DENIED
 from .views import _client_or_404, task_list
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 
 
 def _require_edit(request, client: Client) -> None:
+    """The edit page is not shown to whoever may not edit (client_update refuses them too)."""
     if not services.can_edit_client(request.user, client):
-        raise PermissionDenied("You may edit only your own and unassigned clients.")
+        raise PermissionDenied(EDIT_DENIED)
+
+
+def _refused(form, exc: ApplicationError) -> None:
+    """A service refused: a denied actor is a 403 as in the API; any other rule goes on the form."""
+    if exc.code == "forbidden":
+        raise PermissionDenied(exc.message)
+    apply_application_error(form, exc)
 
 
 # --- card -----------------------------------------------------------------------------------------
@@ -65,7 +74,7 @@ def _overview_ctx(request, client, **extra):
     return {
         "client": client,
         "can_edit": services.can_edit_client(request.user, client),
-        "can_reassign": is_admin(request.user) or client.manager_id == request.user.pk,
+        "can_reassign": services.can_reassign_client(request.user, client),
         "assignments": client.manager_history.select_related("manager", "previous_manager", "assigned_by")[:20],
         "consent_form": extra.pop("consent_form", None) or ConsentForm(),
         "reassign_form": extra.pop("reassign_form", None) or ReassignForm(initial={"manager": client.manager_id}),
@@ -164,7 +173,7 @@ def _save(form, create):
         try:
             create(form.cleaned_data)
         except ApplicationError as exc:
-            apply_application_error(form, exc)
+            _refused(form, exc)
         else:
             return None
     return form
@@ -180,7 +189,7 @@ def client_edit(request, client_id):
         try:
             services.client_update(client=client, by=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            apply_application_error(form, exc)
+            _refused(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("clients:card", client_id=client.pk)
@@ -273,13 +282,12 @@ def task_close(request, task_id, outcome):
 @role_required(SM, ADM)
 def contact_new(request, client_id):
     client = _client_or_404(client_id)
-    _require_edit(request, client)
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            services.contact_add(client=client, **form.cleaned_data)
+            services.contact_add(client=client, by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            apply_application_error(form, exc)
+            _refused(form, exc)
         else:
             form = None
     return _tab_response(
@@ -291,12 +299,15 @@ def contact_new(request, client_id):
 @role_required(SM, ADM)
 def consent_change(request, client_id):
     client = _client_or_404(client_id)
-    _require_edit(request, client)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        services.consent_set(client=client, by=request.user, **form.cleaned_data)
-        client = _client_or_404(client_id)
-        form = None
+        try:
+            services.consent_set(client=client, by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _refused(form, exc)
+        else:
+            client = _client_or_404(client_id)
+            form = None
     return _tab_response(
         request, client, "clients/tabs/overview.html", _overview_ctx(request, client, consent_form=form), "overview"
     )
@@ -306,8 +317,6 @@ def consent_change(request, client_id):
 @role_required(SM, ADM)
 def client_reassign(request, client_id):
     client = _client_or_404(client_id)
-    if not (is_admin(request.user) or client.manager_id == request.user.pk):
-        raise PermissionDenied("Only the client's manager or an administrator can hand the client over.")
     form = ReassignForm(request.POST)
     if form.is_valid():
         try:
@@ -315,7 +324,7 @@ def client_reassign(request, client_id):
                 client=client, manager=form.cleaned_data["manager"], by=request.user, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            apply_application_error(form, exc)
+            _refused(form, exc)
         else:
             client = _client_or_404(client_id)
             form = None

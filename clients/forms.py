@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from crm.notifications.models import Notification
 
-from . import hooks
+from . import hooks, services
 from .models import Channel, ChannelConsent, Client, FollowUpTask, Interaction, Segment
 from .news import NEWS_CHANNELS
 from .normalize import normalize_email, normalize_phone
@@ -102,7 +102,8 @@ class FirstContactForm(ContactDetailsMixin, forms.Form):
             "first_contact_request": d["first_contact_request"],
             "interests": d.get("interests") or [],
             "segment": d["segment"],
-            "manager": d["manager"],
+            # a blank manager means nobody was picked: client_create applies the first-contact default
+            "manager": d["manager"] or services.MANAGER_NOT_CHOSEN,
             "address": d["address"],
             "contacts": contacts,
             "preferred_channels": d["opt_in"],

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
-from crm.roles import Role
+from crm.roles import Role, is_admin
 
 from . import services
 from .models import Client, ContactPerson, ImportJob, Segment
@@ -177,7 +177,10 @@ def import_job_create(*, filename: str, content: bytes, by) -> ImportJob:
 
 @transaction.atomic
 def import_job_confirm(*, job: ImportJob, skip_bad_rows: bool, by) -> ImportJob:
+    """Queue the import; only who uploaded the file or an administrator starts it."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not (is_admin(by) or job.created_by_id == by.pk):
+        raise ApplicationError("This import belongs to someone else.", code="forbidden")
     if job.status != ImportJob.Status.PREVIEW:
         raise ApplicationError("This import has already started.")
     if job.errors and not skip_bad_rows:

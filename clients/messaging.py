@@ -21,6 +21,8 @@ from crm.notifications import services as outbox_services
 from crm.notifications.models import Notification
 
 from .models import Client
+from .services.contacts import consent_set
+from .services.relationship import task_create
 
 CLIENT_CHANNELS = ("email", "sms", "phone", "letter")
 # Unchanged since the links were first sent: links in old messages keep working.
@@ -93,8 +95,6 @@ def unsubscribe_token_read(token: str) -> tuple[int, str]:
 def unsubscribe(*, token: str) -> tuple[Client, str]:
     """Withdraw the client's consent for the channel the link was sent on. Messages already queued on it
     are skipped at delivery time."""
-    from .services import consent_set
-
     client_id, channel = unsubscribe_token_read(token)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
@@ -122,12 +122,10 @@ def send_sms(row, subject: str, body: str) -> str:
 
 def create_call_task(row, subject: str, body: str) -> str:
     """A call task for the client's permanent manager, with the script to read. `source` makes it once."""
-    from .relationship import task_create
-
     client = _client(row)
     if client.manager_id is None:
         raise transports.PermanentError("client has no permanent manager to call them")
-    task = task_create(
+    task, _ = task_create(
         client=client,
         assignee=client.manager,
         title=f"Call {client.name}: {subject}"[:200],

@@ -174,8 +174,6 @@ def client_new(request):
             if duplicates and not form.cleaned_data["create_anyway"]:
                 form.add_error("create_anyway", "This may be a client we know already. Open them, or tick this box.")
             else:
-                if data["manager"] is None and has_role(request.user, SM):
-                    data["manager"] = request.user
                 try:
                     client = services.client_create(by=request.user, **data)
                 except ApplicationError as exc:
@@ -184,8 +182,8 @@ def client_new(request):
                     messages.success(request, f"{client.name} added.")
                     return redirect("clients:card", client_id=client.pk)
     else:
-        initial = {"manager": request.user.pk} if has_role(request.user, SM) else {}
-        form = FirstContactForm(initial=initial)
+        keeper = services.first_contact_manager(request.user)
+        form = FirstContactForm(initial={"manager": keeper.pk} if keeper else {})
     return render(request, "clients/new.html", {"form": form, "duplicates": duplicates})
 
 

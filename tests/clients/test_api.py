@@ -313,8 +313,8 @@ def test_cursor_pagination_walks_every_client_once(sm_api):
 
 def test_task_complete_and_cancel_through_the_api(sm_api, acc_api, sales_manager, other_sales_manager):
     client = ClientFactory()
-    mine = services.task_create(client=client, assignee=sales_manager, title="a", due_date=today())
-    theirs = services.task_create(client=client, assignee=other_sales_manager, title="b", due_date=today())
+    mine, _ = services.task_create(client=client, assignee=sales_manager, title="a", due_date=today())
+    theirs, _ = services.task_create(client=client, assignee=other_sales_manager, title="b", due_date=today())
     assert sm_api.post(f"/api/v1/tasks/{mine.pk}/complete/").json()["status"] == "done"
     assert sm_api.post(f"/api/v1/tasks/{mine.pk}/cancel/").status_code == 400  # already done
     assert sm_api.post(f"/api/v1/tasks/{theirs.pk}/complete/").status_code == 403

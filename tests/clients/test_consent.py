@@ -9,7 +9,7 @@ from tests.factories import ClientFactory
 @pytest.mark.django_db
 def test_consent_set_opt_out_replaces_opt_in_and_keeps_history(sales_manager):
     client = ClientFactory(preferred_channels=["email", "sms"], consent=["email"])
-    consent = services.consent_set(
+    consent, _ = services.consent_set(
         client=client, channel="email", status="opt_out", source="unsubscribe link", by=sales_manager
     )
     assert consent.status == ChannelConsent.Status.OPT_OUT
@@ -20,7 +20,7 @@ def test_consent_set_opt_out_replaces_opt_in_and_keeps_history(sales_manager):
 @pytest.mark.django_db
 def test_consent_set_creates_a_row_for_a_new_channel():
     client = ClientFactory(consent=[])
-    consent = services.consent_set(client=client, channel="sms", status="opt_in", source="phone call")
+    consent, _ = services.consent_set(client=client, channel="sms", status="opt_in", source="phone call")
     assert consent.pk and consent.given_at
 
 

@@ -132,7 +132,7 @@ def test_interaction_next_step_without_date_is_refused(sales_manager):
 
 def test_task_complete_and_cancel_only_once(sales_manager):
     client = ClientFactory()
-    task = services.task_create(client=client, assignee=sales_manager, title="Call", due_date=today())
+    task, _ = services.task_create(client=client, assignee=sales_manager, title="Call", due_date=today())
     services.task_complete(task=task, by=sales_manager)
     with pytest.raises(ApplicationError):
         services.task_cancel(task=task, by=sales_manager)
@@ -142,8 +142,8 @@ def test_task_complete_and_cancel_only_once(sales_manager):
 
 def test_task_create_repeat_from_same_source_returns_existing(sales_manager):
     client = ClientFactory()
-    a = services.task_create(client=client, assignee=sales_manager, title="x", due_date=today(), source="p:1")
-    b = services.task_create(client=client, assignee=sales_manager, title="x", due_date=today(), source="p:1")
+    a, _ = services.task_create(client=client, assignee=sales_manager, title="x", due_date=today(), source="p:1")
+    b, _ = services.task_create(client=client, assignee=sales_manager, title="x", due_date=today(), source="p:1")
     assert a.pk == b.pk
 
 
@@ -225,7 +225,7 @@ def test_client_upsert_by_external_id_is_safe_to_repeat(administrator):
 def test_consent_recorded_at_time_given(sales_manager):
     client = ClientFactory(consent=[])
     at = timezone.now() - timedelta(days=3)
-    consent = services.consent_set(client=client, channel="email", status="opt_in", source="web form", at=at)
+    consent, _ = services.consent_set(client=client, channel="email", status="opt_in", source="web form", at=at)
     assert consent.given_at == at
 
 

@@ -342,7 +342,8 @@ def test_consent_change_from_card(sm_client, sales_manager):
 def test_tasks_page_lists_mine_and_completes(sm_client, sales_manager, other_sales_manager):
     client = ClientFactory()
     mine = [
-        services.task_create(client=client, assignee=sales_manager, title=f"m{i}", due_date=today()) for i in range(4)
+        services.task_create(client=client, assignee=sales_manager, title=f"m{i}", due_date=today())[0]
+        for i in range(4)
     ]
     services.task_create(client=client, assignee=other_sales_manager, title="theirs", due_date=today())
     body = sm_client.get(reverse("clients:tasks")).content.decode()
@@ -369,7 +370,7 @@ def test_tasks_page_costs_the_same_queries_for_2_and_20_tasks(sm_client, sales_m
 
 
 def test_closing_someone_elses_task_is_denied(sm_client, other_sales_manager):
-    task = services.task_create(client=ClientFactory(), assignee=other_sales_manager, title="x", due_date=today())
+    task, _ = services.task_create(client=ClientFactory(), assignee=other_sales_manager, title="x", due_date=today())
     assert sm_client.post(reverse("clients:task_close", args=[task.pk, "done"])).status_code == 403
 
 

@@ -1,32 +1,37 @@
-"""Services for the relationship: interactions, follow-up tasks, promises (re-exported by services)."""
+"""The relationship with a client: interactions, follow-up tasks, promises and the reminders about them."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
+from crm.notifications import services as notifications
 from crm.roles import is_admin
 
-from .models import Client, FollowUpTask, Interaction, Promise
-from .services import _check_choice
+from .. import selectors
+from ..models import Client, FollowUpTask, Interaction, Promise
+from .validation import check_choice
+
+User = get_user_model()
 
 
 @transaction.atomic
 def interaction_create(
     *,
     client: Client,
-    staff,
+    staff: User,
     kind: str,
     summary: str,
-    occurred_at=None,
+    occurred_at: datetime | None = None,
     channel: str = "",
     next_step: str = "",
     next_step_due: date | None = None,
 ) -> Interaction:
     """Log a call, meeting, email, consultation or note. A next step with a due date becomes a follow-up
     task for the client's manager (or the staff member when there is none)."""
-    _check_choice(kind, Interaction.Kind, "kind")
+    check_choice(kind, Interaction.Kind, "kind")
     if not (summary or "").strip():
         raise ApplicationError("Write what was said or done.", field="summary")
     next_step = (next_step or "").strip()
@@ -62,26 +67,26 @@ def interaction_create(
 def task_create(
     *,
     client: Client,
-    assignee,
+    assignee: User,
     title: str,
     due_date: date,
     kind: str = FollowUpTask.Kind.CALL_BACK,
     details: str = "",
-    created_by=None,
+    created_by: User | None = None,
     source: str = "",
-) -> FollowUpTask:
+) -> tuple[FollowUpTask, bool]:
     """A follow-up task for a staff member about a client. `source` (e.g. "purchase:42") makes a repeat
-    from the same source return the existing task instead of a second one."""
+    from the same source return the existing task instead of a second one. Returns (task, created)."""
     if not (title or "").strip():
         raise ApplicationError("A task needs a title.", field="title")
     if due_date is None:
         raise ApplicationError("A task needs a due date.", field="due_date")
-    _check_choice(kind, FollowUpTask.Kind, "kind")
+    check_choice(kind, FollowUpTask.Kind, "kind")
     if source:
         existing = FollowUpTask.objects.filter(client=client, assignee=assignee, source=source, kind=kind).first()
         if existing:
-            return existing
-    return FollowUpTask.objects.create(
+            return existing, False
+    task = FollowUpTask.objects.create(
         client=client,
         assignee=assignee,
         title=title,
@@ -91,9 +96,10 @@ def task_create(
         created_by=created_by,
         source=source,
     )
+    return task, True
 
 
-def _task_close(task: FollowUpTask, status: str, by) -> FollowUpTask:
+def _task_close(task: FollowUpTask, status: str, by: User | None) -> FollowUpTask:
     task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
     if task.status != FollowUpTask.Status.OPEN:
         raise ApplicationError(f"This task is already {task.get_status_display().lower()}.")
@@ -106,17 +112,17 @@ def _task_close(task: FollowUpTask, status: str, by) -> FollowUpTask:
 
 
 @transaction.atomic
-def task_complete(*, task: FollowUpTask, by=None) -> FollowUpTask:
+def task_complete(*, task: FollowUpTask, by: User | None = None) -> FollowUpTask:
     return _task_close(task, FollowUpTask.Status.DONE, by)
 
 
 @transaction.atomic
-def task_cancel(*, task: FollowUpTask, by=None) -> FollowUpTask:
+def task_cancel(*, task: FollowUpTask, by: User | None = None) -> FollowUpTask:
     return _task_close(task, FollowUpTask.Status.CANCELLED, by)
 
 
 @transaction.atomic
-def promise_create(*, client: Client, text: str, promised_by, due_date: date) -> Promise:
+def promise_create(*, client: Client, text: str, promised_by: User, due_date: date) -> Promise:
     if not (text or "").strip():
         raise ApplicationError("Write what was promised.", field="text")
     if due_date is None:
@@ -126,7 +132,7 @@ def promise_create(*, client: Client, text: str, promised_by, due_date: date) ->
     return promise
 
 
-def _promise_resolve(promise: Promise, status: str, resolution: str, by) -> Promise:
+def _promise_resolve(promise: Promise, status: str, resolution: str, by: User | None) -> Promise:
     promise = Promise.objects.select_for_update().get(pk=promise.pk)
     if promise.status != Promise.Status.OPEN:
         raise ApplicationError(f"This promise is already {promise.get_status_display().lower()}.")
@@ -140,26 +146,22 @@ def _promise_resolve(promise: Promise, status: str, resolution: str, by) -> Prom
 
 
 @transaction.atomic
-def promise_keep(*, promise: Promise, how: str, by=None) -> Promise:
+def promise_keep(*, promise: Promise, how: str, by: User | None = None) -> Promise:
     if not (how or "").strip():
         raise ApplicationError("Say how the promise was kept.", field="how")
     return _promise_resolve(promise, Promise.Status.KEPT, how, by)
 
 
 @transaction.atomic
-def promise_break(*, promise: Promise, reason: str = "", by=None) -> Promise:
+def promise_break(*, promise: Promise, reason: str = "", by: User | None = None) -> Promise:
     return _promise_resolve(promise, Promise.Status.BROKEN, reason, by)
 
 
 def promise_remind_overdue(*, today: date | None = None) -> int:
     """Each morning: one reminder per person with overdue open promises (deduplicated per day)."""
-    from crm.notifications import services as notifications
-
-    from .selectors import promise_overdue_by_person
-
     today = today or timezone.localdate()
     sent = 0
-    for user, promises in promise_overdue_by_person(today=today):
+    for user, promises in selectors.promise_overdue_by_person(today=today):
         with transaction.atomic():
             lines = "\n".join(f"- {p.client.name}: {p.text} (due {p.due_date:%d %b})" for p in promises)
             notifications.notification_enqueue_for_user(

@@ -1,14 +1,17 @@
-"""Merging two clients (administrators only; re-exported by services)."""
+"""Merging two clients that turned out to be one (administrators only)."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.forms.models import model_to_dict
 
 from crm.exceptions import ApplicationError
 from crm.roles import is_admin
 
-from . import hooks
-from .models import ChannelConsent, Client, ClientMerge
-from .services import consent_set
+from .. import hooks
+from ..models import ChannelConsent, Client, ClientMerge
+from .contacts import consent_record
+
+User = get_user_model()
 
 # Relations the merge handles itself instead of moving rows one by one.
 _MERGE_SPECIAL = {(ChannelConsent._meta.label, "client"), (ClientMerge._meta.label, "survivor")}
@@ -23,7 +26,7 @@ def _snapshot(client: Client) -> dict:
 
 
 @transaction.atomic
-def client_merge(*, survivor: Client, loser: Client, by) -> ClientMerge:
+def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     """Administrators only. Everything attached to the loser moves to the survivor (every ForeignKey to
     Client from any app, found through the model registry, so later apps are covered); consents combine
     with an opt-out winning; the loser row stays, marked merged_into the survivor, with a snapshot."""
@@ -61,12 +64,12 @@ def client_merge(*, survivor: Client, loser: Client, by) -> ClientMerge:
     for consent in loser.consents.all():
         mine = survivor_consents.get(consent.channel)
         if mine is None or (consent.status == ChannelConsent.Status.OPT_OUT and mine.status != consent.status):
-            consent_set(
+            consent_record(
                 client=survivor,
                 channel=consent.channel,
                 status=consent.status,
                 source=f"merged from client {loser.pk}: {consent.source}"[:200],
-                by=consent.recorded_by,
+                recorded_by=consent.recorded_by,
                 at=consent.given_at,
             )
             moved["clients.ChannelConsent"] = moved.get("clients.ChannelConsent", 0) + 1
