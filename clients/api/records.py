@@ -254,7 +254,8 @@ class ClientListCreate(generics.ListCreateAPIView):
 
 class ClientDetail(generics.RetrieveUpdateAPIView):
     """One client. Sales managers update their own and unassigned clients; administrators any. A new
-    `manager` is handed over by an administrator, or by the client's manager (to a colleague or nobody)."""
+    `manager`: only an administrator gives a client to another manager; a sales manager may take an unassigned
+    client for themself or hand their own back to nobody."""
 
     permission_classes = [StaffWriteAccountantRead]
 

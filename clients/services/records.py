@@ -204,7 +204,7 @@ def client_update(
     manager_given = "manager" in changes
     new_manager = changes.pop("manager", None)
     manager_changes = manager_given and new_manager != client.manager
-    if manager_changes and by is not None and not can_reassign_client(by, client):
+    if manager_changes and by is not None and not can_reassign_client(by, client, new_manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
@@ -255,11 +255,11 @@ def client_update(
 def client_reassign(*, client: Client, manager: User | None, by: User | None = None, reason: str = "") -> Client:
     """Give the client a new permanent manager (None: nobody): dated history, and both managers are told.
 
-    Who may hand a client over (`can_reassign_client`): an administrator, any client to any sales manager
-    or to nobody; a sales manager, only a client they manage, to a colleague or to nobody. An unassigned
-    client is given out by an administrator. `by` None is the system."""
+    Who may hand a client over (`can_reassign_client`): only an administrator gives a client to another
+    manager; a sales manager may take an unassigned client for themself or hand their own back to nobody.
+    `by` None is the system."""
     client = Client.objects.select_for_update().get(pk=client.pk)
-    if by is not None and not can_reassign_client(by, client):
+    if by is not None and not can_reassign_client(by, client, manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     check_manager(manager)
     previous = client.manager

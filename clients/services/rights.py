@@ -7,7 +7,7 @@ from crm.roles import Role, has_role, is_admin
 from ..models import Client
 
 EDIT_DENIED = "You may edit only your own and unassigned clients."
-REASSIGN_DENIED = "Only the client's manager or an administrator can hand the client over."
+REASSIGN_DENIED = "Only an administrator can give a client to another manager."
 
 
 def can_edit_client(user, client: Client) -> bool:
@@ -17,9 +17,12 @@ def can_edit_client(user, client: Client) -> bool:
     return has_role(user, Role.SALES_MANAGER) and client.manager_id in (None, user.pk)
 
 
-def can_reassign_client(user, client: Client) -> bool:
-    """Administrators hand any client to anyone; a sales manager hands over only a client they manage (to a
-    colleague or to nobody). An unassigned client is given out by an administrator."""
+def can_reassign_client(user, client: Client, to=None) -> bool:
+    """Only an administrator gives a client to another manager (the client has one permanent manager; a
+    handover is the company's decision). A sales manager may take an unassigned client for themself, or
+    hand their own client back to nobody, so an administrator can place it."""
     if is_admin(user):
         return True
-    return has_role(user, Role.SALES_MANAGER) and client.manager_id is not None and client.manager_id == user.pk
+    if not can_edit_client(user, client):
+        return False
+    return to is None or to.pk == user.pk

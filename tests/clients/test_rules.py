@@ -1,5 +1,5 @@
 """Rules with one home in the services, asked by the card page and the API alike: who may hand a client to
-another manager, who manages a client when nobody was picked at first contact, and the acting user's right
+another manager (only an administrator; a sales manager may take an unassigned client or release their own), who manages a client when nobody was picked at first contact, and the acting user's right
 checked by the service itself."""
 
 from html import unescape
@@ -54,13 +54,14 @@ def reassign(request, client, api_client_for):
     return lambda user, target, manager: _reassign_through_erp_upsert(api_client_for, user, target, manager)
 
 
-def test_sales_manager_hands_own_client_to_a_colleague_on_every_entry_point(
+def test_sales_manager_may_not_give_own_client_to_a_colleague_on_any_entry_point(
     reassign, sales_manager, other_sales_manager
 ):
     target = ClientFactory(manager=sales_manager, external_id="ERP-OWN")
-    allowed, _ = reassign(sales_manager, target, other_sales_manager)
+    allowed, shown = reassign(sales_manager, target, other_sales_manager)
     target.refresh_from_db()
-    assert allowed and target.manager == other_sales_manager
+    assert not allowed and REASSIGN_DENIED in shown
+    assert target.manager == sales_manager and not ManagerAssignment.objects.exists()
 
 
 def test_sales_manager_releases_own_client_on_every_entry_point(reassign, sales_manager):
@@ -70,12 +71,11 @@ def test_sales_manager_releases_own_client_on_every_entry_point(reassign, sales_
     assert allowed and target.manager is None
 
 
-def test_sales_manager_may_not_take_an_unassigned_client_on_any_entry_point(reassign, sales_manager):
+def test_sales_manager_takes_an_unassigned_client_for_themself_on_every_entry_point(reassign, sales_manager):
     target = ClientFactory(manager=None, external_id="ERP-FREE")
-    allowed, shown = reassign(sales_manager, target, sales_manager)
+    allowed, _ = reassign(sales_manager, target, sales_manager)
     target.refresh_from_db()
-    assert not allowed and REASSIGN_DENIED in shown
-    assert target.manager is None and not ManagerAssignment.objects.exists()
+    assert allowed and target.manager == sales_manager
 
 
 def test_sales_manager_may_not_move_a_colleagues_client_on_any_entry_point(
@@ -96,9 +96,9 @@ def test_administrator_gives_an_unassigned_client_to_anyone_on_every_entry_point
     assert allowed and target.manager == sales_manager
 
 
-def test_refused_handover_through_the_api_changes_no_other_field(sm_api, sales_manager):
+def test_refused_handover_through_the_api_changes_no_other_field(sm_api, other_sales_manager):
     target = ClientFactory(manager=None, name="Keep")
-    response = sm_api.patch(f"{API}{target.pk}/", {"name": "Changed", "manager": sales_manager.pk})
+    response = sm_api.patch(f"{API}{target.pk}/", {"name": "Changed", "manager": other_sales_manager.pk})
     assert response.status_code == 403
     target.refresh_from_db()
     assert (target.name, target.manager) == ("Keep", None)
@@ -179,11 +179,11 @@ def test_client_reassign_refuses_a_sales_manager_who_does_not_manage_the_client(
     assert not ManagerAssignment.objects.exists() and not Notification.objects.exists()
 
 
-def test_client_update_refuses_a_handover_before_changing_anything(sales_manager):
+def test_client_update_refuses_a_handover_before_changing_anything(sales_manager, other_sales_manager):
     target = ClientFactory(manager=None, name="Keep", consent=[])
     with pytest.raises(ApplicationError) as refused:
         services.client_update(
-            client=target, by=sales_manager, name="Changed", consents={"sms": "opt_in"}, manager=sales_manager
+            client=target, by=sales_manager, name="Changed", consents={"sms": "opt_in"}, manager=other_sales_manager
         )
     assert refused.value.code == "forbidden"
     target.refresh_from_db()
