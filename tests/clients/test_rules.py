@@ -1,6 +1,7 @@
 """Rules with one home in the services, asked by the card page and the API alike: who may hand a client to
-another manager (only an administrator; a sales manager may take an unassigned client or release their own), who manages a client when nobody was picked at first contact, and the acting user's right
-checked by the service itself."""
+another manager (only an administrator; a sales manager may take an unassigned client or release their own),
+who manages a client when nobody was picked at first contact, and the acting user's right checked by the
+service itself."""
 
 from html import unescape
 
