@@ -16,7 +16,7 @@ from crm.roles import Role, has_role
 from crm.views import role_required
 from purchases.models import Product, Purchase
 
-from . import forms, rules, selectors, services
+from . import analytics, forms, rules, selectors, services
 from .models import Complaint
 
 HANDLERS = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
@@ -244,5 +244,5 @@ def systematization(request):
     except ValueError:
         months = 12
     return render(
-        request, "complaints/systematization.html", {"data": selectors.systematization(months=months), "months": months}
+        request, "complaints/systematization.html", {"data": analytics.systematization(months=months), "months": months}
     )
