@@ -200,9 +200,7 @@ class ComplaintTransition(APIView):
         complaint = get_object_or_404(Complaint, pk=pk)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint = services.complaint_transition(
-            complaint=complaint, by=request.user, base_url=request.build_absolute_uri("/"), **data.validated_data
-        )
+        complaint = services.complaint_transition(complaint=complaint, by=request.user, **data.validated_data)
         return Response(ComplaintSerializer(selectors.complaint_list().get(pk=complaint.pk)).data)
 
 

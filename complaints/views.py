@@ -171,7 +171,6 @@ def transition(request, pk: int):
             note=data["note"],
             resolution_note=data["resolution_note"],
             root_cause=data["root_cause"],
-            base_url=request.build_absolute_uri("/"),
         )
 
     return _act(request, pk, forms.TransitionForm, "transition_form", "Status changed.", act)

@@ -110,7 +110,6 @@ def complaint_transition(
     note: str = "",
     resolution_note: str = "",
     root_cause: str = "",
-    base_url: str = "",
     now: datetime | None = None,
 ) -> Complaint:
     """Move a complaint along the transition table (rules.TRANSITIONS). Waiting for the client pauses the
@@ -165,7 +164,7 @@ def complaint_transition(
         at=now,
     )
     if to_status == S.RESOLVED:
-        survey_send(complaint, now, base_url)
+        survey_send(complaint, now)
     return complaint
 
 

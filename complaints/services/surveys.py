@@ -11,14 +11,15 @@ from clients import messaging as client_messaging
 from ..models import Complaint, SatisfactionSurvey
 
 
-def absolute_url(path: str, base_url: str = "") -> str:
-    base = (base_url or getattr(settings, "SITE_URL", "") or "http://localhost:8000").rstrip("/")
-    return f"{base}{path}"
+def survey_link(survey: SatisfactionSurvey) -> str:
+    """The public link to the survey, on the one base URL of links in messages (settings.SITE_URL): never
+    the Host of whichever request resolved the complaint, which a client can set to anything."""
+    return settings.SITE_URL.rstrip("/") + reverse("complaints:survey", args=[survey.token])
 
 
-def survey_send(complaint: Complaint, now: datetime, base_url: str) -> SatisfactionSurvey:
+def survey_send(complaint: Complaint, now: datetime) -> SatisfactionSurvey:
     survey = SatisfactionSurvey.objects.create(complaint=complaint, token=secrets.token_urlsafe(24), sent_at=now)
-    link = absolute_url(reverse("complaints:survey", args=[survey.token]), base_url)
+    link = survey_link(survey)
     client_messaging.notification_enqueue_for_client(
         client=complaint.client,
         event="survey_request",

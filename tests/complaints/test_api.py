@@ -179,3 +179,21 @@ def test_public_survey_endpoint_is_throttled(api_client, monkeypatch):
     codes = [api_client.get("/api/v1/surveys/nope/").status_code for _ in range(3)]
     assert codes == [404, 404, 429]
     cache.clear()
+
+
+def test_api_survey_link_uses_site_url_whatever_the_request_host(sm_api, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://crm.example.com"
+    from crm.notifications.models import Notification
+
+    complaint = make_complaint()
+    response = sm_api.post(
+        f"{URL}{complaint.pk}/transition/",
+        {"to_status": "resolved", "resolution_note": "Replaced", "root_cause": "delivery"},
+        HTTP_HOST="attacker.example",
+    )
+    assert response.status_code == 200, response.json()
+    survey = complaint.surveys.get()
+    note = Notification.objects.get(event="survey_request", client=complaint.client)
+    assert note.context["survey_url"] == f"https://crm.example.com/complaints/survey/{survey.token}/"
+    assert "attacker.example" not in note.body

@@ -99,7 +99,8 @@ def test_an_invalid_transition_is_refused_with_the_allowed_ones(sales_manager):
     assert complaint.status == S.NEW
 
 
-def test_resolving_needs_a_note_and_root_cause_and_sends_a_survey(sales_manager):
+def test_resolving_needs_a_note_and_root_cause_and_sends_a_survey(sales_manager, settings):
+    settings.SITE_URL = "https://crm.example.com/"
     client = ClientFactory()
     complaint = make_complaint(client=client)
     with pytest.raises(ApplicationError) as exc:
@@ -116,7 +117,6 @@ def test_resolving_needs_a_note_and_root_cause_and_sends_a_survey(sales_manager)
         by=sales_manager,
         resolution_note="Replaced the box",
         root_cause="delivery",
-        base_url="https://crm.example.com/",
     )
     survey = SatisfactionSurvey.objects.get(complaint=complaint)
     note = Notification.objects.get(event="survey_request", client=client)

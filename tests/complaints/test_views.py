@@ -338,3 +338,22 @@ def test_htmx_action_with_an_error_answers_the_fragment_with_the_message(sm_clie
     assert b"<html" not in response.content and b"Write how the complaint was resolved" in response.content
     complaint.refresh_from_db()
     assert complaint.status == S.NEW
+
+
+def test_survey_link_uses_site_url_whatever_the_request_host(sm_client, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://crm.example.com"
+    from crm.notifications.models import Notification
+
+    complaint = make_complaint()
+    response = sm_client.post(
+        reverse("complaints:transition", args=[complaint.pk]),
+        {"to_status": "resolved", "resolution_note": "Replaced", "root_cause": "delivery"},
+        HTTP_HOST="attacker.example",
+    )
+    assert response.status_code == 302
+    survey = complaint.surveys.get()
+    note = Notification.objects.get(event="survey_request", client=complaint.client)
+    assert note.context["survey_url"] == f"https://crm.example.com/complaints/survey/{survey.token}/"
+    assert f"https://crm.example.com/complaints/survey/{survey.token}/" in note.body
+    assert "attacker.example" not in note.body
