@@ -3,20 +3,16 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from crm.roles import Role
 from crm.standards.models import StandardDocument
 
+from . import rules
 from .models import Complaint, ComplaintCategory, GoodwillGesture
 
 User = get_user_model()
 
 
 def handler_choices():
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[Role.SALES_MANAGER, Role.ADMINISTRATOR])
-        .distinct()
-        .order_by("username")
-    )
+    return User.objects.filter(is_active=True, groups__name__in=rules.HANDLER_ROLES).distinct().order_by("username")
 
 
 class StaffIntakeForm(forms.Form):

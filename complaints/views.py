@@ -3,6 +3,7 @@ systematization page. Sales managers and administrators handle complaints; accou
 card tab only (they see goodwill costs there); other complaint pages answer 403 to them."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +20,15 @@ from purchases.models import Product, Purchase
 from . import analytics, forms, rules, selectors, services
 from .models import Complaint
 
-HANDLERS = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
+HANDLERS = rules.HANDLER_ROLES
 ALL_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR, Role.ACCOUNTANT)
+
+
+def _refused(form, exc: ApplicationError) -> None:
+    """A refused rule goes on the form; a refused actor (the service's own role check) is a 403 page."""
+    if exc.code == "forbidden":
+        raise PermissionDenied(exc.message) from exc
+    apply_application_error(form, exc)
 
 
 @role_required(*HANDLERS)
@@ -90,7 +98,7 @@ def intake(request):
                     claimed_amount=data["claimed_amount"],
                 )
             except ApplicationError as exc:
-                apply_application_error(form, exc)
+                _refused(form, exc)
             else:
                 messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
                 return redirect("complaints:detail", pk=complaint.pk)
@@ -156,7 +164,7 @@ def _act(request, pk: int, form_class, form_name: str, message: str, act):
         try:
             act(complaint, form.cleaned_data)
         except ApplicationError as exc:
-            apply_application_error(form, exc)
+            _refused(form, exc)
     return _after_action(request, pk, form_name, form, message)
 
 
@@ -205,9 +213,7 @@ def assign(request, pk: int):
 @role_required(*HANDLERS)
 def comment(request, pk: int):
     def act(complaint, data):
-        services.comment_add(
-            complaint=complaint, author=request.user, body=data["body"], is_response=data["is_response"]
-        )
+        services.comment_add(complaint=complaint, by=request.user, body=data["body"], is_response=data["is_response"])
 
     return _act(request, pk, forms.CommentForm, "comment_form", "Comment added.", act)
 

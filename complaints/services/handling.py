@@ -14,7 +14,7 @@ from crm.standards.calendar import current_calendar
 
 from .. import rules
 from ..models import Complaint, ComplaintCategory, ComplaintComment, ComplaintEvent, GoodwillGesture
-from .access import may_handle
+from .access import may_handle, require_handler
 from .clocks import record_first_response, restart_resolution_clock, resume_clock, set_due_times
 from .events import log_event
 from .routing import default_assignee, handling_cost_for, priority_for
@@ -28,6 +28,7 @@ S = Complaint.Status
 
 @transaction.atomic
 def complaint_assign(*, complaint: Complaint, to, by, note: str = "") -> Complaint:
+    require_handler(by)
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if to is not None and not (to.is_active and may_handle(to)):
         raise ApplicationError("Assign to a sales manager or an administrator.", field="assigned_to")
@@ -62,6 +63,7 @@ def complaint_triage(
 ) -> Complaint:
     """Classify: category, severity (and kind); recompute priority, due times and handling cost; move a new
     or reopened complaint to triaged."""
+    require_handler(by)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("client").get(pk=complaint.pk)
     if complaint.status in (S.RESOLVED, S.CLOSED):
         raise ApplicationError("A resolved or closed complaint cannot be triaged; reopen it first.", field="status")
@@ -115,6 +117,7 @@ def complaint_transition(
     """Move a complaint along the transition table (rules.TRANSITIONS). Waiting for the client pauses the
     clocks; leaving it moves both due times by the working time paused. Resolving needs a resolution note
     (and a root cause for complaints and claims) and sends the client a satisfaction survey."""
+    require_handler(by)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("client").get(pk=complaint.pk)
     if to_status not in S.values:
         raise ApplicationError(f"Unknown status {to_status!r}.", field="to_status")
@@ -172,13 +175,14 @@ def complaint_transition(
 
 
 @transaction.atomic
-def comment_add(*, complaint: Complaint, author, body: str, is_response: bool = False) -> ComplaintComment:
+def comment_add(*, complaint: Complaint, by, body: str, is_response: bool = False) -> ComplaintComment:
     """An internal note, or (is_response) a reply given to the client, which counts as the first response."""
+    require_handler(by)
     body = (body or "").strip()
     if not body:
         raise ApplicationError("Write the comment.", field="body")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    comment = ComplaintComment.objects.create(complaint=complaint, author=author, body=body, is_response=is_response)
+    comment = ComplaintComment.objects.create(complaint=complaint, author=by, body=body, is_response=is_response)
     if is_response and complaint.first_responded_at is None:
         record_first_response(complaint, comment.created_at)
         complaint.save(update_fields=["first_responded_at", "first_response_breached", "updated_at"])
@@ -189,6 +193,7 @@ def comment_add(*, complaint: Complaint, author, body: str, is_response: bool = 
 def goodwill_add(
     *, complaint: Complaint, kind: str, cost, by, note: str = "", given_at: datetime | None = None
 ) -> GoodwillGesture:
+    require_handler(by)
     if kind not in GoodwillGesture.GestureKind.values:
         raise ApplicationError(f"Unknown goodwill gesture {kind!r}.", field="kind")
     try:

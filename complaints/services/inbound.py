@@ -10,6 +10,7 @@ from crm.notifications import services as notification_services
 
 from ..inbound import EmailParseError, ParsedEmail, parse_email
 from ..models import Complaint, ComplaintComment
+from .access import require_handler
 from .handling import complaint_transition
 from .intake import complaint_create
 
@@ -20,6 +21,7 @@ REFERENCE = re.compile(r"\bC-\d{4}-\d{5}\b")
 def complaint_create_from_email(*, raw: bytes, by=None) -> tuple[Complaint, bool]:
     """Ingest a raw RFC 822 message as a complaint from its sender. The Message-ID makes it idempotent:
     the same message again returns the complaint made the first time. Returns (complaint, created)."""
+    require_handler(by)
     try:
         parsed = parse_email(raw)
     except EmailParseError as exc:

@@ -17,6 +17,7 @@ from crm.money import money
 from crm.notifications import services as notification_services
 
 from ..models import Complaint, ComplaintCategory, ComplaintEvent, ReferenceCounter
+from .access import require_handler
 from .clocks import set_due_times
 from .events import log_event
 from .routing import default_assignee, handling_cost_for, priority_for
@@ -99,7 +100,9 @@ def complaint_create(
     created_at: datetime | None = None,
 ) -> Complaint:
     """Record a complaint (or claim, objection, suggestion, praise) from any channel, link it to the client
-    (found by email/phone, or a new lead), assign it, start its clocks and acknowledge it to the client."""
+    (found by email/phone, or a new lead), assign it, start its clocks and acknowledge it to the client.
+    `by` is the member of staff who recorded it; None for the public web form and inbound email."""
+    require_handler(by)
     text = (text or "").strip()
     if not text:
         raise ApplicationError("Describe the complaint: the text is required.", field="text")

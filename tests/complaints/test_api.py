@@ -197,3 +197,18 @@ def test_api_survey_link_uses_site_url_whatever_the_request_host(sm_api, setting
     note = Notification.objects.get(event="survey_request", client=complaint.client)
     assert note.context["survey_url"] == f"https://crm.example.com/complaints/survey/{survey.token}/"
     assert "attacker.example" not in note.body
+
+
+def test_a_service_refusing_the_actor_answers_403(sm_api, monkeypatch):
+    from crm.exceptions import ApplicationError
+
+    def refuse(**kwargs):
+        raise ApplicationError("Only sales managers and administrators handle complaints.", code="forbidden")
+
+    monkeypatch.setattr(services, "complaint_transition", refuse)
+    complaint = make_complaint()
+    response = sm_api.post(f"{URL}{complaint.pk}/transition/", {"to_status": "triaged"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only sales managers and administrators handle complaints."}
+    complaint.refresh_from_db()
+    assert complaint.status == S.NEW

@@ -202,7 +202,7 @@ def test_a_paused_complaint_is_not_escalated(sales_manager):
 
 def test_answering_in_time_is_not_a_breach(sales_manager):
     complaint = make_complaint()
-    services.comment_add(complaint=complaint, author=sales_manager, body="Called the client", is_response=True)
+    services.comment_add(complaint=complaint, by=sales_manager, body="Called the client", is_response=True)
     complaint.refresh_from_db()
     assert complaint.first_responded_at is not None and not complaint.first_response_breached
 
@@ -306,3 +306,65 @@ def test_due_times_keep_local_office_hours_across_the_clock_change(settings):
     complaint = make_complaint(created_at=datetime(2026, 10, 23, 15, tzinfo=london))
     assert complaint.first_response_due == datetime(2026, 10, 26, 11, tzinfo=london)
     assert complaint.first_response_due.utcoffset() == timedelta(0)
+
+
+RAW_EMAIL = (
+    b"From: Jane Roe <jane@example.org>\r\nSubject: Wet paper\r\nMessage-ID: <denied@example.org>\r\n"
+    b"Content-Type: text/plain\r\n\r\nThe paper arrived wet.\r\n"
+)
+
+
+def _handling_actions(complaint, to):
+    return {
+        "complaint_create": lambda by: services.complaint_create(
+            text="x", channel="phone", client=complaint.client, by=by
+        ),
+        "complaint_create_from_email": lambda by: services.complaint_create_from_email(raw=RAW_EMAIL, by=by),
+        "complaint_triage": lambda by: services.complaint_triage(complaint=complaint, by=by, severity="high"),
+        "complaint_assign": lambda by: services.complaint_assign(complaint=complaint, to=to, by=by),
+        "complaint_transition": lambda by: services.complaint_transition(
+            complaint=complaint, to_status=S.IN_PROGRESS, by=by
+        ),
+        "comment_add": lambda by: services.comment_add(complaint=complaint, by=by, body="Hello", is_response=True),
+        "goodwill_add": lambda by: services.goodwill_add(complaint=complaint, kind="gift", cost=Decimal("5"), by=by),
+    }
+
+
+@pytest.mark.parametrize("actor", ["accountant", "no_role_user"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "complaint_create",
+        "complaint_create_from_email",
+        "complaint_triage",
+        "complaint_assign",
+        "complaint_transition",
+        "comment_add",
+        "goodwill_add",
+    ],
+)
+def test_handling_services_refuse_a_person_who_may_not_handle_complaints(
+    request, actor, action, sales_manager, other_sales_manager
+):
+    complaint = make_complaint(client=ClientFactory(manager=sales_manager))
+    events = complaint.events.count()
+    with pytest.raises(ApplicationError) as exc:
+        _handling_actions(complaint, other_sales_manager)[action](request.getfixturevalue(actor))
+    assert exc.value.code == "forbidden"
+    complaint.refresh_from_db()
+    assert Complaint.objects.count() == 1
+    assert complaint.status == S.NEW and complaint.severity == "medium" and complaint.assigned_to == sales_manager
+    assert complaint.events.count() == events
+    assert not complaint.comments.exists() and not complaint.goodwill.exists()
+
+
+@pytest.mark.parametrize("actor", ["sales_manager", "administrator"])
+def test_handling_services_accept_sales_managers_and_administrators(request, actor, other_sales_manager):
+    complaint = make_complaint()
+    by = request.getfixturevalue(actor)
+    for act in _handling_actions(complaint, other_sales_manager).values():
+        act(by)
+    complaint.refresh_from_db()
+    assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == other_sales_manager
+    assert complaint.comments.count() == 1 and complaint.goodwill.count() == 1
+    assert Complaint.objects.count() == 3  # one by hand, one from the email

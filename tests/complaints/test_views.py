@@ -357,3 +357,20 @@ def test_survey_link_uses_site_url_whatever_the_request_host(sm_client, settings
     assert note.context["survey_url"] == f"https://crm.example.com/complaints/survey/{survey.token}/"
     assert f"https://crm.example.com/complaints/survey/{survey.token}/" in note.body
     assert "attacker.example" not in note.body
+
+
+def test_a_service_refusing_the_actor_is_a_403_page(sm_client, monkeypatch):
+    from crm.exceptions import ApplicationError
+
+    def refuse(**kwargs):
+        raise ApplicationError("Only sales managers and administrators handle complaints.", code="forbidden")
+
+    monkeypatch.setattr(services, "goodwill_add", refuse)
+    complaint = make_complaint()
+    response = sm_client.post(reverse("complaints:goodwill", args=[complaint.pk]), {"kind": "gift", "cost": "5"})
+    assert response.status_code == 403
+    response = sm_client.post(
+        reverse("complaints:goodwill", args=[complaint.pk]), {"kind": "gift", "cost": "5"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 403
+    assert not GoodwillGesture.objects.exists()
