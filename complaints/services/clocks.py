@@ -2,12 +2,18 @@
 pausing while we wait for the client, the first response, and the resolution clock restarting on reopening.
 Arithmetic on a complaint in memory; the calling service saves it."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q
 
-from crm.standards.calendar import add_business_hours, add_business_time, business_time_between, current_calendar
+from crm.standards.calendar import (
+    add_business_hours,
+    add_business_time,
+    business_time_between,
+    current_calendar,
+    working_hours,
+)
 
 from .. import rules
 from ..models import Complaint, ComplaintCategory, ResponseTarget
@@ -28,10 +34,6 @@ def target_hours(*, kind: str, severity: str, category: ComplaintCategory | None
     return rules.DEFAULT_TARGET_HOURS[severity]
 
 
-def hours(value) -> timedelta:
-    return timedelta(seconds=int(Decimal(str(value)) * 3600))
-
-
 def set_due_times(complaint: Complaint, calendar=None) -> None:
     """Due times from the targets, counted on the business calendar from creation, plus working time
     the clock was paused."""
@@ -39,8 +41,8 @@ def set_due_times(complaint: Complaint, calendar=None) -> None:
     first, resolution = target_hours(kind=complaint.kind, severity=complaint.severity, category=complaint.category)
     start = complaint.created_at
     extra = complaint.paused_total
-    complaint.first_response_due = add_business_time(start, hours(first) + extra, calendar)
-    complaint.resolution_due = add_business_time(start, hours(resolution) + extra, calendar)
+    complaint.first_response_due = add_business_time(start, working_hours(first) + extra, calendar)
+    complaint.resolution_due = add_business_time(start, working_hours(resolution) + extra, calendar)
 
 
 def resume_clock(complaint: Complaint, now: datetime, calendar) -> None:

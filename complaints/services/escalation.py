@@ -8,12 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.notifications import services as notification_services
-from crm.standards.calendar import add_business_time, current_calendar
+from crm.standards.calendar import add_business_time, current_calendar, working_hours
 from crm.standards.selectors import service_targets
 
 from .. import rules
 from ..models import Breach, Complaint, ComplaintEvent
-from .clocks import hours
 from .events import log_event
 from .routing import supervisors as supervisors_of_escalations
 
@@ -23,7 +22,7 @@ def escalate_breaches(*, now: datetime | None = None) -> int:
     hours). Each complaint/clock/stage is recorded and escalated once. Returns the number of new records."""
     now = now or timezone.now()
     calendar = current_calendar()
-    warn = hours(service_targets().escalation_warning_hours)
+    warn = working_hours(service_targets().escalation_warning_hours)
     horizon = add_business_time(now, warn, calendar)
     candidates = (
         Complaint.objects.filter(status__in=rules.OPEN_STATES, paused_at__isnull=True)

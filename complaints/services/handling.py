@@ -2,7 +2,7 @@
 resume and restart), comments and replies, goodwill gestures."""
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -191,15 +191,12 @@ def comment_add(*, complaint: Complaint, by, body: str, is_response: bool = Fals
 
 @transaction.atomic
 def goodwill_add(
-    *, complaint: Complaint, kind: str, cost, by, note: str = "", given_at: datetime | None = None
+    *, complaint: Complaint, kind: str, cost: Decimal, by, note: str = "", given_at: datetime | None = None
 ) -> GoodwillGesture:
     require_handler(by)
     if kind not in GoodwillGesture.GestureKind.values:
         raise ApplicationError(f"Unknown goodwill gesture {kind!r}.", field="kind")
-    try:
-        amount = money(Decimal(str(cost)))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ApplicationError("Enter the cost, such as 15.00.", field="cost")
+    amount = money(cost)
     if amount < 0:
         raise ApplicationError("The cost cannot be negative.", field="cost")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)

@@ -3,7 +3,7 @@ yearly reference, a client (found by email/phone, or a new lead), an assignee an
 client is told its reference."""
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,13 +34,10 @@ def next_reference(at: datetime) -> str:
     return f"C-{year}-{counter.last:05d}"
 
 
-def _parse_amount(value) -> Decimal | None:
-    if value in (None, ""):
+def _claimed_amount(value: Decimal | None) -> Decimal | None:
+    if value is None:
         return None
-    try:
-        amount = money(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        raise ApplicationError("Enter an amount such as 120.00.", field="claimed_amount")
+    amount = money(value)
     if amount < 0:
         raise ApplicationError("The claimed amount cannot be negative.", field="claimed_amount")
     return amount
@@ -95,7 +92,7 @@ def complaint_create(
     category: ComplaintCategory | None = None,
     purchase=None,
     product=None,
-    claimed_amount=None,
+    claimed_amount: Decimal | None = None,
     external_id: str | None = None,
     created_at: datetime | None = None,
 ) -> Complaint:
@@ -112,7 +109,7 @@ def complaint_create(
         raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
     if severity not in Complaint.Severity.values:
         raise ApplicationError(f"Unknown severity {severity!r}.", field="severity")
-    amount = _parse_amount(claimed_amount)
+    amount = _claimed_amount(claimed_amount)
     if kind == Complaint.Kind.CLAIM and not amount:
         raise ApplicationError("A claim needs the amount claimed.", field="claimed_amount")
     if external_id and Complaint.objects.filter(external_id=external_id).exists():

@@ -16,30 +16,26 @@ S = Complaint.Status
 LOW_SCORE = 2  # a survey score at or below this reopens the case
 
 
-def _parse_int(value, *, field: str, low: int, high: int, required: bool) -> int | None:
-    if value in (None, ""):
-        if required:
-            raise ApplicationError(f"Choose a score from {low} to {high}.", field=field)
+def _score(value: int | None, *, field: str, low: int, high: int, required: bool) -> int | None:
+    if value is None and not required:
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    if value is None or not low <= value <= high:
         raise ApplicationError(f"Choose a score from {low} to {high}.", field=field)
-    if not low <= number <= high:
-        raise ApplicationError(f"Choose a score from {low} to {high}.", field=field)
-    return number
+    return value
 
 
 @transaction.atomic
-def survey_answer(*, token: str, score, comment: str = "", recommendation=None) -> SatisfactionSurvey:
+def survey_answer(
+    *, token: str, score: int | None, comment: str = "", recommendation: int | None = None
+) -> SatisfactionSurvey:
     """Record the client's answer once. A score of LOW_SCORE or less reopens the case and tells the manager."""
     survey = SatisfactionSurvey.objects.select_for_update().filter(token=token).first()
     if survey is None:
         raise ApplicationError("This survey link is not valid.", field="token")
     if survey.answered_at is not None:
         raise ApplicationError("This survey has already been answered. Thank you!", code="already_answered")
-    survey.score = _parse_int(score, field="score", low=1, high=5, required=True)
-    survey.recommendation = _parse_int(recommendation, field="recommendation", low=0, high=10, required=False)
+    survey.score = _score(score, field="score", low=1, high=5, required=True)
+    survey.recommendation = _score(recommendation, field="recommendation", low=0, high=10, required=False)
     survey.comment = (comment or "").strip()[:2000]
     survey.answered_at = timezone.now()
     survey.save(update_fields=["score", "recommendation", "comment", "answered_at"])

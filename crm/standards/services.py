@@ -35,7 +35,7 @@ def staff_users():
 
 @transaction.atomic
 def calendar_update(*, working_weekdays: list[int], day_start: time, day_end: time) -> BusinessCalendar:
-    days = sorted({int(d) for d in working_weekdays})
+    days = sorted(set(working_weekdays))
     if not days or any(d < 1 or d > 7 for d in days):
         raise ApplicationError("Choose at least one working day.", field="working_weekdays")
     if day_start >= day_end:
@@ -63,23 +63,23 @@ def holiday_remove(*, holiday: Holiday) -> None:
 @transaction.atomic
 def service_targets_update(
     *,
-    invoice_issue_hours,
+    invoice_issue_hours: Decimal,
     key_client_max_days_without_contact: int,
-    complaint_handling_cost,
-    escalation_warning_hours,
+    complaint_handling_cost: Decimal,
+    escalation_warning_hours: Decimal,
     supervisor=None,
 ) -> ServiceTargets:
-    if Decimal(str(invoice_issue_hours)) <= 0:
+    if invoice_issue_hours <= 0:
         raise ApplicationError("The invoice target must be more than zero hours.", field="invoice_issue_hours")
-    if int(key_client_max_days_without_contact) < 1:
+    if key_client_max_days_without_contact < 1:
         raise ApplicationError("Give at least one day.", field="key_client_max_days_without_contact")
-    if Decimal(str(complaint_handling_cost)) < 0:
+    if complaint_handling_cost < 0:
         raise ApplicationError("The cost cannot be negative.", field="complaint_handling_cost")
     targets, _ = ServiceTargets.objects.select_for_update().get_or_create(pk=1)
-    targets.invoice_issue_hours = Decimal(str(invoice_issue_hours))
-    targets.key_client_max_days_without_contact = int(key_client_max_days_without_contact)
-    targets.complaint_handling_cost = Decimal(str(complaint_handling_cost))
-    targets.escalation_warning_hours = Decimal(str(escalation_warning_hours))
+    targets.invoice_issue_hours = invoice_issue_hours
+    targets.key_client_max_days_without_contact = key_client_max_days_without_contact
+    targets.complaint_handling_cost = complaint_handling_cost
+    targets.escalation_warning_hours = escalation_warning_hours
     targets.supervisor = supervisor
     targets.save()
     return targets

@@ -212,3 +212,14 @@ def test_a_service_refusing_the_actor_answers_403(sm_api, monkeypatch):
     assert response.json() == {"detail": "Only sales managers and administrators handle complaints."}
     complaint.refresh_from_db()
     assert complaint.status == S.NEW
+
+
+def test_amounts_that_are_not_numbers_are_refused_by_the_serializer(sm_api):
+    complaint = make_complaint()
+    response = sm_api.post(f"{URL}{complaint.pk}/goodwill/", {"kind": "gift", "cost": "lots"})
+    assert response.status_code == 400 and "cost" in response.json()
+    response = sm_api.post(
+        URL, {"text": "Pay me", "kind": "claim", "client": complaint.client_id, "claimed_amount": "x"}
+    )
+    assert response.status_code == 400 and "claimed_amount" in response.json()
+    assert not GoodwillGesture.objects.exists() and Complaint.objects.count() == 1

@@ -271,12 +271,12 @@ def test_assigning_to_an_accountant_is_refused(sales_manager, accountant):
 
 def test_goodwill_is_recorded_with_its_cost_for_the_client(sales_manager):
     complaint = make_complaint()
-    gesture = services.goodwill_add(complaint=complaint, kind="refund", cost="12.345", by=sales_manager)
+    gesture = services.goodwill_add(complaint=complaint, kind="refund", cost=Decimal("12.345"), by=sales_manager)
     assert gesture.cost == Decimal("12.35") and gesture.client_id == complaint.client_id
     with pytest.raises(ApplicationError):
-        services.goodwill_add(complaint=complaint, kind="refund", cost="-1", by=sales_manager)
+        services.goodwill_add(complaint=complaint, kind="refund", cost=Decimal("-1"), by=sales_manager)
     with pytest.raises(ApplicationError):
-        services.goodwill_add(complaint=complaint, kind="cash", cost="1", by=sales_manager)
+        services.goodwill_add(complaint=complaint, kind="cash", cost=Decimal("1"), by=sales_manager)
 
 
 def test_reopening_restarts_the_resolution_clock(sales_manager):
@@ -368,3 +368,21 @@ def test_handling_services_accept_sales_managers_and_administrators(request, act
     assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == other_sales_manager
     assert complaint.comments.count() == 1 and complaint.goodwill.count() == 1
     assert Complaint.objects.count() == 3  # one by hand, one from the email
+
+
+def test_standards_services_take_decimals_and_refuse_what_is_out_of_range():
+    from complaints import standards
+
+    target = standards.target_set(
+        kind="claim", severity="high", first_response_hours=Decimal("1.5"), resolution_hours=Decimal("12")
+    )
+    assert target.first_response_hours == Decimal("1.5")
+    with pytest.raises(ApplicationError) as exc:
+        standards.target_set(kind="claim", severity="high", first_response_hours=Decimal("0"), resolution_hours=1)
+    assert exc.value.field == "first_response_hours"
+    category = standards.category_save(name="Billing", code="billing", handling_cost=Decimal("40"))
+    assert category.handling_cost == Decimal("40")
+    with pytest.raises(ApplicationError) as exc:
+        standards.category_save(name="Refunds", code="refunds", handling_cost=Decimal("-1"))
+    assert exc.value.field == "handling_cost"
+    assert not ComplaintCategory.objects.filter(code="refunds").exists()

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -223,7 +224,7 @@ def test_client_tab_shows_complaints_and_survey_answers(
     client = ClientFactory()
     for _ in range(4):
         complaint = make_complaint(client=client)
-        services.goodwill_add(complaint=complaint, kind="gift", cost="5", by=sales_manager)
+        services.goodwill_add(complaint=complaint, kind="gift", cost=Decimal("5"), by=sales_manager)
     services.complaint_transition(
         complaint=complaint, to_status=S.RESOLVED, by=sales_manager, resolution_note="ok", root_cause="other"
     )
@@ -374,3 +375,22 @@ def test_a_service_refusing_the_actor_is_a_403_page(sm_client, monkeypatch):
     )
     assert response.status_code == 403
     assert not GoodwillGesture.objects.exists()
+
+
+def test_amounts_that_are_not_numbers_are_refused_by_the_form(sm_client):
+    complaint = make_complaint()
+    response = sm_client.post(reverse("complaints:goodwill", args=[complaint.pk]), {"kind": "gift", "cost": "lots"})
+    assert response.status_code == 400
+    response = sm_client.post(
+        reverse("complaints:intake"),
+        {
+            "channel": "phone",
+            "kind": "claim",
+            "client_id": complaint.client_id,
+            "text": "x",
+            "severity": "low",
+            "claimed_amount": "x",
+        },
+    )
+    assert response.status_code == 400
+    assert not GoodwillGesture.objects.exists() and Complaint.objects.count() == 1

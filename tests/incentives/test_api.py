@@ -19,7 +19,9 @@ AWARDS = "/api/v1/incentives/awards/"
 
 def test_leaderboard_answers_figures_per_person(sm_api, shop, sales_manager, this_month, today_noon):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="600", target_revenue="1000")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("600"), target_revenue=Decimal("1000")
+    )
     response = sm_api.get(LEADERBOARD, {"period": str(this_month)})
     assert response.status_code == 200
     body = response.json()
@@ -40,7 +42,9 @@ def test_leaderboard_queries_stay_constant_whatever_the_number_of_staff(
         for i in range(n):
             user = crm_services.user_create(username=f"s{n}-{i}", role=Role.SALES_MANAGER)
             record(client=shop["client"], by=user, at=today_noon, lines=[(shop["plain"], "10")])
-            services.sales_plan_set(period=this_month, user=user, target_points="100", target_revenue="100")
+            services.sales_plan_set(
+                period=this_month, user=user, target_points=Decimal("100"), target_revenue=Decimal("100")
+            )
 
     staff(2)
     admin_api.get(LEADERBOARD)  # warm caches (the token user and roles come in one query)
@@ -99,7 +103,7 @@ def test_plans_are_read_only_for_sales_managers_and_hidden_from_accountants(sm_a
 def test_plan_list_query_count(admin_api, this_month, django_assert_max_num_queries):
     for i in range(5):
         user = crm_services.user_create(username=f"p{i}", role=Role.SALES_MANAGER)
-        services.sales_plan_set(period=this_month, user=user, target_points="1", target_revenue="1")
+        services.sales_plan_set(period=this_month, user=user, target_points=Decimal("1"), target_revenue=Decimal("1"))
     admin_api.get(PLANS)
     with django_assert_max_num_queries(4):
         assert len(admin_api.get(PLANS).json()["results"]) == 5
@@ -195,3 +199,15 @@ def test_leaderboard_of_a_closed_quarter_answers_the_frozen_snapshot(sm_api, sho
     body = sm_api.get(LEADERBOARD, {"period": str(quarter)}).json()
     assert body["closed"] is True
     assert body["results"][0]["weighted_score"] == "80.00"
+
+
+def test_figures_that_are_not_numbers_are_refused_by_the_serializers(admin_api, this_month):
+    from incentives.models import AwardRule
+
+    plan = {"period": str(this_month), "target_points": "lots", "target_revenue": "NaN"}
+    response = admin_api.post(PLANS, plan, format="json")
+    assert response.status_code == 400 and {"target_points", "target_revenue"} <= set(response.json())
+    rule = {"name": "R", "period_kind": "month", "award_type": AwardTypeFactory().pk, "bonus_base": "x"}
+    response = admin_api.post(RULES, rule, format="json")
+    assert response.status_code == 400 and "bonus_base" in response.json()
+    assert not SalesPlan.objects.exists() and not AwardRule.objects.exists()

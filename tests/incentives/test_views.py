@@ -24,7 +24,9 @@ SETUP = reverse("incentives:setup")
 
 def test_sales_manager_sees_leaderboard_and_own_standing(sm_client, shop, sales_manager, this_month, today_noon):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="600", target_revenue="100")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("600"), target_revenue=Decimal("100")
+    )
     response = sm_client.get(LEADERBOARD)
     assert response.status_code == 200
     body = response.content.decode()
