@@ -29,7 +29,8 @@ def complaint_create_from_email(*, raw: bytes, by=None) -> tuple[Complaint, bool
     external_id = f"email:{parsed.message_id}" if parsed.message_id else None
     reply_to = _replied_complaint(parsed)
     if reply_to is not None:
-        return client_reply_add(complaint=reply_to, body=parsed.text, message_id=parsed.message_id), False
+        client_reply_add(complaint=reply_to, body=parsed.text, message_id=parsed.message_id)
+        return Complaint.objects.get(pk=reply_to.pk), False
     if external_id:
         existing = Complaint.objects.filter(external_id=external_id).first()
         if existing:
@@ -60,12 +61,15 @@ def _replied_complaint(parsed: ParsedEmail) -> Complaint | None:
 
 
 @transaction.atomic
-def client_reply_add(*, complaint: Complaint, body: str, message_id: str = "") -> Complaint:
-    """The client wrote back. Recorded once per message; a complaint waiting for the client resumes (its
-    clocks restart) and the assignee is told."""
+def client_reply_add(*, complaint: Complaint, body: str, message_id: str = "") -> tuple[ComplaintComment, bool]:
+    """The client wrote back. Recorded once per message: returns (comment, created), the comment recorded
+    the first time when the same message comes again. A complaint waiting for the client resumes (its clocks
+    restart) and the assignee is told."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if message_id and ComplaintComment.objects.filter(complaint=complaint, message_id=message_id).exists():
-        return complaint
+    if message_id:
+        existing = ComplaintComment.objects.filter(complaint=complaint, message_id=message_id).first()
+        if existing is not None:
+            return existing, False
     comment = ComplaintComment.objects.create(
         complaint=complaint,
         author=None,
@@ -86,4 +90,4 @@ def client_reply_add(*, complaint: Complaint, body: str, message_id: str = "") -
             body=comment.body[:500],
             context={"complaint_id": complaint.pk},
         )
-    return complaint
+    return comment, True

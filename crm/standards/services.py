@@ -122,13 +122,13 @@ def document_publish(
 
 
 @transaction.atomic
-def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None = None) -> Acknowledgement:
+def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None = None) -> tuple[Acknowledgement, bool]:
+    """Record that `user` read the current version, once: returns (acknowledgement, created)."""
     if version.document.current_version_id != version.pk:
         raise ApplicationError("A newer version of this document exists; acknowledge that one.", field="version")
-    ack, _ = Acknowledgement.objects.get_or_create(
+    return Acknowledgement.objects.get_or_create(
         version=version, user=user, defaults={"acknowledged_at": at or timezone.now()}
     )
-    return ack
 
 
 def remind_unacknowledged(*, today: date | None = None) -> int:

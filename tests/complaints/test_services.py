@@ -386,3 +386,22 @@ def test_standards_services_take_decimals_and_refuse_what_is_out_of_range():
         standards.category_save(name="Refunds", code="refunds", handling_cost=Decimal("-1"))
     assert exc.value.field == "handling_cost"
     assert not ComplaintCategory.objects.filter(code="refunds").exists()
+
+
+def test_a_client_reply_is_recorded_once_per_message_and_says_whether_it_was_new(sales_manager):
+    complaint = make_complaint(client=ClientFactory(manager=sales_manager))
+    comment, created = services.client_reply_add(complaint=complaint, body="Photos attached", message_id="m1@x")
+    assert created and comment.from_client and comment.complaint_id == complaint.pk
+    again, created = services.client_reply_add(complaint=complaint, body="Photos attached", message_id="m1@x")
+    assert not created and again.pk == comment.pk
+    assert complaint.comments.count() == 1
+
+
+def test_acknowledging_a_document_twice_keeps_one_acknowledgement(sales_manager, administrator):
+    from crm.standards import services as standard_services
+
+    document = standard_services.document_create(kind="memo", title="Memo", body="Be kind", by=administrator)
+    ack, created = standard_services.acknowledge(version=document.current_version, user=sales_manager)
+    assert created and ack.user == sales_manager
+    again, created = standard_services.acknowledge(version=document.current_version, user=sales_manager)
+    assert not created and again.pk == ack.pk
