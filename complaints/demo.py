@@ -108,7 +108,7 @@ def _standards(users, admin, rng) -> None:
             standard_services.holiday_add(day=day, name=name)
     targets = service_targets()
     targets.supervisor = admin
-    targets.save()
+    targets.save(update_fields=["supervisor"])
     documents = {}
     for kind, title, body in DOCUMENTS:
         documents[title] = standard_services.document_create(kind=kind, title=title, body=body, by=admin)

@@ -41,11 +41,13 @@ def target_set(
     resolution = _hours(resolution_hours, "resolution_hours")
     if resolution < first:
         raise ApplicationError("Resolution cannot be due before the first response.", field="resolution_hours")
-    target = ResponseTarget.objects.filter(kind=kind, severity=severity, category=category).first()
+    target = ResponseTarget.objects.select_for_update().filter(kind=kind, severity=severity, category=category).first()
     if target is None:
-        target = ResponseTarget(kind=kind, severity=severity, category=category)
+        return ResponseTarget.objects.create(
+            kind=kind, severity=severity, category=category, first_response_hours=first, resolution_hours=resolution
+        )
     target.first_response_hours, target.resolution_hours = first, resolution
-    target.save()
+    target.save(update_fields=["first_response_hours", "resolution_hours", "updated_at"])
     return target
 
 
@@ -74,11 +76,22 @@ def category_save(
         raise ApplicationError("The cost cannot be negative.", field="handling_cost")
     if script is not None and script.kind != StandardDocument.DocKind.SCRIPT:
         raise ApplicationError("The script must be a sales script document.", field="script")
-    category = category or ComplaintCategory()
-    category.name, category.code, category.owner = name.strip(), code, owner
-    category.prefer_owner, category.script, category.parent = prefer_owner, script, parent
-    category.handling_cost = handling_cost
-    category.is_active = is_active
-    category.save()
+    values = {
+        "name": name.strip(),
+        "code": code,
+        "owner": owner,
+        "prefer_owner": prefer_owner,
+        "script": script,
+        "parent": parent,
+        "handling_cost": handling_cost,
+        "is_active": is_active,
+    }
+    if category is None:
+        category = ComplaintCategory.objects.create(**values)
+    else:
+        category = ComplaintCategory.objects.select_for_update().get(pk=category.pk)
+        for field, value in values.items():
+            setattr(category, field, value)
+        category.save(update_fields=list(values))
     category.standards.set(list(standards))
     return category

@@ -21,6 +21,24 @@ from .routing import default_assignee, handling_cost_for, priority_for
 from .surveys import survey_send
 
 S = Complaint.Status
+# Everything a move along the transition table may change: the status and the clocks it pauses, resumes,
+# stops or restarts.
+TRANSITION_FIELDS = [
+    "status",
+    "paused_at",
+    "paused_total",
+    "first_response_due",
+    "resolution_due",
+    "first_responded_at",
+    "first_response_breached",
+    "resolution_note",
+    "root_cause",
+    "resolved_at",
+    "resolution_breached",
+    "closed_at",
+    "reopen_count",
+    "updated_at",
+]
 
 
 # --- triage and assignment ----------------------------------------------------------------------------
@@ -84,7 +102,19 @@ def complaint_triage(
     previous_status = complaint.status
     if complaint.status in (S.NEW, S.REOPENED):
         complaint.status = S.TRIAGED
-    complaint.save()
+    complaint.save(
+        update_fields=[
+            "severity",
+            "kind",
+            "category",
+            "handling_cost",
+            "priority",
+            "first_response_due",
+            "resolution_due",
+            "status",
+            "updated_at",
+        ]
+    )
     log_event(
         complaint,
         ComplaintEvent.EventKind.TRIAGED,
@@ -156,7 +186,7 @@ def complaint_transition(
     elif to_status == S.REOPENED:
         restart_resolution_clock(complaint, now, calendar)
     complaint.status = to_status
-    complaint.save()
+    complaint.save(update_fields=TRANSITION_FIELDS)
     log_event(
         complaint,
         ComplaintEvent.EventKind.TRANSITION,

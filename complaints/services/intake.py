@@ -150,7 +150,7 @@ def complaint_create(
         created_at=now,
     )
     set_due_times(complaint)
-    complaint.save()
+    complaint.save(force_insert=True)
     log_event(complaint, ComplaintEvent.EventKind.CREATED, by=by, to_status=S.NEW, note=f"via {channel}", at=now)
     if complaint.assigned_to_id:
         event = log_event(

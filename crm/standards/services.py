@@ -40,9 +40,9 @@ def calendar_update(*, working_weekdays: list[int], day_start: time, day_end: ti
         raise ApplicationError("Choose at least one working day.", field="working_weekdays")
     if day_start >= day_end:
         raise ApplicationError("The working day must end after it starts.", field="day_end")
-    cal, _ = BusinessCalendar.objects.get_or_create(pk=1)
+    cal, _ = BusinessCalendar.objects.select_for_update().get_or_create(pk=1)
     cal.working_weekdays, cal.day_start, cal.day_end = days, day_start, day_end
-    cal.save()
+    cal.save(update_fields=["working_weekdays", "day_start", "day_end"])
     return cal
 
 
@@ -81,7 +81,15 @@ def service_targets_update(
     targets.complaint_handling_cost = complaint_handling_cost
     targets.escalation_warning_hours = escalation_warning_hours
     targets.supervisor = supervisor
-    targets.save()
+    targets.save(
+        update_fields=[
+            "invoice_issue_hours",
+            "key_client_max_days_without_contact",
+            "complaint_handling_cost",
+            "escalation_warning_hours",
+            "supervisor",
+        ]
+    )
     return targets
 
 
