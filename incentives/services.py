@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
+from crm.notifications import services as notification_services
 from crm.roles import Role
+from purchases import services as purchase_services
 from purchases.models import Purchase
 
 from . import periods, selectors
@@ -251,8 +253,6 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
 
 
 def _notify_administrators(period: Period, count: int) -> None:
-    from crm.notifications import services as notification_services
-
     admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR)
     for admin in admins:
         notification_services.notification_enqueue_for_user(
@@ -274,8 +274,6 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
     award.decided_at = timezone.now()
     award.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     if approve:
-        from crm.notifications import services as notification_services
-
         notification_services.notification_enqueue_for_user(
             user=award.user,
             event="award_approved",
@@ -288,6 +286,4 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
 
 def product_weight_set(*, product, weight, effective_from, by):
     """Administrators set weights here from the incentives setup page; the purchases app owns the history."""
-    from purchases import services as purchase_services
-
     return purchase_services.product_weight_set(product=product, weight=weight, effective_from=effective_from, by=by)

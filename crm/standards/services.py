@@ -4,15 +4,14 @@ company-wide service targets, and the standard documents (versioned) staff ackno
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
-from crm.roles import Role
 
+from . import selectors
 from .models import (
     Acknowledgement,
     BusinessCalendar,
@@ -21,14 +20,6 @@ from .models import (
     StandardDocument,
     StandardDocumentVersion,
 )
-
-User = get_user_model()
-
-
-def staff_users():
-    """Active users holding any CRM role: they must acknowledge the standard documents."""
-    return User.objects.filter(is_active=True, groups__name__in=Role.values).distinct().order_by("username")
-
 
 # --- calendar -----------------------------------------------------------------------------------------
 
@@ -141,13 +132,11 @@ def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None =
 
 def remind_unacknowledged(*, today: date | None = None) -> int:
     """Weekly: each staff member with current documents not yet acknowledged gets one reminder."""
-    from . import selectors
-
     today = today or timezone.localdate()
     year, week, _ = today.isocalendar()
     sent = 0
     pending = selectors.unacknowledged_by_user()
-    for user in staff_users():
+    for user in selectors.staff_users():
         documents = pending.get(user.pk, [])
         if not documents:
             continue
