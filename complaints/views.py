@@ -15,7 +15,6 @@ from crm.forms import apply_application_error
 from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role, has_role
 from crm.views import role_required
-from purchases.models import Product, Purchase
 
 from . import analytics, forms, rules, selectors, services
 from .models import Complaint
@@ -65,43 +64,28 @@ def intake(request):
     form = forms.StaffIntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        client = purchase = None
-        if data["client_id"]:
-            client = Client.objects.filter(pk=data["client_id"]).first()
-            if client is None:
-                form.add_error("client_id", "No client has this id.")
-        if data["purchase_id"]:
-            purchase = Purchase.objects.filter(pk=data["purchase_id"]).first()
-            if purchase is None:
-                form.add_error("purchase_id", "No purchase has this id.")
-        product = None
-        if data["product_sku"]:
-            product = Product.objects.filter(sku__iexact=data["product_sku"].strip()).first()
-            if product is None:
-                form.add_error("product_sku", "No product has this SKU.")
-        if not form.errors:
-            try:
-                complaint = services.complaint_create(
-                    text=data["text"],
-                    channel=data["channel"],
-                    kind=data["kind"],
-                    client=client,
-                    by=request.user,
-                    subject=data["subject"],
-                    contact_name=data["contact_name"],
-                    contact_email=data["contact_email"],
-                    contact_phone=data["contact_phone"],
-                    severity=data["severity"],
-                    category=data["category"],
-                    purchase=purchase,
-                    product=product,
-                    claimed_amount=data["claimed_amount"],
-                )
-            except ApplicationError as exc:
-                _refused(form, exc)
-            else:
-                messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
-                return redirect("complaints:detail", pk=complaint.pk)
+        try:
+            complaint = services.complaint_create(
+                text=data["text"],
+                channel=data["channel"],
+                kind=data["kind"],
+                client=data["client"],
+                by=request.user,
+                subject=data["subject"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                severity=data["severity"],
+                category=data["category"],
+                purchase=data["purchase"],
+                product=data["product"],
+                claimed_amount=data["claimed_amount"],
+            )
+        except ApplicationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
+            return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
