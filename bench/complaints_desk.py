@@ -145,7 +145,7 @@ def main():
     from django.test import Client as HttpClient
     from rest_framework.test import APIClient
 
-    from complaints import selectors, services
+    from complaints import analytics, services
 
     settings.ALLOWED_HOSTS = ["*"]
     # Test settings run Celery eagerly, so every notification commit would deliver the whole outbox in
@@ -170,8 +170,8 @@ def main():
         ("API list page 1", lambda: ok(api.get("/api/v1/complaints/"))),
         ("API list kind=claim", lambda: ok(api.get("/api/v1/complaints/?kind=claim"))),
         ("client card tab", lambda: ok(web.get(f"/complaints/client/{client_ids[0]}/tab/"))),
-        ("compliance, quarter (selector)", lambda: selectors.compliance(period="quarter")),
-        ("systematization, 12 months (selector)", lambda: selectors.systematization(months=12)),
+        ("compliance, quarter (selector)", lambda: analytics.compliance(period="quarter")),
+        ("systematization, 12 months (selector)", lambda: analytics.systematization(months=12)),
     ]
     print(f"# Complaints desk, N={N} complaints, {len(client_ids)} clients (load {load_s:.1f}s)\n")
     print("| case | p50 ms | p95 ms |")

@@ -18,12 +18,12 @@ from crm.standards import selectors as standard_selectors
 from crm.standards.calendar import current_calendar
 from purchases.models import Product, Purchase
 
-from . import selectors, services, standards
+from . import rules, selectors, services, standards
 from .models import Complaint, ComplaintCategory, ComplaintComment, GoodwillGesture, ResponseTarget
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
-HandleReadAcc = roles(SM, ADM, read=(ACC,))
-Handle = roles(SM, ADM)
+HandleReadAcc = roles(*rules.HANDLER_ROLES, read=(ACC,))
+Handle = roles(*rules.HANDLER_ROLES)
 ReadAllWriteAdmin = roles(ADM, read=(SM, ACC))
 
 
@@ -200,9 +200,7 @@ class ComplaintTransition(APIView):
         complaint = get_object_or_404(Complaint, pk=pk)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        complaint = services.complaint_transition(
-            complaint=complaint, by=request.user, base_url=request.build_absolute_uri("/"), **data.validated_data
-        )
+        complaint = services.complaint_transition(complaint=complaint, by=request.user, **data.validated_data)
         return Response(ComplaintSerializer(selectors.complaint_list().get(pk=complaint.pk)).data)
 
 
@@ -229,7 +227,7 @@ class ComplaintComments(generics.ListCreateAPIView):
         complaint = get_object_or_404(Complaint, pk=kwargs["pk"])
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.comment_add(complaint=complaint, author=request.user, **data.validated_data)
+        comment = services.comment_add(complaint=complaint, by=request.user, **data.validated_data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 

@@ -3,13 +3,13 @@
 from crm.roles import Role, has_role, is_admin
 from crm.standards import selectors as standard_selectors
 
-from . import selectors
+from . import rules, selectors
 
 
 def panels(request) -> list[dict]:
     user = request.user
     result = []
-    if has_role(user, Role.SALES_MANAGER, Role.ADMINISTRATOR):
+    if has_role(user, *rules.HANDLER_ROLES):
         result.append(
             {
                 "id": "complaints-mine",

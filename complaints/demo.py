@@ -108,7 +108,7 @@ def _standards(users, admin, rng) -> None:
             standard_services.holiday_add(day=day, name=name)
     targets = service_targets()
     targets.supervisor = admin
-    targets.save()
+    targets.save(update_fields=["supervisor"])
     documents = {}
     for kind, title, body in DOCUMENTS:
         documents[title] = standard_services.document_create(kind=kind, title=title, body=body, by=admin)
@@ -137,12 +137,14 @@ def _standards(users, admin, rng) -> None:
             handling_cost=cost,
         )
     for kind, severity, first, resolution in TARGETS:
-        standards.target_set(kind=kind, severity=severity, first_response_hours=first, resolution_hours=resolution)
+        standards.target_set(
+            kind=kind, severity=severity, first_response_hours=Decimal(first), resolution_hours=Decimal(resolution)
+        )
     standards.target_set(
         kind="complaint",
         severity="high",
-        first_response_hours=1,
-        resolution_hours=8,
+        first_response_hours=Decimal("1"),
+        resolution_hours=Decimal("8"),
         category=ComplaintCategory.objects.get(code="staff-conduct"),
     )
     north, south = Team.objects.get_or_create(name="Team North")[0], Team.objects.get_or_create(name="Team South")[0]

@@ -3,20 +3,18 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from crm.roles import Role
+from clients.models import Client
 from crm.standards.models import StandardDocument
+from purchases.models import Product, Purchase
 
+from . import rules
 from .models import Complaint, ComplaintCategory, GoodwillGesture
 
 User = get_user_model()
 
 
 def handler_choices():
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[Role.SALES_MANAGER, Role.ADMINISTRATOR])
-        .distinct()
-        .order_by("username")
-    )
+    return User.objects.filter(is_active=True, groups__name__in=rules.HANDLER_ROLES).distinct().order_by("username")
 
 
 class StaffIntakeForm(forms.Form):
@@ -39,6 +37,24 @@ class StaffIntakeForm(forms.Form):
     claimed_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     purchase_id = forms.IntegerField(required=False, label="Purchase id")
     product_sku = forms.CharField(max_length=50, required=False, label="Product SKU")
+
+    def clean(self):
+        """Turn the ids and the SKU typed in into the client, purchase and product the service takes."""
+        data = super().clean()
+        data["client"] = data["purchase"] = data["product"] = None
+        if data.get("client_id"):
+            data["client"] = Client.objects.filter(pk=data["client_id"]).first()
+            if data["client"] is None:
+                self.add_error("client_id", "No client has this id.")
+        if data.get("purchase_id"):
+            data["purchase"] = Purchase.objects.filter(pk=data["purchase_id"]).first()
+            if data["purchase"] is None:
+                self.add_error("purchase_id", "No purchase has this id.")
+        if data.get("product_sku"):
+            data["product"] = Product.objects.filter(sku__iexact=data["product_sku"].strip()).first()
+            if data["product"] is None:
+                self.add_error("product_sku", "No product has this SKU.")
+        return data
 
 
 class PublicComplaintForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Pure rules of complaint handling: priority, the transition table, default targets.
+"""Pure rules of complaint handling: who handles complaints, priority, the transition table, default targets.
 
 Priority rule (documented here and tested in tests/complaints/test_rules.py):
 
@@ -11,7 +11,13 @@ Priority rule (documented here and tested in tests/complaints/test_rules.py):
 
 from decimal import Decimal
 
+from crm.roles import Role
+
 from .models import Complaint, Kind, Severity
+
+# Sales managers and administrators handle complaints (intake, triage, assignment, moves, comments, goodwill);
+# the pages, the API and the services all ask this one tuple.
+HANDLER_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
 
 HIGH_VALUE_PERCENT = Decimal("10")
 

@@ -1,7 +1,7 @@
 """Services for the complaint side of the service standards: response targets per kind and severity, and
 complaint categories. The company-wide standards (calendar, targets, documents) are in crm.standards."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -18,11 +18,7 @@ from .models import (
 # --- targets and categories ---------------------------------------------------------------------------
 
 
-def _hours(value, field: str) -> Decimal:
-    try:
-        hours = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ApplicationError("Enter a number of working hours.", field=field)
+def _hours(hours: Decimal, field: str) -> Decimal:
     if hours <= 0:
         raise ApplicationError("The target must be more than zero hours.", field=field)
     return hours
@@ -30,7 +26,12 @@ def _hours(value, field: str) -> Decimal:
 
 @transaction.atomic
 def target_set(
-    *, kind: str, severity: str, first_response_hours, resolution_hours, category: ComplaintCategory | None = None
+    *,
+    kind: str,
+    severity: str,
+    first_response_hours: Decimal,
+    resolution_hours: Decimal,
+    category: ComplaintCategory | None = None,
 ) -> ResponseTarget:
     if kind not in Kind.values:
         raise ApplicationError(f"Unknown kind {kind!r}.", field="kind")
@@ -40,11 +41,13 @@ def target_set(
     resolution = _hours(resolution_hours, "resolution_hours")
     if resolution < first:
         raise ApplicationError("Resolution cannot be due before the first response.", field="resolution_hours")
-    target = ResponseTarget.objects.filter(kind=kind, severity=severity, category=category).first()
+    target = ResponseTarget.objects.select_for_update().filter(kind=kind, severity=severity, category=category).first()
     if target is None:
-        target = ResponseTarget(kind=kind, severity=severity, category=category)
+        return ResponseTarget.objects.create(
+            kind=kind, severity=severity, category=category, first_response_hours=first, resolution_hours=resolution
+        )
     target.first_response_hours, target.resolution_hours = first, resolution
-    target.save()
+    target.save(update_fields=["first_response_hours", "resolution_hours", "updated_at"])
     return target
 
 
@@ -58,7 +61,7 @@ def category_save(
     prefer_owner: bool = False,
     script: StandardDocument | None = None,
     standards=(),
-    handling_cost=None,
+    handling_cost: Decimal | None = None,
     parent: ComplaintCategory | None = None,
     is_active: bool = True,
 ) -> ComplaintCategory:
@@ -69,13 +72,26 @@ def category_save(
         clash = clash.exclude(pk=category.pk)
     if clash.exists():
         raise ApplicationError("Another category has this code.", field="code")
+    if handling_cost is not None and handling_cost < 0:
+        raise ApplicationError("The cost cannot be negative.", field="handling_cost")
     if script is not None and script.kind != StandardDocument.DocKind.SCRIPT:
         raise ApplicationError("The script must be a sales script document.", field="script")
-    category = category or ComplaintCategory()
-    category.name, category.code, category.owner = name.strip(), code, owner
-    category.prefer_owner, category.script, category.parent = prefer_owner, script, parent
-    category.handling_cost = Decimal(str(handling_cost)) if handling_cost not in (None, "") else None
-    category.is_active = is_active
-    category.save()
+    values = {
+        "name": name.strip(),
+        "code": code,
+        "owner": owner,
+        "prefer_owner": prefer_owner,
+        "script": script,
+        "parent": parent,
+        "handling_cost": handling_cost,
+        "is_active": is_active,
+    }
+    if category is None:
+        category = ComplaintCategory.objects.create(**values)
+    else:
+        category = ComplaintCategory.objects.select_for_update().get(pk=category.pk)
+        for field, value in values.items():
+            setattr(category, field, value)
+        category.save(update_fields=list(values))
     category.standards.set(list(standards))
     return category

@@ -3,6 +3,7 @@ systematization page. Sales managers and administrators handle complaints; accou
 card tab only (they see goodwill costs there); other complaint pages answer 403 to them."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,13 +15,19 @@ from crm.forms import apply_application_error
 from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role, has_role
 from crm.views import role_required
-from purchases.models import Product, Purchase
 
-from . import forms, rules, selectors, services
+from . import analytics, forms, rules, selectors, services
 from .models import Complaint
 
-HANDLERS = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
+HANDLERS = rules.HANDLER_ROLES
 ALL_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR, Role.ACCOUNTANT)
+
+
+def _refused(form, exc: ApplicationError) -> None:
+    """A refused rule goes on the form; a refused actor (the service's own role check) is a 403 page."""
+    if exc.code == "forbidden":
+        raise PermissionDenied(exc.message) from exc
+    apply_application_error(form, exc)
 
 
 @role_required(*HANDLERS)
@@ -57,43 +64,28 @@ def intake(request):
     form = forms.StaffIntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        client = purchase = None
-        if data["client_id"]:
-            client = Client.objects.filter(pk=data["client_id"]).first()
-            if client is None:
-                form.add_error("client_id", "No client has this id.")
-        if data["purchase_id"]:
-            purchase = Purchase.objects.filter(pk=data["purchase_id"]).first()
-            if purchase is None:
-                form.add_error("purchase_id", "No purchase has this id.")
-        product = None
-        if data["product_sku"]:
-            product = Product.objects.filter(sku__iexact=data["product_sku"].strip()).first()
-            if product is None:
-                form.add_error("product_sku", "No product has this SKU.")
-        if not form.errors:
-            try:
-                complaint = services.complaint_create(
-                    text=data["text"],
-                    channel=data["channel"],
-                    kind=data["kind"],
-                    client=client,
-                    by=request.user,
-                    subject=data["subject"],
-                    contact_name=data["contact_name"],
-                    contact_email=data["contact_email"],
-                    contact_phone=data["contact_phone"],
-                    severity=data["severity"],
-                    category=data["category"],
-                    purchase=purchase,
-                    product=product,
-                    claimed_amount=data["claimed_amount"],
-                )
-            except ApplicationError as exc:
-                apply_application_error(form, exc)
-            else:
-                messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
-                return redirect("complaints:detail", pk=complaint.pk)
+        try:
+            complaint = services.complaint_create(
+                text=data["text"],
+                channel=data["channel"],
+                kind=data["kind"],
+                client=data["client"],
+                by=request.user,
+                subject=data["subject"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                severity=data["severity"],
+                category=data["category"],
+                purchase=data["purchase"],
+                product=data["product"],
+                claimed_amount=data["claimed_amount"],
+            )
+        except ApplicationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
+            return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -156,7 +148,7 @@ def _act(request, pk: int, form_class, form_name: str, message: str, act):
         try:
             act(complaint, form.cleaned_data)
         except ApplicationError as exc:
-            apply_application_error(form, exc)
+            _refused(form, exc)
     return _after_action(request, pk, form_name, form, message)
 
 
@@ -171,7 +163,6 @@ def transition(request, pk: int):
             note=data["note"],
             resolution_note=data["resolution_note"],
             root_cause=data["root_cause"],
-            base_url=request.build_absolute_uri("/"),
         )
 
     return _act(request, pk, forms.TransitionForm, "transition_form", "Status changed.", act)
@@ -206,9 +197,7 @@ def assign(request, pk: int):
 @role_required(*HANDLERS)
 def comment(request, pk: int):
     def act(complaint, data):
-        services.comment_add(
-            complaint=complaint, author=request.user, body=data["body"], is_response=data["is_response"]
-        )
+        services.comment_add(complaint=complaint, by=request.user, body=data["body"], is_response=data["is_response"])
 
     return _act(request, pk, forms.CommentForm, "comment_form", "Comment added.", act)
 
@@ -244,5 +233,5 @@ def systematization(request):
     except ValueError:
         months = 12
     return render(
-        request, "complaints/systematization.html", {"data": selectors.systematization(months=months), "months": months}
+        request, "complaints/systematization.html", {"data": analytics.systematization(months=months), "months": months}
     )

@@ -14,7 +14,7 @@ from crm.standards.calendar import current_calendar
 from crm.standards.models import Holiday, StandardDocument
 from crm.views import role_required
 
-from . import forms, selectors, standards
+from . import analytics, forms, selectors, standards
 from .models import ComplaintCategory
 
 ALL_ROLES = (Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR)
@@ -213,10 +213,10 @@ def document_acknowledge(request, pk: int):
 @role_required(*ALL_ROLES)
 def compliance(request):
     period = request.GET.get("period", "month")
-    if period not in selectors.PERIODS:
+    if period not in analytics.PERIODS:
         period = "month"
     return render(
         request,
         "complaints/compliance.html",
-        {"data": selectors.compliance(period=period), "periods": selectors.PERIODS},
+        {"data": analytics.compliance(period=period), "periods": analytics.PERIODS},
     )

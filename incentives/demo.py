@@ -41,10 +41,10 @@ def seed(*, rng, stdout) -> None:
         name="Employee of the month",
         period_kind=periods.MONTH,
         award_type=types["Best employee of the month"],
-        min_fulfilment_percent=100,
-        bonus_base=150,
-        bonus_percent=5,
-        bonus_cap=1000,
+        min_fulfilment_percent=Decimal("100"),
+        bonus_base=Decimal("150"),
+        bonus_percent=Decimal("5"),
+        bonus_cap=Decimal("1000"),
         by=admin,
     )
     services.award_rule_create(
@@ -52,20 +52,20 @@ def seed(*, rng, stdout) -> None:
         period_kind=periods.MONTH,
         award_type=types["Cash bonus"],
         winners=3,
-        min_fulfilment_percent=90,
-        bonus_base=50,
-        bonus_percent=2,
-        bonus_cap=400,
+        min_fulfilment_percent=Decimal("90"),
+        bonus_base=Decimal("50"),
+        bonus_percent=Decimal("2"),
+        bonus_cap=Decimal("400"),
         by=admin,
     )
     services.award_rule_create(
         name="Quarter champion",
         period_kind=periods.QUARTER,
         award_type=types["Best employee of the quarter"],
-        min_fulfilment_percent=100,
-        bonus_base=500,
-        bonus_percent=3,
-        bonus_cap=2500,
+        min_fulfilment_percent=Decimal("100"),
+        bonus_base=Decimal("500"),
+        bonus_percent=Decimal("3"),
+        bonus_cap=Decimal("2500"),
         by=admin,
     )
     has_purchases = Purchase.objects.exists()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -71,7 +73,7 @@ class CreditSplitForm(forms.Form):
         data = self.cleaned_data
         shares = [(data["first_user"], data["first_share"])]
         if data.get("second_user"):
-            shares.append((data["second_user"], data.get("second_share") or 0))
+            shares.append((data["second_user"], data.get("second_share") or Decimal("0")))
         return shares
 
 

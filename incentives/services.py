@@ -1,7 +1,7 @@
 """The only code that writes incentives: settings, credit splits, plans, the award catalogue and rules,
 period closing (snapshot + award proposals) and award decisions."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
+from crm.notifications import services as notification_services
 from crm.roles import Role
+from purchases import services as purchase_services
 from purchases.models import Purchase
 
 from . import periods, selectors
@@ -37,16 +39,11 @@ FORBIDDEN_KINDS = {
 }
 
 
-def _decimal(value, *, field: str, minimum: Decimal | None = ZERO) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise ApplicationError("Enter a number.", field=field)
-    if not number.is_finite():
-        raise ApplicationError("Enter a number.", field=field)
-    if minimum is not None and number < minimum:
+def _not_negative(value: Decimal, *, field: str) -> Decimal:
+    """Figures arrive as Decimal (forms and serializers parse them); the rule is that none is negative."""
+    if value < 0:
         raise ApplicationError("This cannot be negative.", field=field)
-    return number
+    return value
 
 
 @transaction.atomic
@@ -60,7 +57,7 @@ def incentive_settings_update(*, credit_to: str, by=None) -> IncentiveSettings:
 
 
 @transaction.atomic
-def credit_split_set(*, purchase: Purchase, shares: list[tuple[object, object]], by=None) -> list[CreditSplit]:
+def credit_split_set(*, purchase: Purchase, shares: list[tuple[object, Decimal]], by=None) -> list[CreditSplit]:
     """Split a sale's credit between at most two staff members (shares in percent, summing to 100).
     An empty list removes the split (the credit setting applies again). Returns of the sale follow it."""
     if purchase.kind != Purchase.Kind.SALE:
@@ -70,7 +67,7 @@ def credit_split_set(*, purchase: Purchase, shares: list[tuple[object, object]],
     users = [user for user, _ in shares]
     if len({u.pk for u in users}) != len(users):
         raise ApplicationError("Name each staff member once.", field="shares")
-    percents = [_decimal(p, field="shares") for _, p in shares]
+    percents = [_not_negative(p, field="shares") for _, p in shares]
     if any(p <= 0 for p in percents):
         raise ApplicationError("Each share must be above 0%.", field="shares")
     if shares and sum(percents) != Decimal("100"):
@@ -91,11 +88,13 @@ def _open_period(value: str | Period) -> Period:
 
 
 @transaction.atomic
-def sales_plan_set(*, period: str | Period, user=None, target_points, target_revenue, by=None) -> SalesPlan:
+def sales_plan_set(
+    *, period: str | Period, user=None, target_points: Decimal, target_revenue: Decimal, by=None
+) -> SalesPlan:
     """Set the company's (user None) or a person's target for an open period, in points and in revenue."""
     period = _open_period(period)
-    points = money(_decimal(target_points, field="target_points"))
-    revenue = money(_decimal(target_revenue, field="target_revenue"))
+    points = money(_not_negative(target_points, field="target_points"))
+    revenue = money(_not_negative(target_revenue, field="target_revenue"))
     plan, _ = SalesPlan.objects.select_for_update().update_or_create(
         period=str(period), user=user, defaults={"target_points": points, "target_revenue": revenue, "set_by": by}
     )
@@ -140,11 +139,11 @@ def award_rule_create(
     name: str,
     period_kind: str,
     award_type: AwardType,
-    winners=1,
-    min_fulfilment_percent=100,
-    bonus_base=0,
-    bonus_percent=0,
-    bonus_cap=None,
+    winners: int = 1,
+    min_fulfilment_percent: Decimal = Decimal("100"),
+    bonus_base: Decimal = ZERO,
+    bonus_percent: Decimal = ZERO,
+    bonus_cap: Decimal | None = None,
     by=None,
 ) -> AwardRule:
     name = (name or "").strip()
@@ -154,18 +153,17 @@ def award_rule_create(
         raise ApplicationError("Choose month or quarter.", field="period_kind")
     if not award_type.is_active:
         raise ApplicationError("This award type is retired.", field="award_type")
-    winners_n = _decimal(winners, field="winners")
-    if winners_n < 1 or winners_n != winners_n.to_integral_value():
+    if winners < 1:
         raise ApplicationError("Enter a whole number of winners, at least 1.", field="winners")
-    cap = None if bonus_cap in (None, "") else money(_decimal(bonus_cap, field="bonus_cap"))
+    cap = None if bonus_cap is None else money(_not_negative(bonus_cap, field="bonus_cap"))
     return AwardRule.objects.create(
         name=name,
         period_kind=period_kind,
         award_type=award_type,
-        winners=int(winners_n),
-        min_fulfilment_percent=_decimal(min_fulfilment_percent, field="min_fulfilment_percent"),
-        bonus_base=money(_decimal(bonus_base, field="bonus_base")),
-        bonus_percent=_decimal(bonus_percent, field="bonus_percent"),
+        winners=winners,
+        min_fulfilment_percent=_not_negative(min_fulfilment_percent, field="min_fulfilment_percent"),
+        bonus_base=money(_not_negative(bonus_base, field="bonus_base")),
+        bonus_percent=_not_negative(bonus_percent, field="bonus_percent"),
         bonus_cap=cap,
     )
 
@@ -255,8 +253,6 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
 
 
 def _notify_administrators(period: Period, count: int) -> None:
-    from crm.notifications import services as notification_services
-
     admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR)
     for admin in admins:
         notification_services.notification_enqueue_for_user(
@@ -278,8 +274,6 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
     award.decided_at = timezone.now()
     award.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     if approve:
-        from crm.notifications import services as notification_services
-
         notification_services.notification_enqueue_for_user(
             user=award.user,
             event="award_approved",
@@ -292,6 +286,4 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
 
 def product_weight_set(*, product, weight, effective_from, by):
     """Administrators set weights here from the incentives setup page; the purchases app owns the history."""
-    from purchases import services as purchase_services
-
     return purchase_services.product_weight_set(product=product, weight=weight, effective_from=effective_from, by=by)

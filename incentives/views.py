@@ -13,6 +13,7 @@ from crm.forms import apply_application_error
 from crm.htmx import render_partial
 from crm.roles import Role, has_role, is_admin, is_sales_manager
 from crm.views import role_required
+from purchases import selectors as purchase_selectors
 
 from . import forms, periods, selectors, services
 from .models import Award
@@ -171,8 +172,6 @@ def _setup_context(bound: dict | None = None) -> dict:
 
 
 def _purchase(pk: int):
-    from purchases import selectors as purchase_selectors
-
     try:
         return purchase_selectors.purchase_get(pk=pk)
     except ObjectDoesNotExist:

@@ -1,4 +1,5 @@
-"""One error shape for the whole API: 400 with field messages, other errors with a JSON `detail`."""
+"""One error shape for the whole API: 400 with field messages, other errors with a JSON `detail`. A service
+that refuses the actor (ApplicationError code "forbidden") answers 403, like a permission class would."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +15,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ConflictError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
         return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ApplicationError) and exc.code == "forbidden":
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ApplicationError):
         body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         body.update(exc.extra)

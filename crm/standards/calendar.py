@@ -85,5 +85,10 @@ def business_time_between(start: datetime, end: datetime, calendar: WorkingCalen
     return total
 
 
-def add_business_hours(start: datetime, hours, calendar: WorkingCalendar | None = None) -> datetime:
-    return add_business_time(start, timedelta(seconds=int(Decimal(str(hours)) * 3600)), calendar)
+def working_hours(hours: Decimal | int) -> timedelta:
+    """A number of working hours (a Decimal, as targets are stored) as a duration, to the second."""
+    return timedelta(seconds=int(hours * 3600))
+
+
+def add_business_hours(start: datetime, hours: Decimal | int, calendar: WorkingCalendar | None = None) -> datetime:
+    return add_business_time(start, working_hours(hours), calendar)

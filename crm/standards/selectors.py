@@ -1,8 +1,16 @@
 """Reads of the company standards."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 
+from crm.roles import Role
+
 from .models import Acknowledgement, ServiceTargets, StandardDocument
+
+
+def staff_users() -> QuerySet:
+    """Active users holding any CRM role: they must acknowledge the standard documents."""
+    return get_user_model().objects.filter(is_active=True, groups__name__in=Role.values).distinct().order_by("username")
 
 
 def service_targets() -> ServiceTargets:
@@ -23,8 +31,6 @@ def documents_for_user(*, user) -> list[StandardDocument]:
 
 def unacknowledged_by_user() -> dict[int, list[StandardDocument]]:
     """{user id: [documents whose current version they have not acknowledged]} for all staff."""
-    from .services import staff_users
-
     documents = list(document_list().filter(current_version__isnull=False))
     users = list(staff_users().values_list("pk", flat=True))
     acked = set(
@@ -42,8 +48,6 @@ def unacknowledged_by_user() -> dict[int, list[StandardDocument]]:
 
 def acknowledgement_matrix() -> dict:
     """Who has acknowledged which current version: rows of staff, columns of documents."""
-    from .services import staff_users
-
     documents = list(document_list().filter(current_version__isnull=False))
     users = list(staff_users())
     acked = set(

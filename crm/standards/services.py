@@ -4,15 +4,14 @@ company-wide service targets, and the standard documents (versioned) staff ackno
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
-from crm.roles import Role
 
+from . import selectors
 from .models import (
     Acknowledgement,
     BusinessCalendar,
@@ -22,27 +21,19 @@ from .models import (
     StandardDocumentVersion,
 )
 
-User = get_user_model()
-
-
-def staff_users():
-    """Active users holding any CRM role: they must acknowledge the standard documents."""
-    return User.objects.filter(is_active=True, groups__name__in=Role.values).distinct().order_by("username")
-
-
 # --- calendar -----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def calendar_update(*, working_weekdays: list[int], day_start: time, day_end: time) -> BusinessCalendar:
-    days = sorted({int(d) for d in working_weekdays})
+    days = sorted(set(working_weekdays))
     if not days or any(d < 1 or d > 7 for d in days):
         raise ApplicationError("Choose at least one working day.", field="working_weekdays")
     if day_start >= day_end:
         raise ApplicationError("The working day must end after it starts.", field="day_end")
-    cal, _ = BusinessCalendar.objects.get_or_create(pk=1)
+    cal, _ = BusinessCalendar.objects.select_for_update().get_or_create(pk=1)
     cal.working_weekdays, cal.day_start, cal.day_end = days, day_start, day_end
-    cal.save()
+    cal.save(update_fields=["working_weekdays", "day_start", "day_end"])
     return cal
 
 
@@ -63,25 +54,33 @@ def holiday_remove(*, holiday: Holiday) -> None:
 @transaction.atomic
 def service_targets_update(
     *,
-    invoice_issue_hours,
+    invoice_issue_hours: Decimal,
     key_client_max_days_without_contact: int,
-    complaint_handling_cost,
-    escalation_warning_hours,
+    complaint_handling_cost: Decimal,
+    escalation_warning_hours: Decimal,
     supervisor=None,
 ) -> ServiceTargets:
-    if Decimal(str(invoice_issue_hours)) <= 0:
+    if invoice_issue_hours <= 0:
         raise ApplicationError("The invoice target must be more than zero hours.", field="invoice_issue_hours")
-    if int(key_client_max_days_without_contact) < 1:
+    if key_client_max_days_without_contact < 1:
         raise ApplicationError("Give at least one day.", field="key_client_max_days_without_contact")
-    if Decimal(str(complaint_handling_cost)) < 0:
+    if complaint_handling_cost < 0:
         raise ApplicationError("The cost cannot be negative.", field="complaint_handling_cost")
     targets, _ = ServiceTargets.objects.select_for_update().get_or_create(pk=1)
-    targets.invoice_issue_hours = Decimal(str(invoice_issue_hours))
-    targets.key_client_max_days_without_contact = int(key_client_max_days_without_contact)
-    targets.complaint_handling_cost = Decimal(str(complaint_handling_cost))
-    targets.escalation_warning_hours = Decimal(str(escalation_warning_hours))
+    targets.invoice_issue_hours = invoice_issue_hours
+    targets.key_client_max_days_without_contact = key_client_max_days_without_contact
+    targets.complaint_handling_cost = complaint_handling_cost
+    targets.escalation_warning_hours = escalation_warning_hours
     targets.supervisor = supervisor
-    targets.save()
+    targets.save(
+        update_fields=[
+            "invoice_issue_hours",
+            "key_client_max_days_without_contact",
+            "complaint_handling_cost",
+            "escalation_warning_hours",
+            "supervisor",
+        ]
+    )
     return targets
 
 
@@ -122,24 +121,22 @@ def document_publish(
 
 
 @transaction.atomic
-def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None = None) -> Acknowledgement:
+def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None = None) -> tuple[Acknowledgement, bool]:
+    """Record that `user` read the current version, once: returns (acknowledgement, created)."""
     if version.document.current_version_id != version.pk:
         raise ApplicationError("A newer version of this document exists; acknowledge that one.", field="version")
-    ack, _ = Acknowledgement.objects.get_or_create(
+    return Acknowledgement.objects.get_or_create(
         version=version, user=user, defaults={"acknowledged_at": at or timezone.now()}
     )
-    return ack
 
 
 def remind_unacknowledged(*, today: date | None = None) -> int:
     """Weekly: each staff member with current documents not yet acknowledged gets one reminder."""
-    from . import selectors
-
     today = today or timezone.localdate()
     year, week, _ = today.isocalendar()
     sent = 0
     pending = selectors.unacknowledged_by_user()
-    for user in staff_users():
+    for user in selectors.staff_users():
         documents = pending.get(user.pk, [])
         if not documents:
             continue

@@ -87,7 +87,7 @@ def test_list_costs_the_same_queries_for_2_and_20_complaints(sm_api, sales_manag
         for i in range(n):
             complaint = make_complaint(client=ClientFactory(manager=sales_manager), severity="high")
             services.complaint_assign(complaint=complaint, to=sales_manager, by=sales_manager)
-            services.comment_add(complaint=complaint, author=sales_manager, body=f"Called {i}")
+            services.comment_add(complaint=complaint, by=sales_manager, body=f"Called {i}")
 
     assert_same_queries_at_two_sizes(
         fetch=lambda: sm_api.get(URL, {"severity": "high"}),
@@ -133,7 +133,7 @@ def test_comments_and_goodwill_lists_cost_the_same_queries_for_2_and_20(sm_api, 
         for i in range(n):
             by = sales_manager if i % 2 else administrator
             if listing == "comments":
-                services.comment_add(complaint=complaint, author=by, body=f"Called {i}")
+                services.comment_add(complaint=complaint, by=by, body=f"Called {i}")
             else:
                 services.goodwill_add(complaint=complaint, kind="refund", cost="9.99", by=by)
 
@@ -214,3 +214,47 @@ def test_public_survey_endpoint_is_throttled(api_client, monkeypatch):
     codes = [api_client.get("/api/v1/surveys/nope/").status_code for _ in range(3)]
     assert codes == [404, 404, 429]
     cache.clear()
+
+
+def test_api_survey_link_uses_site_url_whatever_the_request_host(sm_api, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://crm.example.com"
+    from crm.notifications.models import Notification
+
+    complaint = make_complaint()
+    response = sm_api.post(
+        f"{URL}{complaint.pk}/transition/",
+        {"to_status": "resolved", "resolution_note": "Replaced", "root_cause": "delivery"},
+        HTTP_HOST="attacker.example",
+    )
+    assert response.status_code == 200, response.json()
+    survey = complaint.surveys.get()
+    note = Notification.objects.get(event="survey_request", client=complaint.client)
+    assert note.context["survey_url"] == f"https://crm.example.com/complaints/survey/{survey.token}/"
+    assert "attacker.example" not in note.body
+
+
+def test_a_service_refusing_the_actor_answers_403(sm_api, monkeypatch):
+    from crm.exceptions import ApplicationError
+
+    def refuse(**kwargs):
+        raise ApplicationError("Only sales managers and administrators handle complaints.", code="forbidden")
+
+    monkeypatch.setattr(services, "complaint_transition", refuse)
+    complaint = make_complaint()
+    response = sm_api.post(f"{URL}{complaint.pk}/transition/", {"to_status": "triaged"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only sales managers and administrators handle complaints."}
+    complaint.refresh_from_db()
+    assert complaint.status == S.NEW
+
+
+def test_amounts_that_are_not_numbers_are_refused_by_the_serializer(sm_api):
+    complaint = make_complaint()
+    response = sm_api.post(f"{URL}{complaint.pk}/goodwill/", {"kind": "gift", "cost": "lots"})
+    assert response.status_code == 400 and "cost" in response.json()
+    response = sm_api.post(
+        URL, {"text": "Pay me", "kind": "claim", "client": complaint.client_id, "claimed_amount": "x"}
+    )
+    assert response.status_code == 400 and "claimed_amount" in response.json()
+    assert not GoodwillGesture.objects.exists() and Complaint.objects.count() == 1

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from complaints import selectors, services, standards
+from complaints import analytics, services, standards
 from complaints.models import Complaint, Team
 from crm.standards import selectors as standard_selectors
 from crm.standards import services as standard_services
@@ -18,12 +18,12 @@ S = Complaint.Status
 
 
 def test_service_score_formula():
-    assert selectors.service_score(Decimal("100"), 5) == Decimal("100.0")
-    assert selectors.service_score(Decimal("50"), 3) == Decimal("50.0")  # 0.6*50 + 0.4*50
-    assert selectors.service_score(Decimal("80"), 1) == Decimal("48.0")  # 0.6*80 + 0
-    assert selectors.service_score(None, 4) == Decimal("75.0")
-    assert selectors.service_score(Decimal("90"), None) == Decimal("90.0")
-    assert selectors.service_score(None, None) is None
+    assert analytics.service_score(Decimal("100"), 5) == Decimal("100.0")
+    assert analytics.service_score(Decimal("50"), 3) == Decimal("50.0")  # 0.6*50 + 0.4*50
+    assert analytics.service_score(Decimal("80"), 1) == Decimal("48.0")  # 0.6*80 + 0
+    assert analytics.service_score(None, 4) == Decimal("75.0")
+    assert analytics.service_score(Decimal("90"), None) == Decimal("90.0")
+    assert analytics.service_score(None, None) is None
 
 
 def _resolved(manager, *, late: bool, score: int | None = None):
@@ -44,7 +44,7 @@ def test_compliance_by_staff_and_team_with_service_score(sales_manager, other_sa
     _resolved(sales_manager, late=False, score=5)
     _resolved(sales_manager, late=False, score=5)
     _resolved(other_sales_manager, late=True, score=3)
-    data = selectors.compliance(period="week")
+    data = analytics.compliance(period="week")
     rows = {r["label"]: r for r in data["staff"]}
     sm = rows["Sm"]
     assert sm["first_response"] == Decimal("100.0") and sm["resolution"] == Decimal("100.0")
@@ -60,7 +60,7 @@ def test_compliance_by_staff_and_team_with_service_score(sales_manager, other_sa
 
 def test_open_clocks_before_their_due_time_are_not_counted(sales_manager):
     make_complaint()
-    data = selectors.compliance(period="month")
+    data = analytics.compliance(period="month")
     assert data["overall"]["fr_total"] == 0 and data["overall"]["compliance"] is None
 
 
@@ -70,7 +70,7 @@ def test_systematization_counts_by_kind_category_and_root_cause(sales_manager):
         services.complaint_transition(
             complaint=c, to_status=S.RESOLVED, by=sales_manager, resolution_note="ok", root_cause="delivery"
         )
-    data = selectors.systematization(months=3)
+    data = analytics.systematization(months=3)
     kinds = {r["label"]: r["total"] for r in data["by_kind"]["rows"]}
     assert kinds == {"Complaint": 2, "Praise": 1}
     assert data["root_causes"] == [{"label": "Delivery / logistics", "n": 3}]
@@ -89,7 +89,7 @@ def test_systematization_costs_the_same_queries_for_2_and_20_complaints(sales_ma
             )
 
     assert_same_queries_at_two_sizes(
-        fetch=lambda: selectors.systematization(months=3),
+        fetch=lambda: analytics.systematization(months=3),
         add_rows=add,
         rows=lambda data: data["root_causes"][0]["n"],
         queries=8,
@@ -113,6 +113,6 @@ def test_compliance_includes_the_invoice_issuing_standard_from_purchases(monkeyp
         {"accountant": "paul", "issued": 1, "median_hours": 5.0, "within_standard": 0.0},
     ]
     monkeypatch.setattr(purchase_selectors, "invoice_turnaround", lambda since=None: rows)
-    data = selectors.compliance(period="month")
+    data = analytics.compliance(period="month")
     assert data["invoices"]["week"] == {"pct": Decimal("75.0"), "total": 4}
     assert data["invoice_staff"] == rows

@@ -99,7 +99,8 @@ def test_an_invalid_transition_is_refused_with_the_allowed_ones(sales_manager):
     assert complaint.status == S.NEW
 
 
-def test_resolving_needs_a_note_and_root_cause_and_sends_a_survey(sales_manager):
+def test_resolving_needs_a_note_and_root_cause_and_sends_a_survey(sales_manager, settings):
+    settings.SITE_URL = "https://crm.example.com/"
     client = ClientFactory()
     complaint = make_complaint(client=client)
     with pytest.raises(ApplicationError) as exc:
@@ -116,7 +117,6 @@ def test_resolving_needs_a_note_and_root_cause_and_sends_a_survey(sales_manager)
         by=sales_manager,
         resolution_note="Replaced the box",
         root_cause="delivery",
-        base_url="https://crm.example.com/",
     )
     survey = SatisfactionSurvey.objects.get(complaint=complaint)
     note = Notification.objects.get(event="survey_request", client=client)
@@ -202,7 +202,7 @@ def test_a_paused_complaint_is_not_escalated(sales_manager):
 
 def test_answering_in_time_is_not_a_breach(sales_manager):
     complaint = make_complaint()
-    services.comment_add(complaint=complaint, author=sales_manager, body="Called the client", is_response=True)
+    services.comment_add(complaint=complaint, by=sales_manager, body="Called the client", is_response=True)
     complaint.refresh_from_db()
     assert complaint.first_responded_at is not None and not complaint.first_response_breached
 
@@ -273,12 +273,12 @@ def test_assigning_to_an_accountant_is_refused(sales_manager, accountant):
 
 def test_goodwill_is_recorded_with_its_cost_for_the_client(sales_manager):
     complaint = make_complaint()
-    gesture = services.goodwill_add(complaint=complaint, kind="refund", cost="12.345", by=sales_manager)
+    gesture = services.goodwill_add(complaint=complaint, kind="refund", cost=Decimal("12.345"), by=sales_manager)
     assert gesture.cost == Decimal("12.35") and gesture.client_id == complaint.client_id
     with pytest.raises(ApplicationError):
-        services.goodwill_add(complaint=complaint, kind="refund", cost="-1", by=sales_manager)
+        services.goodwill_add(complaint=complaint, kind="refund", cost=Decimal("-1"), by=sales_manager)
     with pytest.raises(ApplicationError):
-        services.goodwill_add(complaint=complaint, kind="cash", cost="1", by=sales_manager)
+        services.goodwill_add(complaint=complaint, kind="cash", cost=Decimal("1"), by=sales_manager)
 
 
 def test_reopening_restarts_the_resolution_clock(sales_manager):
@@ -308,3 +308,102 @@ def test_due_times_keep_local_office_hours_across_the_clock_change(settings):
     complaint = make_complaint(created_at=datetime(2026, 10, 23, 15, tzinfo=london))
     assert complaint.first_response_due == datetime(2026, 10, 26, 11, tzinfo=london)
     assert complaint.first_response_due.utcoffset() == timedelta(0)
+
+
+RAW_EMAIL = (
+    b"From: Jane Roe <jane@example.org>\r\nSubject: Wet paper\r\nMessage-ID: <denied@example.org>\r\n"
+    b"Content-Type: text/plain\r\n\r\nThe paper arrived wet.\r\n"
+)
+
+
+def _handling_actions(complaint, to):
+    return {
+        "complaint_create": lambda by: services.complaint_create(
+            text="x", channel="phone", client=complaint.client, by=by
+        ),
+        "complaint_create_from_email": lambda by: services.complaint_create_from_email(raw=RAW_EMAIL, by=by),
+        "complaint_triage": lambda by: services.complaint_triage(complaint=complaint, by=by, severity="high"),
+        "complaint_assign": lambda by: services.complaint_assign(complaint=complaint, to=to, by=by),
+        "complaint_transition": lambda by: services.complaint_transition(
+            complaint=complaint, to_status=S.IN_PROGRESS, by=by
+        ),
+        "comment_add": lambda by: services.comment_add(complaint=complaint, by=by, body="Hello", is_response=True),
+        "goodwill_add": lambda by: services.goodwill_add(complaint=complaint, kind="gift", cost=Decimal("5"), by=by),
+    }
+
+
+@pytest.mark.parametrize("actor", ["accountant", "no_role_user"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "complaint_create",
+        "complaint_create_from_email",
+        "complaint_triage",
+        "complaint_assign",
+        "complaint_transition",
+        "comment_add",
+        "goodwill_add",
+    ],
+)
+def test_handling_services_refuse_a_person_who_may_not_handle_complaints(
+    request, actor, action, sales_manager, other_sales_manager
+):
+    complaint = make_complaint(client=ClientFactory(manager=sales_manager))
+    events = complaint.events.count()
+    with pytest.raises(ApplicationError) as exc:
+        _handling_actions(complaint, other_sales_manager)[action](request.getfixturevalue(actor))
+    assert exc.value.code == "forbidden"
+    complaint.refresh_from_db()
+    assert Complaint.objects.count() == 1
+    assert complaint.status == S.NEW and complaint.severity == "medium" and complaint.assigned_to == sales_manager
+    assert complaint.events.count() == events
+    assert not complaint.comments.exists() and not complaint.goodwill.exists()
+
+
+@pytest.mark.parametrize("actor", ["sales_manager", "administrator"])
+def test_handling_services_accept_sales_managers_and_administrators(request, actor, other_sales_manager):
+    complaint = make_complaint()
+    by = request.getfixturevalue(actor)
+    for act in _handling_actions(complaint, other_sales_manager).values():
+        act(by)
+    complaint.refresh_from_db()
+    assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == other_sales_manager
+    assert complaint.comments.count() == 1 and complaint.goodwill.count() == 1
+    assert Complaint.objects.count() == 3  # one by hand, one from the email
+
+
+def test_standards_services_take_decimals_and_refuse_what_is_out_of_range():
+    from complaints import standards
+
+    target = standards.target_set(
+        kind="claim", severity="high", first_response_hours=Decimal("1.5"), resolution_hours=Decimal("12")
+    )
+    assert target.first_response_hours == Decimal("1.5")
+    with pytest.raises(ApplicationError) as exc:
+        standards.target_set(kind="claim", severity="high", first_response_hours=Decimal("0"), resolution_hours=1)
+    assert exc.value.field == "first_response_hours"
+    category = standards.category_save(name="Billing", code="billing", handling_cost=Decimal("40"))
+    assert category.handling_cost == Decimal("40")
+    with pytest.raises(ApplicationError) as exc:
+        standards.category_save(name="Refunds", code="refunds", handling_cost=Decimal("-1"))
+    assert exc.value.field == "handling_cost"
+    assert not ComplaintCategory.objects.filter(code="refunds").exists()
+
+
+def test_a_client_reply_is_recorded_once_per_message_and_says_whether_it_was_new(sales_manager):
+    complaint = make_complaint(client=ClientFactory(manager=sales_manager))
+    comment, created = services.client_reply_add(complaint=complaint, body="Photos attached", message_id="m1@x")
+    assert created and comment.from_client and comment.complaint_id == complaint.pk
+    again, created = services.client_reply_add(complaint=complaint, body="Photos attached", message_id="m1@x")
+    assert not created and again.pk == comment.pk
+    assert complaint.comments.count() == 1
+
+
+def test_acknowledging_a_document_twice_keeps_one_acknowledgement(sales_manager, administrator):
+    from crm.standards import services as standard_services
+
+    document = standard_services.document_create(kind="memo", title="Memo", body="Be kind", by=administrator)
+    ack, created = standard_services.acknowledge(version=document.current_version, user=sales_manager)
+    assert created and ack.user == sales_manager
+    again, created = standard_services.acknowledge(version=document.current_version, user=sales_manager)
+    assert not created and again.pk == ack.pk

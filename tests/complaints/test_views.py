@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -254,7 +255,7 @@ def test_client_tab_shows_complaints_and_survey_answers(sm_client, accountant, s
     client = ClientFactory()
     for _ in range(4):
         complaint = make_complaint(client=client)
-        services.goodwill_add(complaint=complaint, kind="gift", cost="5", by=sales_manager)
+        services.goodwill_add(complaint=complaint, kind="gift", cost=Decimal("5"), by=sales_manager)
     services.complaint_transition(
         complaint=complaint, to_status=S.RESOLVED, by=sales_manager, resolution_note="ok", root_cause="other"
     )
@@ -391,7 +392,7 @@ def test_detail_costs_the_same_queries_for_2_and_20_comments_and_gestures(sm_cli
     def add(n):
         for i in range(n):
             author = sales_manager if i % 2 else administrator
-            services.comment_add(complaint=complaint, author=author, body=f"Called {i}")
+            services.comment_add(complaint=complaint, by=author, body=f"Called {i}")
             services.goodwill_add(complaint=complaint, kind="gift", cost="5", by=author)
 
     response = assert_same_queries_at_two_sizes(
@@ -413,3 +414,58 @@ def test_htmx_action_with_an_error_answers_the_fragment_with_the_message(sm_clie
     assert b"<html" not in response.content and b"Write how the complaint was resolved" in response.content
     complaint.refresh_from_db()
     assert complaint.status == S.NEW
+
+
+def test_survey_link_uses_site_url_whatever_the_request_host(sm_client, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://crm.example.com"
+    from crm.notifications.models import Notification
+
+    complaint = make_complaint()
+    response = sm_client.post(
+        reverse("complaints:transition", args=[complaint.pk]),
+        {"to_status": "resolved", "resolution_note": "Replaced", "root_cause": "delivery"},
+        HTTP_HOST="attacker.example",
+    )
+    assert response.status_code == 302
+    survey = complaint.surveys.get()
+    note = Notification.objects.get(event="survey_request", client=complaint.client)
+    assert note.context["survey_url"] == f"https://crm.example.com/complaints/survey/{survey.token}/"
+    assert f"https://crm.example.com/complaints/survey/{survey.token}/" in note.body
+    assert "attacker.example" not in note.body
+
+
+def test_a_service_refusing_the_actor_is_a_403_page(sm_client, monkeypatch):
+    from crm.exceptions import ApplicationError
+
+    def refuse(**kwargs):
+        raise ApplicationError("Only sales managers and administrators handle complaints.", code="forbidden")
+
+    monkeypatch.setattr(services, "goodwill_add", refuse)
+    complaint = make_complaint()
+    response = sm_client.post(reverse("complaints:goodwill", args=[complaint.pk]), {"kind": "gift", "cost": "5"})
+    assert response.status_code == 403
+    response = sm_client.post(
+        reverse("complaints:goodwill", args=[complaint.pk]), {"kind": "gift", "cost": "5"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 403
+    assert not GoodwillGesture.objects.exists()
+
+
+def test_amounts_that_are_not_numbers_are_refused_by_the_form(sm_client):
+    complaint = make_complaint()
+    response = sm_client.post(reverse("complaints:goodwill", args=[complaint.pk]), {"kind": "gift", "cost": "lots"})
+    assert response.status_code == 400
+    response = sm_client.post(
+        reverse("complaints:intake"),
+        {
+            "channel": "phone",
+            "kind": "claim",
+            "client_id": complaint.client_id,
+            "text": "x",
+            "severity": "low",
+            "claimed_amount": "x",
+        },
+    )
+    assert response.status_code == 400
+    assert not GoodwillGesture.objects.exists() and Complaint.objects.count() == 1

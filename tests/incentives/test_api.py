@@ -24,7 +24,9 @@ def results(response) -> int:
 
 def test_leaderboard_answers_figures_per_person(sm_api, shop, sales_manager, this_month, today_noon):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="600", target_revenue="1000")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("600"), target_revenue=Decimal("1000")
+    )
     response = sm_api.get(LEADERBOARD, {"period": str(this_month)})
     assert response.status_code == 200
     body = response.json()
@@ -45,7 +47,9 @@ def test_leaderboard_queries_stay_constant_whatever_the_number_of_staff(
         for _ in range(n):
             user = crm_services.user_create(username=f"s{SalesPlan.objects.count()}", role=Role.SALES_MANAGER)
             record(client=shop["client"], by=user, at=today_noon, lines=[(shop["plain"], "10")])
-            services.sales_plan_set(period=this_month, user=user, target_points="100", target_revenue="100")
+            services.sales_plan_set(
+                period=this_month, user=user, target_points=Decimal("100"), target_revenue=Decimal("100")
+            )
 
     assert_same_queries_at_two_sizes(
         fetch=lambda: admin_api.get(LEADERBOARD),
@@ -104,7 +108,9 @@ def test_plan_list_costs_the_same_queries_for_2_and_20_plans(admin_api, this_mon
     def plans(n):
         for _ in range(n):
             user = crm_services.user_create(username=f"p{SalesPlan.objects.count()}", role=Role.SALES_MANAGER)
-            services.sales_plan_set(period=this_month, user=user, target_points="1", target_revenue="1")
+            services.sales_plan_set(
+                period=this_month, user=user, target_points=Decimal("1"), target_revenue=Decimal("1")
+            )
 
     assert_same_queries_at_two_sizes(fetch=lambda: admin_api.get(PLANS), add_rows=plans, rows=results, queries=2)
 
@@ -225,3 +231,15 @@ def test_leaderboard_of_a_closed_quarter_answers_the_frozen_snapshot(sm_api, sho
     body = sm_api.get(LEADERBOARD, {"period": str(quarter)}).json()
     assert body["closed"] is True
     assert body["results"][0]["weighted_score"] == "80.00"
+
+
+def test_figures_that_are_not_numbers_are_refused_by_the_serializers(admin_api, this_month):
+    from incentives.models import AwardRule
+
+    plan = {"period": str(this_month), "target_points": "lots", "target_revenue": "NaN"}
+    response = admin_api.post(PLANS, plan, format="json")
+    assert response.status_code == 400 and {"target_points", "target_revenue"} <= set(response.json())
+    rule = {"name": "R", "period_kind": "month", "award_type": AwardTypeFactory().pk, "bonus_base": "x"}
+    response = admin_api.post(RULES, rule, format="json")
+    assert response.status_code == 400 and "bonus_base" in response.json()
+    assert not SalesPlan.objects.exists() and not AwardRule.objects.exists()

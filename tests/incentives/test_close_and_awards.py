@@ -125,26 +125,30 @@ def test_award_catalogue_accepts_material_and_recognition_kinds():
 
 def test_plan_for_a_closed_period_is_refused(last_month, this_month):
     with pytest.raises(ApplicationError) as exc:
-        services.sales_plan_set(period=last_month, target_points="10", target_revenue="10")
+        services.sales_plan_set(period=last_month, target_points=Decimal("10"), target_revenue=Decimal("10"))
     assert exc.value.field == "period"
     services.period_close(period=this_month)  # closed early by an administrator
     with pytest.raises(ApplicationError):
-        services.sales_plan_set(period=this_month, target_points="10", target_revenue="10")
+        services.sales_plan_set(period=this_month, target_points=Decimal("10"), target_revenue=Decimal("10"))
     assert not SalesPlan.objects.exists()
 
 
 @pytest.mark.parametrize("field", ["target_points", "target_revenue"])
 def test_negative_plan_targets_are_refused(this_month, field):
-    values = {"target_points": "10", "target_revenue": "10", field: "-1"}
+    values = {"target_points": Decimal("10"), "target_revenue": Decimal("10"), field: Decimal("-1")}
     with pytest.raises(ApplicationError) as exc:
         services.sales_plan_set(period=this_month, **values)
     assert exc.value.field == field
 
 
 def test_plan_set_twice_updates_the_same_plan(this_month, sales_manager):
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="10", target_revenue="10")
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="20", target_revenue="30")
-    services.sales_plan_set(period=this_month, target_points="100", target_revenue="300")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("10"), target_revenue=Decimal("10")
+    )
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("20"), target_revenue=Decimal("30")
+    )
+    services.sales_plan_set(period=this_month, target_points=Decimal("100"), target_revenue=Decimal("300"))
     assert SalesPlan.objects.count() == 2
     assert SalesPlan.objects.get(user=sales_manager).target_points == Decimal("20.00")
 
@@ -178,7 +182,8 @@ def test_daily_chart_of_a_closed_period_leaves_out_entries_recorded_after_the_cl
 
 
 @pytest.mark.parametrize(
-    "field, value", [("bonus_base", "-1"), ("bonus_percent", "-5"), ("bonus_cap", "-10"), ("winners", "0")]
+    "field, value",
+    [("bonus_base", Decimal("-1")), ("bonus_percent", Decimal("-5")), ("bonus_cap", Decimal("-10")), ("winners", 0)],
 )
 def test_award_rule_refuses_negative_figures(field, value):
     kind = AwardTypeFactory()

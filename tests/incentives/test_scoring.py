@@ -101,7 +101,9 @@ def test_credit_to_manager_charges_an_unmanaged_clients_return_to_who_recorded_t
 
 def test_split_credit_divides_the_sale_and_its_return(shop, sales_manager, other_sales_manager, this_month, today_noon):
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
-    services.credit_split_set(purchase=sale, shares=[(sales_manager, "70"), (other_sales_manager, "30")])
+    services.credit_split_set(
+        purchase=sale, shares=[(sales_manager, Decimal("70")), (other_sales_manager, Decimal("30"))]
+    )
     return_of(sale, at=today_noon, lines=[(shop["loco"], "10")])
     assert score(this_month, sales_manager) == Decimal("189.00")  # 0.7 * (300 - 30)
     assert score(this_month, other_sales_manager) == Decimal("81.00")  # 0.3 * (300 - 30)
@@ -109,7 +111,7 @@ def test_split_credit_divides_the_sale_and_its_return(shop, sales_manager, other
 
 def test_split_credit_wins_over_the_manager_setting(shop, sales_manager, other_sales_manager, this_month, today_noon):
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["plain"], "100")])
-    services.credit_split_set(purchase=sale, shares=[(other_sales_manager, "100")])
+    services.credit_split_set(purchase=sale, shares=[(other_sales_manager, Decimal("100"))])
     services.incentive_settings_update(credit_to=IncentiveSettings.CreditTo.MANAGER)
     assert score(this_month, other_sales_manager) == Decimal("100.00")
     assert score(this_month, sales_manager) == Decimal("0")
@@ -130,7 +132,7 @@ def test_credit_split_refuses_bad_shares(shop, sales_manager, other_sales_manage
     users = {"a": sales_manager, "b": other_sales_manager}
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["plain"], "100")])
     with pytest.raises(ApplicationError) as exc:
-        services.credit_split_set(purchase=sale, shares=[(users[u], p) for u, p in shares])
+        services.credit_split_set(purchase=sale, shares=[(users[u], Decimal(p)) for u, p in shares])
     assert exc.value.field == field
     assert not CreditSplit.objects.exists()
 
@@ -141,7 +143,7 @@ def test_credit_split_refuses_a_return(shop, sales_manager, today_noon):
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["plain"], "100")])
     ret = return_of(sale, at=today_noon, lines=[(shop["plain"], "10")])
     with pytest.raises(ApplicationError, match="Split the credit of the original sale"):
-        services.credit_split_set(purchase=ret, shares=[(sales_manager, "100")])
+        services.credit_split_set(purchase=ret, shares=[(sales_manager, Decimal("100"))])
     assert not CreditSplit.objects.exists()
 
 
@@ -156,7 +158,9 @@ def test_quarter_score_sums_its_months(shop, sales_manager, this_month, today_no
 def test_leaderboard_percentages(shop, sales_manager, other_sales_manager, this_month, today_noon):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["plain"], "300")])
     record(client=shop["client"], by=other_sales_manager, at=today_noon, lines=[(shop["plain"], "100")])
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="400", target_revenue="1000")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("400"), target_revenue=Decimal("1000")
+    )
     board = selectors.leaderboard(this_month)
     first, second = board.rows
     assert first.user == sales_manager and first.rank == 1

@@ -25,7 +25,9 @@ SETUP = reverse("incentives:setup")
 
 def test_sales_manager_sees_leaderboard_and_own_standing(sm_client, shop, sales_manager, this_month, today_noon):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="600", target_revenue="100")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("600"), target_revenue=Decimal("100")
+    )
     response = sm_client.get(LEADERBOARD)
     assert response.status_code == 200
     body = response.content.decode()
@@ -51,7 +53,9 @@ def test_leaderboard_costs_the_same_queries_for_2_and_20_staff(admin_client_role
         for _ in range(n):
             user = crm_services.user_create(username=f"v{SalesPlan.objects.count()}", role=Role.SALES_MANAGER)
             record(client=shop["client"], by=user, at=today_noon, lines=[(shop["plain"], "10")])
-            services.sales_plan_set(period=this_month, user=user, target_points="100", target_revenue="100")
+            services.sales_plan_set(
+                period=this_month, user=user, target_points=Decimal("100"), target_revenue=Decimal("100")
+            )
 
     response = assert_same_queries_at_two_sizes(
         fetch=lambda: admin_client_role.get(LEADERBOARD, **({"HTTP_HX_REQUEST": "true"} if htmx else {})),

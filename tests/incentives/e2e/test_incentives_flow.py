@@ -21,7 +21,9 @@ def test_weight_change_moves_the_leaderboard_and_closing_proposes_employee_of_th
     page, login, shop, sales_manager, other_sales_manager, administrator, this_month
 ):
     page.on("dialog", lambda dialog: dialog.accept())
-    services.sales_plan_set(period=this_month, user=sales_manager, target_points="400", target_revenue="100")
+    services.sales_plan_set(
+        period=this_month, user=sales_manager, target_points=Decimal("400"), target_revenue=Decimal("100")
+    )
     AwardRuleFactory(name="Employee of the month", bonus_base=Decimal("100"), bonus_percent=Decimal("10"))
 
     # An administrator makes the locomotive product count x4 from today.

@@ -1,0 +1,39 @@
+"""The only code that writes complaints, one module per job:
+
+- intake.py          a complaint from any channel becomes a case (reference, client, assignee, clocks)
+- handling.py        triage, assignment, transitions, comments, goodwill
+- clocks.py          targets and due times on the business calendar, pause/resume, first response, reopening
+- escalation.py      breaches and warnings recorded once and told to the assignee and supervisors
+- surveys.py         the satisfaction survey sent on resolving (token, link, message)
+- survey_answers.py  the client's answer; a low score reopens the case
+- inbound.py         raw emails: new complaints once per Message-ID, replies on a quoted reference
+- routing.py, access.py, events.py   default assignee, priority, cost and supervisors; who may handle;
+                     the event log
+
+Callers import this package (`from complaints import services`); the submodules import each other directly
+and never this file.
+"""
+
+from .clocks import target_hours
+from .escalation import escalate_breaches
+from .handling import comment_add, complaint_assign, complaint_transition, complaint_triage, goodwill_add
+from .inbound import client_reply_add, complaint_create_from_email
+from .intake import complaint_create
+from .routing import handling_cost_for
+from .survey_answers import LOW_SCORE, survey_answer
+
+__all__ = [
+    "LOW_SCORE",
+    "client_reply_add",
+    "comment_add",
+    "complaint_assign",
+    "complaint_create",
+    "complaint_create_from_email",
+    "complaint_transition",
+    "complaint_triage",
+    "escalate_breaches",
+    "goodwill_add",
+    "handling_cost_for",
+    "survey_answer",
+    "target_hours",
+]

@@ -1,0 +1,183 @@
+"""Intake: a complaint (or claim, objection, suggestion, praise) from any channel becomes a case with a
+yearly reference, a client (found by email/phone, or a new lead), an assignee and running clocks, and the
+client is told its reference."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from clients import messaging as client_messaging
+from clients import selectors as client_selectors
+from clients import services as client_services
+from clients.models import Client
+from crm.exceptions import ApplicationError
+from crm.money import money
+from crm.notifications import services as notification_services
+
+from ..models import Complaint, ComplaintCategory, ComplaintEvent, ReferenceCounter
+from .access import require_handler
+from .clocks import set_due_times
+from .events import log_event
+from .routing import default_assignee, handling_cost_for, priority_for
+
+S = Complaint.Status
+
+
+def next_reference(at: datetime) -> str:
+    year = timezone.localtime(at).year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"C-{year}-{counter.last:05d}"
+
+
+def _claimed_amount(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    amount = money(value)
+    if amount < 0:
+        raise ApplicationError("The claimed amount cannot be negative.", field="claimed_amount")
+    return amount
+
+
+def _resolve_client(*, client, contact_name: str, contact_email: str, contact_phone: str, channel: str, text: str, by):
+    if client is not None:
+        return client
+    match = client_selectors.client_match_by_contact(email=contact_email, phone=contact_phone).first()
+    if match is not None:
+        return match
+    if not (contact_email or contact_phone):
+        raise ApplicationError("Give an email address or phone number so we can reply.", field="contact_email")
+    first_contact = {
+        Complaint.Channel.PHONE: Client.FirstContactChannel.PHONE,
+        Complaint.Channel.WALK_IN: Client.FirstContactChannel.WALK_IN,
+        Complaint.Channel.WEB_FORM: Client.FirstContactChannel.WEB_FORM,
+        Complaint.Channel.EMAIL: Client.FirstContactChannel.EMAIL,
+        Complaint.Channel.INBOUND_EMAIL: Client.FirstContactChannel.EMAIL,
+    }.get(channel, Client.FirstContactChannel.OTHER)
+    name = (contact_name or contact_email or contact_phone).strip()
+    # The person wrote to us and asked for an answer: the channel they gave is consented for replying.
+    preferred = ["email"] if contact_email else ["phone"]
+    return client_services.client_create(
+        name=name,
+        by=by,
+        kind=Client.Kind.PERSON,
+        email=contact_email,
+        phone=contact_phone,
+        status=Client.Status.LEAD,
+        first_contact_channel=first_contact,
+        first_contact_request=text[:500],
+        preferred_channels=preferred,
+        consents={preferred[0]: "opt_in"},
+        consent_source=f"complaint via {channel}: asked for a reply",
+    )
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    text: str,
+    channel: str,
+    kind: str = Complaint.Kind.COMPLAINT,
+    client: Client | None = None,
+    by=None,
+    subject: str = "",
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    severity: str = Complaint.Severity.MEDIUM,
+    category: ComplaintCategory | None = None,
+    purchase=None,
+    product=None,
+    claimed_amount: Decimal | None = None,
+    external_id: str | None = None,
+    created_at: datetime | None = None,
+) -> Complaint:
+    """Record a complaint (or claim, objection, suggestion, praise) from any channel, link it to the client
+    (found by email/phone, or a new lead), assign it, start its clocks and acknowledge it to the client.
+    `by` is the member of staff who recorded it; None for the public web form and inbound email."""
+    require_handler(by)
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError("Describe the complaint: the text is required.", field="text")
+    if kind not in Complaint.Kind.values:
+        raise ApplicationError(f"Unknown kind {kind!r}.", field="kind")
+    if channel not in Complaint.Channel.values:
+        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
+    if severity not in Complaint.Severity.values:
+        raise ApplicationError(f"Unknown severity {severity!r}.", field="severity")
+    amount = _claimed_amount(claimed_amount)
+    if kind == Complaint.Kind.CLAIM and not amount:
+        raise ApplicationError("A claim needs the amount claimed.", field="claimed_amount")
+    if external_id and Complaint.objects.filter(external_id=external_id).exists():
+        raise ApplicationError("A complaint with this external id already exists.", field="external_id")
+    client = _resolve_client(
+        client=client,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        channel=channel,
+        text=text,
+        by=by,
+    )
+    if purchase is not None and purchase.client_id != client.pk:
+        raise ApplicationError("That purchase belongs to another client.", field="purchase")
+    now = created_at or timezone.now()
+    complaint = Complaint(
+        reference=next_reference(now),
+        kind=kind,
+        channel=channel,
+        client=client,
+        purchase=purchase,
+        product=product,
+        category=category,
+        severity=severity,
+        priority=priority_for(client=client, severity=severity, kind=kind),
+        status=S.NEW,
+        assigned_to=default_assignee(client, category),
+        subject=subject.strip()[:200],
+        text=text,
+        claimed_amount=amount if kind == Complaint.Kind.CLAIM else None,
+        contact_name=contact_name[:200],
+        contact_email=contact_email[:254],
+        contact_phone=contact_phone[:30],
+        handling_cost=handling_cost_for(category),
+        created_by=by,
+        external_id=external_id or None,
+        created_at=now,
+    )
+    set_due_times(complaint)
+    complaint.save(force_insert=True)
+    log_event(complaint, ComplaintEvent.EventKind.CREATED, by=by, to_status=S.NEW, note=f"via {channel}", at=now)
+    if complaint.assigned_to_id:
+        event = log_event(
+            complaint, ComplaintEvent.EventKind.ASSIGNED, by=by, to_user=complaint.assigned_to, note="default", at=now
+        )
+        if complaint.assigned_to != by:
+            notification_services.notification_enqueue_for_user(
+                user=complaint.assigned_to,
+                event="complaint_assigned",
+                dedup_key=f"complaint_assigned:{event.pk}",
+                subject=f"New {complaint.get_kind_display().lower()} {complaint.reference} from {client.name}",
+                body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
+                context={"complaint_id": complaint.pk},
+            )
+    client_messaging.notification_enqueue_for_client(
+        client=client,
+        event="complaint_ack",
+        dedup_key=f"complaint_ack:{complaint.pk}",
+        subject=f"We received your message — reference {complaint.reference}",
+        body=(
+            f"Thank you for contacting us. Your reference is {complaint.reference}. "
+            f"We will reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}."
+        ),
+        context={
+            "reference": complaint.reference,
+            "complaint_id": complaint.pk,
+            "first_response_due": complaint.first_response_due.isoformat(),
+        },
+    )
+    return complaint

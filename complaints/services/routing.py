@@ -1,0 +1,51 @@
+"""Who gets a complaint, how urgent it is and what it costs: the default assignee, the supervisors told of
+escalations, the priority lifted by the client's value, and the handling cost of its category."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from clients.models import Client
+from crm.money import money
+from crm.roles import Role
+from crm.standards.selectors import service_targets
+from purchases import selectors as purchase_selectors
+
+from .. import rules
+from ..models import ComplaintCategory
+
+User = get_user_model()
+
+
+def default_assignee(client: Client, category: ComplaintCategory | None):
+    owner = category.owner if category and category.owner_id and category.owner.is_active else None
+    if owner and (category.prefer_owner or client.manager_id is None):
+        return owner
+    if client.manager_id and client.manager.is_active:
+        return client.manager
+    return owner
+
+
+def priority_for(*, client: Client, severity: str, kind: str) -> int:
+    account = purchase_selectors.client_account_get(client=client)
+    tier_percent = None if account is None or account.tier is None else account.tier.percent
+    return rules.compute_priority(severity=severity, kind=kind, tier_percent=tier_percent)
+
+
+def handling_cost_for(category: ComplaintCategory | None) -> Decimal:
+    if category is not None and category.handling_cost is not None:
+        return money(category.handling_cost)
+    return money(service_targets().complaint_handling_cost)
+
+
+def supervisors() -> list:
+    targets = service_targets()
+    if targets.supervisor_id and targets.supervisor.is_active:
+        return [targets.supervisor]
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=Role.ADMINISTRATOR) | Q(is_superuser=True))
+        .distinct()
+        .order_by("id")
+    )

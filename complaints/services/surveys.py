@@ -1,0 +1,31 @@
+"""The satisfaction survey sent when a complaint is resolved: a one-time token, the link, the message."""
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+
+from clients import messaging as client_messaging
+
+from ..models import Complaint, SatisfactionSurvey
+
+
+def survey_link(survey: SatisfactionSurvey) -> str:
+    """The public link to the survey, on the one base URL of links in messages (settings.SITE_URL): never
+    the Host of whichever request resolved the complaint, which a client can set to anything."""
+    return settings.SITE_URL.rstrip("/") + reverse("complaints:survey", args=[survey.token])
+
+
+def survey_send(complaint: Complaint, now: datetime) -> SatisfactionSurvey:
+    survey = SatisfactionSurvey.objects.create(complaint=complaint, token=secrets.token_urlsafe(24), sent_at=now)
+    link = survey_link(survey)
+    client_messaging.notification_enqueue_for_client(
+        client=complaint.client,
+        event="survey_request",
+        dedup_key=f"survey_request:{survey.pk}",
+        subject=f"How did we do? ({complaint.reference})",
+        body=f"Your case {complaint.reference} is resolved. Please tell us how we did: {link}",
+        context={"reference": complaint.reference, "survey_url": link, "complaint_id": complaint.pk},
+    )
+    return survey
