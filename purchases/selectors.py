@@ -20,6 +20,7 @@ from .models import (
     PurchaseLine,
     TierChange,
 )
+from .services.pricing import next_tier, tier_for_total
 
 
 def client_account_get(*, client) -> ClientAccount | None:
@@ -96,8 +97,6 @@ def purchase_returnable_lines(*, purchase: Purchase) -> list[dict]:
 
 def tier_progress(*, total: Decimal, tiers=None) -> dict:
     """Where the client stands: current tier, next tier, amount still needed and percent of the way."""
-    from .services import next_tier, tier_for_total
-
     tiers = list(tiers if tiers is not None else tier_list())
     current, upcoming = tier_for_total(total, tiers), next_tier(total, tiers)
     if upcoming is None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.htmx import render_partial
+from crm.money import ZERO
 from crm.roles import Role, has_role, is_accountant, is_admin, is_sales_manager
 from crm.views import role_required
 
@@ -337,7 +338,7 @@ def client_tab(request, client_id):
     """The client card's purchases tab (an HTML fragment the clients app loads)."""
     client = _client(client_id)
     account = selectors.client_account_get(client=client)
-    total = account.cumulative_total if account else services.ZERO
+    total = account.cumulative_total if account else ZERO
     ctx = {
         "client": client,
         "account": account,

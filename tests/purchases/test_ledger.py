@@ -3,9 +3,11 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from clients.models import FollowUpTask
 from crm.exceptions import ApplicationError, ConflictError
+from crm.money import money
 from crm.notifications.models import Notification
 from purchases import services
 from purchases.models import ClientAccount, DiscountOverride, Purchase, PurchaseLine, TierChange
@@ -88,7 +90,7 @@ def test_lines_snapshot_cost_and_weight_in_force(tiers, client_obj, product, sal
     line = purchase.lines.get()
     assert line.unit_cost == D("60.00")
     assert line.incentive_weight == product.incentive_weight
-    services.product_weight_set(product=product, weight="2.5", effective_from=services.timezone.localdate())
+    services.product_weight_set(product=product, weight="2.5", effective_from=timezone.localdate())
     assert buy(client_obj, product, 1, sales_manager).lines.get().incentive_weight == D("2.5")
 
 
@@ -146,7 +148,7 @@ def test_whole_return_brings_sums_back_to_zero(tiers, client_obj, sales_manager)
     totals = Purchase.objects.filter(client=client_obj).aggregate(
         g=Sum("gross_total"), d=Sum("discount_amount"), n=Sum("net_total")
     )
-    assert {k: services.money(v) for k, v in totals.items()} == {"g": 0, "d": 0, "n": 0}
+    assert {k: money(v) for k, v in totals.items()} == {"g": 0, "d": 0, "n": 0}
 
 
 def test_returning_more_than_bought_is_refused_across_returns(tiers, client_obj, product, sales_manager):

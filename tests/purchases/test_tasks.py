@@ -7,6 +7,7 @@ from django.utils import timezone
 from crm.notifications.models import Notification
 from purchases import services, tasks
 from purchases.models import ClientAccount, DiscountPolicy, Invoice, ProductWeight
+from purchases.services.accounts import window_start
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,6 @@ def test_window_start_is_n_calendar_months_back():
 
     policy = DiscountPolicy(basis="rolling", window_months=3)
     now = datetime(2026, 5, 31, 12, 0, tzinfo=UTC)
-    assert services._window_start(policy, now) == datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
+    assert window_start(policy, now) == datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
     policy.window_months = 12
-    assert services._window_start(policy, now).date().isoformat() == "2025-05-31"
+    assert window_start(policy, now).date().isoformat() == "2025-05-31"

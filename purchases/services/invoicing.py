@@ -17,7 +17,7 @@ from crm.roles import Role, has_role
 from crm.standards import calendar
 from crm.standards import selectors as standard_selectors
 
-from .models import Invoice, InvoiceCounter, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceCounter, InvoicePayment, Purchase
 
 ACCOUNTANT_ROLES = (Role.ACCOUNTANT,)
 

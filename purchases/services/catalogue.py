@@ -1,5 +1,4 @@
-"""Catalogue services: categories, products (with their first weight row), tiers, policy and the CSV import.
-Re-exported by purchases.services."""
+"""Catalogue services: categories, products (with their first weight row), tiers, policy and the CSV import."""
 
 import csv
 import io
@@ -12,7 +11,8 @@ from django.utils.text import slugify
 from crm.exceptions import ApplicationError
 from crm.money import money
 
-from .models import Category, DiscountPolicy, DiscountTier, Product, ProductWeight
+from ..models import Category, ClientAccount, DiscountPolicy, DiscountTier, Product, ProductWeight, Purchase, TierChange
+from .weights import WEIGHTS_START, product_weight_set
 
 PRODUCT_FIELDS = [
     "sku",
@@ -98,21 +98,13 @@ def product_create(*, by=None, **data) -> Product:
     fields = _clean_product(data)
     weight = _dec(data.get("incentive_weight", "1") or "1", "incentive_weight")
     product = Product.objects.create(**fields, incentive_weight=weight)
-    ProductWeight.objects.create(product=product, weight=weight, effective_from=_weights_start(), set_by=by)
+    ProductWeight.objects.create(product=product, weight=weight, effective_from=WEIGHTS_START, set_by=by)
     return product
-
-
-def _weights_start():
-    from .services import WEIGHTS_START
-
-    return WEIGHTS_START
 
 
 @transaction.atomic
 def product_update(*, product: Product, by=None, **data) -> Product:
     """Change a product. A new incentive weight takes effect today (see product_weight_set), never backdated."""
-    from .services import product_weight_set
-
     fields = _clean_product(data, instance=product)
     for name, value in fields.items():
         setattr(product, name, value)
@@ -210,8 +202,6 @@ def tier_save(*, threshold, percent, name: str = "", tier: DiscountTier | None =
 
 @transaction.atomic
 def tier_delete(*, tier: DiscountTier) -> None:
-    from .models import ClientAccount, Purchase, TierChange
-
     used = (
         Purchase.objects.filter(tier=tier).exists()
         or ClientAccount.objects.filter(tier=tier).exists()
