@@ -267,7 +267,7 @@ class PurchaseList(generics.ListAPIView):
         serializer = PurchaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        purchase = services.purchase_record(
+        purchase, created = services.purchase_record(
             client=data["client"],
             lines=[dict(line) for line in data["lines"]],
             by=request.user,
@@ -276,7 +276,7 @@ class PurchaseList(generics.ListAPIView):
             discount_override=data.get("discount_override"),
             reason=data.get("reason", ""),
         )
-        code = status.HTTP_200_OK if getattr(purchase, "replayed", False) else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK  # a repeated external_id: the first result
         return Response(PurchaseResultSerializer(purchase).data, status=code)
 
 
@@ -310,14 +310,14 @@ class PurchaseReturns(APIView):
         serializer = ReturnCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        entry = services.purchase_return(
+        entry, created = services.purchase_return(
             original=original,
             by=request.user,
             lines=[dict(line) for line in data.get("lines") or []],
             external_id=data.get("external_id"),
             reason=data.get("reason", ""),
         )
-        code = status.HTTP_200_OK if getattr(entry, "replayed", False) else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(PurchaseSerializer(selectors.purchase_get(pk=entry.pk)).data, status=code)
 
 

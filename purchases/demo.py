@@ -118,7 +118,8 @@ def seed(*, rng, stdout) -> None:
             if product.unit_price > 300:
                 quantity = 1
             lines.append({"product": product, "quantity": quantity})
-        sales.append(services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at, external_id=None))
+        sale, _ = services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at)
+        sales.append(sale)
     for sale in rng.sample(sales, k=min(6, len(sales))):
         line = sale.lines.first()
         quantity = max(1, int(line.quantity // 2))

@@ -213,7 +213,7 @@ def record(request):
     if request.method == "POST" and client is not None:
         lines = _posted_lines(request.POST)
         try:
-            purchase = services.purchase_record(
+            purchase, _ = services.purchase_record(
                 client=client,
                 lines=lines,
                 by=request.user,
@@ -305,7 +305,7 @@ def purchase_return(request, pk):
     try:
         if not lines and request.POST.get("whole") != "1":
             raise ApplicationError("Enter the quantities to return, or return everything.")
-        entry = services.purchase_return(
+        entry, _ = services.purchase_return(
             original=original, by=request.user, lines=lines or None, reason=request.POST.get("reason", "")
         )
     except ApplicationError as exc:

@@ -1,20 +1,23 @@
-"""The ledger: sales, returns and discount corrections, appended under the client's account lock. Nothing here
-updates or deletes an entry."""
+"""The ledger: sales, returns and discount corrections. Every entry is appended by one writer (`_entry_write`)
+under the client's account lock and moves the account's running total and tier with it; nothing here updates
+or deletes an entry. Sales and returns may carry an `external_id`: a repeat answers the first entry."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from crm.exceptions import ApplicationError
+from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
 from crm.roles import is_admin
 
-from ..models import DiscountOverride, Purchase, PurchaseLine, TierChange
+from ..models import ClientAccount, DiscountOverride, DiscountTier, Product, Purchase, PurchaseLine, TierChange
 from .accounts import account_lock, account_move
+from .idempotency import KeyTaken, write_once
 from .pricing import _decimal, lines_validate, purchase_quote, tier_percent, tiers_ordered
 from .weights import weights_on
 
@@ -23,6 +26,127 @@ def _qty(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.001"))
 
 
+# --- the one ledger-entry writer ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """A line of a new entry, amounts signed as stored (a return's are negative); net = gross - discount."""
+
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal
+    gross: Decimal
+    discount: Decimal
+    unit_cost: Decimal
+    discount_eligible: bool
+    incentive_weight: Decimal
+    original_line: PurchaseLine | None = None
+
+
+TIER_CAUSE = {
+    Purchase.Kind.SALE: TierChange.Cause.PURCHASE,
+    Purchase.Kind.RETURN: TierChange.Cause.RETURN,
+    Purchase.Kind.CORRECTION: TierChange.Cause.CORRECTION,
+}
+
+
+def _account_for_entry(client, *, external_id: str | None = None) -> ClientAccount:
+    """Lock the client's account: every entry of this client goes through this lock, so each sees the total
+    the one before left. A post of the same external_id that got the lock first has been recorded meanwhile:
+    KeyTaken lets write_once answer that entry (before this one's checks, e.g. "already returned", refuse)."""
+    account = account_lock(client)
+    if external_id and Purchase.objects.filter(external_id=external_id).exists():
+        raise KeyTaken(external_id)
+    return account
+
+
+def _entry_write(
+    *,
+    account: ClientAccount,
+    client,
+    kind: str,
+    at: datetime,
+    by,
+    lines: list[EntryLine],
+    discount_percent: Decimal,
+    tier: DiscountTier | None,
+    tiers: list[DiscountTier] | None = None,
+    original: Purchase | None = None,
+    external_id: str | None = None,
+    note: str = "",
+    discount_override_reason: str = "",
+) -> Purchase:
+    """Append one entry (sale, return or correction) to a client's ledger, holding the lock on `account`: its
+    totals are the sums of its lines, it carries the running total before and after it, and the account and
+    the tier history move with it. An entry counts towards the total by its own date (a rolling window leaves
+    out an entry dated before the window), like the ledger sum verify_ledger compares with."""
+    gross_total = sum((line.gross for line in lines), ZERO)
+    discount_total = sum((line.discount for line in lines), ZERO)
+    net_total = gross_total - discount_total
+    counts = account.window_start is None or at >= account.window_start
+    before = account.cumulative_total
+    entry = Purchase.objects.create(
+        client=client,
+        kind=kind,
+        original=original,
+        external_id=external_id,
+        purchased_at=at,
+        recorded_by=by,
+        gross_total=gross_total,
+        discount_percent=discount_percent,
+        discount_amount=discount_total,
+        net_total=net_total,
+        tier=tier,
+        cumulative_before=before,
+        cumulative_after=before + net_total if counts else before,
+        note=note,
+        discount_override_reason=discount_override_reason,
+    )
+    PurchaseLine.objects.bulk_create(
+        [
+            PurchaseLine(
+                purchase=entry,
+                product=line.product,
+                original_line=line.original_line,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                gross_amount=line.gross,
+                discount_amount=line.discount,
+                net_amount=line.gross - line.discount,
+                unit_cost=line.unit_cost,
+                discount_eligible=line.discount_eligible,
+                incentive_weight=line.incentive_weight,
+            )
+            for line in lines
+        ]
+    )
+    account_move(
+        account=account,
+        client=client,
+        delta=net_total,
+        cause=TIER_CAUSE[kind],
+        purchase=entry,
+        counts=counts,
+        tiers=tiers if tiers is not None else tiers_ordered(),
+    )
+    return entry
+
+
+def _entry_by_external_id(external_id: str) -> Purchase | None:
+    return Purchase.objects.filter(external_id=external_id).first()
+
+
+def _same_client(existing: Purchase, client) -> None:
+    """The check write_once makes on a repeated external_id: the same post, so the same client."""
+    if existing.client_id != client.pk:
+        raise ConflictError("This external_id was already used for another client.", field="external_id")
+
+
+# --- sales -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
 def purchase_record(
     *,
     client,
@@ -32,17 +156,16 @@ def purchase_record(
     purchased_at: datetime | None = None,
     discount_override=None,
     reason: str = "",
-) -> Purchase:
-    """Record a sale in the ledger. The client's account row is locked, so concurrent recordings for one
-    client queue up and each sees the total left by the one before. `external_id` makes posting idempotent:
-    a repeat answers the purchase recorded the first time."""
+) -> tuple[Purchase, bool]:
+    """Record a sale in the ledger: `(purchase, created)`. The client's account row is locked, so concurrent
+    recordings for one client queue up and each sees the total left by the one before. `external_id` makes
+    posting idempotent: a repeat answers the purchase recorded the first time, with created=False."""
     external_id = (external_id or "").strip() or None
-    if external_id:
-        existing = Purchase.objects.filter(external_id=external_id).first()
-        if existing is not None:
-            return _same_client_or_conflict(existing, client)
-    try:
-        return _purchase_record(
+    return write_once(
+        key=external_id,
+        find=_entry_by_external_id,
+        same_request=lambda existing: _same_client(existing, client),
+        write=lambda: _sale_write(
             client=client,
             lines=lines,
             by=by,
@@ -50,27 +173,11 @@ def purchase_record(
             purchased_at=purchased_at,
             discount_override=discount_override,
             reason=reason,
-        )
-    except IntegrityError:
-        # Two posts of one external_id raced; the other one won: answer its result.
-        if external_id:
-            existing = Purchase.objects.filter(external_id=external_id).first()
-            if existing is not None:
-                return _same_client_or_conflict(existing, client)
-        raise
+        ),
+    )
 
 
-def _same_client_or_conflict(existing: Purchase, client) -> Purchase:
-    if existing.client_id != client.pk:
-        from crm.exceptions import ConflictError
-
-        raise ConflictError("This external_id was already used for another client.", field="external_id")
-    existing.replayed = True  # the API answers 200 with the first result instead of 201
-    return existing
-
-
-@transaction.atomic
-def _purchase_record(*, client, lines, by, external_id, purchased_at, discount_override, reason) -> Purchase:
+def _sale_write(*, client, lines, by, external_id, purchased_at, discount_override, reason) -> Purchase:
     if getattr(client, "merged_into_id", None):
         raise ApplicationError(f"This client was merged into client #{client.merged_into_id}.", field="client")
     validated = lines_validate(lines)
@@ -87,63 +194,45 @@ def _purchase_record(*, client, lines, by, external_id, purchased_at, discount_o
     purchased_at = purchased_at or now
     if purchased_at > now + timedelta(minutes=5):
         raise ApplicationError("A purchase cannot be dated in the future.", field="purchased_at")
-    # A post of the same external_id that won the race makes the INSERT below fail on the unique external_id
-    # (after waiting for that transaction): IntegrityError, answered by purchase_record with the first result.
-    account = account_lock(client)
+    account = _account_for_entry(client, external_id=external_id)
     tiers = tiers_ordered()
     quote = purchase_quote(
         validated_lines=validated, cumulative_before=account.cumulative_total, percent_override=override, tiers=tiers
     )
-    counts = account.window_start is None or purchased_at >= account.window_start
-    before = account.cumulative_total
-    after = before + quote.net_total if counts else before
-    purchase = Purchase.objects.create(
+    weights = weights_on([p for p, _, _ in validated], timezone.localdate(purchased_at))
+    purchase = _entry_write(
+        account=account,
         client=client,
         kind=Purchase.Kind.SALE,
-        external_id=external_id,
-        purchased_at=purchased_at,
-        recorded_by=by,
-        gross_total=quote.gross_total,
-        discount_percent=quote.discount_percent,
-        discount_amount=quote.discount_amount,
-        net_total=quote.net_total,
-        tier=quote.tier,
-        cumulative_before=before,
-        cumulative_after=after,
-        discount_override_reason=(reason or "").strip() if override is not None else "",
-    )
-    weights = weights_on([p for p, _, _ in validated], timezone.localdate(purchased_at))
-    PurchaseLine.objects.bulk_create(
-        [
-            PurchaseLine(
-                purchase=purchase,
+        at=purchased_at,
+        by=by,
+        lines=[
+            EntryLine(
                 product=line["product"],
                 quantity=line["quantity"],
                 unit_price=line["unit_price"],
-                gross_amount=line["gross"],
-                discount_amount=line["discount"],
-                net_amount=line["net"],
+                gross=line["gross"],
+                discount=line["discount"],
                 unit_cost=money(line["product"].unit_cost),
                 discount_eligible=line["eligible"],
                 incentive_weight=weights[line["product"].pk],
             )
             for line in quote.lines
-        ]
+        ],
+        discount_percent=quote.discount_percent,
+        tier=quote.tier,
+        tiers=tiers,
+        external_id=external_id,
+        discount_override_reason=reason.strip() if override is not None else "",
     )
     if override is not None:
-        computed = tier_percent(quote.tier)
         DiscountOverride.objects.create(
-            purchase=purchase, by=by, computed_percent=computed, override_percent=override, reason=reason.strip()
+            purchase=purchase,
+            by=by,
+            computed_percent=tier_percent(quote.tier),
+            override_percent=override,
+            reason=reason.strip(),
         )
-    account_move(
-        account=account,
-        client=client,
-        delta=quote.net_total,
-        cause=TierChange.Cause.PURCHASE,
-        purchase=purchase,
-        counts=counts,
-        tiers=tiers,
-    )
     _key_product_followups(purchase=purchase, client=client, products=[p for p, _, _ in validated], by=by)
     return purchase
 
@@ -168,39 +257,32 @@ def _key_product_followups(*, purchase, client, products, by) -> None:
         )
 
 
-# --- returns and corrections -----------------------------------------------------------------------------
-
-
-def purchase_return(
-    *, original: Purchase, by, lines=None, external_id: str | None = None, reason: str = "", returned_at=None
-) -> Purchase:
-    """Return some lines (`lines`: [{"line": PurchaseLine or id, "quantity": q}]) or, with no lines, all that is
-    left. A new ledger entry with negative amounts, including the proportional share of the discount."""
-    external_id = (external_id or "").strip() or None
-    if external_id:
-        existing = Purchase.objects.filter(external_id=external_id).first()
-        if existing is not None:
-            return _same_client_or_conflict(existing, original.client)
-    try:
-        return _purchase_return(
-            original=original, by=by, lines=lines, external_id=external_id, reason=reason, returned_at=returned_at
-        )
-    except IntegrityError:
-        if external_id:
-            existing = Purchase.objects.filter(external_id=external_id).first()
-            if existing is not None:
-                return _same_client_or_conflict(existing, original.client)
-        raise
+# --- returns and corrections -------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def _purchase_return(*, original, by, lines, external_id, reason, returned_at) -> Purchase:
+def purchase_return(
+    *, original: Purchase, by, lines=None, external_id: str | None = None, reason: str = "", returned_at=None
+) -> tuple[Purchase, bool]:
+    """Return some lines (`lines`: [{"line": PurchaseLine or id, "quantity": q}]) or, with no lines, all that is
+    left: `(entry, created)`. A new ledger entry with negative amounts, including the proportional share of
+    the discount. `external_id` makes posting idempotent, as for purchase_record."""
+    external_id = (external_id or "").strip() or None
+    return write_once(
+        key=external_id,
+        find=_entry_by_external_id,
+        same_request=lambda existing: _same_client(existing, original.client),
+        write=lambda: _return_write(
+            original=original, by=by, lines=lines, external_id=external_id, reason=reason, returned_at=returned_at
+        ),
+    )
+
+
+def _return_write(*, original, by, lines, external_id, reason, returned_at) -> Purchase:
     if original.kind != Purchase.Kind.SALE:
         raise ApplicationError("Only a sale can be returned.", field="original")
     client = original.client
-    account = account_lock(client)  # every entry of this client goes through this lock
-    if external_id and Purchase.objects.filter(external_id=external_id).exists():
-        raise IntegrityError("external_id taken while waiting for the lock")
+    account = _account_for_entry(client, external_id=external_id)
     original_lines = {line.pk: line for line in original.lines.select_related("product")}
     returned = defaultdict(lambda: {"quantity": Decimal("0"), "gross": ZERO, "discount": ZERO})
     for row in (
@@ -252,58 +334,32 @@ def _purchase_return(*, original, by, lines, external_id, reason, returned_at) -
             gross = money(line.gross_amount * quantity / line.quantity)
             discount = money(line.discount_amount * quantity / line.quantity)
         built.append((line, quantity, gross, discount))
-    gross_total = sum((g for _, _, g, _ in built), ZERO)
-    discount_total = sum((d for _, _, _, d in built), ZERO)
-    net_total = gross_total - discount_total
-    returned_at = returned_at or timezone.now()
-    # Every entry counts by its own date, like the ledger sum verify_ledger compares with.
-    counts = account.window_start is None or returned_at >= account.window_start
-    before = account.cumulative_total
-    after = before - net_total if counts else before
-    entry = Purchase.objects.create(
+    return _entry_write(
+        account=account,
         client=client,
         kind=Purchase.Kind.RETURN,
-        original=original,
-        external_id=external_id,
-        purchased_at=returned_at,
-        recorded_by=by,
-        gross_total=-gross_total,
-        discount_percent=original.discount_percent,
-        discount_amount=-discount_total,
-        net_total=-net_total,
-        tier=original.tier,
-        cumulative_before=before,
-        cumulative_after=after,
-        note=(reason or "").strip(),
-    )
-    PurchaseLine.objects.bulk_create(
-        [
-            PurchaseLine(
-                purchase=entry,
+        at=returned_at or timezone.now(),
+        by=by,
+        lines=[
+            EntryLine(
                 product=line.product,
                 original_line=line,
                 quantity=-quantity,
                 unit_price=line.unit_price,
-                gross_amount=-gross,
-                discount_amount=-discount,
-                net_amount=-(gross - discount),
+                gross=-gross,
+                discount=-discount,
                 unit_cost=line.unit_cost,
                 discount_eligible=line.discount_eligible,
                 incentive_weight=line.incentive_weight,
             )
             for line, quantity, gross, discount in built
-        ]
+        ],
+        discount_percent=original.discount_percent,
+        tier=original.tier,
+        original=original,
+        external_id=external_id,
+        note=(reason or "").strip(),
     )
-    account_move(
-        account=account,
-        client=client,
-        delta=-net_total,
-        cause=TierChange.Cause.RETURN,
-        purchase=entry,
-        counts=counts,
-        tiers=tiers_ordered(),
-    )
-    return entry
 
 
 @transaction.atomic
@@ -320,7 +376,7 @@ def purchase_discount_override(*, purchase: Purchase, percent, reason: str, by) 
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for overriding the discount.", field="reason")
     client = purchase.client
-    account = account_lock(client)
+    account = _account_for_entry(client)
     original_lines = list(purchase.lines.select_related("product"))
     corrections = (
         PurchaseLine.objects.filter(original_line__in=original_lines, purchase__kind=Purchase.Kind.CORRECTION)
@@ -341,59 +397,38 @@ def purchase_discount_override(*, purchase: Purchase, percent, reason: str, by) 
     discount_delta = sum((d for _, d in deltas), ZERO)
     if discount_delta == 0:
         raise ApplicationError("The discount is already that.", field="percent")
-    corrected_at = timezone.now()
-    counts = account.window_start is None or corrected_at >= account.window_start
-    before = account.cumulative_total
-    after = before - discount_delta if counts else before
-    entry = Purchase.objects.create(
+    correction = _entry_write(
+        account=account,
         client=client,
         kind=Purchase.Kind.CORRECTION,
-        original=purchase,
-        purchased_at=corrected_at,
-        recorded_by=by,
-        gross_total=ZERO,
-        discount_percent=money(percent),
-        discount_amount=discount_delta,
-        net_total=-discount_delta,
-        tier=purchase.tier,
-        cumulative_before=before,
-        cumulative_after=after,
-        discount_override_reason=reason.strip(),
-    )
-    PurchaseLine.objects.bulk_create(
-        [
-            PurchaseLine(
-                purchase=entry,
+        at=timezone.now(),
+        by=by,
+        lines=[
+            EntryLine(
                 product=line.product,
                 original_line=line,
                 quantity=Decimal("0"),
                 unit_price=line.unit_price,
-                gross_amount=ZERO,
-                discount_amount=delta,
-                net_amount=-delta,
+                gross=ZERO,
+                discount=delta,
                 unit_cost=line.unit_cost,
                 discount_eligible=line.discount_eligible,
                 incentive_weight=line.incentive_weight,
             )
             for line, delta in deltas
             if delta
-        ]
+        ],
+        discount_percent=money(percent),
+        tier=purchase.tier,
+        original=purchase,
+        discount_override_reason=reason.strip(),
     )
     DiscountOverride.objects.create(
         purchase=purchase,
-        correction=entry,
+        correction=correction,
         by=by,
         computed_percent=purchase.discount_percent,
         override_percent=percent,
         reason=reason.strip(),
     )
-    account_move(
-        account=account,
-        client=client,
-        delta=-discount_delta,
-        cause=TierChange.Cause.CORRECTION,
-        purchase=entry,
-        counts=counts,
-        tiers=tiers_ordered(),
-    )
-    return entry
+    return correction

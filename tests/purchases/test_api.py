@@ -6,6 +6,7 @@ from django.utils import timezone
 from purchases import services
 from purchases.models import ClientAccount, DiscountTier, Invoice, Product, Purchase
 from tests.factories import ClientFactory, ProductFactory
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -67,8 +68,8 @@ def test_purchase_list_filters_and_query_count(
 ):
     other = ClientFactory()
     for _ in range(4):
-        services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
-    services.purchase_record(client=other, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+        record_sale(client_obj, product, 1, by=sales_manager)
+    record_sale(other, product, 1, by=sales_manager)
     with django_assert_max_num_queries(8):
         response = sm_api.get("/api/v1/purchases/", {"client": client_obj.pk})
     assert response.status_code == 200 and len(response.json()["results"]) == 4
@@ -79,7 +80,7 @@ def test_purchase_list_filters_and_query_count(
 
 
 def test_return_endpoint_and_over_return_refused(tiers, sm_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
     line = sale.lines.get()
     url = f"/api/v1/purchases/{sale.pk}/returns/"
     response = sm_api.post(url, {"lines": [{"line": line.pk, "quantity": 1}]}, format="json")
@@ -90,7 +91,7 @@ def test_return_endpoint_and_over_return_refused(tiers, sm_api, sales_manager, c
 
 
 def test_return_denied_to_accountant(tiers, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
     assert acc_api.post(f"/api/v1/purchases/{sale.pk}/returns/", {}, format="json").status_code == 403
 
 
@@ -131,7 +132,7 @@ def test_tiers_read_all_write_admin(tiers, acc_api, admin_api):
 
 
 def test_invoice_flow_through_the_api(tiers, sm_api, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     response = sm_api.post("/api/v1/invoices/", {"client": client_obj.pk, "purchases": [sale.pk]}, format="json")
     assert response.status_code == 201
     pk = response.json()["id"]
@@ -150,7 +151,7 @@ def test_invoice_flow_through_the_api(tiers, sm_api, acc_api, sales_manager, cli
 
 
 def test_invoice_request_bad_input_and_denied(tiers, sm_api, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     other = ClientFactory()
     assert sm_api.post("/api/v1/invoices/", {"client": other.pk, "purchases": [sale.pk]}).status_code == 400
     assert acc_api.post("/api/v1/invoices/", {"client": client_obj.pk, "purchases": [sale.pk]}).status_code == 403
@@ -160,7 +161,7 @@ def test_invoice_request_bad_input_and_denied(tiers, sm_api, acc_api, sales_mana
 def test_invoice_list_query_count(tiers, acc_api, sales_manager, product, django_assert_max_num_queries):
     for _ in range(4):
         client = ClientFactory()
-        sale = services.purchase_record(client=client, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+        sale = record_sale(client, product, 1, by=sales_manager)
         services.invoice_request(client=client, purchases=[sale], by=sales_manager)
     with django_assert_max_num_queries(6):
         response = acc_api.get("/api/v1/invoices/")
@@ -168,7 +169,7 @@ def test_invoice_list_query_count(tiers, acc_api, sales_manager, product, django
 
 
 def test_void_via_api_requires_reason(tiers, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/void/", {}).status_code == 400
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "dup"}).json()["status"] == "void"
@@ -178,7 +179,7 @@ def test_void_via_api_requires_reason(tiers, acc_api, sales_manager, client_obj,
 def test_invoice_actions_denied_to_sales_manager_and_admin(
     action, tiers, sm_api, admin_api, sales_manager, client_obj, product
 ):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     for api in (sm_api, admin_api):
         assert api.post(f"/api/v1/invoices/{invoice.pk}/{action}/", {"reason": "x"}).status_code == 403
@@ -234,7 +235,7 @@ def test_product_update_and_tier_edit_endpoints(tiers, sm_api, admin_api, produc
 def test_send_before_issue_is_400_and_pdf_needs_a_role(
     tiers, acc_api, api_client_for, no_role_user, sales_manager, client_obj, product
 ):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/send/").status_code == 400
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/claim/").json()["claimed_by"] is not None

@@ -14,7 +14,7 @@ from tests.conftest import make_user
 from tests.factories import ClientFactory, ProductFactory
 
 from . import process_worker
-from .factories import demo_tiers
+from .factories import demo_tiers, record_sale
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -92,10 +92,7 @@ def test_several_processes_record_and_issue_at_once():
     accountant = make_user("acc-proc", "Accountant")
     client = ClientFactory()
     product = ProductFactory(unit_price=Decimal("99.99"))
-    seeded = [
-        services.purchase_record(client=client, lines=[{"product": product, "quantity": 1}], by=seller)
-        for _ in range(THREADS * 2)
-    ]
+    seeded = [record_sale(client, product, 1, by=seller) for _ in range(THREADS * 2)]
     invoice_ids = [services.invoice_request(client=client, purchases=[p], by=seller).pk for p in seeded]
     database_name = connection.settings_dict["NAME"]
     ctx = multiprocessing.get_context("spawn")

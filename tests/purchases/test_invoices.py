@@ -11,6 +11,7 @@ from crm.notifications.models import Notification
 from purchases import selectors, services
 from purchases.models import ClientAccount, Invoice, InvoiceCounter
 from purchases.pdf import invoice_pdf
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -18,7 +19,7 @@ D = Decimal
 
 @pytest.fixture
 def sale(tiers, client_obj, product, sales_manager):
-    return services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    return record_sale(client_obj, product, 2, by=sales_manager)
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_issue_numbers_are_gapless_per_year_and_notify_requester(
     year = timezone.localdate().year
     issued = services.invoice_issue(invoice=requested, by=accountant)
     assert issued.number == f"{year}-000001"
-    other = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    other = record_sale(client_obj, product, 1, by=sales_manager)
     second = services.invoice_request(client=client_obj, purchases=[other], by=sales_manager)
     assert services.invoice_issue(invoice=second, by=accountant).number == f"{year}-000002"
     assert Notification.objects.filter(user=sales_manager, event="invoice_issued").count() == 2
@@ -112,7 +113,7 @@ def test_overdue_requests_remind_accountants_and_requester_once(requested, accou
 
 
 def test_queue_orders_by_due_time(requested, sale, client_obj, product, sales_manager):
-    other = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    other = record_sale(client_obj, product, 1, by=sales_manager)
     later = services.invoice_request(client=client_obj, purchases=[other], by=sales_manager)
     Invoice.objects.filter(pk=requested.pk).update(due_at=timezone.now() - timedelta(hours=1))
     assert [i.pk for i in selectors.invoice_queue()] == [requested.pk, later.pk]
@@ -133,7 +134,7 @@ def test_pdf_escapes_client_supplied_markup(tiers, sales_manager, accountant, pr
     client = ClientFactory(name=evil, address=evil)
     product.name = evil
     product.save()
-    sale = services.purchase_record(client=client, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client, purchases=[sale], by=sales_manager, note=evil)
     invoice = services.invoice_issue(invoice=invoice, by=accountant)
     seen = []

@@ -12,6 +12,7 @@ from crm.notifications.models import Notification
 from purchases import services
 from purchases.models import ClientAccount, DiscountOverride, Purchase, PurchaseLine, TierChange
 from tests.factories import ClientFactory, ProductFactory
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,10 @@ D = Decimal
 
 
 def buy(client, product, quantity, by, **kw):
-    return services.purchase_record(client=client, lines=[{"product": product, "quantity": quantity}], by=by, **kw)
+    purchase, _ = services.purchase_record(
+        client=client, lines=[{"product": product, "quantity": quantity}], by=by, **kw
+    )
+    return purchase
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,7 @@ def test_discount_applies_only_to_eligible_lines_and_rounds_half_up(tiers, clien
     ClientAccount.objects.create(client=client_obj, cumulative_total=D("1000"))
     eligible = ProductFactory(unit_price="0.25")
     not_eligible = ProductFactory(unit_price="50.00", discount_eligible=False)
-    purchase = services.purchase_record(
+    purchase, _ = services.purchase_record(
         client=client_obj,
         lines=[{"product": eligible, "quantity": 1}, {"product": not_eligible, "quantity": 1}],
         by=sales_manager,
@@ -78,7 +82,7 @@ def test_discount_applies_only_to_eligible_lines_and_rounds_half_up(tiers, clien
 def test_line_discounts_add_up_to_the_purchase_discount(tiers, client_obj, sales_manager):
     ClientAccount.objects.create(client=client_obj, cumulative_total=D("5000"))
     products = [ProductFactory(unit_price=p) for p in ("3.33", "3.33", "3.34")]
-    purchase = services.purchase_record(
+    purchase, _ = services.purchase_record(
         client=client_obj, lines=[{"product": p, "quantity": 1} for p in products], by=sales_manager
     )
     assert purchase.discount_amount == D("0.50")
@@ -132,7 +136,7 @@ def test_partial_return_carries_proportional_discount(tiers, client_obj, product
     ClientAccount.objects.create(client=client_obj, cumulative_total=D("5000"))
     sale = buy(client_obj, product, 3, sales_manager)  # 300, 5% -> 15, net 285
     line = sale.lines.get()
-    ret = services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": 1}])
+    ret, _ = services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": 1}])
     assert ret.kind == Purchase.Kind.RETURN and ret.original == sale
     assert (ret.gross_total, ret.discount_amount, ret.net_total) == (D("-100.00"), D("-5.00"), D("-95.00"))
     assert ClientAccount.objects.get(client=client_obj).cumulative_total == D("5190.00")
@@ -173,7 +177,7 @@ def test_tier_history_and_upgrade_notification(tiers, client_obj, product, sales
 
 def test_key_product_sale_creates_consultation_for_permanent_manager(tiers, client_obj, sales_manager, accountant):
     key = ProductFactory(is_key=True, consultation_after_days=10)
-    sale = services.purchase_record(client=client_obj, lines=[{"product": key, "quantity": 1}], by=accountant)
+    sale = record_sale(client_obj, key, 1, by=accountant)
     task = FollowUpTask.objects.get(client=client_obj)
     assert task.assignee == sales_manager and task.kind == "consultation"
     assert task.source == f"purchase:{sale.pk}:{key.pk}"
@@ -236,7 +240,7 @@ def test_inactive_product_and_merged_client_are_refused(tiers, client_obj, produ
 
 def test_tiny_lines_never_get_a_negative_discount_share(tiers, client_obj, sales_manager, administrator):
     products = [ProductFactory(unit_price="0.01") for _ in range(4)]
-    purchase = services.purchase_record(
+    purchase, _ = services.purchase_record(
         client=client_obj,
         lines=[{"product": p, "quantity": 1} for p in products],
         by=administrator,
@@ -246,3 +250,64 @@ def test_tiny_lines_never_get_a_negative_discount_share(tiers, client_obj, sales
     shares = [line.discount_amount for line in purchase.lines.all()]
     assert purchase.discount_amount == D("0.02") and sum(shares) == D("0.02")
     assert all(share >= 0 for share in shares)
+
+
+def test_external_id_repeat_answers_the_first_purchase_as_not_created(tiers, client_obj, product, sales_manager):
+    lines = [{"product": product, "quantity": 1}]
+    first, created = services.purchase_record(client=client_obj, lines=lines, by=sales_manager, external_id="ERP-7")
+    again, created_again = services.purchase_record(
+        client=client_obj, lines=lines, by=sales_manager, external_id=" ERP-7 "
+    )
+    assert created is True and created_again is False
+    assert again == first and not hasattr(again, "replayed")
+
+
+def test_external_id_taken_while_waiting_for_the_lock_answers_the_winner(
+    tiers, client_obj, product, sales_manager, monkeypatch
+):
+    """The race: our first look finds no entry, then the other post commits before we get the account lock."""
+    from purchases.services import ledger
+
+    winner = buy(client_obj, product, 1, sales_manager, external_id="ERP-8")
+    winner_return, _ = services.purchase_return(original=winner, by=sales_manager, external_id="RET-8")
+    real_find = ledger._entry_by_external_id
+    misses = {"ERP-8": 1, "RET-8": 1}
+
+    def find_after_the_race(key):
+        if misses.get(key):
+            misses[key] -= 1
+            return None
+        return real_find(key)
+
+    monkeypatch.setattr(ledger, "_entry_by_external_id", find_after_the_race)
+    again, created = services.purchase_record(
+        client=client_obj, lines=[{"product": product, "quantity": 3}], by=sales_manager, external_id="ERP-8"
+    )
+    assert (again, created) == (winner, False)
+    # a whole return posted twice: the repeat answers the first return instead of "already returned"
+    again_return, created = services.purchase_return(original=winner, by=sales_manager, external_id="RET-8")
+    assert (again_return, created) == (winner_return, False)
+    assert Purchase.objects.count() == 2
+    assert ClientAccount.objects.get(client=client_obj).cumulative_total == 0
+
+
+def test_return_external_id_of_another_client_conflicts(tiers, client_obj, product, sales_manager):
+    sale = buy(client_obj, product, 2, sales_manager, external_id="ERP-9")
+    other_sale = buy(ClientFactory(), product, 2, sales_manager)
+    with pytest.raises(ConflictError):
+        services.purchase_return(original=other_sale, by=sales_manager, external_id="ERP-9")
+    assert not sale.returns.exists() and not other_sale.returns.exists()
+
+
+def test_write_once_runs_the_write_without_a_key_and_answers_the_race_winner():
+    from purchases.services.idempotency import KeyTaken, write_once
+
+    assert write_once(key=None, find=lambda key: 1 / 0, write=lambda: "new") == ("new", True)
+    found = iter([None, "winner"])
+
+    def losing_write():
+        raise KeyTaken("K-1")
+
+    assert write_once(key="K-1", find=lambda key: next(found), write=losing_write) == ("winner", False)
+    with pytest.raises(KeyTaken):  # taken, yet nothing to answer: the error is not swallowed
+        write_once(key="K-2", find=lambda key: None, write=losing_write)

@@ -8,6 +8,7 @@ from crm.notifications.models import Notification
 from purchases import services, tasks
 from purchases.models import ClientAccount, DiscountPolicy, Invoice, ProductWeight
 from purchases.services.accounts import window_start
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +30,14 @@ def test_daily_recompute_task_drops_purchases_outside_the_window(tiers, client_o
     account = ClientAccount.objects.get(client=client_obj)
     assert account.cumulative_total == 0 and account.window_start is not None
     # a purchase inside the window counts again, and verify_ledger agrees with the window
-    services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    record_sale(client_obj, product, 1, by=sales_manager)
     from purchases.selectors import ledger_drift
 
     assert ledger_drift() == []
 
 
 def test_overdue_task_reminds(tiers, client_obj, product, sales_manager, accountant):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     Invoice.objects.filter(pk=invoice.pk).update(due_at=timezone.now() - timedelta(minutes=5))
     assert tasks.remind_overdue_invoices() == 1
@@ -47,7 +48,7 @@ def test_future_weight_does_not_apply_to_todays_purchase(tiers, client_obj, prod
     tomorrow = timezone.localdate() + timedelta(days=1)
     services.product_weight_set(product=product, weight="3", effective_from=tomorrow)
     assert ProductWeight.objects.filter(product=product).count() == 2
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     assert sale.lines.get().incentive_weight == Decimal("1")
 
 
@@ -56,7 +57,7 @@ def test_return_of_an_old_purchase_keeps_the_window_total_equal_to_the_ledger(
 ):
     from purchases.selectors import ledger_drift
 
-    sale = services.purchase_record(
+    sale, _ = services.purchase_record(
         client=client_obj,
         lines=[{"product": product, "quantity": 4}],
         by=sales_manager,

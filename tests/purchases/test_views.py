@@ -6,6 +6,7 @@ from django.urls import reverse
 from purchases import services
 from purchases.models import Category, ClientAccount, Invoice, Product, Purchase
 from tests.factories import ClientFactory, ProductFactory
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -13,7 +14,7 @@ D = Decimal
 
 @pytest.fixture
 def sale(tiers, client_obj, product, sales_manager):
-    return services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    return record_sale(client_obj, product, 2, by=sales_manager)
 
 
 @pytest.mark.parametrize("name", ["purchases:catalogue", "purchases:list", "purchases:invoices"])
@@ -71,7 +72,7 @@ def test_preview_fragment_shows_discount(tiers, sm_client, client_obj, product):
 
 def test_purchase_list_query_count(tiers, sm_client, sales_manager, product, django_assert_max_num_queries):
     for _ in range(5):
-        services.purchase_record(client=ClientFactory(), lines=[{"product": product, "quantity": 1}], by=sales_manager)
+        record_sale(ClientFactory(), product, 1, by=sales_manager)
     with django_assert_max_num_queries(12):
         response = sm_client.get(reverse("purchases:list"))
     assert response.content.count(b'href="/purchases/') >= 5
@@ -174,7 +175,7 @@ def test_invoices_page_query_count_for_accountant(
 ):
     for _ in range(5):
         c = ClientFactory()
-        sale = services.purchase_record(client=c, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+        sale = record_sale(c, product, 1, by=sales_manager)
         services.invoice_request(client=c, purchases=[sale], by=sales_manager)
     with django_assert_max_num_queries(12):
         response = acc_client.get(reverse("purchases:invoices"))
@@ -191,7 +192,7 @@ def test_dashboard_shows_invoice_queue_to_accountant_only(client, accountant, sa
 
 def test_client_tab_query_count(tiers, sm_client, client_obj, product, sales_manager, django_assert_max_num_queries):
     for _ in range(6):
-        services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 3}], by=sales_manager)
+        record_sale(client_obj, product, 3, by=sales_manager)
     with django_assert_max_num_queries(14):
         response = sm_client.get(reverse("purchases:client_tab", args=[client_obj.pk]))
     assert response.content.count(b'href="/purchases/') >= 6
@@ -201,7 +202,7 @@ def test_every_page_renders_for_each_role(client, sales_manager, accountant, adm
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     services.invoice_issue(invoice=invoice, by=accountant)
     services.invoice_payment_record(invoice=invoice, amount="10", paid_on=None, by=accountant)
-    ret = services.purchase_return(
+    ret, _ = services.purchase_return(
         original=sale, by=sales_manager, lines=[{"line": sale.lines.get().pk, "quantity": 1}]
     )
     pages = {

@@ -18,7 +18,7 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
 
 def sale(client, when, lines, *, by, discount_percent=None) -> Purchase:
     """lines: (product, quantity) at the product's price; `discount_percent` is an administrator's override."""
-    return purchase_services.purchase_record(
+    purchase, _ = purchase_services.purchase_record(
         client=client,
         lines=[{"product": p, "quantity": q} for p, q in lines],
         by=by,
@@ -26,12 +26,14 @@ def sale(client, when, lines, *, by, discount_percent=None) -> Purchase:
         discount_override=Decimal(discount_percent) if discount_percent is not None else None,
         reason="test discount" if discount_percent is not None else "",
     )
+    return purchase
 
 
 def give_back(original: Purchase, when, quantities, *, by) -> Purchase:
     """Return `quantities` ({product: quantity}) of a sale."""
     lines = [{"line": line, "quantity": quantities[line.product]} for line in original.lines.all()]
-    return purchase_services.purchase_return(original=original, by=by, lines=lines, returned_at=when)
+    entry, _ = purchase_services.purchase_return(original=original, by=by, lines=lines, returned_at=when)
+    return entry
 
 
 def topic(name: str, handling_cost=None) -> ComplaintCategory:
