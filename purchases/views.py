@@ -15,8 +15,8 @@ from crm.roles import Role, has_role, is_accountant, is_admin, is_sales_manager
 from crm.views import role_required
 
 from . import forms, selectors, services
-from .api import pdf_response
 from .models import Category, DiscountTier, Invoice, Product, Purchase
+from .pdf import invoice_pdf_response
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 ALL = (SM, ACC, ADM)
@@ -447,4 +447,4 @@ def invoice_action(request, pk, action):
 @require_GET
 def invoice_pdf(request, pk):
     invoice = get_object_or_404(selectors.invoice_list(), pk=pk)
-    return pdf_response(invoice)
+    return invoice_pdf_response(invoice)
