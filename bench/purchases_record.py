@@ -136,7 +136,7 @@ def time_recording(seller, products, client_ids):
     timings = []
     for i in range(REPEAT + WARMUP):
         client = Client(pk=rng.choice(client_ids), name="x")
-        lines = [{"product": p, "quantity": rng.randint(1, 4)} for p in rng.sample(products, 3)]
+        lines = [services.LineInput(product=p, quantity=Decimal(rng.randint(1, 4))) for p in rng.sample(products, 3)]
         t = time.perf_counter()
         services.purchase_record(client=client, lines=lines, by=seller)
         if i >= WARMUP:

@@ -117,14 +117,17 @@ def seed(*, rng, stdout) -> None:
             quantity = rng.randint(1, 40 if big else 8)
             if product.unit_price > 300:
                 quantity = 1
-            lines.append({"product": product, "quantity": quantity})
+            lines.append(services.LineInput(product=product, quantity=Decimal(quantity)))
         sale, _ = services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at)
         sales.append(sale)
     for sale in rng.sample(sales, k=min(6, len(sales))):
         line = sale.lines.first()
         quantity = max(1, int(line.quantity // 2))
         services.purchase_return(
-            original=sale, by=sale.recorded_by, lines=[{"line": line.pk, "quantity": quantity}], reason="Damaged"
+            original=sale,
+            by=sale.recorded_by,
+            lines=[services.ReturnLineInput(line=line, quantity=Decimal(quantity))],
+            reason="Damaged",
         )
     invoices = 0
     if accountant:

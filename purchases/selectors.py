@@ -1,5 +1,6 @@
 """Reads of the catalogue, the ledger and invoices, with what the pages show loaded up front."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from statistics import median
 
@@ -46,6 +47,21 @@ def product_list(*, search: str = "", category=None, active_only: bool = False):
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("name", "id")
+
+
+def products_by_reference(references: Iterable[str]) -> dict[str, Product]:
+    """What people type for a product, a SKU or an id, mapped to the product; references that match nothing are
+    left out. A SKU wins when it is also another product's id. One query for all of them."""
+    references = {ref.strip() for ref in references if ref and ref.strip()}
+    ids = {ref: int(ref) for ref in references if ref.isdecimal() and len(ref) < 19}  # fits a bigint
+    found = list(Product.objects.filter(Q(sku__in=references) | Q(pk__in=ids.values())))
+    by_sku, by_id = {p.sku: p for p in found}, {p.pk: p for p in found}
+    matched = {}
+    for ref in references:
+        product = by_sku.get(ref) or by_id.get(ids.get(ref))
+        if product is not None:
+            matched[ref] = product
+    return matched
 
 
 def product_get(*, pk: int) -> Product:

@@ -15,6 +15,7 @@ from crm.roles import Role, has_role, is_accountant, is_admin, is_sales_manager
 from crm.views import role_required
 
 from . import forms, selectors, services
+from .forms import first_error
 from .models import Category, DiscountTier, Invoice, Product, Purchase
 from .pdf import invoice_pdf_response
 
@@ -173,18 +174,6 @@ def tier_delete(request, pk):
 # --- recording ---------------------------------------------------------------------------------------------
 
 
-def _posted_lines(data) -> list[dict]:
-    products, quantities, prices = data.getlist("product"), data.getlist("quantity"), data.getlist("unit_price")
-    lines = []
-    for i, product in enumerate(products):
-        quantity = quantities[i] if i < len(quantities) else ""
-        price = prices[i] if i < len(prices) else ""
-        if not product.strip() and not quantity.strip():
-            continue
-        lines.append({"product": product.strip(), "quantity": quantity.strip() or "0", "unit_price": price.strip()})
-    return lines
-
-
 def _record_context(request, client, lines, error=""):
     return {
         "client": client,
@@ -211,17 +200,21 @@ def record(request):
     client_id = _int(request.POST.get("client") or request.GET.get("client"))
     client = _client(client_id) if client_id else None
     if request.method == "POST" and client is not None:
-        lines = _posted_lines(request.POST)
+        form = forms.RecordForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, "purchases/record.html", _record_context(request, client, form.lines, first_error(form))
+            )
         try:
             purchase, _ = services.purchase_record(
                 client=client,
-                lines=lines,
+                lines=form.cleaned_data["lines"],
                 by=request.user,
-                discount_override=request.POST.get("discount_override") or None,
-                reason=request.POST.get("reason", ""),
+                discount_override=form.cleaned_data["discount_override"],
+                reason=form.cleaned_data["reason"],
             )
         except ApplicationError as exc:
-            return render(request, "purchases/record.html", _record_context(request, client, lines, exc.message))
+            return render(request, "purchases/record.html", _record_context(request, client, form.lines, exc.message))
         messages.success(request, f"Recorded purchase #{purchase.pk}: {purchase.net_total} after discount.")
         return redirect("purchases:detail", pk=purchase.pk)
     return render(request, "purchases/record.html", _record_context(request, client, []))
@@ -237,11 +230,13 @@ def record_line(request):
 @require_POST
 def record_preview(request):
     client = _client(_int(request.POST.get("client")))
-    lines = _posted_lines(request.POST)
+    form = forms.RecordForm(request.POST)
     quote, error = None, ""
-    if lines:
+    if form.lines and not form.is_valid():
+        error = first_error(form)
+    elif form.lines:
         try:
-            quote = services.purchase_preview(client=client, lines=lines)
+            quote = services.purchase_preview(client=client, lines=form.cleaned_data["lines"])
         except ApplicationError as exc:
             error = exc.message
     return render(request, "purchases/_preview.html", {"quote": quote, "error": error})
@@ -298,15 +293,13 @@ def purchase_detail(request, pk):
 @require_POST
 def purchase_return(request, pk):
     original = get_object_or_404(Purchase, pk=pk)
-    lines = []
-    for key, value in request.POST.items():
-        if key.startswith("return-") and value.strip() and value.strip() not in ("0", "0.000"):
-            lines.append({"line": key.removeprefix("return-"), "quantity": value.strip()})
+    form = forms.ReturnForm(request.POST, original=original)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("purchases:detail", pk=pk)
     try:
-        if not lines and request.POST.get("whole") != "1":
-            raise ApplicationError("Enter the quantities to return, or return everything.")
         entry, _ = services.purchase_return(
-            original=original, by=request.user, lines=lines or None, reason=request.POST.get("reason", "")
+            original=original, by=request.user, lines=form.cleaned_data["lines"], reason=form.cleaned_data["reason"]
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -377,18 +370,18 @@ def invoice_request(request):
     client = _client(_int(request.POST.get("client") or request.GET.get("client")))
     error = ""
     if request.method == "POST":
-        try:
-            invoice = services.invoice_request(
-                client=client,
-                purchases=[p for p in (_int(v) for v in request.POST.getlist("purchases")) if p],
-                by=request.user,
-                note=request.POST.get("note", ""),
-            )
-        except ApplicationError as exc:
-            error = exc.message
+        form = forms.InvoiceRequestForm(request.POST)
+        if not form.is_valid():
+            error = first_error(form)
         else:
-            messages.success(request, f"Invoice requested; due by {timezone.localtime(invoice.due_at):%d %b %H:%M}.")
-            return redirect("purchases:invoice", pk=invoice.pk)
+            try:
+                invoice = services.invoice_request(client=client, by=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                when = timezone.localtime(invoice.due_at)
+                messages.success(request, f"Invoice requested; due by {when:%d %b %H:%M}.")
+                return redirect("purchases:invoice", pk=invoice.pk)
     candidates = selectors.purchase_list(client=client, kind="sale").exclude(invoices__status__in=Invoice.OPEN)[:100]
     selected = {_int(v) for v in request.GET.getlist("purchase")}
     ctx = {"client": client, "candidates": candidates, "selected": selected, "error": error}

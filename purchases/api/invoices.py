@@ -13,7 +13,7 @@ from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
 from .. import selectors, services
-from ..models import Invoice, InvoicePayment
+from ..models import Invoice, InvoicePayment, Purchase
 from ..pdf import invoice_pdf_response
 
 SM, ACC = Role.SALES_MANAGER, Role.ACCOUNTANT
@@ -62,7 +62,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class InvoiceRequestSerializer(serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-    purchases = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    purchases = serializers.PrimaryKeyRelatedField(queryset=Purchase.objects.all(), many=True, allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
 

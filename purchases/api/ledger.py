@@ -12,7 +12,7 @@ from crm.api.filters import SyncFilterSet
 from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
-from .. import selectors, services
+from .. import forms, selectors, services
 from ..models import Purchase, PurchaseLine
 from .catalogue import TierSerializer
 
@@ -35,6 +35,9 @@ class PurchaseCreateSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, required=False, allow_null=True, help_text="Administrators only."
     )
     reason = serializers.CharField(required=False, allow_blank=True, help_text="Required with discount_override.")
+
+    def validate_lines(self, lines) -> list[services.LineInput]:
+        return forms.purchase_lines(lines)  # the products behind the references, as the record page finds them
 
 
 class PurchaseResultSerializer(serializers.ModelSerializer):
@@ -127,7 +130,7 @@ class PurchaseList(generics.ListAPIView):
         data = serializer.validated_data
         purchase, created = services.purchase_record(
             client=data["client"],
-            lines=[dict(line) for line in data["lines"]],
+            lines=data["lines"],
             by=request.user,
             external_id=data.get("external_id"),
             purchased_at=data.get("purchased_at"),
@@ -156,6 +159,9 @@ class ReturnCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
     reason = serializers.CharField(required=False, allow_blank=True)
 
+    def validate_lines(self, lines) -> list[services.ReturnLineInput]:
+        return forms.return_lines(lines, original=self.context["original"])
+
 
 class PurchaseReturns(APIView):
     """POST a return of some lines (or, without lines, of all that is left) of a sale."""
@@ -165,13 +171,13 @@ class PurchaseReturns(APIView):
     @extend_schema(request=ReturnCreateSerializer, responses={201: PurchaseSerializer})
     def post(self, request, pk):
         original = get_object_or_404(selectors.purchase_list(), pk=pk)
-        serializer = ReturnCreateSerializer(data=request.data)
+        serializer = ReturnCreateSerializer(data=request.data, context={"original": original})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         entry, created = services.purchase_return(
             original=original,
             by=request.user,
-            lines=[dict(line) for line in data.get("lines") or []],
+            lines=data.get("lines"),
             external_id=data.get("external_id"),
             reason=data.get("reason", ""),
         )

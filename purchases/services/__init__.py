@@ -36,7 +36,7 @@ from .invoicing import (
     invoice_void,
     invoices_remind_overdue,
 )
-from .ledger import purchase_discount_override, purchase_record, purchase_return
+from .ledger import ReturnLineInput, purchase_discount_override, purchase_record, purchase_return
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
 from .weights import WEIGHTS_START, product_weight_set
 
@@ -44,6 +44,7 @@ __all__ = [
     "WEIGHTS_START",
     "LineInput",
     "Quote",
+    "ReturnLineInput",
     "catalogue_import_csv",
     "category_save",
     "client_account_recompute",

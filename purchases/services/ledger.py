@@ -3,6 +3,7 @@ under the client's account lock and moves the account's running total and tier w
 or deletes an entry. Sales and returns may carry an `external_id`: a repeat answers the first entry."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from crm.roles import is_admin
 from ..models import ClientAccount, DiscountOverride, DiscountTier, Product, Purchase, PurchaseLine, TierChange
 from .accounts import account_lock, account_move
 from .idempotency import KeyTaken, write_once
-from .pricing import _decimal, lines_validate, purchase_quote, tier_percent, tiers_ordered
+from .pricing import LineInput, lines_validate, purchase_quote, tier_percent, tiers_ordered
 from .weights import weights_on
 
 
@@ -150,11 +151,11 @@ def _same_client(existing: Purchase, client) -> None:
 def purchase_record(
     *,
     client,
-    lines,
+    lines: Sequence[LineInput],
     by,
     external_id: str | None = None,
     purchased_at: datetime | None = None,
-    discount_override=None,
+    discount_override: Decimal | None = None,
     reason: str = "",
 ) -> tuple[Purchase, bool]:
     """Record a sale in the ledger: `(purchase, created)`. The client's account row is locked, so concurrent
@@ -181,11 +182,10 @@ def _sale_write(*, client, lines, by, external_id, purchased_at, discount_overri
     if getattr(client, "merged_into_id", None):
         raise ApplicationError(f"This client was merged into client #{client.merged_into_id}.", field="client")
     validated = lines_validate(lines)
-    override = None
-    if discount_override is not None and discount_override != "":
+    override = discount_override
+    if override is not None:
         if not is_admin(by):
             raise ApplicationError("Only an administrator may override the discount.", field="discount_override")
-        override = _decimal(discount_override, field="discount_override")
         if not Decimal("0") <= override <= Decimal("100"):
             raise ApplicationError("The discount must be between 0 and 100%.", field="discount_override")
         if not (reason or "").strip():
@@ -260,13 +260,31 @@ def _key_product_followups(*, purchase, client, products, by) -> None:
 # --- returns and corrections -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReturnLineInput:
+    """How much of a line of the sale comes back."""
+
+    line: PurchaseLine
+    quantity: Decimal
+
+    def __post_init__(self):
+        if not isinstance(self.line, PurchaseLine) or not isinstance(self.quantity, Decimal):
+            raise TypeError("ReturnLineInput takes a PurchaseLine and a Decimal quantity")
+
+
 @transaction.atomic
 def purchase_return(
-    *, original: Purchase, by, lines=None, external_id: str | None = None, reason: str = "", returned_at=None
+    *,
+    original: Purchase,
+    by,
+    lines: Sequence[ReturnLineInput] | None = None,
+    external_id: str | None = None,
+    reason: str = "",
+    returned_at: datetime | None = None,
 ) -> tuple[Purchase, bool]:
-    """Return some lines (`lines`: [{"line": PurchaseLine or id, "quantity": q}]) or, with no lines, all that is
-    left: `(entry, created)`. A new ledger entry with negative amounts, including the proportional share of
-    the discount. `external_id` makes posting idempotent, as for purchase_record."""
+    """Return some lines or, with no lines, all that is left: `(entry, created)`. A new ledger entry with
+    negative amounts, including the proportional share of the discount; the last unit of a line takes exactly
+    what is left of it. `external_id` makes posting idempotent, as for purchase_record."""
     external_id = (external_id or "").strip() or None
     return write_once(
         key=external_id,
@@ -304,19 +322,12 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
         if not wanted:
             raise ApplicationError("Everything in this purchase was already returned.", field="lines")
     else:
-        for i, raw in enumerate(lines, start=1):
-            ref = raw.get("line") if isinstance(raw, dict) else None
-            line_id = ref.pk if isinstance(ref, PurchaseLine) else ref
-            try:
-                line_id = int(line_id)
-            except (TypeError, ValueError):
-                raise ApplicationError(f"Line {i}: choose a line of the purchase.", field="lines")
-            if line_id not in original_lines:
+        for i, item in enumerate(lines, start=1):
+            if item.line.pk not in original_lines:
                 raise ApplicationError(f"Line {i}: that line is not part of this purchase.", field="lines")
-            quantity = _decimal(raw.get("quantity"), field="lines")
-            if quantity <= 0:
+            if item.quantity <= 0:
                 raise ApplicationError(f"Line {i}: the quantity must be more than zero.", field="lines")
-            wanted[line_id] = wanted.get(line_id, Decimal("0")) + quantity
+            wanted[item.line.pk] = wanted.get(item.line.pk, Decimal("0")) + item.quantity
     built = []
     for line_id, quantity in wanted.items():
         line = original_lines[line_id]
@@ -363,14 +374,13 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
 
 
 @transaction.atomic
-def purchase_discount_override(*, purchase: Purchase, percent, reason: str, by) -> Purchase:
+def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: str, by) -> Purchase:
     """An administrator changes a recorded sale's discount: a correction entry carries the difference (the
     sale itself never changes) and the override is audited."""
     if not is_admin(by):
         raise ApplicationError("Only an administrator may override the discount.", field="percent")
     if purchase.kind != Purchase.Kind.SALE:
         raise ApplicationError("Only a sale's discount can be overridden.", field="purchase")
-    percent = _decimal(percent, field="percent")
     if not Decimal("0") <= percent <= Decimal("100"):
         raise ApplicationError("The discount must be between 0 and 100%.", field="percent")
     if not (reason or "").strip():

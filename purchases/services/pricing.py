@@ -1,8 +1,9 @@
 """Pricing maths: which tier a cumulative total reaches, and what a purchase costs under it (the quote the
 recording service applies and the live preview shows). Reads only; nothing here writes."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from crm.exceptions import ApplicationError
 from crm.money import ZERO, money, percent_of
@@ -36,88 +37,45 @@ def tier_percent(tier: DiscountTier | None) -> Decimal:
     return tier.percent if tier is not None else Decimal("0.00")
 
 
-def _decimal(value, *, field: str) -> Decimal:
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        result = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise ApplicationError("Enter a number.", field=field)
-    if not result.is_finite():
-        raise ApplicationError("Enter a number.", field=field)
-    return result
-
-
-@dataclass
+@dataclass(frozen=True)
 class LineInput:
-    product: object  # Product, id or SKU
-    quantity: object
-    unit_price: object = None
+    """A line to record or preview: the product, the quantity and, when it is not the catalogue price, the unit
+    price. Typed values only: the edges (forms, serializers) turn what was posted into these."""
+
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.product, Product):
+            raise TypeError(f"LineInput.product takes a Product, not {self.product!r}")
+        if not isinstance(self.quantity, Decimal) or not (
+            self.unit_price is None or isinstance(self.unit_price, Decimal)
+        ):
+            raise TypeError("LineInput.quantity and unit_price take Decimal")
 
 
-def _as_line_input(raw, index: int) -> LineInput:
-    if isinstance(raw, LineInput):
-        return raw
-    if isinstance(raw, dict):
-        return LineInput(product=raw.get("product"), quantity=raw.get("quantity"), unit_price=raw.get("unit_price"))
-    raise ApplicationError(f"Line {index + 1} is not a line.", field="lines")
-
-
-def _resolve_products(raw_lines: list[LineInput]) -> dict:
-    ids, skus, found = set(), set(), {}
-    for line in raw_lines:
-        ref = line.product
-        if isinstance(ref, Product):
-            found[("obj", ref.pk)] = ref
-        elif isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-            ids.add(int(ref))
-        elif isinstance(ref, str) and ref.strip():
-            skus.add(ref.strip())
-    by_id, by_sku = {}, {}
-    if ids or skus:
-        from django.db.models import Q
-
-        for product in Product.objects.filter(Q(pk__in=ids) | Q(sku__in=skus | {str(i) for i in ids})):
-            by_id[product.pk] = product
-            by_sku[product.sku] = product
-    return {"id": by_id, "sku": by_sku}
-
-
-def _product_of(ref, products) -> Product | None:
-    if isinstance(ref, Product):
-        return ref
-    if isinstance(ref, int):
-        return products["id"].get(ref)
-    if isinstance(ref, str) and ref.strip():
-        ref = ref.strip()
-        return products["sku"].get(ref) or (products["id"].get(int(ref)) if ref.isdigit() else None)
-    return None
-
-
-def lines_validate(lines) -> list[tuple[Product, Decimal, Decimal]]:
+def lines_validate(lines: Sequence[LineInput]) -> list[tuple[Product, Decimal, Decimal]]:
+    """The lines as (product, quantity, unit price) once the rules hold: at least one line, products still sold,
+    quantities above zero with at most three decimals, prices not negative (else the catalogue price)."""
     if not lines:
         raise ApplicationError("Add at least one line.", field="lines")
-    raw = [_as_line_input(line, i) for i, line in enumerate(lines)]
-    products = _resolve_products(raw)
     result = []
-    for i, line in enumerate(raw, start=1):
-        product = _product_of(line.product, products)
-        if product is None:
-            raise ApplicationError(f"Line {i}: unknown product {line.product!r}.", field="lines")
+    for i, line in enumerate(lines, start=1):
+        product = line.product
         if not product.is_active:
             raise ApplicationError(f"Line {i}: {product.sku} is no longer sold.", field="lines")
-        quantity = _decimal(line.quantity, field="lines")
+        quantity = line.quantity
         if quantity <= 0:
             raise ApplicationError(f"Line {i}: the quantity must be more than zero.", field="lines")
         if quantity != quantity.quantize(Decimal("0.001")):
             raise ApplicationError(f"Line {i}: at most three decimal places.", field="lines")
-        if line.unit_price is None or line.unit_price == "":
+        if line.unit_price is None:
             price = money(product.unit_price)
         else:
-            price = _decimal(line.unit_price, field="lines")
-            if price < 0:
+            if line.unit_price < 0:
                 raise ApplicationError(f"Line {i}: the unit price cannot be negative.", field="lines")
-            price = money(price)
+            price = money(line.unit_price)
         result.append((product, quantity, price))
     return result
 
@@ -136,7 +94,13 @@ class Quote:
     cumulative_before: Decimal
 
 
-def purchase_quote(*, validated_lines, cumulative_before: Decimal, percent_override=None, tiers=None) -> Quote:
+def purchase_quote(
+    *,
+    validated_lines: list[tuple[Product, Decimal, Decimal]],
+    cumulative_before: Decimal,
+    percent_override: Decimal | None = None,
+    tiers: list[DiscountTier] | None = None,
+) -> Quote:
     """Apply the tier rule: the percent of the highest tier whose threshold <= the total BEFORE this purchase,
     on discount-eligible lines; the discount is rounded half-up to cents on the eligible total and shared
     among the eligible lines in proportion to their gross (largest-remainder cents)."""
@@ -184,7 +148,7 @@ def purchase_quote(*, validated_lines, cumulative_before: Decimal, percent_overr
     )
 
 
-def purchase_preview(*, client, lines) -> Quote:
+def purchase_preview(*, client, lines: Sequence[LineInput]) -> Quote:
     """The quote for a purchase not yet recorded (no lock: the figures are a preview)."""
     account = ClientAccount.objects.filter(client=client).first()
     before = account.cumulative_total if account else ZERO

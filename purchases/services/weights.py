@@ -10,19 +10,17 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError
 
 from ..models import Product, ProductWeight
-from .pricing import _decimal
 
 WEIGHTS_START = date(2000, 1, 1)  # effective date of a product's first weight: "since always"
 
 
 @transaction.atomic
-def product_weight_set(*, product: Product, weight, effective_from: date, by=None) -> ProductWeight:
+def product_weight_set(*, product: Product, weight: Decimal, effective_from: date, by=None) -> ProductWeight:
     """Set a product's incentive weight from a date on (today or later: a backdated weight would move
     scores already earned). The first change also records the weight in force until then, so history is
     complete; the product's current weight is refreshed to the one in force today."""
     if effective_from < timezone.localdate():
         raise ApplicationError("A weight can take effect today or later, not in the past.", field="effective_from")
-    weight = _decimal(weight, field="weight")
     if weight < 0:
         raise ApplicationError("A weight cannot be negative.", field="weight")
     if not product.weights.exists():

@@ -11,6 +11,7 @@ import factory
 from incentives.models import AwardRule, AwardType
 from purchases import services as purchase_services
 from purchases.models import Product, Purchase
+from purchases.services import LineInput, ReturnLineInput
 
 
 def record(*, client, by, at: datetime, lines: list[tuple[Product, str | Decimal]]) -> Purchase:
@@ -19,7 +20,10 @@ def record(*, client, by, at: datetime, lines: list[tuple[Product, str | Decimal
         client=client,
         by=by,
         purchased_at=at,
-        lines=[{"product": product, "quantity": str(amount), "unit_price": "1.00"} for product, amount in lines],
+        lines=[
+            LineInput(product=product, quantity=Decimal(str(amount)), unit_price=Decimal("1.00"))
+            for product, amount in lines
+        ],
     )
     return purchase
 
@@ -31,7 +35,9 @@ def return_of(original: Purchase, *, at: datetime, lines: list[tuple[Product, st
         original=original,
         by=by or original.recorded_by,
         returned_at=at,
-        lines=[{"line": by_product[product.pk], "quantity": str(amount)} for product, amount in lines],
+        lines=[
+            ReturnLineInput(line=by_product[product.pk], quantity=Decimal(str(amount))) for product, amount in lines
+        ],
     )
     return entry
 

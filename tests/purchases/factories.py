@@ -4,6 +4,7 @@ import factory
 
 from purchases import services
 from purchases.models import DiscountTier, Product, Purchase
+from purchases.services import LineInput
 from tests.factories import ClientFactory, ProductFactory  # noqa: F401
 
 
@@ -26,5 +27,7 @@ def demo_tiers():
 
 def record_sale(client, product: Product, quantity, *, by) -> Purchase:
     """A sale of one line (`quantity` x `product` at its catalogue price) through the ledger service."""
-    purchase, _ = services.purchase_record(client=client, lines=[{"product": product, "quantity": quantity}], by=by)
+    purchase, _ = services.purchase_record(
+        client=client, lines=[LineInput(product=product, quantity=Decimal(quantity))], by=by
+    )
     return purchase

@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from purchases import selectors, services
 from purchases.models import ClientAccount, Invoice, Purchase
+from purchases.services import LineInput
 from tests.conftest import make_user
 from tests.factories import ClientFactory, ProductFactory
 
@@ -54,11 +55,14 @@ def test_concurrent_purchases_and_invoices_keep_ledger_and_numbers_exact():
     def record(i):
         for n in range(EACH):
             services.purchase_record(
-                client=client, lines=[{"product": product, "quantity": 1 + (i + n) % 3}], by=seller
+                client=client, lines=[LineInput(product=product, quantity=Decimal(1 + (i + n) % 3))], by=seller
             )
             # the same ERP post from every thread: recorded once
             services.purchase_record(
-                client=client, lines=[{"product": product, "quantity": 1}], by=seller, external_id=f"ERP-{n}"
+                client=client,
+                lines=[LineInput(product=product, quantity=Decimal(1))],
+                by=seller,
+                external_id=f"ERP-{n}",
             )
 
     _run_in_threads(record, THREADS)

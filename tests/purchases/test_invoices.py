@@ -89,19 +89,19 @@ def test_void_needs_reason(requested, accountant):
 
 def test_partial_payments_then_paid(requested, accountant):
     invoice = services.invoice_issue(invoice=requested, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount="50.00", paid_on=None, by=accountant)
+    services.invoice_payment_record(invoice=invoice, amount=D("50.00"), paid_on=None, by=accountant)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ISSUED and invoice.balance == D("150.00")
     with pytest.raises(ApplicationError):
-        services.invoice_payment_record(invoice=invoice, amount="150.01", paid_on=None, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount="150", paid_on=None, by=accountant)
+        services.invoice_payment_record(invoice=invoice, amount=D("150.01"), paid_on=None, by=accountant)
+    services.invoice_payment_record(invoice=invoice, amount=D("150"), paid_on=None, by=accountant)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID and invoice.paid_at
 
 
 def test_payment_refused_on_requested_invoice(requested, accountant):
     with pytest.raises(ApplicationError):
-        services.invoice_payment_record(invoice=requested, amount="1", paid_on=None, by=accountant)
+        services.invoice_payment_record(invoice=requested, amount=D("1"), paid_on=None, by=accountant)
 
 
 def test_overdue_requests_remind_accountants_and_requester_once(requested, accountant, sales_manager):

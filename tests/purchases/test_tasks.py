@@ -7,6 +7,7 @@ from django.utils import timezone
 from crm.notifications.models import Notification
 from purchases import services, tasks
 from purchases.models import ClientAccount, DiscountPolicy, Invoice, ProductWeight
+from purchases.services import LineInput
 from purchases.services.accounts import window_start
 from tests.purchases.factories import record_sale
 
@@ -23,7 +24,7 @@ def test_periodic_jobs_are_registered():
 def test_daily_recompute_task_drops_purchases_outside_the_window(tiers, client_obj, product, sales_manager):
     old = timezone.now() - timedelta(days=200)
     services.purchase_record(
-        client=client_obj, lines=[{"product": product, "quantity": 12}], by=sales_manager, purchased_at=old
+        client=client_obj, lines=[LineInput(product=product, quantity=Decimal(12))], by=sales_manager, purchased_at=old
     )
     DiscountPolicy.objects.update_or_create(pk=1, defaults={"basis": "rolling", "window_months": 6})
     assert tasks.recompute_totals() == 1
@@ -46,7 +47,7 @@ def test_overdue_task_reminds(tiers, client_obj, product, sales_manager, account
 
 def test_future_weight_does_not_apply_to_todays_purchase(tiers, client_obj, product, sales_manager):
     tomorrow = timezone.localdate() + timedelta(days=1)
-    services.product_weight_set(product=product, weight="3", effective_from=tomorrow)
+    services.product_weight_set(product=product, weight=Decimal("3"), effective_from=tomorrow)
     assert ProductWeight.objects.filter(product=product).count() == 2
     sale = record_sale(client_obj, product, 1, by=sales_manager)
     assert sale.lines.get().incentive_weight == Decimal("1")
@@ -59,7 +60,7 @@ def test_return_of_an_old_purchase_keeps_the_window_total_equal_to_the_ledger(
 
     sale, _ = services.purchase_record(
         client=client_obj,
-        lines=[{"product": product, "quantity": 4}],
+        lines=[LineInput(product=product, quantity=Decimal(4))],
         by=sales_manager,
         purchased_at=timezone.now() - timedelta(days=300),
     )

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from purchases import services
 from purchases.models import Category, ClientAccount, Invoice, Product, Purchase
+from purchases.services import ReturnLineInput
 from tests.factories import ClientFactory, ProductFactory
 from tests.purchases.factories import record_sale
 
@@ -201,9 +202,9 @@ def test_client_tab_query_count(tiers, sm_client, client_obj, product, sales_man
 def test_every_page_renders_for_each_role(client, sales_manager, accountant, administrator, sale, client_obj, product):
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     services.invoice_issue(invoice=invoice, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount="10", paid_on=None, by=accountant)
+    services.invoice_payment_record(invoice=invoice, amount=D("10"), paid_on=None, by=accountant)
     ret, _ = services.purchase_return(
-        original=sale, by=sales_manager, lines=[{"line": sale.lines.get().pk, "quantity": 1}]
+        original=sale, by=sales_manager, lines=[ReturnLineInput(line=sale.lines.get(), quantity=D(1))]
     )
     pages = {
         administrator: [
