@@ -49,7 +49,7 @@ def base_data():
     call_command("migrate", verbosity=0)
     seller = crm_services.user_create(username="seller", role=Role.SALES_MANAGER, password="bench-pass-123")
     for threshold, percent in (("0", "0"), ("1000", "2"), ("5000", "5"), ("20000", "10")):
-        services.tier_save(threshold=threshold, percent=percent)
+        services.tier_save(threshold=Decimal(threshold), percent=Decimal(percent))
     category = Category.objects.create(name="Paper", code="paper")
     products = [
         services.product_create(

@@ -54,7 +54,12 @@ PRODUCTS = [
     ("Rush delivery", "Services", "15.00", False, False),
     ("Gift voucher", "Services", "50.00", False, False),
 ]
-TIERS = [("0", "0", "Standard"), ("1000", "2", "Bronze"), ("5000", "5", "Silver"), ("20000", "10", "Gold")]
+TIERS = [
+    (Decimal("0"), Decimal("0"), "Standard"),
+    (Decimal("1000"), Decimal("2"), "Bronze"),
+    (Decimal("5000"), Decimal("5"), "Silver"),
+    (Decimal("20000"), Decimal("10"), "Gold"),
+]
 SALES = ["maria", "tom", "lena", "omar"]
 
 

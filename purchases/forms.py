@@ -2,6 +2,8 @@
 what was posted becomes the typed values the services take (a product reference becomes a Product, numbers
 become Decimal). The rules are in services."""
 
+import csv
+import io
 from collections.abc import Iterable, Mapping
 
 from django import forms
@@ -131,6 +133,68 @@ class ProductForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV: sku,name,category,unit_price,unit_cost[,incentive_weight,is_key,...]")
+
+
+class CsvFlagField(forms.Field):
+    """A yes/no cell of an imported CSV: 1, true, yes, y or x is yes, other text no, an empty cell None."""
+
+    def to_python(self, value):
+        value = (value or "").strip().lower()
+        return (value in {"1", "true", "yes", "y", "x"}) if value else None
+
+
+class CatalogueRowForm(forms.Form):
+    """One row of an imported catalogue; the optional cells may be left empty (an update keeps the value)."""
+
+    sku = forms.CharField(max_length=50)
+    name = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=100)
+    unit_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    unit_cost = forms.DecimalField(max_digits=14, decimal_places=2)
+    incentive_weight = forms.DecimalField(max_digits=6, decimal_places=3, required=False)
+    consultation_after_days = forms.IntegerField(required=False)
+    is_locomotive = CsvFlagField(required=False)
+    is_key = CsvFlagField(required=False)
+    discount_eligible = CsvFlagField(required=False)
+    is_active = CsvFlagField(required=False)
+
+    REQUIRED_COLUMNS = {"sku", "name", "category", "unit_price", "unit_cost"}
+
+
+def catalogue_csv_rows(file) -> list[services.CatalogueRow]:
+    """Read an uploaded catalogue CSV (UTF-8, header sku,name,category,unit_price,unit_cost and optionally
+    incentive_weight,is_locomotive,is_key,consultation_after_days,discount_eligible,is_active) into the rows
+    services.catalogue_import takes. Raises ValidationError with one message per bad row (or for the file)."""
+    raw = file.read() if hasattr(file, "read") else file
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file must be UTF-8 CSV.")
+    reader = csv.DictReader(io.StringIO(raw))
+    missing = CatalogueRowForm.REQUIRED_COLUMNS - set(reader.fieldnames or [])
+    if missing:
+        raise forms.ValidationError(f"Missing columns: {', '.join(sorted(missing))}.")
+    rows, errors = [], []
+    for number, row in enumerate(reader, start=2):
+        form = CatalogueRowForm(data={name: row.get(name) or "" for name in CatalogueRowForm.base_fields})
+        if not form.is_valid():
+            sku = (row.get("sku") or "").strip()
+            name, messages = next(iter(form.errors.items()))
+            errors.append(f"Row {number}{f' ({sku})' if sku else ''}: {name}: {messages[0]}")
+            continue
+        data = form.cleaned_data
+        rows.append(
+            services.CatalogueRow(
+                number=number,
+                sku=data.pop("sku"),
+                category=data.pop("category"),
+                fields={name: value for name, value in data.items() if value is not None},
+            )
+        )
+    if errors:
+        raise forms.ValidationError(errors)
+    return rows
 
 
 class TierForm(forms.Form):

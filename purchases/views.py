@@ -1,6 +1,7 @@
 """HTML pages (htmx): parse input, fetch through selectors, call one service, render."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -124,7 +125,10 @@ def catalogue_import(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.catalogue_import_csv(file=form.cleaned_data["file"], by=request.user)
+            rows = forms.catalogue_csv_rows(form.cleaned_data["file"])
+            result = services.catalogue_import(rows=rows, by=request.user)
+        except ValidationError as exc:  # the file did not parse
+            errors = exc.messages
         except ApplicationError as exc:
             errors = exc.extra.get("rows") or [exc.message]
         else:

@@ -18,7 +18,8 @@ from .accounts import (
     policy_get,
 )
 from .catalogue import (
-    catalogue_import_csv,
+    CatalogueRow,
+    catalogue_import,
     category_save,
     policy_set,
     product_create,
@@ -45,7 +46,8 @@ __all__ = [
     "LineInput",
     "Quote",
     "ReturnLineInput",
-    "catalogue_import_csv",
+    "CatalogueRow",
+    "catalogue_import",
     "category_save",
     "client_account_recompute",
     "client_accounts_merge",
