@@ -1,14 +1,17 @@
 """The only code that writes the catalogue, the ledger and invoices, by job:
 
-- pricing    tier maths and the quote of a purchase (recording and the live preview)
-- weights    effective-dated incentive weights
-- accounts   client accounts: lock, running total and tier history, recompute, the clients-merge step
-- ledger     sales, returns and discount corrections, all appended by one ledger-entry writer
-- catalogue  categories, products, tiers, policy, the catalogue import
-- invoicing  invoice requests, gapless numbers, payments, voids
+- pricing      tier maths and the quote of a purchase (recording and the live preview); LineInput
+- weights      effective-dated incentive weights
+- accounts     client accounts: lock, running total and tier history, recompute, the clients-merge step
+- idempotency  write_once: the one wrapper for writes keyed by an external_id
+- entries      entry_write: the one ledger-entry writer every sale, return and correction goes through
+- ledger       the ledger services: purchase_record, purchase_return, purchase_discount_override
+- catalogue    categories, products, tiers, policy, the catalogue import
+- invoicing    invoice requests, gapless numbers, payments, voids
 
 Callers import this package (`from purchases import services as purchase_services`); it only re-exports.
-The submodules import each other directly (never this package), in that order, so no import loops back."""
+The submodules import each other directly (never this package), each only from those listed above it, so no
+import loops back. Services take typed values (model instances, Decimal); forms and serializers parse."""
 
 from .accounts import (
     client_account_recompute,

@@ -1,6 +1,6 @@
-"""The ledger: sales, returns and discount corrections. Every entry is appended by one writer (`_entry_write`)
-under the client's account lock and moves the account's running total and tier with it; nothing here updates
-or deletes an entry. Sales and returns may carry an `external_id`: a repeat answers the first entry."""
+"""The ledger services: sales, returns and discount corrections. Each is appended by the one ledger-entry writer
+(entries.entry_write) under the client's account lock; nothing here updates or deletes an entry. Sales and
+returns may carry an `external_id`: a repeat answers the first entry (idempotency.write_once)."""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -12,136 +12,19 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from crm.exceptions import ApplicationError, ConflictError
+from crm.exceptions import ApplicationError
 from crm.money import ZERO, money
 from crm.roles import is_admin
 
-from ..models import ClientAccount, DiscountOverride, DiscountTier, Product, Purchase, PurchaseLine, TierChange
-from .accounts import account_lock, account_move
-from .idempotency import KeyTaken, write_once
+from ..models import DiscountOverride, Purchase, PurchaseLine
+from .entries import EntryLine, entry_account_lock, entry_by_external_id, entry_same_client, entry_write
+from .idempotency import write_once
 from .pricing import LineInput, lines_validate, purchase_quote, tier_percent, tiers_ordered
 from .weights import weights_on
 
 
 def _qty(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.001"))
-
-
-# --- the one ledger-entry writer ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EntryLine:
-    """A line of a new entry, amounts signed as stored (a return's are negative); net = gross - discount."""
-
-    product: Product
-    quantity: Decimal
-    unit_price: Decimal
-    gross: Decimal
-    discount: Decimal
-    unit_cost: Decimal
-    discount_eligible: bool
-    incentive_weight: Decimal
-    original_line: PurchaseLine | None = None
-
-
-TIER_CAUSE = {
-    Purchase.Kind.SALE: TierChange.Cause.PURCHASE,
-    Purchase.Kind.RETURN: TierChange.Cause.RETURN,
-    Purchase.Kind.CORRECTION: TierChange.Cause.CORRECTION,
-}
-
-
-def _account_for_entry(client, *, external_id: str | None = None) -> ClientAccount:
-    """Lock the client's account: every entry of this client goes through this lock, so each sees the total
-    the one before left. A post of the same external_id that got the lock first has been recorded meanwhile:
-    KeyTaken lets write_once answer that entry (before this one's checks, e.g. "already returned", refuse)."""
-    account = account_lock(client)
-    if external_id and Purchase.objects.filter(external_id=external_id).exists():
-        raise KeyTaken(external_id)
-    return account
-
-
-def _entry_write(
-    *,
-    account: ClientAccount,
-    client,
-    kind: str,
-    at: datetime,
-    by,
-    lines: list[EntryLine],
-    discount_percent: Decimal,
-    tier: DiscountTier | None,
-    tiers: list[DiscountTier] | None = None,
-    original: Purchase | None = None,
-    external_id: str | None = None,
-    note: str = "",
-    discount_override_reason: str = "",
-) -> Purchase:
-    """Append one entry (sale, return or correction) to a client's ledger, holding the lock on `account`: its
-    totals are the sums of its lines, it carries the running total before and after it, and the account and
-    the tier history move with it. An entry counts towards the total by its own date (a rolling window leaves
-    out an entry dated before the window), like the ledger sum verify_ledger compares with."""
-    gross_total = sum((line.gross for line in lines), ZERO)
-    discount_total = sum((line.discount for line in lines), ZERO)
-    net_total = gross_total - discount_total
-    counts = account.window_start is None or at >= account.window_start
-    before = account.cumulative_total
-    entry = Purchase.objects.create(
-        client=client,
-        kind=kind,
-        original=original,
-        external_id=external_id,
-        purchased_at=at,
-        recorded_by=by,
-        gross_total=gross_total,
-        discount_percent=discount_percent,
-        discount_amount=discount_total,
-        net_total=net_total,
-        tier=tier,
-        cumulative_before=before,
-        cumulative_after=before + net_total if counts else before,
-        note=note,
-        discount_override_reason=discount_override_reason,
-    )
-    PurchaseLine.objects.bulk_create(
-        [
-            PurchaseLine(
-                purchase=entry,
-                product=line.product,
-                original_line=line.original_line,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                gross_amount=line.gross,
-                discount_amount=line.discount,
-                net_amount=line.gross - line.discount,
-                unit_cost=line.unit_cost,
-                discount_eligible=line.discount_eligible,
-                incentive_weight=line.incentive_weight,
-            )
-            for line in lines
-        ]
-    )
-    account_move(
-        account=account,
-        client=client,
-        delta=net_total,
-        cause=TIER_CAUSE[kind],
-        purchase=entry,
-        counts=counts,
-        tiers=tiers if tiers is not None else tiers_ordered(),
-    )
-    return entry
-
-
-def _entry_by_external_id(external_id: str) -> Purchase | None:
-    return Purchase.objects.filter(external_id=external_id).first()
-
-
-def _same_client(existing: Purchase, client) -> None:
-    """The check write_once makes on a repeated external_id: the same post, so the same client."""
-    if existing.client_id != client.pk:
-        raise ConflictError("This external_id was already used for another client.", field="external_id")
 
 
 # --- sales -------------------------------------------------------------------------------------------------
@@ -164,8 +47,8 @@ def purchase_record(
     external_id = (external_id or "").strip() or None
     return write_once(
         key=external_id,
-        find=_entry_by_external_id,
-        same_request=lambda existing: _same_client(existing, client),
+        find=entry_by_external_id,
+        same_request=lambda existing: entry_same_client(existing, client),
         write=lambda: _sale_write(
             client=client,
             lines=lines,
@@ -194,13 +77,13 @@ def _sale_write(*, client, lines, by, external_id, purchased_at, discount_overri
     purchased_at = purchased_at or now
     if purchased_at > now + timedelta(minutes=5):
         raise ApplicationError("A purchase cannot be dated in the future.", field="purchased_at")
-    account = _account_for_entry(client, external_id=external_id)
+    account = entry_account_lock(client, external_id=external_id)
     tiers = tiers_ordered()
     quote = purchase_quote(
         validated_lines=validated, cumulative_before=account.cumulative_total, percent_override=override, tiers=tiers
     )
     weights = weights_on([p for p, _, _ in validated], timezone.localdate(purchased_at))
-    purchase = _entry_write(
+    purchase = entry_write(
         account=account,
         client=client,
         kind=Purchase.Kind.SALE,
@@ -288,8 +171,8 @@ def purchase_return(
     external_id = (external_id or "").strip() or None
     return write_once(
         key=external_id,
-        find=_entry_by_external_id,
-        same_request=lambda existing: _same_client(existing, original.client),
+        find=entry_by_external_id,
+        same_request=lambda existing: entry_same_client(existing, original.client),
         write=lambda: _return_write(
             original=original, by=by, lines=lines, external_id=external_id, reason=reason, returned_at=returned_at
         ),
@@ -300,7 +183,7 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
     if original.kind != Purchase.Kind.SALE:
         raise ApplicationError("Only a sale can be returned.", field="original")
     client = original.client
-    account = _account_for_entry(client, external_id=external_id)
+    account = entry_account_lock(client, external_id=external_id)
     original_lines = {line.pk: line for line in original.lines.select_related("product")}
     returned = defaultdict(lambda: {"quantity": Decimal("0"), "gross": ZERO, "discount": ZERO})
     for row in (
@@ -345,7 +228,7 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
             gross = money(line.gross_amount * quantity / line.quantity)
             discount = money(line.discount_amount * quantity / line.quantity)
         built.append((line, quantity, gross, discount))
-    return _entry_write(
+    return entry_write(
         account=account,
         client=client,
         kind=Purchase.Kind.RETURN,
@@ -386,7 +269,7 @@ def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: 
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for overriding the discount.", field="reason")
     client = purchase.client
-    account = _account_for_entry(client)
+    account = entry_account_lock(client)
     original_lines = list(purchase.lines.select_related("product"))
     corrections = (
         PurchaseLine.objects.filter(original_line__in=original_lines, purchase__kind=Purchase.Kind.CORRECTION)
@@ -407,7 +290,7 @@ def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: 
     discount_delta = sum((d for _, d in deltas), ZERO)
     if discount_delta == 0:
         raise ApplicationError("The discount is already that.", field="percent")
-    correction = _entry_write(
+    correction = entry_write(
         account=account,
         client=client,
         kind=Purchase.Kind.CORRECTION,

@@ -273,7 +273,7 @@ def test_external_id_taken_while_waiting_for_the_lock_answers_the_winner(
 
     winner = buy(client_obj, product, 1, sales_manager, external_id="ERP-8")
     winner_return, _ = services.purchase_return(original=winner, by=sales_manager, external_id="RET-8")
-    real_find = ledger._entry_by_external_id
+    real_find = ledger.entry_by_external_id
     misses = {"ERP-8": 1, "RET-8": 1}
 
     def find_after_the_race(key):
@@ -282,7 +282,7 @@ def test_external_id_taken_while_waiting_for_the_lock_answers_the_winner(
             return None
         return real_find(key)
 
-    monkeypatch.setattr(ledger, "_entry_by_external_id", find_after_the_race)
+    monkeypatch.setattr(ledger, "entry_by_external_id", find_after_the_race)
     again, created = services.purchase_record(
         client=client_obj, lines=[LineInput(product=product, quantity=D(3))], by=sales_manager, external_id="ERP-8"
     )
