@@ -240,3 +240,36 @@ def test_send_before_issue_is_400_and_pdf_needs_a_role(
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/send/").status_code == 400
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/claim/").json()["claimed_by"] is not None
     assert api_client_for(no_role_user).get(f"/api/v1/invoices/{invoice.pk}/pdf/").status_code == 403
+
+
+def test_return_posted_twice_with_external_id_answers_200_with_the_first_return(
+    tiers, sm_api, sales_manager, client_obj, product
+):
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
+    url = f"/api/v1/purchases/{sale.pk}/returns/"
+    first = sm_api.post(url, {"external_id": "RET-1"}, format="json")
+    again = sm_api.post(url, {"external_id": "RET-1"}, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Purchase.objects.filter(kind="return").count() == 1
+
+
+def test_return_of_a_line_of_another_purchase_is_400_and_records_nothing(
+    tiers, sm_api, sales_manager, client_obj, product
+):
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
+    other = record_sale(client_obj, product, 2, by=sales_manager)
+    url = f"/api/v1/purchases/{sale.pk}/returns/"
+    for line in ({"line": other.lines.get().pk, "quantity": 1}, {"line": sale.lines.get().pk, "quantity": "x"}):
+        response = sm_api.post(url, {"lines": [line]}, format="json")
+        assert response.status_code == 400 and "lines" in response.json(), response.json()
+    assert not Purchase.objects.filter(kind="return").exists()
+
+
+def test_invoice_request_for_an_unknown_purchase_is_400(tiers, sm_api, sales_manager, client_obj, product):
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
+    response = sm_api.post(
+        "/api/v1/invoices/", {"client": client_obj.pk, "purchases": [sale.pk, 999999]}, format="json"
+    )
+    assert response.status_code == 400 and "purchases" in response.json()
+    assert not Invoice.objects.exists()

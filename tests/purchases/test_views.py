@@ -262,3 +262,29 @@ def test_detail_pages_and_pdf_denied_without_role(client, no_role_user, sale, cl
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("purchases:list"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_record_page_refuses_a_discount_that_is_not_a_number(tiers, admin_client_role, client_obj, product):
+    response = admin_client_role.post(
+        reverse("purchases:record"),
+        {"client": client_obj.pk, "product": product.sku, "quantity": "1", "discount_override": "ten", "reason": "x"},
+    )
+    assert response.status_code == 200 and b"Discount percent: Enter a number." in response.content
+    assert not Purchase.objects.exists()
+
+
+def test_return_page_refuses_a_line_of_another_sale(sm_client, sale, client_obj, product, sales_manager):
+    other = services.purchase_record(
+        client=client_obj, lines=[services.LineInput(product=product, quantity=D(1))], by=sales_manager
+    )[0]
+    response = sm_client.post(
+        reverse("purchases:return", args=[sale.pk]), {f"return-{other.lines.get().pk}": "1"}, follow=True
+    )
+    assert b"not part of this purchase" in response.content
+    assert not Purchase.objects.filter(kind="return").exists()
+
+
+def test_invoice_request_page_refuses_an_unknown_purchase(sm_client, sale, client_obj):
+    response = sm_client.post(reverse("purchases:invoice_request"), {"client": client_obj.pk, "purchases": [999999]})
+    assert response.status_code == 200 and b'id="request-error"' in response.content
+    assert not Invoice.objects.exists()
