@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Mapping
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from . import selectors, services
 from .models import Category, DiscountPolicy, Purchase
@@ -15,7 +16,7 @@ from .models import Category, DiscountPolicy, Purchase
 def first_error(form: forms.Form) -> str:
     """The first message of an invalid form, for the pages that show a single error line."""
     for name, errors in form.errors.items():
-        return errors[0] if name == forms.forms.NON_FIELD_ERRORS else f"{form[name].label}: {errors[0]}"
+        return errors[0] if name == NON_FIELD_ERRORS else f"{form[name].label}: {errors[0]}"
     return ""
 
 
