@@ -49,7 +49,7 @@ def base_data():
     call_command("migrate", verbosity=0)
     seller = crm_services.user_create(username="seller", role=Role.SALES_MANAGER, password="bench-pass-123")
     for threshold, percent in (("0", "0"), ("1000", "2"), ("5000", "5"), ("20000", "10")):
-        services.tier_save(threshold=threshold, percent=percent)
+        services.tier_save(threshold=Decimal(threshold), percent=Decimal(percent))
     category = Category.objects.create(name="Paper", code="paper")
     products = [
         services.product_create(
@@ -136,7 +136,7 @@ def time_recording(seller, products, client_ids):
     timings = []
     for i in range(REPEAT + WARMUP):
         client = Client(pk=rng.choice(client_ids), name="x")
-        lines = [{"product": p, "quantity": rng.randint(1, 4)} for p in rng.sample(products, 3)]
+        lines = [services.LineInput(product=p, quantity=Decimal(rng.randint(1, 4))) for p in rng.sample(products, 3)]
         t = time.perf_counter()
         services.purchase_record(client=client, lines=lines, by=seller)
         if i >= WARMUP:

@@ -54,7 +54,12 @@ PRODUCTS = [
     ("Rush delivery", "Services", "15.00", False, False),
     ("Gift voucher", "Services", "50.00", False, False),
 ]
-TIERS = [("0", "0", "Standard"), ("1000", "2", "Bronze"), ("5000", "5", "Silver"), ("20000", "10", "Gold")]
+TIERS = [
+    (Decimal("0"), Decimal("0"), "Standard"),
+    (Decimal("1000"), Decimal("2"), "Bronze"),
+    (Decimal("5000"), Decimal("5"), "Silver"),
+    (Decimal("20000"), Decimal("10"), "Gold"),
+]
 SALES = ["maria", "tom", "lena", "omar"]
 
 
@@ -117,13 +122,17 @@ def seed(*, rng, stdout) -> None:
             quantity = rng.randint(1, 40 if big else 8)
             if product.unit_price > 300:
                 quantity = 1
-            lines.append({"product": product, "quantity": quantity})
-        sales.append(services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at, external_id=None))
+            lines.append(services.LineInput(product=product, quantity=Decimal(quantity)))
+        sale, _ = services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at)
+        sales.append(sale)
     for sale in rng.sample(sales, k=min(6, len(sales))):
         line = sale.lines.first()
         quantity = max(1, int(line.quantity // 2))
         services.purchase_return(
-            original=sale, by=sale.recorded_by, lines=[{"line": line.pk, "quantity": quantity}], reason="Damaged"
+            original=sale,
+            by=sale.recorded_by,
+            lines=[services.ReturnLineInput(line=line, quantity=Decimal(quantity))],
+            reason="Damaged",
         )
     invoices = 0
     if accountant:

@@ -1,8 +1,113 @@
-"""HTML input validation only; the rules are in services."""
+"""Input parsing for the pages, and for the API where it shares a parser (posted purchase and return lines):
+what was posted becomes the typed values the services take (a product reference becomes a Product, numbers
+become Decimal). The rules are in services."""
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
-from .models import Category, DiscountPolicy
+from . import selectors, services
+from .models import Category, DiscountPolicy, Purchase
+
+
+def first_error(form: forms.Form) -> str:
+    """The first message of an invalid form, for the pages that show a single error line."""
+    for name, errors in form.errors.items():
+        return errors[0] if name == NON_FIELD_ERRORS else f"{form[name].label}: {errors[0]}"
+    return ""
+
+
+def _line_error(number: int, form: forms.Form) -> forms.ValidationError:
+    name, errors = next(iter(form.errors.items()))
+    return forms.ValidationError(f"Line {number}: {name.replace('_', ' ')}: {errors[0]}")
+
+
+class PurchaseLineForm(forms.Form):
+    """One posted purchase line: a product reference (SKU or id), a quantity and, optionally, a unit price."""
+
+    product = forms.CharField(required=False)
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+
+
+def purchase_lines(rows: Iterable[Mapping]) -> list[services.LineInput]:
+    """Posted purchase lines ({"product", "quantity", "unit_price"}) as the LineInputs purchase_record and
+    purchase_preview take: the record page and the API both parse lines here. Raises ValidationError naming the
+    first line that does not parse or names no known product."""
+    parsed = []
+    for number, row in enumerate(rows, start=1):
+        form = PurchaseLineForm(data={name: row.get(name) for name in PurchaseLineForm.base_fields})
+        if not form.is_valid():
+            raise _line_error(number, form)
+        parsed.append(form.cleaned_data)
+    products = selectors.products_by_reference(line["product"] for line in parsed)
+    lines = []
+    for number, line in enumerate(parsed, start=1):
+        product = products.get(line["product"])
+        if product is None:
+            raise forms.ValidationError(f"Line {number}: unknown product {line['product']!r}.")
+        lines.append(services.LineInput(product=product, quantity=line["quantity"], unit_price=line["unit_price"]))
+    return lines
+
+
+def posted_lines(data) -> list[dict]:
+    """The record page posts its lines as parallel lists (product, quantity, unit_price); rows left empty are
+    skipped. Kept as text, to show the page again as it was posted."""
+    products, quantities, prices = data.getlist("product"), data.getlist("quantity"), data.getlist("unit_price")
+    lines = []
+    for i, product in enumerate(products):
+        quantity = quantities[i] if i < len(quantities) else ""
+        price = prices[i] if i < len(prices) else ""
+        if not product.strip() and not quantity.strip():
+            continue
+        lines.append({"product": product.strip(), "quantity": quantity.strip() or "0", "unit_price": price.strip()})
+    return lines
+
+
+class RecordForm(forms.Form):
+    """The record page (and its live preview): the posted lines and an administrator's discount override."""
+
+    discount_override = forms.DecimalField(max_digits=5, decimal_places=2, required=False, label="Discount percent")
+    reason = forms.CharField(required=False)
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.lines = posted_lines(data)
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["lines"] = purchase_lines(self.lines)
+        except forms.ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
+class ReturnLineForm(forms.Form):
+    """One posted return line: the id of a line of the sale and the quantity coming back."""
+
+    line = forms.IntegerField()
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3)
+
+
+def return_lines(rows: Iterable[Mapping], *, original: Purchase) -> list[services.ReturnLineInput]:
+    """Posted return lines ({"line": id, "quantity"}) as the ReturnLineInputs purchase_return takes, each line
+    found among the lines of `original`. Raises ValidationError naming the first line that does not parse or is
+    not part of the sale."""
+    lines_of_sale = {line.pk: line for line in original.lines.all()}
+    result = []
+    for number, row in enumerate(rows, start=1):
+        form = ReturnLineForm(data={name: row.get(name) for name in ReturnLineForm.base_fields})
+        if not form.is_valid():
+            raise _line_error(number, form)
+        line = lines_of_sale.get(form.cleaned_data["line"])
+        if line is None:
+            raise forms.ValidationError(f"Line {number}: that line is not part of this purchase.")
+        result.append(services.ReturnLineInput(line=line, quantity=form.cleaned_data["quantity"]))
+    return result
 
 
 class CategoryForm(forms.Form):
@@ -31,6 +136,68 @@ class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV: sku,name,category,unit_price,unit_cost[,incentive_weight,is_key,...]")
 
 
+class CsvFlagField(forms.Field):
+    """A yes/no cell of an imported CSV: 1, true, yes, y or x is yes, other text no, an empty cell None."""
+
+    def to_python(self, value):
+        value = (value or "").strip().lower()
+        return (value in {"1", "true", "yes", "y", "x"}) if value else None
+
+
+class CatalogueRowForm(forms.Form):
+    """One row of an imported catalogue; the optional cells may be left empty (an update keeps the value)."""
+
+    sku = forms.CharField(max_length=50)
+    name = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=100)
+    unit_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    unit_cost = forms.DecimalField(max_digits=14, decimal_places=2)
+    incentive_weight = forms.DecimalField(max_digits=6, decimal_places=3, required=False)
+    consultation_after_days = forms.IntegerField(required=False)
+    is_locomotive = CsvFlagField(required=False)
+    is_key = CsvFlagField(required=False)
+    discount_eligible = CsvFlagField(required=False)
+    is_active = CsvFlagField(required=False)
+
+    REQUIRED_COLUMNS = {"sku", "name", "category", "unit_price", "unit_cost"}
+
+
+def catalogue_csv_rows(file) -> list[services.CatalogueRow]:
+    """Read an uploaded catalogue CSV (UTF-8, header sku,name,category,unit_price,unit_cost and optionally
+    incentive_weight,is_locomotive,is_key,consultation_after_days,discount_eligible,is_active) into the rows
+    services.catalogue_import takes. Raises ValidationError with one message per bad row (or for the file)."""
+    raw = file.read() if hasattr(file, "read") else file
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file must be UTF-8 CSV.")
+    reader = csv.DictReader(io.StringIO(raw))
+    missing = CatalogueRowForm.REQUIRED_COLUMNS - set(reader.fieldnames or [])
+    if missing:
+        raise forms.ValidationError(f"Missing columns: {', '.join(sorted(missing))}.")
+    rows, errors = [], []
+    for number, row in enumerate(reader, start=2):
+        form = CatalogueRowForm(data={name: row.get(name) or "" for name in CatalogueRowForm.base_fields})
+        if not form.is_valid():
+            sku = (row.get("sku") or "").strip()
+            name, messages = next(iter(form.errors.items()))
+            errors.append(f"Row {number}{f' ({sku})' if sku else ''}: {name}: {messages[0]}")
+            continue
+        data = form.cleaned_data
+        rows.append(
+            services.CatalogueRow(
+                number=number,
+                sku=data.pop("sku"),
+                category=data.pop("category"),
+                fields={name: value for name, value in data.items() if value is not None},
+            )
+        )
+    if errors:
+        raise forms.ValidationError(errors)
+    return rows
+
+
 class TierForm(forms.Form):
     threshold = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     percent = forms.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
@@ -45,6 +212,27 @@ class PolicyForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.TextInput)
 
+    def __init__(self, data=None, *, original: Purchase | None = None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.original = original
+
+    def clean(self):
+        """The quantities come as `return-<line id>` fields (empty or zero: that line stays); none and no
+        `whole=1` is a mistake, `whole=1` alone returns everything left."""
+        cleaned = super().clean()
+        rows = [
+            {"line": key.removeprefix("return-"), "quantity": value.strip()}
+            for key, value in self.data.items()
+            if key.startswith("return-") and value.strip() and value.strip() not in ("0", "0.000")
+        ]
+        if not rows and self.data.get("whole") != "1":
+            raise forms.ValidationError("Enter the quantities to return, or return everything.")
+        try:
+            cleaned["lines"] = return_lines(rows, original=self.original) if rows else None
+        except forms.ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
 
 class OverrideForm(forms.Form):
     percent = forms.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
@@ -58,6 +246,11 @@ class PaymentForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InvoiceRequestForm(forms.Form):
+    purchases = forms.ModelMultipleChoiceField(queryset=Purchase.objects.all(), required=False)
+    note = forms.CharField(required=False)
 
 
 class PurchaseFilterForm(forms.Form):

@@ -5,12 +5,15 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from . import selectors
 
 
 def _p(text, style) -> Paragraph:
@@ -85,3 +88,12 @@ def invoice_pdf(invoice, lines) -> bytes:
         story += [_p(f"Note: {invoice.note}", normal)]
     doc.build(story)
     return buffer.getvalue()
+
+
+def invoice_pdf_response(invoice) -> HttpResponse:
+    """The PDF as a download, for the invoice page and the API alike."""
+    body = invoice_pdf(invoice, selectors.invoice_lines(invoice=invoice))
+    response = HttpResponse(body, content_type="application/pdf")
+    name = invoice.number or f"request-{invoice.pk}"
+    response["Content-Disposition"] = f'attachment; filename="invoice-{name}.pdf"'
+    return response

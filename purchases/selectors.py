@@ -1,5 +1,6 @@
 """Reads of the catalogue, the ledger and invoices, with what the pages show loaded up front."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from statistics import median
 
@@ -20,6 +21,7 @@ from .models import (
     PurchaseLine,
     TierChange,
 )
+from .services.pricing import next_tier, tier_for_total
 
 
 def client_account_get(*, client) -> ClientAccount | None:
@@ -45,6 +47,21 @@ def product_list(*, search: str = "", category=None, active_only: bool = False):
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("name", "id")
+
+
+def products_by_reference(references: Iterable[str]) -> dict[str, Product]:
+    """What people type for a product, a SKU or an id, mapped to the product; references that match nothing are
+    left out. A SKU wins when it is also another product's id. One query for all of them."""
+    references = {ref.strip() for ref in references if ref and ref.strip()}
+    ids = {ref: int(ref) for ref in references if ref.isdecimal() and len(ref) < 19}  # fits a bigint
+    found = list(Product.objects.filter(Q(sku__in=references) | Q(pk__in=ids.values())))
+    by_sku, by_id = {p.sku: p for p in found}, {p.pk: p for p in found}
+    matched = {}
+    for ref in references:
+        product = by_sku.get(ref) or by_id.get(ids.get(ref))
+        if product is not None:
+            matched[ref] = product
+    return matched
 
 
 def product_get(*, pk: int) -> Product:
@@ -96,8 +113,6 @@ def purchase_returnable_lines(*, purchase: Purchase) -> list[dict]:
 
 def tier_progress(*, total: Decimal, tiers=None) -> dict:
     """Where the client stands: current tier, next tier, amount still needed and percent of the way."""
-    from .services import next_tier, tier_for_total
-
     tiers = list(tiers if tiers is not None else tier_list())
     current, upcoming = tier_for_total(total, tiers), next_tier(total, tiers)
     if upcoming is None:

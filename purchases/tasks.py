@@ -16,6 +16,6 @@ def recompute_totals() -> int:
 
 @shared_task(name="purchases.tasks.remind_overdue_invoices")
 def remind_overdue_invoices() -> int:
-    from . import invoicing
+    from . import services
 
-    return invoicing.invoices_remind_overdue()
+    return services.invoices_remind_overdue()

@@ -231,12 +231,12 @@ def test_consent_recorded_at_time_given(sales_manager):
 
 def test_client_merge_moves_rows_of_other_apps_and_calls_the_account_merge(administrator, monkeypatch):
     from clients import messaging
-    from purchases import services as purchase_services
+    from purchases.services import accounts as purchase_accounts
 
     survivor, loser = ClientFactory(), ClientFactory()
     note = messaging.notification_enqueue_for_client(client=loser, event="test", dedup_key="t:1", subject="x")
     calls = []
-    monkeypatch.setattr(purchase_services, "client_accounts_merge", lambda **kw: calls.append(kw), raising=False)
+    monkeypatch.setattr(purchase_accounts, "client_accounts_merge", lambda **kw: calls.append(kw), raising=False)
     merge = services.client_merge(survivor=survivor, loser=loser, by=administrator)
     note.refresh_from_db()
     assert note.client == survivor

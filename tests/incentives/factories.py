@@ -11,27 +11,35 @@ import factory
 from incentives.models import AwardRule, AwardType
 from purchases import services as purchase_services
 from purchases.models import Product, Purchase
+from purchases.services import LineInput, ReturnLineInput
 
 
 def record(*, client, by, at: datetime, lines: list[tuple[Product, str | Decimal]]) -> Purchase:
     """A sale dated `at` (it may be backdated, as the purchases app allows)."""
-    return purchase_services.purchase_record(
+    purchase, _ = purchase_services.purchase_record(
         client=client,
         by=by,
         purchased_at=at,
-        lines=[{"product": product, "quantity": str(amount), "unit_price": "1.00"} for product, amount in lines],
+        lines=[
+            LineInput(product=product, quantity=Decimal(str(amount)), unit_price=Decimal("1.00"))
+            for product, amount in lines
+        ],
     )
+    return purchase
 
 
 def return_of(original: Purchase, *, at: datetime, lines: list[tuple[Product, str | Decimal]], by=None) -> Purchase:
     """Return `amount` worth of each product of the original sale, dated `at`."""
     by_product = {line.product_id: line for line in original.lines.all()}
-    return purchase_services.purchase_return(
+    entry, _ = purchase_services.purchase_return(
         original=original,
         by=by or original.recorded_by,
         returned_at=at,
-        lines=[{"line": by_product[product.pk], "quantity": str(amount)} for product, amount in lines],
+        lines=[
+            ReturnLineInput(line=by_product[product.pk], quantity=Decimal(str(amount))) for product, amount in lines
+        ],
     )
+    return entry
 
 
 class AwardTypeFactory(factory.django.DjangoModelFactory):

@@ -30,7 +30,9 @@ def test_weight_change_from_tomorrow_does_not_move_todays_score(
 ):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
     tomorrow = timezone.localdate() + timedelta(days=1)
-    purchase_services.product_weight_set(product=shop["loco"], weight="5", effective_from=tomorrow, by=administrator)
+    purchase_services.product_weight_set(
+        product=shop["loco"], weight=Decimal("5"), effective_from=tomorrow, by=administrator
+    )
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
     assert score(this_month, sales_manager) == Decimal("600.00")  # both sales today at weight 3
 
@@ -40,7 +42,7 @@ def test_weight_change_effective_today_counts_for_sales_from_then_on(
 ):
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
     purchase_services.product_weight_set(
-        product=shop["loco"], weight="5", effective_from=timezone.localdate(), by=administrator
+        product=shop["loco"], weight=Decimal("5"), effective_from=timezone.localdate(), by=administrator
     )
     record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
     # The first line keeps the weight snapshotted when it was recorded: scores already earned never move.
@@ -179,6 +181,8 @@ def test_a_discount_correction_deducts_from_the_original_seller(
     shop, sales_manager, administrator, this_month, today_noon
 ):
     sale = record(client=shop["client"], by=sales_manager, at=today_noon, lines=[(shop["loco"], "100")])
-    purchase_services.purchase_discount_override(purchase=sale, percent="10", reason="Loyal client", by=administrator)
+    purchase_services.purchase_discount_override(
+        purchase=sale, percent=Decimal("10"), reason="Loyal client", by=administrator
+    )
     assert score(this_month, sales_manager) == Decimal("270.00")  # (100 - 10) x 3
     assert score(this_month, administrator) == Decimal("0")

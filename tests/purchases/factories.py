@@ -2,7 +2,9 @@ from decimal import Decimal
 
 import factory
 
-from purchases.models import DiscountTier
+from purchases import services
+from purchases.models import DiscountTier, Product, Purchase
+from purchases.services import LineInput
 from tests.factories import ClientFactory, ProductFactory  # noqa: F401
 
 
@@ -21,3 +23,11 @@ def demo_tiers():
         DiscountTierFactory(threshold=Decimal(t), percent=Decimal(p))
         for t, p in (("0", "0"), ("1000", "2"), ("5000", "5"), ("20000", "10"))
     ]
+
+
+def record_sale(client, product: Product, quantity, *, by) -> Purchase:
+    """A sale of one line (`quantity` x `product` at its catalogue price) through the ledger service."""
+    purchase, _ = services.purchase_record(
+        client=client, lines=[LineInput(product=product, quantity=Decimal(quantity))], by=by
+    )
+    return purchase

@@ -27,12 +27,13 @@ def record_and_issue(database_name, client_id, product_id, seller_id, accountant
     from crm.exceptions import ConflictError
     from purchases import services
     from purchases.models import Invoice, Product
+    from tests.purchases.factories import record_sale
 
     User = get_user_model()
     client, product = Client.objects.get(pk=client_id), Product.objects.get(pk=product_id)
     seller, accountant = User.objects.get(pk=seller_id), User.objects.get(pk=accountant_id)
     for n in range(EACH):
-        services.purchase_record(client=client, lines=[{"product": product, "quantity": 1 + n}], by=seller)
+        record_sale(client, product, 1 + n, by=seller)
         # every process tries every invoice: each is issued once, the others get a conflict
         for invoice in Invoice.objects.filter(pk__in=invoice_ids[n::EACH]):
             with contextlib.suppress(ConflictError):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from purchases import services
 from purchases.models import ClientAccount, DiscountTier, Invoice, Product, Purchase
 from tests.factories import ClientFactory, ProductFactory
+from tests.purchases.factories import record_sale
 from tests.querycount import assert_same_queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,8 @@ def test_post_purchase_denied_to_accountant_and_anonymous(tiers, acc_api, api_cl
 def test_purchase_list_filters(tiers, sm_api, sales_manager, client_obj, product):
     other = ClientFactory()
     for _ in range(4):
-        services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
-    services.purchase_record(client=other, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+        record_sale(client_obj, product, 1, by=sales_manager)
+    record_sale(other, product, 1, by=sales_manager)
     response = sm_api.get("/api/v1/purchases/", {"client": client_obj.pk})
     assert response.status_code == 200 and results(response) == 4
     since = (timezone.now() + timezone.timedelta(minutes=1)).isoformat()
@@ -81,13 +82,16 @@ def test_purchase_list_filters(tiers, sm_api, sales_manager, client_obj, product
 
 
 def test_purchase_list_costs_the_same_queries_for_2_and_20_purchases(tiers, sm_api, sales_manager, client_obj, product):
-    services.purchase_record(client=ClientFactory(), lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    record_sale(ClientFactory(), product, 1, by=sales_manager)
 
     def add(n):
         for _ in range(n):
             services.purchase_record(
                 client=client_obj,
-                lines=[{"product": product, "quantity": 1}, {"product": ProductFactory(), "quantity": 2}],
+                lines=[
+                    services.LineInput(product=product, quantity=D(1)),
+                    services.LineInput(product=ProductFactory(), quantity=D(2)),
+                ],
                 by=sales_manager,
             )
 
@@ -100,7 +104,7 @@ def test_purchase_list_costs_the_same_queries_for_2_and_20_purchases(tiers, sm_a
 
 
 def test_return_endpoint_and_over_return_refused(tiers, sm_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
     line = sale.lines.get()
     url = f"/api/v1/purchases/{sale.pk}/returns/"
     response = sm_api.post(url, {"lines": [{"line": line.pk, "quantity": 1}]}, format="json")
@@ -111,7 +115,7 @@ def test_return_endpoint_and_over_return_refused(tiers, sm_api, sales_manager, c
 
 
 def test_return_denied_to_accountant(tiers, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
     assert acc_api.post(f"/api/v1/purchases/{sale.pk}/returns/", {}, format="json").status_code == 403
 
 
@@ -152,7 +156,7 @@ def test_tiers_read_all_write_admin(tiers, acc_api, admin_api):
 
 
 def test_invoice_flow_through_the_api(tiers, sm_api, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     response = sm_api.post("/api/v1/invoices/", {"client": client_obj.pk, "purchases": [sale.pk]}, format="json")
     assert response.status_code == 201
     pk = response.json()["id"]
@@ -171,7 +175,7 @@ def test_invoice_flow_through_the_api(tiers, sm_api, acc_api, sales_manager, cli
 
 
 def test_invoice_request_bad_input_and_denied(tiers, sm_api, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     other = ClientFactory()
     assert sm_api.post("/api/v1/invoices/", {"client": other.pk, "purchases": [sale.pk]}).status_code == 400
     assert acc_api.post("/api/v1/invoices/", {"client": client_obj.pk, "purchases": [sale.pk]}).status_code == 403
@@ -182,14 +186,11 @@ def test_invoice_list_costs_the_same_queries_for_2_and_20_invoices(tiers, acc_ap
     def add(n):
         for i in range(n):
             client = ClientFactory()
-            sales = [
-                services.purchase_record(client=client, lines=[{"product": product, "quantity": 1}], by=sales_manager)
-                for _ in range(2)
-            ]
+            sales = [record_sale(client, product, 1, by=sales_manager) for _ in range(2)]
             invoice = services.invoice_request(client=client, purchases=sales, by=sales_manager)
             if i % 2:
                 services.invoice_issue(invoice=invoice, by=accountant)
-                services.invoice_payment_record(invoice=invoice, amount="10", paid_on=None, by=accountant)
+                services.invoice_payment_record(invoice=invoice, amount=D("10"), paid_on=None, by=accountant)
 
     assert_same_queries_at_two_sizes(
         fetch=lambda: acc_api.get("/api/v1/invoices/"), add_rows=add, rows=results, queries=3
@@ -197,7 +198,7 @@ def test_invoice_list_costs_the_same_queries_for_2_and_20_invoices(tiers, acc_ap
 
 
 def test_void_via_api_requires_reason(tiers, acc_api, sales_manager, client_obj, product):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/void/", {}).status_code == 400
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "dup"}).json()["status"] == "void"
@@ -207,7 +208,7 @@ def test_void_via_api_requires_reason(tiers, acc_api, sales_manager, client_obj,
 def test_invoice_actions_denied_to_sales_manager_and_admin(
     action, tiers, sm_api, admin_api, sales_manager, client_obj, product
 ):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     for api in (sm_api, admin_api):
         assert api.post(f"/api/v1/invoices/{invoice.pk}/{action}/", {"reason": "x"}).status_code == 403
@@ -276,8 +277,41 @@ def test_product_update_and_tier_edit_endpoints(tiers, sm_api, admin_api, produc
 def test_send_before_issue_is_400_and_pdf_needs_a_role(
     tiers, acc_api, api_client_for, no_role_user, sales_manager, client_obj, product
 ):
-    sale = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/send/").status_code == 400
     assert acc_api.post(f"/api/v1/invoices/{invoice.pk}/claim/").json()["claimed_by"] is not None
     assert api_client_for(no_role_user).get(f"/api/v1/invoices/{invoice.pk}/pdf/").status_code == 403
+
+
+def test_return_posted_twice_with_external_id_answers_200_with_the_first_return(
+    tiers, sm_api, sales_manager, client_obj, product
+):
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
+    url = f"/api/v1/purchases/{sale.pk}/returns/"
+    first = sm_api.post(url, {"external_id": "RET-1"}, format="json")
+    again = sm_api.post(url, {"external_id": "RET-1"}, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Purchase.objects.filter(kind="return").count() == 1
+
+
+def test_return_of_a_line_of_another_purchase_is_400_and_records_nothing(
+    tiers, sm_api, sales_manager, client_obj, product
+):
+    sale = record_sale(client_obj, product, 2, by=sales_manager)
+    other = record_sale(client_obj, product, 2, by=sales_manager)
+    url = f"/api/v1/purchases/{sale.pk}/returns/"
+    for line in ({"line": other.lines.get().pk, "quantity": 1}, {"line": sale.lines.get().pk, "quantity": "x"}):
+        response = sm_api.post(url, {"lines": [line]}, format="json")
+        assert response.status_code == 400 and "lines" in response.json(), response.json()
+    assert not Purchase.objects.filter(kind="return").exists()
+
+
+def test_invoice_request_for_an_unknown_purchase_is_400(tiers, sm_api, sales_manager, client_obj, product):
+    sale = record_sale(client_obj, product, 1, by=sales_manager)
+    response = sm_api.post(
+        "/api/v1/invoices/", {"client": client_obj.pk, "purchases": [sale.pk, 999999]}, format="json"
+    )
+    assert response.status_code == 400 and "purchases" in response.json()
+    assert not Invoice.objects.exists()

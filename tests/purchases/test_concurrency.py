@@ -10,11 +10,12 @@ from django.db.models import Sum
 
 from purchases import selectors, services
 from purchases.models import ClientAccount, Invoice, Purchase
+from purchases.services import LineInput
 from tests.conftest import make_user
 from tests.factories import ClientFactory, ProductFactory
 
 from . import process_worker
-from .factories import demo_tiers
+from .factories import demo_tiers, record_sale
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -54,11 +55,14 @@ def test_concurrent_purchases_and_invoices_keep_ledger_and_numbers_exact():
     def record(i):
         for n in range(EACH):
             services.purchase_record(
-                client=client, lines=[{"product": product, "quantity": 1 + (i + n) % 3}], by=seller
+                client=client, lines=[LineInput(product=product, quantity=Decimal(1 + (i + n) % 3))], by=seller
             )
             # the same ERP post from every thread: recorded once
             services.purchase_record(
-                client=client, lines=[{"product": product, "quantity": 1}], by=seller, external_id=f"ERP-{n}"
+                client=client,
+                lines=[LineInput(product=product, quantity=Decimal(1))],
+                by=seller,
+                external_id=f"ERP-{n}",
             )
 
     _run_in_threads(record, THREADS)
@@ -92,10 +96,7 @@ def test_several_processes_record_and_issue_at_once():
     accountant = make_user("acc-proc", "Accountant")
     client = ClientFactory()
     product = ProductFactory(unit_price=Decimal("99.99"))
-    seeded = [
-        services.purchase_record(client=client, lines=[{"product": product, "quantity": 1}], by=seller)
-        for _ in range(THREADS * 2)
-    ]
+    seeded = [record_sale(client, product, 1, by=seller) for _ in range(THREADS * 2)]
     invoice_ids = [services.invoice_request(client=client, purchases=[p], by=seller).pk for p in seeded]
     database_name = connection.settings_dict["NAME"]
     ctx = multiprocessing.get_context("spawn")

@@ -11,6 +11,7 @@ from crm.notifications.models import Notification
 from purchases import selectors, services
 from purchases.models import ClientAccount, Invoice, InvoiceCounter
 from purchases.pdf import invoice_pdf
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -18,7 +19,7 @@ D = Decimal
 
 @pytest.fixture
 def sale(tiers, client_obj, product, sales_manager):
-    return services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    return record_sale(client_obj, product, 2, by=sales_manager)
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_issue_numbers_are_gapless_per_year_and_notify_requester(
     year = timezone.localdate().year
     issued = services.invoice_issue(invoice=requested, by=accountant)
     assert issued.number == f"{year}-000001"
-    other = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    other = record_sale(client_obj, product, 1, by=sales_manager)
     second = services.invoice_request(client=client_obj, purchases=[other], by=sales_manager)
     assert services.invoice_issue(invoice=second, by=accountant).number == f"{year}-000002"
     assert Notification.objects.filter(user=sales_manager, event="invoice_issued").count() == 2
@@ -96,19 +97,19 @@ def test_void_needs_reason(requested, accountant):
 
 def test_partial_payments_then_paid(requested, accountant):
     invoice = services.invoice_issue(invoice=requested, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount="50.00", paid_on=None, by=accountant)
+    services.invoice_payment_record(invoice=invoice, amount=D("50.00"), paid_on=None, by=accountant)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ISSUED and invoice.balance == D("150.00")
     with pytest.raises(ApplicationError):
-        services.invoice_payment_record(invoice=invoice, amount="150.01", paid_on=None, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount="150", paid_on=None, by=accountant)
+        services.invoice_payment_record(invoice=invoice, amount=D("150.01"), paid_on=None, by=accountant)
+    services.invoice_payment_record(invoice=invoice, amount=D("150"), paid_on=None, by=accountant)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID and invoice.paid_at
 
 
 def test_payment_refused_on_requested_invoice(requested, accountant):
     with pytest.raises(ApplicationError, match="Payments can be recorded on issued or sent invoices only."):
-        services.invoice_payment_record(invoice=requested, amount="1", paid_on=None, by=accountant)
+        services.invoice_payment_record(invoice=requested, amount=D("1"), paid_on=None, by=accountant)
     assert not requested.payments.exists()
 
 
@@ -121,7 +122,7 @@ def test_overdue_requests_remind_accountants_and_requester_once(requested, accou
 
 
 def test_queue_orders_by_due_time(requested, sale, client_obj, product, sales_manager):
-    other = services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    other = record_sale(client_obj, product, 1, by=sales_manager)
     later = services.invoice_request(client=client_obj, purchases=[other], by=sales_manager)
     Invoice.objects.filter(pk=requested.pk).update(due_at=timezone.now() - timedelta(hours=1))
     assert [i.pk for i in selectors.invoice_queue()] == [requested.pk, later.pk]
@@ -142,7 +143,7 @@ def test_pdf_escapes_client_supplied_markup(tiers, sales_manager, accountant, pr
     client = ClientFactory(name=evil, address=evil)
     product.name = evil
     product.save()
-    sale = services.purchase_record(client=client, lines=[{"product": product, "quantity": 1}], by=sales_manager)
+    sale = record_sale(client, product, 1, by=sales_manager)
     invoice = services.invoice_request(client=client, purchases=[sale], by=sales_manager, note=evil)
     invoice = services.invoice_issue(invoice=invoice, by=accountant)
     seen = []

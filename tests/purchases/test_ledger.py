@@ -3,13 +3,17 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from clients.models import FollowUpTask
 from crm.exceptions import ApplicationError, ConflictError
+from crm.money import money
 from crm.notifications.models import Notification
 from purchases import services
 from purchases.models import ClientAccount, DiscountOverride, Purchase, PurchaseLine, TierChange
+from purchases.services import LineInput, ReturnLineInput
 from tests.factories import ClientFactory, ProductFactory
+from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +21,10 @@ D = Decimal
 
 
 def buy(client, product, quantity, by, **kw):
-    return services.purchase_record(client=client, lines=[{"product": product, "quantity": quantity}], by=by, **kw)
+    purchase, _ = services.purchase_record(
+        client=client, lines=[LineInput(product=product, quantity=D(quantity))], by=by, **kw
+    )
+    return purchase
 
 
 @pytest.mark.parametrize(
@@ -60,9 +67,9 @@ def test_discount_applies_only_to_eligible_lines_and_rounds_half_up(tiers, clien
     ClientAccount.objects.create(client=client_obj, cumulative_total=D("1000"))
     eligible = ProductFactory(unit_price="0.25")
     not_eligible = ProductFactory(unit_price="50.00", discount_eligible=False)
-    purchase = services.purchase_record(
+    purchase, _ = services.purchase_record(
         client=client_obj,
-        lines=[{"product": eligible, "quantity": 1}, {"product": not_eligible, "quantity": 1}],
+        lines=[LineInput(product=eligible, quantity=D(1)), LineInput(product=not_eligible, quantity=D(1))],
         by=sales_manager,
     )
     # 2% of 0.25 = 0.005 -> 0.01 half-up
@@ -76,8 +83,8 @@ def test_discount_applies_only_to_eligible_lines_and_rounds_half_up(tiers, clien
 def test_line_discounts_add_up_to_the_purchase_discount(tiers, client_obj, sales_manager):
     ClientAccount.objects.create(client=client_obj, cumulative_total=D("5000"))
     products = [ProductFactory(unit_price=p) for p in ("3.33", "3.33", "3.34")]
-    purchase = services.purchase_record(
-        client=client_obj, lines=[{"product": p, "quantity": 1} for p in products], by=sales_manager
+    purchase, _ = services.purchase_record(
+        client=client_obj, lines=[LineInput(product=p, quantity=D(1)) for p in products], by=sales_manager
     )
     assert purchase.discount_amount == D("0.50")
     assert sum(line.discount_amount for line in purchase.lines.all()) == D("0.50")
@@ -88,7 +95,7 @@ def test_lines_snapshot_cost_and_weight_in_force(tiers, client_obj, product, sal
     line = purchase.lines.get()
     assert line.unit_cost == D("60.00")
     assert line.incentive_weight == product.incentive_weight
-    services.product_weight_set(product=product, weight="2.5", effective_from=services.timezone.localdate())
+    services.product_weight_set(product=product, weight=D("2.5"), effective_from=timezone.localdate())
     assert buy(client_obj, product, 1, sales_manager).lines.get().incentive_weight == D("2.5")
 
 
@@ -107,13 +114,9 @@ def test_external_id_of_another_client_conflicts(tiers, client_obj, product, sal
     assert Purchase.objects.get() == first
 
 
-@pytest.mark.parametrize(
-    "lines",
-    [[], [{"product": "NOPE", "quantity": 1}], [{"product": None, "quantity": 0}]],
-)
-def test_bad_lines_record_nothing(tiers, client_obj, product, sales_manager, lines):
-    if lines and lines[0]["product"] is None:
-        lines = [{"product": product, "quantity": 0}]
+@pytest.mark.parametrize("case", ["no lines", "zero quantity"])
+def test_bad_lines_record_nothing(tiers, client_obj, product, sales_manager, case):
+    lines = [] if case == "no lines" else [LineInput(product=product, quantity=D(0))]
     with pytest.raises(ApplicationError):
         services.purchase_record(client=client_obj, lines=lines, by=sales_manager)
     assert not Purchase.objects.exists() and not PurchaseLine.objects.exists()
@@ -122,7 +125,7 @@ def test_bad_lines_record_nothing(tiers, client_obj, product, sales_manager, lin
 def test_negative_price_is_refused(tiers, client_obj, product, sales_manager):
     with pytest.raises(ApplicationError):
         services.purchase_record(
-            client=client_obj, lines=[{"product": product.sku, "quantity": 1, "unit_price": "-1"}], by=sales_manager
+            client=client_obj, lines=[LineInput(product=product, quantity=D(1), unit_price=D("-1"))], by=sales_manager
         )
     assert not Purchase.objects.exists()
 
@@ -131,7 +134,9 @@ def test_partial_return_carries_proportional_discount(tiers, client_obj, product
     ClientAccount.objects.create(client=client_obj, cumulative_total=D("5000"))
     sale = buy(client_obj, product, 3, sales_manager)  # 300, 5% -> 15, net 285
     line = sale.lines.get()
-    ret = services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": 1}])
+    ret, _ = services.purchase_return(
+        original=sale, by=sales_manager, lines=[ReturnLineInput(line=line, quantity=D(1))]
+    )
     assert ret.kind == Purchase.Kind.RETURN and ret.original == sale
     assert (ret.gross_total, ret.discount_amount, ret.net_total) == (D("-100.00"), D("-5.00"), D("-95.00"))
     assert ClientAccount.objects.get(client=client_obj).cumulative_total == D("5190.00")
@@ -142,20 +147,20 @@ def test_whole_return_brings_sums_back_to_zero(tiers, client_obj, sales_manager)
     product = ProductFactory(unit_price="3.33")
     sale = buy(client_obj, product, 3, sales_manager)  # 9.99, 2% = 0.20
     line = sale.lines.get()
-    services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line, "quantity": 1}])
+    services.purchase_return(original=sale, by=sales_manager, lines=[ReturnLineInput(line=line, quantity=D(1))])
     services.purchase_return(original=sale, by=sales_manager)
     totals = Purchase.objects.filter(client=client_obj).aggregate(
         g=Sum("gross_total"), d=Sum("discount_amount"), n=Sum("net_total")
     )
-    assert {k: services.money(v) for k, v in totals.items()} == {"g": 0, "d": 0, "n": 0}
+    assert {k: money(v) for k, v in totals.items()} == {"g": 0, "d": 0, "n": 0}
 
 
 def test_returning_more_than_bought_is_refused_across_returns(tiers, client_obj, product, sales_manager):
     sale = buy(client_obj, product, 2, sales_manager)
     line = sale.lines.get()
-    services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": 1}])
+    services.purchase_return(original=sale, by=sales_manager, lines=[ReturnLineInput(line=line, quantity=D(1))])
     with pytest.raises(ApplicationError):
-        services.purchase_return(original=sale, by=sales_manager, lines=[{"line": line.pk, "quantity": "1.5"}])
+        services.purchase_return(original=sale, by=sales_manager, lines=[ReturnLineInput(line=line, quantity=D("1.5"))])
     assert Purchase.objects.filter(kind=Purchase.Kind.RETURN).count() == 1
 
 
@@ -164,7 +169,9 @@ def test_tier_history_and_upgrade_notification(tiers, client_obj, product, sales
     change = TierChange.objects.get(client=client_obj, direction="up")
     assert change.purchase == sale and "1000" in change.explanation
     assert Notification.objects.filter(client=client_obj, event="tier_upgrade").count() == 1
-    services.purchase_return(original=sale, by=sales_manager, lines=[{"line": sale.lines.get().pk, "quantity": 1}])
+    services.purchase_return(
+        original=sale, by=sales_manager, lines=[ReturnLineInput(line=sale.lines.get(), quantity=D(1))]
+    )
     down = TierChange.objects.get(client=client_obj, direction="down")
     assert down.cause == TierChange.Cause.RETURN
     assert ClientAccount.objects.get(client=client_obj).tier.percent == 0
@@ -172,7 +179,7 @@ def test_tier_history_and_upgrade_notification(tiers, client_obj, product, sales
 
 def test_key_product_sale_creates_consultation_for_permanent_manager(tiers, client_obj, sales_manager, accountant):
     key = ProductFactory(is_key=True, consultation_after_days=10)
-    sale = services.purchase_record(client=client_obj, lines=[{"product": key, "quantity": 1}], by=accountant)
+    sale = record_sale(client_obj, key, 1, by=accountant)
     task = FollowUpTask.objects.get(client=client_obj)
     assert task.assignee == sales_manager and task.kind == "consultation"
     assert task.source == f"purchase:{sale.pk}:{key.pk}"
@@ -181,17 +188,19 @@ def test_key_product_sale_creates_consultation_for_permanent_manager(tiers, clie
 
 def test_override_at_recording_needs_admin_and_reason(tiers, client_obj, product, sales_manager, administrator):
     with pytest.raises(ApplicationError):
-        buy(client_obj, product, 1, sales_manager, discount_override="50", reason="friend")
+        buy(client_obj, product, 1, sales_manager, discount_override=D("50"), reason="friend")
     with pytest.raises(ApplicationError):
-        buy(client_obj, product, 1, administrator, discount_override="50")
-    purchase = buy(client_obj, product, 1, administrator, discount_override="50", reason="Damaged box")
+        buy(client_obj, product, 1, administrator, discount_override=D("50"))
+    purchase = buy(client_obj, product, 1, administrator, discount_override=D("50"), reason="Damaged box")
     assert purchase.discount_amount == D("50.00")
     assert DiscountOverride.objects.get(purchase=purchase).reason == "Damaged box"
 
 
 def test_override_after_recording_is_a_correction_entry(tiers, client_obj, product, sales_manager, administrator):
     sale = buy(client_obj, product, 1, sales_manager)
-    correction = services.purchase_discount_override(purchase=sale, percent="10", reason="Goodwill", by=administrator)
+    correction = services.purchase_discount_override(
+        purchase=sale, percent=D("10"), reason="Goodwill", by=administrator
+    )
     sale.refresh_from_db()
     assert sale.discount_amount == 0  # the sale never changes
     assert correction.kind == Purchase.Kind.CORRECTION and correction.net_total == D("-10.00")
@@ -235,13 +244,132 @@ def test_inactive_product_and_merged_client_are_refused(tiers, client_obj, produ
 
 def test_tiny_lines_never_get_a_negative_discount_share(tiers, client_obj, sales_manager, administrator):
     products = [ProductFactory(unit_price="0.01") for _ in range(4)]
-    purchase = services.purchase_record(
+    purchase, _ = services.purchase_record(
         client=client_obj,
-        lines=[{"product": p, "quantity": 1} for p in products],
+        lines=[LineInput(product=p, quantity=D(1)) for p in products],
         by=administrator,
-        discount_override="50",
+        discount_override=D("50"),
         reason="Rounding check",
     )
     shares = [line.discount_amount for line in purchase.lines.all()]
     assert purchase.discount_amount == D("0.02") and sum(shares) == D("0.02")
     assert all(share >= 0 for share in shares)
+
+
+def test_external_id_repeat_answers_the_first_purchase_as_not_created(tiers, client_obj, product, sales_manager):
+    lines = [LineInput(product=product, quantity=D(1))]
+    first, created = services.purchase_record(client=client_obj, lines=lines, by=sales_manager, external_id="ERP-7")
+    again, created_again = services.purchase_record(
+        client=client_obj, lines=lines, by=sales_manager, external_id=" ERP-7 "
+    )
+    assert created is True and created_again is False
+    assert again == first and not hasattr(again, "replayed")
+
+
+def test_external_id_taken_while_waiting_for_the_lock_answers_the_winner(
+    tiers, client_obj, product, sales_manager, monkeypatch
+):
+    """The race: our first look finds no entry, then the other post commits before we get the account lock."""
+    from purchases.services import ledger
+
+    winner = buy(client_obj, product, 1, sales_manager, external_id="ERP-8")
+    winner_return, _ = services.purchase_return(original=winner, by=sales_manager, external_id="RET-8")
+    real_find = ledger.entry_by_external_id
+    misses = {"ERP-8": 1, "RET-8": 1}
+
+    def find_after_the_race(key):
+        if misses.get(key):
+            misses[key] -= 1
+            return None
+        return real_find(key)
+
+    monkeypatch.setattr(ledger, "entry_by_external_id", find_after_the_race)
+    again, created = services.purchase_record(
+        client=client_obj, lines=[LineInput(product=product, quantity=D(3))], by=sales_manager, external_id="ERP-8"
+    )
+    assert (again, created) == (winner, False)
+    # a whole return posted twice: the repeat answers the first return instead of "already returned"
+    again_return, created = services.purchase_return(original=winner, by=sales_manager, external_id="RET-8")
+    assert (again_return, created) == (winner_return, False)
+    assert Purchase.objects.count() == 2
+    assert ClientAccount.objects.get(client=client_obj).cumulative_total == 0
+
+
+def test_return_external_id_of_another_client_conflicts(tiers, client_obj, product, sales_manager):
+    sale = buy(client_obj, product, 2, sales_manager, external_id="ERP-9")
+    other_sale = buy(ClientFactory(), product, 2, sales_manager)
+    with pytest.raises(ConflictError):
+        services.purchase_return(original=other_sale, by=sales_manager, external_id="ERP-9")
+    assert not sale.returns.exists() and not other_sale.returns.exists()
+
+
+def test_write_once_runs_the_write_without_a_key_and_answers_the_race_winner():
+    from purchases.services.idempotency import KeyTaken, write_once
+
+    assert write_once(key=None, find=lambda key: 1 / 0, write=lambda: "new") == ("new", True)
+    found = iter([None, "winner"])
+
+    def losing_write():
+        raise KeyTaken("K-1")
+
+    assert write_once(key="K-1", find=lambda key: next(found), write=losing_write) == ("winner", False)
+    with pytest.raises(KeyTaken):  # taken, yet nothing to answer: the error is not swallowed
+        write_once(key="K-2", find=lambda key: None, write=losing_write)
+
+
+def test_unknown_product_is_refused_where_lines_are_parsed(tiers, product):
+    from django.core.exceptions import ValidationError
+
+    from purchases import forms
+
+    with pytest.raises(ValidationError, match="Line 2: unknown product 'NOPE'"):
+        forms.purchase_lines([{"product": product.sku, "quantity": "1"}, {"product": "NOPE", "quantity": "1"}])
+    with pytest.raises(ValidationError, match="Line 1: quantity: Enter a number"):
+        forms.purchase_lines([{"product": product.sku, "quantity": "abc"}])
+
+
+def test_lines_are_parsed_from_a_sku_or_an_id_into_typed_values(tiers, product):
+    from purchases import forms
+
+    other = ProductFactory(sku=str(product.pk))  # a SKU that is also another product's id: the SKU wins
+    lines = forms.purchase_lines(
+        [
+            {"product": f" {product.sku} ", "quantity": "2.5", "unit_price": ""},
+            {"product": str(other.pk), "quantity": D(1), "unit_price": D("80")},
+            {"product": str(product.pk), "quantity": 1},
+        ]
+    )
+    assert lines == [
+        LineInput(product=product, quantity=D("2.5")),
+        LineInput(product=other, quantity=D(1), unit_price=D("80.00")),
+        LineInput(product=other, quantity=D(1)),
+    ]
+
+
+def test_services_take_typed_lines_never_text(tiers, client_obj, product, sales_manager):
+    with pytest.raises(TypeError):
+        LineInput(product=product.sku, quantity=D(1))
+    with pytest.raises(TypeError):
+        LineInput(product=product, quantity="1")
+    with pytest.raises(TypeError):
+        ReturnLineInput(line=1, quantity=D(1))
+    assert not Purchase.objects.exists()
+
+
+def test_return_lines_are_found_among_the_lines_of_the_sale(tiers, client_obj, product, sales_manager):
+    from django.core.exceptions import ValidationError
+
+    from purchases import forms
+
+    sale = buy(client_obj, product, 2, sales_manager)
+    other = buy(client_obj, product, 1, sales_manager)
+    line = sale.lines.get()
+    assert forms.return_lines([{"line": str(line.pk), "quantity": "1"}], original=sale) == [
+        ReturnLineInput(line=line, quantity=D(1))
+    ]
+    with pytest.raises(ValidationError, match="not part of this purchase"):
+        forms.return_lines([{"line": other.lines.get().pk, "quantity": "1"}], original=sale)
+    with pytest.raises(ApplicationError, match="not part of this purchase"):  # the service checks it too
+        services.purchase_return(
+            original=sale, by=sales_manager, lines=[ReturnLineInput(line=other.lines.get(), quantity=D(1))]
+        )

@@ -10,8 +10,10 @@ from django.urls import reverse
 from crm.roles import Role
 from purchases import services
 from purchases.models import Category, ClientAccount, Invoice, Product, Purchase
+from purchases.services import ReturnLineInput
 from tests.conftest import make_user
 from tests.factories import ClientFactory, ProductFactory
+from tests.purchases.factories import record_sale
 from tests.querycount import assert_same_queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,7 @@ def invoice_links(response) -> int:
 
 @pytest.fixture
 def sale(tiers, client_obj, product, sales_manager):
-    return services.purchase_record(client=client_obj, lines=[{"product": product, "quantity": 2}], by=sales_manager)
+    return record_sale(client_obj, product, 2, by=sales_manager)
 
 
 @pytest.mark.parametrize("name", ["purchases:catalogue", "purchases:list", "purchases:invoices"])
@@ -88,9 +90,7 @@ def test_preview_fragment_shows_discount(tiers, sm_client, client_obj, product):
 def test_purchase_list_costs_the_same_queries_for_2_and_20_purchases(tiers, sm_client, sales_manager, product):
     def add(n):
         for _ in range(n):
-            services.purchase_record(
-                client=ClientFactory(), lines=[{"product": product, "quantity": 1}], by=sales_manager
-            )
+            record_sale(ClientFactory(), product, 1, by=sales_manager)
 
     response = assert_same_queries_at_two_sizes(
         fetch=lambda: sm_client.get(reverse("purchases:list")), add_rows=add, rows=purchase_links, queries=3
@@ -206,7 +206,7 @@ def _invoices(n, *, product, requested_by, issued_by=None):
     """n invoice requests, each for a sale to a new client; with `issued_by`, every other one is issued."""
     for i in range(n):
         c = ClientFactory()
-        sale = services.purchase_record(client=c, lines=[{"product": product, "quantity": 1}], by=requested_by)
+        sale = record_sale(c, product, 1, by=requested_by)
         invoice = services.invoice_request(client=c, purchases=[sale], by=requested_by)
         if issued_by is not None and i % 2:
             services.invoice_issue(invoice=invoice, by=issued_by)
@@ -283,9 +283,7 @@ def test_dashboard_shows_invoice_queue_to_accountant_only(client, accountant, sa
 def test_client_tab_costs_the_same_queries_for_2_and_20_purchases(tiers, sm_client, client_obj, product, sales_manager):
     def add(n):
         for _ in range(n):
-            sale = services.purchase_record(
-                client=client_obj, lines=[{"product": product, "quantity": 3}], by=sales_manager
-            )
+            sale = record_sale(client_obj, product, 3, by=sales_manager)
             services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
 
     response = assert_same_queries_at_two_sizes(
@@ -300,9 +298,9 @@ def test_client_tab_costs_the_same_queries_for_2_and_20_purchases(tiers, sm_clie
 def test_every_page_renders_for_each_role(client, sales_manager, accountant, administrator, sale, client_obj, product):
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     services.invoice_issue(invoice=invoice, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount="10", paid_on=None, by=accountant)
-    ret = services.purchase_return(
-        original=sale, by=sales_manager, lines=[{"line": sale.lines.get().pk, "quantity": 1}]
+    services.invoice_payment_record(invoice=invoice, amount=D("10"), paid_on=None, by=accountant)
+    ret, _ = services.purchase_return(
+        original=sale, by=sales_manager, lines=[ReturnLineInput(line=sale.lines.get(), quantity=D(1))]
     )
     pages = {
         administrator: [
@@ -360,3 +358,29 @@ def test_detail_pages_and_pdf_denied_without_role(client, no_role_user, sale, cl
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("purchases:list"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_record_page_refuses_a_discount_that_is_not_a_number(tiers, admin_client_role, client_obj, product):
+    response = admin_client_role.post(
+        reverse("purchases:record"),
+        {"client": client_obj.pk, "product": product.sku, "quantity": "1", "discount_override": "ten", "reason": "x"},
+    )
+    assert response.status_code == 200 and b"Discount percent: Enter a number." in response.content
+    assert not Purchase.objects.exists()
+
+
+def test_return_page_refuses_a_line_of_another_sale(sm_client, sale, client_obj, product, sales_manager):
+    other = services.purchase_record(
+        client=client_obj, lines=[services.LineInput(product=product, quantity=D(1))], by=sales_manager
+    )[0]
+    response = sm_client.post(
+        reverse("purchases:return", args=[sale.pk]), {f"return-{other.lines.get().pk}": "1"}, follow=True
+    )
+    assert b"not part of this purchase" in response.content
+    assert not Purchase.objects.filter(kind="return").exists()
+
+
+def test_invoice_request_page_refuses_an_unknown_purchase(sm_client, sale, client_obj):
+    response = sm_client.post(reverse("purchases:invoice_request"), {"client": client_obj.pk, "purchases": [999999]})
+    assert response.status_code == 200 and b'id="request-error"' in response.content
+    assert not Invoice.objects.exists()

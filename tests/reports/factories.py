@@ -10,6 +10,7 @@ from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintCategory, GoodwillGesture
 from purchases import services as purchase_services
 from purchases.models import Purchase
+from purchases.services import LineInput, ReturnLineInput
 
 
 def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
@@ -18,20 +19,22 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
 
 def sale(client, when, lines, *, by, discount_percent=None) -> Purchase:
     """lines: (product, quantity) at the product's price; `discount_percent` is an administrator's override."""
-    return purchase_services.purchase_record(
+    purchase, _ = purchase_services.purchase_record(
         client=client,
-        lines=[{"product": p, "quantity": q} for p, q in lines],
+        lines=[LineInput(product=p, quantity=Decimal(q)) for p, q in lines],
         by=by,
         purchased_at=when,
         discount_override=Decimal(discount_percent) if discount_percent is not None else None,
         reason="test discount" if discount_percent is not None else "",
     )
+    return purchase
 
 
 def give_back(original: Purchase, when, quantities, *, by) -> Purchase:
     """Return `quantities` ({product: quantity}) of a sale."""
-    lines = [{"line": line, "quantity": quantities[line.product]} for line in original.lines.all()]
-    return purchase_services.purchase_return(original=original, by=by, lines=lines, returned_at=when)
+    lines = [ReturnLineInput(line=line, quantity=Decimal(quantities[line.product])) for line in original.lines.all()]
+    entry, _ = purchase_services.purchase_return(original=original, by=by, lines=lines, returned_at=when)
+    return entry
 
 
 def topic(name: str, handling_cost=None) -> ComplaintCategory:

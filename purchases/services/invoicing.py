@@ -4,7 +4,9 @@ Numbering: one InvoiceCounter row per year, locked with SELECT ... FOR UPDATE wh
 in the issuing transaction, so a rollback gives the number back and two accountants never get the same one.
 A credit note takes its own number from the same yearly series (an auditor sees one gapless sequence)."""
 
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -17,7 +19,7 @@ from crm.roles import Role, has_role
 from crm.standards import calendar
 from crm.standards import selectors as standard_selectors
 
-from .models import Invoice, InvoiceCounter, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceCounter, InvoicePayment, Purchase
 
 ACCOUNTANT_ROLES = (Role.ACCOUNTANT,)
 
@@ -43,12 +45,12 @@ def _due_at(requested_at):
 
 
 @transaction.atomic
-def invoice_request(*, client, purchases, by, note: str = "") -> Invoice:
+def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = "") -> Invoice:
     """A sales manager asks for an invoice covering some sales of one client; accountants see it at once."""
     purchases = list(purchases)
     if not purchases:
         raise ApplicationError("Choose at least one purchase.", field="purchases")
-    ids = {p.pk if isinstance(p, Purchase) else int(p) for p in purchases}
+    ids = {p.pk for p in purchases}
     found = list(Purchase.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(found) != len(ids):
         raise ApplicationError("Unknown purchase.", field="purchases")
@@ -156,16 +158,13 @@ def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
 
 
 @transaction.atomic
-def invoice_payment_record(*, invoice: Invoice, amount, paid_on: date | None, by) -> InvoicePayment:
+def invoice_payment_record(*, invoice: Invoice, amount: Decimal, paid_on: date | None, by) -> InvoicePayment:
     """A payment (partial or whole); the invoice is paid when the payments reach its net total."""
     _require_accountant(by)
     invoice = _locked(invoice)
     if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.SENT):
         raise ApplicationError("Payments can be recorded on issued or sent invoices only.", field="amount")
-    try:
-        amount = money(str(amount).strip())
-    except Exception:
-        raise ApplicationError("Enter an amount.", field="amount")
+    amount = money(amount)
     if amount <= 0:
         raise ApplicationError("The amount must be more than zero.", field="amount")
     if amount > invoice.balance:

@@ -1,0 +1,144 @@
+"""REST endpoints of the catalogue: products (with their effective-dated weights) and discount tiers."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from crm.api.filters import SyncFilterSet
+from crm.api.permissions import ReadAllWriteAdmin
+
+from .. import selectors, services
+from ..models import DiscountTier, Product, ProductWeight
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "category",
+            "category_name",
+            "unit_price",
+            "unit_cost",
+            "incentive_weight",
+            "is_locomotive",
+            "is_key",
+            "consultation_after_days",
+            "discount_eligible",
+            "is_active",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "updated_at"]
+        extra_kwargs = {"incentive_weight": {"help_text": "Changes take effect today; use weights/ to schedule."}}
+
+
+class ProductFilter(SyncFilterSet):
+    class Meta:
+        model = Product
+        fields = ["category", "is_active", "is_key", "is_locomotive"]
+
+
+class ProductList(generics.ListCreateAPIView):
+    """The catalogue (read: every role; write: administrators)."""
+
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    search_fields = ["sku", "name"]
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_create(by=request.user, **serializer.validated_data)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetail(generics.RetrieveUpdateAPIView):
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = ProductSerializer
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    def update(self, request, *args, **kwargs):
+        product = self.get_object()
+        serializer = self.get_serializer(product, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        product = services.product_update(product=product, by=request.user, **serializer.validated_data)
+        return Response(ProductSerializer(product).data)
+
+
+class ProductWeightSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductWeight
+        fields = ["id", "weight", "effective_from", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ProductWeights(generics.ListCreateAPIView):
+    """A product's effective-dated incentive weights; POST schedules a weight from a date (today or later)."""
+
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = ProductWeightSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProductWeight.objects.none()
+        return ProductWeight.objects.filter(product_id=self.kwargs["pk"]).order_by("-effective_from")
+
+    def create(self, request, *args, **kwargs):
+        product = get_object_or_404(Product, pk=kwargs["pk"])
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.product_weight_set(product=product, by=request.user, **serializer.validated_data)
+        return Response(ProductWeightSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DiscountTier
+        fields = ["id", "threshold", "percent", "name"]
+
+
+class TierList(generics.ListCreateAPIView):
+    """Discount tiers: cumulative net threshold -> percent (read: every role; write: administrators)."""
+
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = TierSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.tier_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tier = services.tier_save(**serializer.validated_data)
+        return Response(TierSerializer(tier).data, status=status.HTTP_201_CREATED)
+
+
+class TierDetail(generics.RetrieveUpdateDestroyAPIView):
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = TierSerializer
+
+    def get_queryset(self):
+        return selectors.tier_list()
+
+    def update(self, request, *args, **kwargs):
+        tier = self.get_object()
+        serializer = self.get_serializer(tier, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = {"threshold": tier.threshold, "percent": tier.percent, "name": tier.name, **serializer.validated_data}
+        return Response(TierSerializer(services.tier_save(tier=tier, **data)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.tier_delete(tier=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,82 @@
+"""The only code that writes the catalogue, the ledger and invoices, by job:
+
+- pricing      tier maths and the quote of a purchase (recording and the live preview); LineInput
+- weights      effective-dated incentive weights
+- accounts     client accounts: lock, running total and tier history, recompute, the clients-merge step
+- idempotency  write_once: the one wrapper for writes keyed by an external_id
+- entries      entry_write: the one ledger-entry writer every sale, return and correction goes through
+- ledger       the ledger services: purchase_record, purchase_return, purchase_discount_override
+- catalogue    categories, products, tiers, policy, the catalogue import
+- invoicing    invoice requests, gapless numbers, payments, voids
+
+Callers import this package (`from purchases import services as purchase_services`); it only re-exports.
+The submodules import each other directly (never this package), each only from those listed above it, so no
+import loops back. Services take typed values (model instances, Decimal); forms and serializers parse."""
+
+from .accounts import (
+    client_account_recompute,
+    client_accounts_merge,
+    client_accounts_recompute_all,
+    merge_step,
+    policy_get,
+)
+from .catalogue import (
+    CatalogueRow,
+    catalogue_import,
+    category_save,
+    policy_set,
+    product_create,
+    product_update,
+    tier_delete,
+    tier_save,
+)
+from .invoicing import (
+    invoice_claim,
+    invoice_counter_next,
+    invoice_issue,
+    invoice_mark_sent,
+    invoice_payment_record,
+    invoice_request,
+    invoice_void,
+    invoices_remind_overdue,
+)
+from .ledger import ReturnLineInput, purchase_discount_override, purchase_record, purchase_return
+from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
+from .weights import WEIGHTS_START, product_weight_set
+
+__all__ = [
+    "WEIGHTS_START",
+    "LineInput",
+    "Quote",
+    "ReturnLineInput",
+    "CatalogueRow",
+    "catalogue_import",
+    "category_save",
+    "client_account_recompute",
+    "client_accounts_merge",
+    "client_accounts_recompute_all",
+    "invoice_claim",
+    "invoice_counter_next",
+    "invoice_issue",
+    "invoice_mark_sent",
+    "invoice_payment_record",
+    "invoice_request",
+    "invoice_void",
+    "invoices_remind_overdue",
+    "merge_step",
+    "next_tier",
+    "policy_get",
+    "policy_set",
+    "product_create",
+    "product_update",
+    "product_weight_set",
+    "purchase_discount_override",
+    "purchase_preview",
+    "purchase_quote",
+    "purchase_record",
+    "purchase_return",
+    "tier_delete",
+    "tier_for_total",
+    "tier_save",
+    "tiers_ordered",
+]
