@@ -5,3 +5,17 @@ class OpsConfig(AppConfig):
     name = "crm.ops"
     label = "ops"
     verbose_name = "Operations"
+
+    def ready(self):
+        from crm import registry
+        from crm.roles import Role
+
+        registry.contribute(
+            self.label,
+            url_prefix="ops",
+            urls="crm.ops.urls",
+            api_urls="crm.ops.api_urls",
+            nav=[
+                (125, "Operations", "ops:index", (Role.ADMINISTRATOR,)),
+            ],
+        )
