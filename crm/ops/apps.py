@@ -10,6 +10,8 @@ class OpsConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
+        from . import tasks
+
         registry.contribute(
             self.label,
             url_prefix="ops",
@@ -18,4 +20,5 @@ class OpsConfig(AppConfig):
             nav=[
                 (125, "Operations", "ops:index", (Role.ADMINISTRATOR,)),
             ],
+            periodic_tasks=tasks.PERIODIC_TASKS,
         )
