@@ -3,13 +3,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from .celery import app as celery_app
+from . import health
 from .models import WorkerHeartbeat
 from .roles import has_role, user_roles
 
@@ -51,24 +50,11 @@ def dashboard(request):
     return render(request, "crm/dashboard.html", {"panels": panels_for(request)})
 
 
-def _check_database() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return "ok"
-
-
-def _check_broker() -> str:
-    with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=3)
-    return "ok"
-
-
 @login_not_required
 @never_cache
 def healthz(request):
     body, healthy = {}, True
-    for name, check in (("database", _check_database), ("broker", _check_broker)):
+    for name, check in (("database", health.check_database), ("broker", health.check_broker)):
         try:
             body[name] = check()
         except Exception as exc:  # any failure means "down"; say why

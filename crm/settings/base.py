@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "complaints",
     "incentives",
     "crm.reports",
+    "crm.ops",
     # Last on purpose: its post_migrate hook gives the role groups their permissions after every other
     # app has created its own.
     "crm",
@@ -325,6 +326,17 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "NewsStatusEnum": "clients.models.News.Status",
     }
 )
+
+# The operations page (crm/ops): a threshold crossed sends each active administrator one staff notification per
+# threshold per hour. Ages in seconds; FAILED_DELIVERIES counts outbox rows that gave up; a periodic job is
+# late when its next run after the last one was due more than PERIODIC_GRACE_SECONDS ago.
+OPS_ALERTS = {
+    "OUTBOX_OLDEST_PENDING_SECONDS": env.int("OPS_OUTBOX_OLDEST_PENDING_SECONDS", default=600),
+    "FAILED_DELIVERIES": env.int("OPS_FAILED_DELIVERIES", default=10),
+    "WORKER_STALE_SECONDS": env.int("OPS_WORKER_STALE_SECONDS", default=180),
+    "JOB_STUCK_SECONDS": env.int("OPS_JOB_STUCK_SECONDS", default=1800),
+    "PERIODIC_GRACE_SECONDS": env.int("OPS_PERIODIC_GRACE_SECONDS", default=300),
+}
 
 # Complaints (complaints/public.py): the public complaint form's allowance per address, and whether the
 # address comes from X-Forwarded-For (only behind a proxy that sets it; otherwise anyone could pick theirs).

@@ -25,14 +25,14 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_answers_503_when_broker_is_down(client):
-    with mock.patch("crm.views._check_broker", side_effect=ConnectionError("refused")):
+    with mock.patch("crm.health.check_broker", side_effect=ConnectionError("refused")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"].startswith("down")
 
 
 def test_healthz_answers_503_when_database_is_down(client):
-    with mock.patch("crm.views._check_database", side_effect=RuntimeError("gone")):
+    with mock.patch("crm.health.check_database", side_effect=RuntimeError("gone")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"].startswith("down")

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "crm.ops"
+    label = "ops"
+    verbose_name = "Operations"
+
+    def ready(self):
+        from crm import registry
+        from crm.roles import Role
+
+        from . import tasks
+
+        registry.contribute(
+            self.label,
+            url_prefix="ops",
+            urls="crm.ops.urls",
+            api_urls="crm.ops.api_urls",
+            nav=[
+                (125, "Operations", "ops:index", (Role.ADMINISTRATOR,)),
+            ],
+            periodic_tasks=tasks.PERIODIC_TASKS,
+        )
