@@ -93,3 +93,69 @@ def test_other_users_import_is_denied(client, sales_manager, other_sales_manager
     job = _job(GOOD, sales_manager)
     client.force_login(other_sales_manager)
     assert client.get(reverse("clients:import_detail", args=[job.pk])).status_code == 403
+
+
+# --- set-based checks at upload ----------------------------------------------------------------------------
+
+
+def _rows_csv(n: int, start: int = 0) -> bytes:
+    lines = ["name,email,phone,external_id,segment,manager"]
+    lines += [f"Client {i},c{i}@example.com,020 7946 {i:04d},EXT-{i},retail,sm" for i in range(start, start + n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _queries(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_upload_checks_cost_the_same_queries_for_2_and_200_rows(sales_manager):
+    SegmentFactory(code="retail")
+    ClientFactory(external_id="EXT-1", email="", phone="")  # found: every lookup returns something
+    counts = [
+        _queries(lambda n=n: importing.import_job_create(filename="c.csv", content=_rows_csv(n), by=sales_manager))
+        for n in (2, 200)
+    ]
+    # segments, sales managers, known contacts (clients, contact persons), known external ids, the job, and
+    # the savepoint around them
+    assert counts == [8, 8]
+    job = ImportJob.objects.order_by("-pk").first()
+    assert job.total == 200
+    assert [(e["row"], e["field"]) for e in job.errors] == [(3, "external_id")]
+
+
+def test_upload_page_costs_the_same_queries_for_2_and_200_rows(sm_client):
+    SegmentFactory(code="retail")
+    counts = []
+    for n in (2, 200):
+        upload = SimpleUploadedFile("c.csv", _rows_csv(n, start=n), content_type="text/csv")
+        counts.append(_queries(lambda upload=upload: sm_client.post(reverse("clients:import"), {"file": upload})))
+    assert counts[0] == counts[1]
+    assert list(ImportJob.objects.values_list("total", flat=True)) == [200, 2]
+
+
+def test_external_id_known_or_repeated_in_the_file_is_a_row_error(sales_manager):
+    ClientFactory(external_id="ERP-7")
+    job = _job("name,external_id\nA,ERP-7\nB,ERP-8\nC,ERP-8\n", sales_manager)
+    assert [(e["row"], e["message"]) for e in job.errors] == [
+        (2, "A client with this external id already exists."),
+        (4, "This external id appears twice in the file."),
+    ]
+
+
+def test_nul_character_is_a_row_error_and_never_stored(sales_manager):
+    job = _job("name,address\nAl\x00pha,1 High St\nBeta,2 Low\x00 St\n", sales_manager)
+    assert [(e["row"], e["field"]) for e in job.errors] == [(2, "name"), (3, "address")]
+    assert "NUL character" in job.errors[0]["message"]
+    job.refresh_from_db()
+    assert [r["data"]["name"] for r in job.rows] == ["Alpha", "Beta"] and not any(r["ok"] for r in job.rows)
+
+
+def test_csv_the_reader_cannot_read_is_a_file_error(sales_manager):
+    with pytest.raises(ApplicationError, match="cannot be read") as caught:
+        _job("name\n" + "x" * 200_000 + "\n", sales_manager)
+    assert caught.value.field == "file"
