@@ -1,6 +1,6 @@
 """Importing an existing client base from CSV or XLSX: parse and check every row first (the preview shows
-row number, field and message), import only after confirmation, in a Celery task that reports progress.
-A file with errors imports nothing unless the bad rows are explicitly skipped.
+row number, field and message), import only after confirmation, in a Celery task that reports progress
+(clients/import_running.py). A file with errors imports nothing unless the bad rows are explicitly skipped.
 
 The checks are set-based: known emails, phones and external ids are looked up a chunk of values at a time,
 never one query per row (a file has up to MAX_ROWS rows)."""
@@ -18,7 +18,6 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError
 from crm.roles import Role, is_admin
 
-from . import services
 from .models import Client, ContactPerson, ImportJob, Segment
 from .normalize import normalize_email, normalize_phone
 
@@ -221,48 +220,9 @@ def import_job_confirm(*, job: ImportJob, skip_bad_rows: bool, by) -> ImportJob:
         raise ApplicationError("Fix the errors and upload again, or choose to skip the bad rows.")
     job.skip_bad_rows = skip_bad_rows
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["skip_bad_rows", "status"])
+    job.queued_at = timezone.now()
+    job.save(update_fields=["skip_bad_rows", "status", "queued_at"])
     from . import tasks
 
     tasks.import_run.delay_on_commit(job_id=job.pk)
-    return job
-
-
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Create the clients of a confirmed job, one savepoint per row, progress saved every few rows."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status not in (ImportJob.Status.QUEUED,):
-            return job
-        job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
-    users = {u.username: u for u in get_user_model().objects.filter(groups__name=Role.SALES_MANAGER)}
-    segments = {s.code: s for s in Segment.objects.all()}
-    created = skipped = processed = 0
-    for entry in job.rows:
-        processed += 1
-        if not entry["ok"]:
-            skipped += 1
-        else:
-            data = dict(entry["data"])
-            data["manager"] = users.get(data["manager"]) if data.get("manager") else None
-            data["segment"] = segments.get(data["segment"]) if data.get("segment") else None
-            try:
-                services.client_create(by=job.created_by, allow_duplicate=False, **data)
-                created += 1
-            except ApplicationError:  # became a duplicate since the preview: leave it out
-                skipped += 1
-        if processed % 25 == 0:
-            ImportJob.objects.filter(pk=job.pk).update(
-                processed=processed, created_count=created, skipped_count=skipped
-            )
-    ImportJob.objects.filter(pk=job.pk).update(
-        processed=processed,
-        created_count=created,
-        skipped_count=skipped,
-        status=ImportJob.Status.DONE,
-        finished_at=timezone.now(),
-        message=f"{created} clients imported, {skipped} rows skipped.",
-    )
-    job.refresh_from_db()
     return job
