@@ -1,8 +1,10 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from clients import importing
@@ -159,3 +161,61 @@ def test_csv_the_reader_cannot_read_is_a_file_error(sales_manager):
     with pytest.raises(ApplicationError, match="cannot be read") as caught:
         _job("name\n" + "x" * 200_000 + "\n", sales_manager)
     assert caught.value.field == "file"
+
+
+# --- the progress page ---------------------------------------------------------------------------------------
+
+
+def _started_job(user, **fields) -> ImportJob:
+    fields = {"status": "running", "total": 10, "processed": 4, "created_count": 4, **fields}
+    return ImportJob.objects.create(filename="c.csv", created_by=user, **fields)
+
+
+def _progress(client, job, htmx=True):
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.get(reverse("clients:import_progress", args=[job.pk]), **extra)
+
+
+def test_failed_import_shows_its_reason_and_stops_the_polling(sm_client, sales_manager):
+    job = _started_job(sales_manager, status="failed", message="Row 7 could not be saved: IntegrityError: boom.")
+    response = _progress(sm_client, job)
+    body = response.content.decode()
+    assert response.status_code == 286  # htmx stops polling on 286
+    assert 'id="import-failed"' in body and "Row 7 could not be saved: IntegrityError: boom." in body
+    assert "4 clients from the first 4 rows were imported" in body
+    assert _progress(sm_client, job, htmx=False).status_code == 200  # a plain visit is a plain page answer
+
+
+def test_running_import_keeps_polling_and_says_a_stalled_one_will_resume(sm_client, sales_manager):
+    live = _started_job(sales_manager, leased_by="w:1/a", leased_until=timezone.now() + timedelta(minutes=1))
+    response = _progress(sm_client, live)
+    assert response.status_code == 200 and "4 of 10 rows" in response.content.decode()
+    assert 'id="import-stalled"' not in response.content.decode()
+    stalled = _started_job(sales_manager, leased_by="w:1/a", leased_until=timezone.now() - timedelta(seconds=1))
+    response = _progress(sm_client, stalled)
+    assert response.status_code == 200
+    assert "will resume from there" in response.content.decode()
+
+
+def test_detail_page_polls_only_while_the_import_is_not_finished(sm_client, sales_manager):
+    running = _started_job(sales_manager)
+    done = _started_job(sales_manager, status="done", processed=10, message="10 clients imported, 0 rows skipped.")
+    failed = _started_job(sales_manager, status="failed", message="Row 3: no.")
+    pages = {
+        j.status: sm_client.get(reverse("clients:import_detail", args=[j.pk])).content.decode()
+        for j in (running, done, failed)
+    }
+    assert 'hx-trigger="every 1s"' in pages["running"]
+    assert 'hx-trigger="every 1s"' not in pages["done"] and 'id="import-done"' in pages["done"]
+    assert 'hx-trigger="every 1s"' not in pages["failed"] and "Row 3: no." in pages["failed"]
+
+
+def test_progress_does_not_load_the_parsed_rows(sm_client, sales_manager):
+    job = _started_job(sales_manager, rows=[{"row": 2, "data": {"name": "x" * 100}, "ok": True}] * 1000)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        _progress(sm_client, job)
+    job_queries = [q["sql"] for q in ctx.captured_queries if "clients_importjob" in q["sql"]]
+    assert len(job_queries) == 1 and '"rows"' not in job_queries[0]
