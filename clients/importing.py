@@ -1,6 +1,9 @@
 """Importing an existing client base from CSV or XLSX: parse and check every row first (the preview shows
-row number, field and message), import only after confirmation, in a Celery task that reports progress.
-A file with errors imports nothing unless the bad rows are explicitly skipped."""
+row number, field and message), import only after confirmation, in a Celery task that reports progress
+(clients/import_running.py). A file with errors imports nothing unless the bad rows are explicitly skipped.
+
+The checks are set-based: known emails, phones and external ids are looked up a chunk of values at a time,
+never one query per row (a file has up to MAX_ROWS rows)."""
 
 import contextlib
 import csv
@@ -15,7 +18,6 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError
 from crm.roles import Role, is_admin
 
-from . import services
 from .models import Client, ContactPerson, ImportJob, Segment
 from .normalize import normalize_email, normalize_phone
 
@@ -33,6 +35,8 @@ COLUMNS = [
     "first_contact_channel",
 ]
 MAX_ROWS = 20_000
+LOOKUP_CHUNK = 500  # values per `__in` lookup: well under every database's limit on query parameters
+NUL = "\x00"  # PostgreSQL stores no NUL character, in text or in JSON: it never gets past the preview
 
 
 def _read_rows(filename: str, content: bytes) -> list[dict]:
@@ -59,8 +63,25 @@ def _read_rows(filename: str, content: bytes) -> list[dict]:
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    reader.fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or []]
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    try:
+        reader.fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or []]
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except csv.Error as exc:
+        raise ApplicationError(f"This CSV file cannot be read: {exc}.", field="file") from exc
+
+
+def _without_nul(raw: dict) -> tuple[dict, list[str]]:
+    """The row with every NUL character taken out, and the fields that had one."""
+    if not any(NUL in key or NUL in value for key, value in raw.items()):
+        return raw, []
+    clean = {key.replace(NUL, ""): value.replace(NUL, "") for key, value in raw.items()}
+    return clean, [key.replace(NUL, "") for key, value in raw.items() if NUL in key or NUL in value]
+
+
+def _chunks(values: set[str]):
+    ordered = sorted(values)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        yield ordered[start : start + LOOKUP_CHUNK]
 
 
 def _known_contacts(rows: list[dict]) -> dict[str, str]:
@@ -74,9 +95,7 @@ def _known_contacts(rows: list[dict]) -> dict[str, str]:
                 if value:
                     values.add(value)
     known: dict[str, str] = {}
-    chunk = sorted(values)
-    for start in range(0, len(chunk), 500):
-        part = chunk[start : start + 500]
+    for part in _chunks(values):
         for pk, name, email, phone in Client.objects.filter(
             Q(email__in=part) | Q(phone__in=part), merged_into__isnull=True
         ).values_list("pk", "name", "email", "phone"):
@@ -90,23 +109,37 @@ def _known_contacts(rows: list[dict]) -> dict[str, str]:
     return known
 
 
+def _known_external_ids(rows: list[dict]) -> set[str]:
+    """The file's external ids that a client already has: one query per LOOKUP_CHUNK ids."""
+    wanted = {raw.get("external_id", "").strip() for raw in rows} - {""}
+    known: set[str] = set()
+    for part in _chunks(wanted):
+        known.update(Client.objects.filter(external_id__in=part).values_list("external_id", flat=True))
+    return known
+
+
 def check_rows(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     """Normalise and check rows; returns ([{row, data}], [{row, field, message}]). Row 1 is the header."""
-    segments = {s.code.lower(): s.code for s in Segment.objects.all()} | {
-        s.name.lower(): s.code for s in Segment.objects.all()
-    }
+    pairs = list(Segment.objects.values_list("code", "name"))
+    segments = {code.lower(): code for code, _ in pairs} | {name.lower(): code for code, name in pairs}
     managers = set(get_user_model().objects.filter(groups__name=Role.SALES_MANAGER).values_list("username", flat=True))
+    cleaned = [_without_nul(raw) for raw in rows]
+    rows = [raw for raw, _ in cleaned]
     known = _known_contacts(rows)
+    known_external_ids = _known_external_ids(rows)
     external_ids = set()
     seen_contacts: dict[str, int] = {}
     checked, errors = [], []
-    for number, raw in enumerate(rows, start=2):
+    for number, (raw, nul_fields) in enumerate(cleaned, start=2):
         if not any(raw.values()):
             continue
         data, row_errors = {}, []
 
         def err(field, message, number=number, row_errors=row_errors):
             row_errors.append({"row": number, "field": field, "message": message})
+
+        for field in nul_fields:
+            err(field, "Contains a NUL character (\\x00), which cannot be stored; remove it from the file.")
 
         data["name"] = raw.get("name", "").strip()
         if not data["name"]:
@@ -137,7 +170,7 @@ def check_rows(rows: list[dict]) -> tuple[list[dict], list[dict]]:
         if data["external_id"]:
             if data["external_id"] in external_ids:
                 err("external_id", "This external id appears twice in the file.")
-            elif Client.objects.filter(external_id=data["external_id"]).exists():
+            elif data["external_id"] in known_external_ids:
                 err("external_id", "A client with this external id already exists.")
             external_ids.add(data["external_id"])
         data["tags"] = [t.strip() for t in raw.get("tags", "").replace(";", ",").split(",") if t.strip()]
@@ -171,7 +204,7 @@ def import_job_create(*, filename: str, content: bytes, by) -> ImportJob:
         raise ApplicationError("The header row needs a 'name' column.", field="file")
     checked, errors = check_rows(rows)
     return ImportJob.objects.create(
-        filename=filename[:200], rows=checked, errors=errors, total=len(checked), created_by=by
+        filename=filename.replace(NUL, "")[:200], rows=checked, errors=errors, total=len(checked), created_by=by
     )
 
 
@@ -187,48 +220,9 @@ def import_job_confirm(*, job: ImportJob, skip_bad_rows: bool, by) -> ImportJob:
         raise ApplicationError("Fix the errors and upload again, or choose to skip the bad rows.")
     job.skip_bad_rows = skip_bad_rows
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["skip_bad_rows", "status"])
+    job.queued_at = timezone.now()
+    job.save(update_fields=["skip_bad_rows", "status", "queued_at"])
     from . import tasks
 
     tasks.import_run.delay_on_commit(job_id=job.pk)
-    return job
-
-
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Create the clients of a confirmed job, one savepoint per row, progress saved every few rows."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status not in (ImportJob.Status.QUEUED,):
-            return job
-        job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
-    users = {u.username: u for u in get_user_model().objects.filter(groups__name=Role.SALES_MANAGER)}
-    segments = {s.code: s for s in Segment.objects.all()}
-    created = skipped = processed = 0
-    for entry in job.rows:
-        processed += 1
-        if not entry["ok"]:
-            skipped += 1
-        else:
-            data = dict(entry["data"])
-            data["manager"] = users.get(data["manager"]) if data.get("manager") else None
-            data["segment"] = segments.get(data["segment"]) if data.get("segment") else None
-            try:
-                services.client_create(by=job.created_by, allow_duplicate=False, **data)
-                created += 1
-            except ApplicationError:  # became a duplicate since the preview: leave it out
-                skipped += 1
-        if processed % 25 == 0:
-            ImportJob.objects.filter(pk=job.pk).update(
-                processed=processed, created_count=created, skipped_count=skipped
-            )
-    ImportJob.objects.filter(pk=job.pk).update(
-        processed=processed,
-        created_count=created,
-        skipped_count=skipped,
-        status=ImportJob.Status.DONE,
-        finished_at=timezone.now(),
-        message=f"{created} clients imported, {skipped} rows skipped.",
-    )
-    job.refresh_from_db()
     return job

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -277,10 +278,17 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, help_text="The summary when done, the reason when failed.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A resumable run (clients/import_running.py): `processed` is the cursor, moved in the transaction that
+    # writes each chunk; a run holds the job while `leased_until` is ahead and renews it with every chunk, so
+    # a job whose worker died is taken over when the lease runs out and resumed from the cursor.
+    leased_by = models.CharField(max_length=100, blank=True, help_text="The run holding the job: host:pid/token.")
+    leased_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started since a chunk was last written.")
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When a run was queued that no worker took yet.")
 
     class Meta:
         ordering = ["-id"]
@@ -291,6 +299,17 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.processed * 100 / self.total) if self.total else 100
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but the run holding it stopped renewing its lease: the next run resumes from the cursor."""
+        return (
+            self.status == self.Status.RUNNING and self.leased_until is not None and self.leased_until <= timezone.now()
+        )
 
 
 class News(models.Model):

@@ -5,6 +5,7 @@ from celery import shared_task
 PERIODIC_TASKS = {
     "Remind of overdue promises to clients": ("clients.remind_overdue_promises", {"minute": "0", "hour": "7"}),
     "Notifications: start scheduled news": ("crm.notifications.tasks.news_start_due", {"minute": "*"}),
+    "Client imports: resume stopped imports": ("clients.import_sweep", {"minute": "*"}),
 }
 
 
@@ -17,9 +18,19 @@ def remind_overdue_promises() -> int:
 
 @shared_task(name="clients.import_run")
 def import_run(*, job_id: int) -> None:
-    from .importing import import_job_run
+    """Run (or resume) an import; a redelivered message finds the job held or done and leaves."""
+    from .import_running import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(name="clients.import_sweep")
+def import_sweep() -> int:
+    """Every minute: queue a run for each import whose worker stopped; fail those that keep stopping.
+    Short (it only queues): it stays on the default queue, the runs go to the bulk queue."""
+    from .import_running import import_jobs_sweep
+
+    return len(import_jobs_sweep())
 
 
 # Company news (clients/news.py). The task names are those the news had when it lived in the outbox: beat
