@@ -116,11 +116,14 @@ def job_state(*, now: datetime, stuck_after: int) -> dict:
     """Imports stuck in the queue or mid-run, recently failed imports, and stalled news: one query each. The
     parsed rows of an import are never loaded."""
     stuck_cutoff = now - timedelta(seconds=stuck_after)
-    in_progress = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
     imports = []
     rows = (
         ImportJob.objects.filter(
-            Q(status__in=in_progress, created_at__lt=stuck_cutoff)
+            # queued with no worker taking it, or running with a lease nobody renewed or took over
+            Q(status=ImportJob.Status.QUEUED, queued_at__lt=stuck_cutoff)
+            | Q(status=ImportJob.Status.QUEUED, queued_at__isnull=True, created_at__lt=stuck_cutoff)
+            | Q(status=ImportJob.Status.RUNNING, leased_until__lt=stuck_cutoff)
+            | Q(status=ImportJob.Status.RUNNING, leased_until__isnull=True, created_at__lt=stuck_cutoff)
             | Q(status=ImportJob.Status.FAILED, created_at__gte=now - FAILED_JOBS_SHOWN_FOR)
         )
         .order_by("-id")

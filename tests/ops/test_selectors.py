@@ -235,3 +235,17 @@ def test_alert_recipients_are_the_active_administrators(administrator, sales_man
     root = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
 
     assert list(selectors.alert_recipients()) == [administrator, root]
+
+
+def test_an_import_is_stuck_by_its_lease_and_queue_time_not_by_its_upload_time(administrator):
+    by = administrator
+    long_but_alive = import_job(status=ImportJob.Status.RUNNING, created=ago(hours=3), by=by)
+    ImportJob.objects.filter(pk=long_but_alive.pk).update(leased_until=ago(minutes=-1))  # renewed a moment ago
+    abandoned = import_job(status=ImportJob.Status.RUNNING, created=ago(hours=3), by=by)
+    ImportJob.objects.filter(pk=abandoned.pk).update(leased_until=ago(hours=1))  # nobody took it over
+    requeued = import_job(status=ImportJob.Status.QUEUED, created=ago(hours=3), by=by)
+    ImportJob.objects.filter(pk=requeued.pk).update(queued_at=ago(minutes=2))  # the sweep queued it again
+
+    jobs = selectors.ops_snapshot()["jobs"]
+
+    assert [(j["id"], j["state"]) for j in jobs["imports"]] == [(abandoned.pk, "stuck")]
