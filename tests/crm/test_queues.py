@@ -61,3 +61,16 @@ def test_gunicorn_configuration_loads_with_bounded_workers():
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
     assert conf.workers >= 1 and conf.timeout > 0 and conf.graceful_timeout > 0 and conf.max_requests > 0
+
+
+def test_compose_publishes_only_the_tls_proxy_and_web_replicas_keep_the_app_settings():
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    published = sorted(name for name, service in services.items() if service.get("ports"))
+    assert published == ["proxy"]  # forwarded headers can only come from the proxy
+    web = services["web"]
+    assert "container_name" not in web  # `--scale web=N` needs replicas without fixed names or host ports
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")  # the app settings survive the merge
+    assert web["environment"]["CACHE_URL"].startswith("redis://")  # sessions and rate limits shared
+    assert (ROOT / "crm" / "deploy" / "Caddyfile").read_text().count("reverse_proxy web:8000") == 1
