@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
+from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.htmx import render_partial, wants_fragment
@@ -227,6 +228,7 @@ def client_tab(request, client_id: int):
 
 
 @role_required(*HANDLERS)
+@reads_from_replica
 def systematization(request):
     try:
         months = max(1, min(36, int(request.GET.get("months", 12))))

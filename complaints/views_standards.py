@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.roles import Role, is_admin
@@ -211,6 +212,7 @@ def document_acknowledge(request, pk: int):
 
 
 @role_required(*ALL_ROLES)
+@reads_from_replica
 def compliance(request):
     period = request.GET.get("period", "month")
     if period not in analytics.PERIODS:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.htmx import render_partial
@@ -120,6 +121,7 @@ def award_decide(request, pk: int, decision: str):
 
 
 @role_required(ACC, ADM)
+@reads_from_replica
 def payroll_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="incentive-bonuses.csv"'

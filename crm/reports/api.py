@@ -1,6 +1,7 @@
 """/api/v1/reports/: the latest snapshot of a report (or the newest generated on or before ?generated=),
 the list of past snapshots, a snapshot's rows (cursor-paginated; a sales manager gets their own clients'),
-CSV, and an administrator's "generate now"."""
+CSV, and an administrator's "generate now". The reads are on the replica when one is configured (after
+authentication and permissions, which read the primary)."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from crm.api.pagination import CursorPagination
 from crm.api.permissions import IsAdministrator
+from crm.db import reads_from_replica
 
 from . import export, selectors, services
 from .models import ReportKind, ReportPeriod, ReportRow, ReportSnapshot
@@ -91,6 +93,7 @@ def _snapshot(request, kind: str, pk: int) -> ReportSnapshot:
 
 class ReportKindList(APIView):
     @extend_schema(responses=KindSerializer(many=True))
+    @reads_from_replica
     def get(self, request):
         kinds = selectors.kinds_for(request.user)
         latest = selectors.latest_per_kind(kinds=kinds)
@@ -103,6 +106,7 @@ class ReportLatest(APIView):
         parameters=[OpenApiParameter("generated", OpenApiTypes.DATE, description="Newest generated on or before.")],
         responses=SnapshotDetailSerializer,
     )
+    @reads_from_replica
     def get(self, request, kind: str):
         kind = _kind(request, kind)
         query = LatestQuery(data=request.query_params)
@@ -118,12 +122,17 @@ class SnapshotList(generics.ListAPIView):
     pagination_class = CursorPagination
     filter_backends = []
 
+    @reads_from_replica
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return ReportSnapshot.objects.filter(kind=_kind(self.request, self.kwargs["kind"]))
 
 
 class SnapshotDetail(APIView):
     @extend_schema(responses=SnapshotDetailSerializer)
+    @reads_from_replica
     def get(self, request, kind: str, pk: int):
         snapshot = _snapshot(request, kind, pk)
         return Response(SnapshotDetailSerializer(snapshot, context={"request": request}).data)
@@ -141,6 +150,7 @@ class SnapshotRows(generics.ListAPIView):
     filter_backends = []
 
     @extend_schema(parameters=[RowsQuery])
+    @reads_from_replica
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -158,6 +168,7 @@ class SnapshotRows(generics.ListAPIView):
 
 class SnapshotCsv(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @reads_from_replica
     def get(self, request, kind: str, pk: int):
         snapshot = _snapshot(request, kind, pk)
         return export.csv_response(snapshot=snapshot, rows=selectors.row_list(snapshot=snapshot, user=request.user))

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from crm.db import replica_reads
 from crm.exceptions import ApplicationError
 
 from . import perks, trends, value
@@ -29,23 +30,26 @@ def period_end_default() -> datetime:
 
 
 def _compute(kind: str, period: str, as_of: datetime) -> tuple[dict, dict, list[dict], str]:
-    """(parameters, summary, rows, flag key) of one report."""
+    """(parameters, summary, rows, flag key) of one report. Read-only; perks and trends read from the replica
+    when one is configured (and no transaction is open), value stays on the primary (see value.compute)."""
     if kind == ReportKind.VALUE:
         p = value.parameters()
         rows, segments = value.compute(as_of, p)
         summary = {"segments": segments, **value.texts(p)}
         return p, summary, rows, "attention"
-    if kind == ReportKind.PERKS:
-        p = perks.parameters()
-        rows, summary = perks.rows(as_of, p)
-        return p, summary, rows, ""
-    p = trends.parameters(period)
-    rows, summary = trends.compute(as_of, p)
-    return p, summary, rows, "flag"
+    with replica_reads():
+        if kind == ReportKind.PERKS:
+            p = perks.parameters()
+            rows, summary = perks.rows(as_of, p)
+            return p, summary, rows, ""
+        p = trends.parameters(period)
+        rows, summary = trends.compute(as_of, p)
+        return p, summary, rows, "flag"
 
 
-@transaction.atomic
 def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = None) -> ReportSnapshot:
+    """Compute one report, then freeze it. The computation reads only, outside any transaction of this
+    function, so it may run on the read replica; only the snapshot and its rows are written, atomically."""
     if kind not in ReportKind.values:
         raise ApplicationError("Unknown report.", field="kind")
     if period not in ReportPeriod.values:
@@ -55,19 +59,20 @@ def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = N
         raise ApplicationError("The report date needs a time zone.", field="as_of")
     started = time.monotonic()
     parameters, summary, rows, flag_key = _compute(kind, period, as_of)
-    snapshot = ReportSnapshot.objects.create(
-        kind=kind,
-        period=period,
-        period_start=as_of - timedelta(days=PERIOD_DAYS[period]),
-        period_end=as_of,
-        generated_at=timezone.now(),
-        parameters=parameters,
-        summary=summary,
-        row_count=len(rows),
-    )
-    _store_rows(snapshot, rows, flag_key)
-    snapshot.duration_ms = int((time.monotonic() - started) * 1000)
-    snapshot.save(update_fields=["duration_ms"])
+    with transaction.atomic():
+        snapshot = ReportSnapshot.objects.create(
+            kind=kind,
+            period=period,
+            period_start=as_of - timedelta(days=PERIOD_DAYS[period]),
+            period_end=as_of,
+            generated_at=timezone.now(),
+            parameters=parameters,
+            summary=summary,
+            row_count=len(rows),
+        )
+        _store_rows(snapshot, rows, flag_key)
+        snapshot.duration_ms = int((time.monotonic() - started) * 1000)
+        snapshot.save(update_fields=["duration_ms"])
     log.info("report %s/%s as of %s: %s rows in %s ms", kind, period, as_of, len(rows), snapshot.duration_ms)
     return snapshot
 

@@ -1,10 +1,14 @@
-"""The few SQL fragments that differ between SQLite and PostgreSQL, and conversions of raw results."""
+"""The few SQL fragments that differ between SQLite and PostgreSQL, and conversions of raw results.
+
+The vendor checks and parameter conversions ask the primary's connection: a replica runs the same engine."""
 
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
+from crm.db import read_connection
 from crm.money import money
 
 
@@ -72,8 +76,10 @@ def ratio(value, places: str = "0.0001") -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal(places))
 
 
-def fetch_dicts(sql: str, params) -> list[dict]:
-    with connection.cursor() as cursor:
+def fetch_dicts(sql: str, params, *, using: BaseDatabaseWrapper | None = None) -> list[dict]:
+    """Rows of a read-only statement as dicts, on the replica inside crm.db.replica_reads() (raw SQL bypasses
+    the router); `using` pins a connection (a statement that reads a temporary table made on it)."""
+    with (using or read_connection()).cursor() as cursor:
         cursor.execute(sql, params)
         names = [col[0] for col in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -378,7 +378,10 @@ WORK_TABLE = "reports_value_work"
 
 def compute(as_of: datetime, p: dict | None = None) -> tuple[list[dict], list[dict]]:
     """Client rows and segment rows from one pass over the ledger: the per-client figures go to a temporary
-    table (per connection, dropped at the end), which both selects then read."""
+    table (per connection, dropped at the end), which both selects then read.
+
+    Always on the primary, even inside crm.db.replica_reads(): a hot-standby replica refuses to create a table,
+    even a temporary one, and the two selects must run on the connection that holds it."""
     p = p or parameters()
     params = _params(as_of, p)
     with connection.cursor() as cursor:
@@ -386,8 +389,8 @@ def compute(as_of: datetime, p: dict | None = None) -> tuple[list[dict], list[di
         cursor.execute(f"CREATE TEMPORARY TABLE {WORK_TABLE} AS {_client_ctes()} SELECT * FROM r", params)
     try:
         # the selects use no parameter, but pass them so "%%" in them is formatted like everywhere else
-        clients = [_clean(row) for row in sql.fetch_dicts(client_select(WORK_TABLE), params)]
-        segments = [_clean(row) for row in sql.fetch_dicts(segment_select(WORK_TABLE), params)]
+        clients = [_clean(row) for row in sql.fetch_dicts(client_select(WORK_TABLE), params, using=connection)]
+        segments = [_clean(row) for row in sql.fetch_dicts(segment_select(WORK_TABLE), params, using=connection)]
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {WORK_TABLE}")

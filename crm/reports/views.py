@@ -1,4 +1,5 @@
-"""Report pages: the list of reports, one report's snapshot with charts, CSV download, generate now."""
+"""Report pages: the list of reports, one report's snapshot with charts, CSV download, generate now. The pages
+and downloads only read snapshots: they read from the replica when one is configured."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.htmx import render_partial
 from crm.roles import Role
@@ -40,6 +42,7 @@ def _snapshot(request, kind, form):
 
 
 @role_required(*ANY_ROLE)
+@reads_from_replica
 def index(request):
     kinds = selectors.kinds_for(request.user)
     if not kinds:
@@ -87,6 +90,7 @@ def _chart(kind, snapshot, summary, rows) -> dict | None:
 
 
 @role_required(*ANY_ROLE)
+@reads_from_replica
 def report(request, kind: str):
     kind = _kind_or_404(request, kind)
     form = SnapshotQueryForm(request.GET)
@@ -123,6 +127,7 @@ def report(request, kind: str):
 
 
 @role_required(*ANY_ROLE)
+@reads_from_replica
 def report_csv(request, kind: str):
     kind = _kind_or_404(request, kind)
     form = SnapshotQueryForm(request.GET)

@@ -100,6 +100,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env.str("DATABASE_REPLICA_URL", default=""):
+    # A PostgreSQL read replica for reports, exports and analytics (crm/db.py says which reads go there).
+    # Tests point the alias at the primary's test database instead of creating one for it.
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Reads go to the replica only inside crm.db.replica_reads() and outside a write transaction; a no-op without one.
+DATABASE_ROUTERS = ["crm.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
