@@ -29,14 +29,15 @@ def free_port() -> int:
         low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         low = 32768
-    candidates = random.sample(range(20000, max(20001, min(low, 32000))), 50)
+    below_ephemeral = range(20000, min(low, 32000))
+    candidates = random.SystemRandom().sample(below_ephemeral, 50) if len(below_ephemeral) >= 100 else [0]
     for port in candidates:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+            return probe.getsockname()[1]
     raise RuntimeError("no free loopback port between 20000 and the ephemeral range")
 
 
@@ -188,7 +189,8 @@ class PrivateRedis:
 @contextmanager
 def celery_publishing_to(url: str):
     """Tasks sent from this test process go to the broker at `url`, for real (not eagerly), until the block
-    ends. The app's connection and producer pools are dropped so the next publish connects to `url`."""
+    ends. Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change; the
+    app's connection and producer pools are dropped so the next publish connects to `url`."""
     from crm.celery import app
 
     def drop_pools():
@@ -197,14 +199,20 @@ def celery_publishing_to(url: str):
         app._pool = None
         app.amqp._producer_pool = None
 
-    saved = app.conf.broker_url, app.conf.task_always_eager
+    saved = app.conf.broker_url, app.conf.task_always_eager, os.environ.get("CELERY_BROKER_URL")
     drop_pools()
     app.conf.broker_url, app.conf.task_always_eager = url, False
+    os.environ["CELERY_BROKER_URL"] = url
     try:
+        assert app.connection_for_write().as_uri(include_password=True) == url
         yield app
     finally:
         drop_pools()
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_url, app.conf.task_always_eager, env_url = saved
+        if env_url is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = env_url
 
 
 # --- a TCP proxy that can be cut -----------------------------------------------------------------------------
