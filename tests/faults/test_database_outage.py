@@ -134,6 +134,12 @@ def test_a_database_outage_answers_503_writes_nothing_half_and_heals_without_a_r
     assert before["purchases"] == 1 and before["accounts"][customer.pk] == Decimal("200.00")
     assert before["invoices"] == {invoice_id: (Invoice.Status.REQUESTED, None)}
 
+    # A blip: every connection drops and the database is back before the next request. The server's persistent
+    # connection is dead; the health check on its first use notices and reconnects, so no request fails.
+    database_proxy.cut()
+    database_proxy.restore()
+    assert web.request("GET", "/api/v1/clients/", token=seller_token)[0] == 200, server.log()
+
     # Down: every request answers 503 with Retry-After, quickly, and writes nothing.
     database_proxy.cut()
     status, _, body = web.request("GET", "/healthz")
