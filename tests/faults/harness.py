@@ -285,8 +285,8 @@ class TcpProxy:
                 trip = self._trip if watch else None
                 if trip is not None and trip in tail + data:
                     self._trip = None
+                    self.tripped.set()  # before the cut: the client must not hear of it before the flag is up
                     self.cut()
-                    self.tripped.set()
                     break
                 dst.sendall(data)
                 tail = (tail + data)[-256:]

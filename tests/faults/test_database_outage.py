@@ -158,13 +158,13 @@ def test_a_database_outage_answers_503_writes_nothing_half_and_heals_without_a_r
     database_proxy.restore()
     database_proxy.cut_on(b'INSERT INTO "purchases_purchaseline"')
     status, _, body = web.request("POST", "/api/v1/purchases/", token=seller_token, body=sale)
-    assert database_proxy.tripped.is_set()
+    assert database_proxy.tripped.wait(timeout=5)
     assert status == 503, (status, body[:300], server.log())
     # ... and in the middle of issuing the invoice: after its number was counted, before the invoice got it.
     database_proxy.restore()
     database_proxy.cut_on(b'UPDATE "purchases_invoice" SET')
     status, _, body = web.request("POST", f"/api/v1/invoices/{invoice_id}/issue/", token=accountant_token)
-    assert database_proxy.tripped.is_set()
+    assert database_proxy.tripped.wait(timeout=5)
     assert status == 503, (status, body[:300], server.log())
     # PostgreSQL rolled both transactions back (the test reads the database directly, not through the proxy).
     harness.wait_for(lambda: _no_open_transactions(), timeout=10, what="the cut sessions to end")
