@@ -189,25 +189,34 @@ class PrivateRedis:
 @contextmanager
 def celery_publishing_to(url: str):
     """Tasks sent from this test process go to the broker at `url`, for real (not eagerly), until the block
-    ends. Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change; the
-    app's connection and producer pools are dropped so the next publish connects to `url`."""
+    ends. Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change. The
+    app forgets its pools (they live on, shared, in kombu's pool groups keyed by URL, and the suite's own are
+    found again afterwards); the private broker's pools are closed and removed from those groups at the end,
+    so a later test whose private Redis gets the same port starts afresh."""
+    from kombu import pools
+    from kombu.utils.collections import eqhash
+
     from crm.celery import app
 
-    def drop_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+    def forget_pools():
         app._pool = None
         app.amqp._producer_pool = None
 
     saved = app.conf.broker_url, app.conf.task_always_eager, os.environ.get("CELERY_BROKER_URL")
-    drop_pools()
+    forget_pools()
     app.conf.broker_url, app.conf.task_always_eager = url, False
     os.environ["CELERY_BROKER_URL"] = url
     try:
         assert app.connection_for_write().as_uri(include_password=True) == url
         yield app
     finally:
-        drop_pools()
+        key = eqhash(app.connection_for_write())
+        for group in (pools.producers, pools.connections):
+            pool = dict.pop(group, key, None)
+            if pool is not None:
+                with suppress(Exception):
+                    pool.force_close_all()
+        forget_pools()
         app.conf.broker_url, app.conf.task_always_eager, env_url = saved
         if env_url is None:
             os.environ.pop("CELERY_BROKER_URL", None)
