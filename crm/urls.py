@@ -36,3 +36,4 @@ for part in registry.parts():
         urlpatterns.append(path(f"{part.url_prefix}/", include(part.urls)))
 
 handler403 = "crm.views.permission_denied"
+handler500 = "crm.views.server_error"

@@ -1,11 +1,16 @@
 import logging
+import sys
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from . import health
@@ -13,6 +18,9 @@ from .models import WorkerHeartbeat
 from .roles import has_role, user_roles
 
 log = logging.getLogger(__name__)
+
+# How long a client should wait before trying again while the database does not answer.
+DATABASE_RETRY_AFTER_SECONDS = 10
 
 
 def role_required(*roles: str):
@@ -73,3 +81,21 @@ def permission_denied(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def server_error(request):
+    """handler500: Django calls it, while the exception is being handled, for any exception nothing else
+    answered, whether raised in a view, in DRF or in a middleware (reading the session). When the database did
+    not answer (down, restarting, out of connections, a lock or statement timeout) the request may well succeed
+    in a moment: 503 with Retry-After, JSON under /api/ and a plain page elsewhere, neither touching the
+    database, so clients and load balancers retry instead of reporting a broken application. Anything else is
+    the usual 500 page."""
+    if not isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "The database is unavailable. Try again in a moment."}, status=503)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
