@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
-from crm.forms import apply_application_error
+from crm.forms import apply_service_refusal, raise_if_forbidden
 from crm.htmx import wants_fragment
 from crm.roles import Role, has_role
 from crm.views import role_required
@@ -36,13 +36,6 @@ def _require_edit(request, client: Client) -> None:
     """The edit page is not shown to whoever may not edit (client_update refuses them too)."""
     if not services.can_edit_client(request.user, client):
         raise PermissionDenied(EDIT_DENIED)
-
-
-def _refused(form, exc: ApplicationError) -> None:
-    """A service refused: a denied actor is a 403 as in the API; any other rule goes on the form."""
-    if exc.code == "forbidden":
-        raise PermissionDenied(exc.message)
-    apply_application_error(form, exc)
 
 
 # --- card -----------------------------------------------------------------------------------------
@@ -173,7 +166,7 @@ def _save(form, create):
         try:
             create(form.cleaned_data)
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
         else:
             return None
     return form
@@ -189,7 +182,7 @@ def client_edit(request, client_id):
         try:
             services.client_update(client=client, by=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("clients:card", client_id=client.pk)
@@ -233,8 +226,7 @@ def promise_resolve(request, promise_id, outcome):
         else:
             services.promise_break(promise=promise, reason=text, by=request.user)
     except ApplicationError as exc:
-        if exc.code == "forbidden":
-            raise PermissionDenied(exc.message)
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
     if request.POST.get("next") == "dashboard":
         return redirect("dashboard")
@@ -264,8 +256,7 @@ def task_close(request, task_id, outcome):
         else:
             services.task_cancel(task=task, by=request.user)
     except ApplicationError as exc:
-        if exc.code == "forbidden":
-            raise PermissionDenied(exc.message)
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
     back = request.POST.get("next")
     if back == "tasks":
@@ -287,7 +278,7 @@ def contact_new(request, client_id):
         try:
             services.contact_add(client=client, by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
         else:
             form = None
     return _tab_response(
@@ -304,7 +295,7 @@ def consent_change(request, client_id):
         try:
             services.consent_set(client=client, by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
         else:
             client = _client_or_404(client_id)
             form = None
@@ -324,7 +315,7 @@ def client_reassign(request, client_id):
                 client=client, manager=form.cleaned_data["manager"], by=request.user, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
         else:
             client = _client_or_404(client_id)
             form = None

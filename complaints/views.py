@@ -3,7 +3,6 @@ systematization page. Sales managers and administrators handle complaints; accou
 card tab only (they see goodwill costs there); other complaint pages answer 403 to them."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from clients.models import Client
 from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
-from crm.forms import apply_application_error
+from crm.forms import apply_service_refusal
 from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role, has_role
 from crm.views import role_required
@@ -22,13 +21,6 @@ from .models import Complaint
 
 HANDLERS = rules.HANDLER_ROLES
 ALL_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR, Role.ACCOUNTANT)
-
-
-def _refused(form, exc: ApplicationError) -> None:
-    """A refused rule goes on the form; a refused actor (the service's own role check) is a 403 page."""
-    if exc.code == "forbidden":
-        raise PermissionDenied(exc.message) from exc
-    apply_application_error(form, exc)
 
 
 @role_required(*HANDLERS)
@@ -83,7 +75,7 @@ def intake(request):
                 claimed_amount=data["claimed_amount"],
             )
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
         else:
             messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
             return redirect("complaints:detail", pk=complaint.pk)
@@ -149,7 +141,7 @@ def _act(request, pk: int, form_class, form_name: str, message: str, act):
         try:
             act(complaint, form.cleaned_data)
         except ApplicationError as exc:
-            _refused(form, exc)
+            apply_service_refusal(form, exc)
     return _after_action(request, pk, form_name, form, message)
 
 

@@ -1,6 +1,20 @@
 """Form helpers shared by every app's pages."""
 
+from django.core.exceptions import PermissionDenied
+
 from crm.exceptions import ApplicationError
+
+
+def raise_if_forbidden(exc: ApplicationError) -> None:
+    """A service that refused the actor (code "forbidden") is a 403 page, as the API answers 403."""
+    if exc.code == "forbidden":
+        raise PermissionDenied(exc.message) from exc
+
+
+def apply_service_refusal(form, exc: ApplicationError) -> None:
+    """A refused actor is a 403 page; any other refused rule goes on the form (`apply_application_error`)."""
+    raise_if_forbidden(exc)
+    apply_application_error(form, exc)
 
 
 def apply_application_error(form, exc: ApplicationError) -> None:

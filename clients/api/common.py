@@ -3,22 +3,14 @@ enum names, and turning a refused right into 403."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 
 from crm.api.permissions import roles
-from crm.exceptions import ApplicationError
 from crm.roles import Role, has_role
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 StaffWrite = roles(SM, ADM)
 StaffWriteAccountantRead = roles(SM, ADM, read=(ACC,))
 ReadAllWriteAdmin = roles(ADM, read=(SM, ACC))
-
-
-def forbidden_or_raise(exc: ApplicationError):
-    if exc.code == "forbidden":
-        raise PermissionDenied(exc.message)
-    raise exc
 
 
 def choice_field(choices, name: str, **kwargs) -> serializers.ChoiceField:

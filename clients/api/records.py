@@ -10,12 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.filters import SyncFilterSet
-from crm.exceptions import ApplicationError
 
 from .. import selectors, services
 from ..models import Channel, ChannelConsent, Client, Segment
 from ..normalize import normalize_email, normalize_phone
-from .common import SM, StaffWrite, StaffWriteAccountantRead, choice_field, forbidden_or_raise, full_access
+from .common import SM, StaffWrite, StaffWriteAccountantRead, choice_field, full_access
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -274,10 +273,7 @@ class ClientDetail(generics.RetrieveUpdateAPIView):
         serializer = ClientWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = _client_kwargs(serializer.validated_data, update=True)
-        try:
-            client = services.client_update(client=client, by=request.user, **data)
-        except ApplicationError as exc:
-            forbidden_or_raise(exc)
+        client = services.client_update(client=client, by=request.user, **data)
         return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data)
 
 
@@ -290,12 +286,9 @@ class ClientUpsertByExternalId(APIView):
     def put(self, request, external_id):
         serializer = ClientWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            client, created = services.client_upsert_by_external_id(
-                external_id=external_id, data=_client_kwargs(serializer.validated_data), by=request.user
-            )
-        except ApplicationError as exc:
-            forbidden_or_raise(exc)
+        client, created = services.client_upsert_by_external_id(
+            external_id=external_id, data=_client_kwargs(serializer.validated_data), by=request.user
+        )
         body = ClientSerializer(selectors.client_get(pk=client.pk)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -9,12 +9,11 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.exceptions import ApplicationError
 from crm.roles import has_role
 
 from .. import selectors, services
 from ..models import Client, FollowUpTask, Interaction, Promise
-from .common import ADM, SM, StaffWrite, choice_field, forbidden_or_raise
+from .common import ADM, SM, StaffWrite, choice_field
 
 
 class InteractionSerializer(serializers.ModelSerializer):
@@ -143,10 +142,7 @@ class TaskClose(APIView):
     def post(self, request, pk):
         task = get_object_or_404(FollowUpTask, pk=pk)
         close = services.task_complete if self.action == "complete" else services.task_cancel
-        try:
-            task = close(task=task, by=request.user)
-        except ApplicationError as exc:
-            forbidden_or_raise(exc)
+        task = close(task=task, by=request.user)
         return Response(TaskSerializer(task).data)
 
 
@@ -162,11 +158,8 @@ class PromiseResolve(APIView):
         promise = get_object_or_404(Promise, pk=pk)
         data = ResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            if self.action == "keep":
-                promise = services.promise_keep(promise=promise, how=data.validated_data["how"], by=request.user)
-            else:
-                promise = services.promise_break(promise=promise, reason=data.validated_data["reason"], by=request.user)
-        except ApplicationError as exc:
-            forbidden_or_raise(exc)
+        if self.action == "keep":
+            promise = services.promise_keep(promise=promise, how=data.validated_data["how"], by=request.user)
+        else:
+            promise = services.promise_break(promise=promise, reason=data.validated_data["reason"], by=request.user)
         return Response(PromiseSerializer(promise).data)
