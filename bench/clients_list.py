@@ -103,18 +103,18 @@ def main():
     from django.db import connection
     from django.test import Client as DjangoClient
     from rest_framework import generics, serializers
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
     from clients import selectors
     from clients.api import ClientListCreate
     from clients.models import Client
+    from crm.auth_tokens import token_issue
 
     manager, admin = load()
     html = DjangoClient()
     html.force_login(manager)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=manager, name='bench').key}")
 
     class BareSerializer(serializers.ModelSerializer):
         class Meta:

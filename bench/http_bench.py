@@ -56,7 +56,7 @@ django.setup()
 from decimal import Decimal
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from rest_framework.authtoken.models import Token
+from crm.auth_tokens import token_issue
 from crm import services as crm_services
 from clients.models import Client, Segment
 from purchases.models import Category, Product
@@ -79,7 +79,7 @@ cat = Category.objects.create(name="Paper", code="paper")
 for i in range(50):
     Product.objects.create(sku=f"P{{i:03d}}", name=f"Product {{i}}", category=cat, unit_price=Decimal("12.50"),
                            unit_cost=Decimal("7.10"))
-token = Token.objects.create(user=user).key
+token = token_issue(user=user, name='bench').key
 s = SessionStore()
 s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "crm.auth_backends.RoleAwareModelBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()

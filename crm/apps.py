@@ -15,5 +15,15 @@ class CrmConfig(AppConfig):
             nav=[(0, "Dashboard", "dashboard", (SM, ACC, ADM)), (130, "Admin", "admin:index", (ADM,))],
             periodic_tasks=tasks.PERIODIC_TASKS,
         )
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import pre_save
+
+        from . import auth_tokens, totp
+
+        pre_save.connect(
+            auth_tokens.tokens_revoke_on_password_change, sender=get_user_model(), dispatch_uid="crm_tokens_pw"
+        )
+        user_logged_in.connect(totp.on_login, dispatch_uid="crm_totp_login")
         # Permissions exist only after every app's post_migrate has run; crm is last in INSTALLED_APPS.
         post_migrate.connect(roles.sync_role_permissions, sender=self, dispatch_uid="crm_sync_role_perms")

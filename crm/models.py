@@ -9,3 +9,47 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """An API token, one per device or integration: stored as a SHA-256 hash (the key is shown once, when it is
+    made), with an expiry; the user or an administrator can revoke it, and a password change revokes them all.
+    Keys are 40 random URL-safe characters, so an unsalted hash is enough: there is nothing to guess."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="The device or integration that uses it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell tokens apart.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoke_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238). `last_step` refuses a code used twice."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SecurityPolicy(models.Model):
+    """Company-wide security switches that administrators set (one row)."""
+
+    require_admin_totp = models.BooleanField(
+        default=False, help_text="Administrators must confirm each sign-in with an authenticator code."
+    )
+    changed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)

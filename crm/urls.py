@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from crm import registry
+from crm import account_views, registry
 from crm.admin_site import restrict_admin_to_administrators
 from crm.api import views as api_views
 from crm.views import dashboard, healthz
@@ -12,6 +12,10 @@ restrict_admin_to_administrators(admin.site)
 
 api_v1 = [
     path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", api_views.TokenList.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:pk>/", api_views.TokenDetail.as_view(), name="api-token-detail"),
+    path("auth/totp/", api_views.TotpView.as_view(), name="api-totp"),
+    path("security/policy/", api_views.SecurityPolicyView.as_view(), name="api-security-policy"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("users/", api_views.UserList.as_view(), name="api-users"),
 ]
@@ -25,6 +29,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/tokens/", account_views.tokens, name="account-tokens"),
+    path("accounts/two-factor/", account_views.two_factor, name="account-two-factor"),
+    path("accounts/security/", account_views.security, name="account-security"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -4,10 +4,10 @@ import os
 import shutil
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from crm import services as crm_services
+from crm.auth_tokens import token_issue
 from crm.roles import Role
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -56,8 +56,7 @@ def no_role_user(db, django_user_model):
 
 def _api_client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user, name='tests').key}")
     return client
 
 

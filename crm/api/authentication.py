@@ -1,27 +1,38 @@
-"""Token authentication that also reads the user's roles, in the one query that finds the token.
+"""Token authentication against hashed keys (crm.auth_tokens), reading the user's roles in the one query that
+finds the token.
 
 Every API request needs both (the role decides what the endpoint allows); asking the database once instead of
 twice is a measurable share of a 25-row list's cost. The user comes back once per group (a plain join, cheap
-to build and to run) and the roles land where `crm.roles.user_roles` caches them."""
+to build and to run) and the roles land where `crm.roles.user_roles` caches them. A revoked or expired token
+is refused like an unknown one."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
-from rest_framework.authtoken.models import Token
 
+from crm.auth_tokens import key_hash, token_touch
+from crm.models import ApiToken
 from crm.roles import user_with_roles
 
-User = Token.user.field.related_model
+User = get_user_model()
 
 
 class TokenAuthentication(DRFTokenAuthentication):
     def authenticate_credentials(self, key):
-        user = user_with_roles(User.objects.filter(auth_token__key=key), _token_created=F("auth_token__created"))
+        users = User.objects.filter(
+            api_tokens__key_hash=key_hash(key),
+            api_tokens__revoked_at__isnull=True,
+            api_tokens__expires_at__gt=timezone.now(),
+        )
+        user = user_with_roles(users, _token_id=F("api_tokens__id"), _token_used=F("api_tokens__last_used_at"))
         if user is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token(key=key, user=user, created=user._token_created)
+        token_touch(user._token_id, user._token_used)
+        token = ApiToken(id=user._token_id, user=user, last_used_at=user._token_used)
         token._state.adding, token._state.db = False, "default"
         return (user, token)

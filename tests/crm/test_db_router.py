@@ -280,4 +280,4 @@ def test_report_endpoints_read_snapshots_from_the_replica(path, admin_api, queri
         response = admin_api.get(url)
     assert response.status_code == 200
     assert _touching(on_replica, "reports_report") and _touching(on_default, "reports_report") == []
-    assert _touching(on_default, "authtoken_token")  # the token is checked on the primary
+    assert _touching(on_default, "crm_apitoken")  # the token is checked on the primary

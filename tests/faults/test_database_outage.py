@@ -16,8 +16,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client as DjangoClient
-from rest_framework.authtoken.models import Token
 
+from crm.auth_tokens import token_issue
 from crm.roles import Role
 from purchases.models import ClientAccount, Invoice, InvoiceCounter, Purchase, PurchaseLine
 from tests.conftest import make_user
@@ -103,8 +103,8 @@ def test_a_database_outage_answers_503_writes_nothing_half_and_heals_without_a_r
     demo_tiers()
     seller = make_user("seller", Role.SALES_MANAGER, email="seller@example.com")
     accountant = make_user("accountant", Role.ACCOUNTANT, email="accountant@example.com")
-    seller_token = Token.objects.create(user=seller).key
-    accountant_token = Token.objects.create(user=accountant).key
+    seller_token = token_issue(user=seller).key
+    accountant_token = token_issue(user=accountant).key
     customer = ClientFactory(manager=seller)
     product = ProductFactory(unit_price="100.00", unit_cost="60.00")
     page_session = DjangoClient()
