@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 
-from crm import services
+from crm import auth_tokens, services
+from crm.models import ApiToken
 from crm.roles import Role
 
 STAFF = [
@@ -27,3 +28,10 @@ def seed(*, rng, stdout) -> None:
             )
             made += 1
     stdout.write(f"Staff: {made} created.")
+    # The ERP's token and a revoked laptop token, so the API tokens page shows how tokens live. The keys are
+    # not printed: make your own on /accounts/tokens/.
+    admin = User.objects.get(username="victor")
+    if not ApiToken.objects.filter(user=admin).exists():
+        auth_tokens.token_issue(user=admin, name="ERP integration", expires_in_days=90)
+        old = auth_tokens.token_issue(user=admin, name="old laptop")
+        auth_tokens.token_revoke(token=old.token, by=admin, reason="laptop replaced")
