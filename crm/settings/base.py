@@ -128,7 +128,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# The proxies in front of the app (see crm/client_ip.py and README, "Proxies and login lockout"): how many
+# append to X-Forwarded-For (0: none, REMOTE_ADDR is the client), or the networks they live in (CIDRs;
+# when set, the count is not used). The login lockout, the API throttles and the public complaint form all
+# key on crm.client_ip.client_ip, so a client-written hop never picks the address a limit counts.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+
 # Brute-force lockout: 5 failures for one username from one address lock that pair for an hour.
+AXES_CLIENT_IP_CALLABLE = "crm.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -347,10 +355,8 @@ OPS_ALERTS = {
     "PERIODIC_GRACE_SECONDS": env.int("OPS_PERIODIC_GRACE_SECONDS", default=300),
 }
 
-# Complaints (complaints/public.py): the public complaint form's allowance per address, and whether the
-# address comes from X-Forwarded-For (only behind a proxy that sets it; otherwise anyone could pick theirs).
+# Complaints (complaints/public.py): the public complaint form's allowance per client address (crm.client_ip).
 COMPLAINTS_PUBLIC_RATE = (
     env.int("COMPLAINTS_PUBLIC_RATE_COUNT", default=5),
     env.int("COMPLAINTS_PUBLIC_RATE_SECONDS", default=3600),
 )
-COMPLAINTS_TRUST_X_FORWARDED_FOR = env.bool("COMPLAINTS_TRUST_X_FORWARDED_FOR", default=False)
