@@ -2,11 +2,13 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.throttling import ScopedRateThrottle
+from crm.forms import too_many_attempts_message
 from crm.roles import user_roles
 
 from .permissions import IsAdministrator
@@ -19,6 +21,16 @@ class TokenView(ObtainAuthToken):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # The per-username slowdown refused the attempt before its password was checked (crm.logins).
+            wait = getattr(request, "login_retry_after", None)
+            if wait:
+                raise Throttled(wait=wait, detail=too_many_attempts_message(wait)) from None
+            raise
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "incentives",
     "crm.reports",
     "crm.ops",
+    "crm.logins",
     # Last on purpose: its post_migrate hook gives the role groups their permissions after every other
     # app has created its own.
     "crm",
@@ -122,6 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "crm.logins.backends.LoginSlowdownBackend",
     "crm.auth_backends.RoleAwareModelBackend",
 ]
 LOGIN_URL = "login"
@@ -143,6 +145,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Per username, from any addresses (crm/logins): after AFTER_FAILURES failures within WINDOW_SECONDS of each
+# other, each attempt waits BASE_DELAY_SECONDS, doubling per further failure up to MAX_DELAY_SECONDS. Never a
+# lock: a third party cannot keep a user out. Addresses the user logged in from within KNOWN_ADDRESS_DAYS are
+# not slowed down (0 turns that off).
+LOGIN_SLOWDOWN = {
+    "AFTER_FAILURES": env.int("LOGIN_SLOWDOWN_AFTER_FAILURES", default=10),
+    "WINDOW_SECONDS": env.int("LOGIN_SLOWDOWN_WINDOW_SECONDS", default=3600),
+    "BASE_DELAY_SECONDS": env.int("LOGIN_SLOWDOWN_BASE_DELAY_SECONDS", default=1),
+    "MAX_DELAY_SECONDS": env.int("LOGIN_SLOWDOWN_MAX_DELAY_SECONDS", default=600),
+    "KNOWN_ADDRESS_DAYS": env.int("LOGIN_SLOWDOWN_KNOWN_ADDRESS_DAYS", default=30),
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
