@@ -151,3 +151,10 @@ def test_page_costs_the_same_queries_for_2_and_20_rows(administrator):
         rows=lambda r: r.content.decode().count('id="slowdown-'),
         queries=4,  # session, user with roles, locks, slowdowns
     )
+
+
+def test_django_admin_shows_slowdowns_read_only(administrator, locked_sm):
+    admin = logged_in(administrator)
+    response = admin.get("/admin/logins/loginslowdown/")
+    assert response.status_code == 200 and b"sm" in response.content
+    assert admin.get("/admin/logins/loginslowdown/add/").status_code == 403
