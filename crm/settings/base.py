@@ -2,6 +2,7 @@
 SQLite in the project folder, a filesystem Celery broker, console email. Production overrides live in
 production.py (chosen by DJANGO_DEBUG=0), test tweaks in test.py."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -136,6 +137,8 @@ LOGOUT_REDIRECT_URL = "login"
 # key on crm.client_ip.client_ip, so a client-written hop never picks the address a limit counts.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+for _network in TRUSTED_PROXY_NETWORKS:
+    ipaddress.ip_network(_network.strip(), strict=False)  # a typo stops the start, not every request
 
 # Brute-force lockout: 5 failures for one username from one address lock that pair for an hour.
 AXES_CLIENT_IP_CALLABLE = "crm.client_ip.client_ip"
