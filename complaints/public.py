@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from crm.client_ip import client_ip
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 
@@ -15,17 +16,9 @@ from .models import Complaint
 SESSION_KEY = "complaints_public_reference"
 
 
-def client_ip(request) -> str:
-    """The client address; behind a proxy set COMPLAINTS_TRUST_X_FORWARDED_FOR so the first hop is used."""
-    if settings.COMPLAINTS_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def rate_limited(request) -> bool:
-    """Count this submission against the IP's allowance (COMPLAINTS_PUBLIC_RATE, default 5 per hour)."""
+    """Count this submission against the client address's allowance (COMPLAINTS_PUBLIC_RATE, default 5 per
+    hour). The address is crm.client_ip's: the real client behind our proxies, never a hop it wrote itself."""
     limit, window = settings.COMPLAINTS_PUBLIC_RATE
     key = f"complaints:public-form:{client_ip(request)}"
     cache.add(key, 0, timeout=window)

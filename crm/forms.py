@@ -1,6 +1,7 @@
 """Form helpers shared by every app's pages."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.exceptions import ApplicationError
 
@@ -31,3 +32,20 @@ def apply_application_error(form, exc: ApplicationError) -> None:
         for message in messages:
             if isinstance(message, str):
                 form.add_error(name, message)
+
+
+class LoginForm(AuthenticationForm):
+    """The login page's form. When the per-username slowdown refused the attempt before its password was
+    checked (crm.logins marks the request with `login_retry_after`), it says so and for how long rather than
+    "wrong password"."""
+
+    def get_invalid_login_error(self):
+        wait = getattr(self.request, "login_retry_after", None)
+        if wait:
+            return ValidationError(too_many_attempts_message(wait), code="too_many_attempts")
+        return super().get_invalid_login_error()
+
+
+def too_many_attempts_message(wait: int) -> str:
+    """What the login page and the token endpoint say to an attempt the per-username slowdown refused."""
+    return f"Too many attempts to log in with this username. Try again in {wait} second{'' if wait == 1 else 's'}."

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from crm import account_views, registry
 from crm.admin_site import restrict_admin_to_administrators
 from crm.api import views as api_views
-from crm.views import dashboard, healthz
+from crm.views import LoginView, dashboard, healthz
 
 restrict_admin_to_administrators(admin.site)
 
@@ -26,7 +26,7 @@ for part in registry.parts():
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/tokens/", account_views.tokens, name="account-tokens"),

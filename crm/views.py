@@ -2,6 +2,7 @@ import logging
 import sys
 from functools import wraps
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
@@ -14,6 +15,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from . import health
+from .forms import LoginForm
 from .models import WorkerHeartbeat
 from .roles import has_role, user_roles
 
@@ -46,6 +48,21 @@ class RoleRequiredMixin:
         if not has_role(request.user, *self.allowed_roles):
             raise PermissionDenied("Your role may not open this page.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; an attempt the per-username slowdown refused answers 429 with Retry-After."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        wait = getattr(self.request, "login_retry_after", None)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
 
 
 def dashboard(request):

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 from crm import auth_tokens, totp
 from crm.api.throttling import ScopedRateThrottle
 from crm.exceptions import ApplicationError
+from crm.forms import too_many_attempts_message
 from crm.models import ApiToken
 from crm.roles import user_roles
 
@@ -50,7 +52,14 @@ class TokenView(APIView):
     @extend_schema(request=TokenRequestSerializer, responses={200: IssuedTokenSerializer})
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # The per-username slowdown refused the attempt before its password was checked (crm.logins).
+            wait = getattr(request, "login_retry_after", None)
+            if wait:
+                raise Throttled(wait=wait, detail=too_many_attempts_message(wait)) from None
+            raise
         data = serializer.validated_data
         user = data["user"]
         if totp.totp_required(user):

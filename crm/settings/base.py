@@ -2,6 +2,7 @@
 SQLite in the project folder, a filesystem Celery broker, console email. Production overrides live in
 production.py (chosen by DJANGO_DEBUG=0), test tweaks in test.py."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "incentives",
     "crm.reports",
     "crm.ops",
+    "crm.logins",
     # Last on purpose: its post_migrate hook gives the role groups their permissions after every other
     # app has created its own.
     "crm",
@@ -122,6 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "crm.logins.backends.LoginSlowdownBackend",
     "crm.auth_backends.RoleAwareModelBackend",
 ]
 LOGIN_URL = "login"
@@ -131,13 +134,34 @@ API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 LOGOUT_REDIRECT_URL = "login"
 
+# The proxies in front of the app (see crm/client_ip.py and README, "Proxies and login lockout"): how many
+# append to X-Forwarded-For (0: none, REMOTE_ADDR is the client), or the networks they live in (CIDRs;
+# when set, the count is not used). The login lockout, the API throttles and the public complaint form all
+# key on crm.client_ip.client_ip, so a client-written hop never picks the address a limit counts.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+for _network in TRUSTED_PROXY_NETWORKS:
+    ipaddress.ip_network(_network.strip(), strict=False)  # a typo stops the start, not every request
+
 # Brute-force lockout: 5 failures for one username from one address lock that pair for an hour.
+AXES_CLIENT_IP_CALLABLE = "crm.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Per username, from any addresses (crm/logins): after AFTER_FAILURES failures within WINDOW_SECONDS of each
+# other, each attempt waits BASE_DELAY_SECONDS, doubling per further failure up to MAX_DELAY_SECONDS. Never a
+# lock: a third party cannot keep a user out. Addresses the user logged in from within KNOWN_ADDRESS_DAYS are
+# not slowed down (0 turns that off).
+LOGIN_SLOWDOWN = {
+    "AFTER_FAILURES": env.int("LOGIN_SLOWDOWN_AFTER_FAILURES", default=10),
+    "WINDOW_SECONDS": env.int("LOGIN_SLOWDOWN_WINDOW_SECONDS", default=3600),
+    "BASE_DELAY_SECONDS": env.int("LOGIN_SLOWDOWN_BASE_DELAY_SECONDS", default=1),
+    "MAX_DELAY_SECONDS": env.int("LOGIN_SLOWDOWN_MAX_DELAY_SECONDS", default=600),
+    "KNOWN_ADDRESS_DAYS": env.int("LOGIN_SLOWDOWN_KNOWN_ADDRESS_DAYS", default=30),
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -350,10 +374,8 @@ OPS_ALERTS = {
     "PERIODIC_GRACE_SECONDS": env.int("OPS_PERIODIC_GRACE_SECONDS", default=300),
 }
 
-# Complaints (complaints/public.py): the public complaint form's allowance per address, and whether the
-# address comes from X-Forwarded-For (only behind a proxy that sets it; otherwise anyone could pick theirs).
+# Complaints (complaints/public.py): the public complaint form's allowance per client address (crm.client_ip).
 COMPLAINTS_PUBLIC_RATE = (
     env.int("COMPLAINTS_PUBLIC_RATE_COUNT", default=5),
     env.int("COMPLAINTS_PUBLIC_RATE_SECONDS", default=3600),
 )
-COMPLAINTS_TRUST_X_FORWARDED_FOR = env.bool("COMPLAINTS_TRUST_X_FORWARDED_FOR", default=False)
