@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "crm.middleware.LoginRequiredMiddleware",
+    "crm.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -223,7 +224,14 @@ REST_FRAMEWORK = {
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
+# How long an API POST's answer is kept for replays under its Idempotency-Key (crm/api/idempotency.py).
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
+
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api.schema.document_idempotency_key",
+    ],
     "TITLE": "CRM API",
     "DESCRIPTION": "Clients, purchases, complaints and incentives. Token auth: POST /api/v1/auth/token/.",
     "VERSION": "1.0.0",
