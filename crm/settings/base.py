@@ -208,6 +208,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only (one request shape per operation in the schema, which code generators expect); an
+    # endpoint that takes a file declares its own parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -231,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crm.api.schema.document_idempotency_key",
+        "crm.api.schema.document_error_responses",
     ],
     "TITLE": "CRM API",
     "DESCRIPTION": "Clients, purchases, complaints and incentives. Token auth: POST /api/v1/auth/token/.",
