@@ -12,7 +12,11 @@ class CrmConfig(AppConfig):
         SM, ACC, ADM = roles.Role.SALES_MANAGER, roles.Role.ACCOUNTANT, roles.Role.ADMINISTRATOR
         registry.contribute(
             "crm",
-            nav=[(0, "Dashboard", "dashboard", (SM, ACC, ADM)), (130, "Admin", "admin:index", (ADM,))],
+            nav=[
+                (0, "Dashboard", "dashboard", (SM, ACC, ADM)),
+                (125, "API docs", "api-docs", (SM, ACC, ADM)),
+                (130, "Admin", "admin:index", (ADM,)),
+            ],
             periodic_tasks=tasks.PERIODIC_TASKS,
         )
         from django.contrib.auth import get_user_model

@@ -53,3 +53,21 @@ class SecurityPolicy(models.Model):
     )
     changed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(null=True, blank=True)
+class IdempotencyRecord(models.Model):
+    """The first answer to an API POST sent with an `Idempotency-Key` header, kept so that a retry with the same
+    key gets the same answer instead of doing the work twice (crm/api/idempotency.py)."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+        indexes = [models.Index(fields=["created_at"])]

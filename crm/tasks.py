@@ -3,6 +3,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
+from .api.idempotency import purge_expired
 from .models import WorkerHeartbeat
 
 
@@ -14,6 +15,12 @@ def record_worker_heartbeat(worker: str | None = None) -> None:
 
 
 # Periodic jobs of this part: name -> (task, crontab fields). See crm/registry.py.
+@shared_task(name="crm.tasks.idempotency_purge")
+def idempotency_purge() -> int:
+    return purge_expired()
+
+
 PERIODIC_TASKS = {
     "Worker heartbeat": ("crm.tasks.record_worker_heartbeat", {"minute": "*"}),
+    "Forget old idempotency answers": ("crm.tasks.idempotency_purge", {"minute": "17", "hour": "3"}),
 }

@@ -26,6 +26,15 @@ class PermanentError(Exception):
     """Retrying will not help: mark the row failed (or skipped) at once."""
 
 
+class Deferred(Exception):
+    """Not yet: put the row back for `seconds` without counting an attempt (webhook events wait for an earlier
+    event of the same entity)."""
+
+    def __init__(self, seconds: float, reason: str = ""):
+        super().__init__(reason)
+        self.seconds = seconds
+
+
 class Unavailable(PermanentError):
     """The channel is not available (not configured, or consent withdrawn): the row is skipped."""
 

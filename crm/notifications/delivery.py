@@ -33,8 +33,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import channels, registry
-from .channels import PermanentError, Unavailable, conf
+from . import channels, registry, webhooks
+from .channels import Deferred, PermanentError, Unavailable, conf
 from .models import Notification
 from .rendering import render_row
 
@@ -137,6 +137,7 @@ def _send_staff(row: Notification, subject: str, body: str) -> str:
 
 registry.register_channel(Notification.Channel.STAFF, _send_staff)
 registry.register_channel(Notification.Channel.WEBHOOK, channels.send_webhook)
+registry.register_channel(Notification.Channel.EVENT, webhooks.send_event)
 
 
 def deliver_claimed(pk: int, claim: datetime) -> tuple[str, datetime | None]:
@@ -158,6 +159,17 @@ def deliver_claimed(pk: int, claim: datetime) -> tuple[str, datetime | None]:
         if sender.local:
             return _deliver_local(pk, claim, sender, subject, body)
         provider_id = sender.send(row, subject, body)
+    except Deferred as exc:
+        retry_at = timezone.now() + timedelta(seconds=exc.seconds)
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING, claimed_at=claim).update(
+            status=Notification.Status.PENDING,
+            claimed_at=None,
+            attempts=F("attempts") - 1,
+            next_attempt_at=retry_at,
+            last_error=str(exc),
+            updated_at=timezone.now(),
+        )
+        return "retrying", retry_at
     except Unavailable as exc:
         _finish(row, claim, Notification.Status.SKIPPED, error=str(exc))
         return "skipped", None

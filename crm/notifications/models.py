@@ -38,6 +38,7 @@ class Notification(models.Model):
         PHONE = "phone", "Phone call task"
         LETTER = "letter", "Printed letter"
         WEBHOOK = "webhook", "ERP webhook"
+        EVENT = "event", "Webhook event"
         STAFF = "staff", "Staff (in-app + email)"
         NONE = "none", "No consented channel"
 
@@ -127,3 +128,6 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.event} / {self.channel or 'any channel'}"
+
+
+from .webhook_models import WebhookAttempt, WebhookEvent, WebhookSubscription  # noqa: E402,F401

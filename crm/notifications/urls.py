@@ -2,7 +2,7 @@ from importlib import import_module
 
 from django.urls import path
 
-from . import registry, views
+from . import registry, views, webhook_views
 
 app_name = "notifications"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("print-batches/<int:pk>/letters.pdf", views.print_batch_pdf, name="print_batch_pdf"),
     path("print-batches/<int:pk>/mailing-list.csv", views.print_batch_csv, name="print_batch_csv"),
     path("print-batches/<int:pk>/close/", views.print_batch_close, name="print_batch_close"),
+    path("webhooks/", webhook_views.subscription_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.subscription_detail, name="webhook"),
+    path("webhooks/<int:pk>/rotate-secret/", webhook_views.subscription_rotate, name="webhook_rotate"),
+    path("webhooks/events/<int:pk>/resend/", webhook_views.event_resend, name="webhook_event_resend"),
     path("templates/", views.template_list, name="templates"),
     path("templates/new/", views.template_edit, name="template_create"),
     path("templates/preview/", views.template_preview, name="template_preview"),

@@ -99,12 +99,46 @@ def test_openapi_schema_is_valid_openapi_3(admin_api):
     assert "/api/v1/auth/token/" in schema["paths"]
 
 
+def test_request_bodies_are_json_only_and_every_error_is_described(admin_api):
+    schema = admin_api.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody")
+            if body and path != "/api/v1/complaints/inbound-email/":
+                assert list(body["content"]) == ["application/json"], (method, path)
+            responses = operation["responses"]
+            assert "429" in responses, (method, path)
+            if method in {"post", "put", "patch"}:
+                assert {"400", "409"} <= responses.keys(), (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+
+
+def test_a_form_encoded_or_multipart_post_is_a_415_not_a_500(admin_api):
+    for content in ("multipart", "form"):
+        response = (
+            admin_api.post("/api/v1/segments/", {"name": "x"}, format="multipart")
+            if content == "multipart"
+            else admin_api.generic("POST", "/api/v1/segments/", "name=x", "application/x-www-form-urlencoded")
+        )
+        assert response.status_code == 415, response.content
+
+
 def test_api_docs_served_with_local_assets(sm_client):
     response = sm_client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist" in html
     assert "cdn" not in html.lower()
+
+
+def test_api_docs_are_in_the_navigation_and_anonymous_visitors_go_to_login(sm_client):
+    from django.test import Client
+
+    anonymous = Client().get("/api/docs/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    page = sm_client.get("/clients/")
+    assert 'href="/api/docs/"' in page.content.decode()
 
 
 def test_token_endpoint_is_throttled(api_client, monkeypatch):
