@@ -14,20 +14,14 @@ IDEMPOTENCY_PARAMETER = {
 
 IDEMPOTENCY_ERROR = {
     "description": "The Idempotency-Key was already used with a different request.",
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
-                "required": ["detail"],
-            }
-        }
-    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}},
 }
 
 
 def document_idempotency_key(result, generator, request, public):
     """Every POST operation takes the Idempotency-Key header and may answer 422 for a reused key."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorDetail", ERROR_SCHEMAS["ErrorDetail"])
     for path, operations in result.get("paths", {}).items():
         operation = operations.get("post")
         if operation is None or not path.startswith("/api/"):
