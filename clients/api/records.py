@@ -9,6 +9,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api.conditional import ConditionalWriteMixin
 from crm.api.filters import SyncFilterSet
 
 from .. import selectors, services
@@ -251,7 +252,7 @@ class ClientListCreate(generics.ListCreateAPIView):
         return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class ClientDetail(generics.RetrieveUpdateAPIView):
+class ClientDetail(ConditionalWriteMixin, generics.RetrieveUpdateAPIView):
     """One client. Sales managers update their own and unassigned clients; administrators any. A new
     `manager`: only an administrator gives a client to another manager; a sales manager may take an unassigned
     client for themself or hand their own back to nobody."""

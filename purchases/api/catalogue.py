@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from crm.api.conditional import ConditionalWriteMixin
 from crm.api.filters import SyncFilterSet
 from crm.api.permissions import ReadAllWriteAdmin
 
@@ -60,7 +61,7 @@ class ProductList(generics.ListCreateAPIView):
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-class ProductDetail(generics.RetrieveUpdateAPIView):
+class ProductDetail(ConditionalWriteMixin, generics.RetrieveUpdateAPIView):
     permission_classes = [ReadAllWriteAdmin]
     serializer_class = ProductSerializer
 
