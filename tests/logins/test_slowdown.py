@@ -4,10 +4,10 @@ username (a growing delay, never a lock), and one email per episode."""
 import pytest
 from django.core import mail
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from crm.logins import services
 from crm.logins.models import LoginSlowdown
+from crm.models import ApiToken
 from crm.notifications import delivery
 from crm.notifications.models import Notification
 from tests.conftest import PASSWORD
@@ -95,7 +95,7 @@ def test_token_endpoint_answers_429_with_retry_after_then_accepts_the_password(a
     assert refused.status_code == 429
     wait = int(refused["Retry-After"])
     assert 0 < wait <= 2 and "Too many attempts" in refused.json()["detail"]
-    assert not Token.objects.filter(user=administrator).exists()
+    assert not ApiToken.objects.filter(user=administrator).exists()
     clock.advance(wait)
     accepted = api_client.post(
         "/api/v1/auth/token/", {"username": "adm", "password": PASSWORD}, REMOTE_ADDR="192.0.2.7"
