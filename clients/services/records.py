@@ -16,7 +16,7 @@ from crm.roles import Role, has_role
 from .. import selectors
 from ..models import Client, ManagerAssignment, Segment, Tag
 from .contacts import consent_record, consent_set, contact_add
-from .rights import EDIT_DENIED, REASSIGN_DENIED, can_edit_client, can_reassign_client
+from .rights import EDIT_DENIED, REASSIGN_DENIED, can_assign_to, can_edit_client, can_reassign_client
 from .validation import check_choice, check_manager, clean_channels, normalized
 
 User = get_user_model()
@@ -298,11 +298,18 @@ def client_reassign(*, client: Client, manager: User | None, by: User | None = N
 @transaction.atomic
 def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | None = None) -> tuple[Client, bool]:
     """The ERP's PUT: create the client with this key or update it; repeating the same call changes
-    nothing. `data`: client_create's keywords (contacts only count on create). Updating an existing client
-    follows client_update's rules for `by` (editing, handing over). Returns (client, created)."""
+    nothing. `data`: client_create's keywords (contacts only count on create). Returns (client, created).
+
+    `by` (None: the system) is the actor history records, and the handover rule holds whether the record
+    exists or not, so a PUT's outcome never depends on it: updating follows client_update's rules (editing,
+    handing over); creating with a `manager` other than `by` is giving a client to another manager, which
+    only an administrator does."""
     external_id = (external_id or "").strip()
     if not external_id:
         raise ApplicationError("An external id is required.", field="external_id")
+    manager = data.get("manager")
+    if by is not None and manager is not None and not can_assign_to(by, manager):
+        raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     data = {k: v for k, v in data.items() if k != "external_id"}
     update = {k: v for k, v in data.items() if k != "contacts"}  # contacts only on create: repeat-safe
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()

@@ -237,12 +237,14 @@ def test_missing_text_or_contact_is_refused_and_nothing_is_saved():
     assert Complaint.objects.count() == 0
 
 
-def test_triage_recomputes_priority_costs_and_due_times_and_logs_reassignment(sales_manager, other_sales_manager):
+def test_triage_recomputes_priority_costs_and_due_times_and_logs_reassignment(
+    sales_manager, other_sales_manager, administrator
+):
     category = ComplaintCategory.objects.create(name="Billing", code="billing", handling_cost=Decimal("40"))
     complaint = make_complaint(client=ClientFactory(manager=sales_manager), created_at=at(2026, 11, 23, 9))
     assert complaint.handling_cost == Decimal("25.00")
     complaint = services.complaint_triage(
-        complaint=complaint, by=sales_manager, category=category, severity="critical", assigned_to=other_sales_manager
+        complaint=complaint, by=administrator, category=category, severity="critical", assigned_to=other_sales_manager
     )
     assert complaint.status == S.TRIAGED
     assert complaint.priority == 1
@@ -263,10 +265,10 @@ def test_category_owner_gets_complaints_of_clients_without_a_manager(sales_manag
     )
 
 
-def test_assigning_to_an_accountant_is_refused(sales_manager, accountant):
+def test_assigning_to_an_accountant_is_refused(administrator, accountant):
     complaint = make_complaint()
     with pytest.raises(ApplicationError, match="Assign to a sales manager or an administrator."):
-        services.complaint_assign(complaint=complaint, to=accountant, by=sales_manager)
+        services.complaint_assign(complaint=complaint, to=accountant, by=administrator)
     complaint.refresh_from_db()
     assert complaint.assigned_to is None
 
@@ -364,10 +366,12 @@ def test_handling_services_refuse_a_person_who_may_not_handle_complaints(
 def test_handling_services_accept_sales_managers_and_administrators(request, actor, other_sales_manager):
     complaint = make_complaint()
     by = request.getfixturevalue(actor)
-    for act in _handling_actions(complaint, other_sales_manager).values():
+    # an administrator gives the complaint to a colleague; a sales manager takes it themself
+    to = other_sales_manager if actor == "administrator" else by
+    for act in _handling_actions(complaint, to).values():
         act(by)
     complaint.refresh_from_db()
-    assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == other_sales_manager
+    assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == to
     assert complaint.comments.count() == 1 and complaint.goodwill.count() == 1
     assert Complaint.objects.count() == 3  # one by hand, one from the email
 
