@@ -99,13 +99,16 @@ def client_create(
     the candidates.
 
     The manager at first contact: `manager` is a sales manager, or None for nobody (the import, complaint
-    intake and the ERP sync record clients this way). The first-contact page and the API pass
-    MANAGER_NOT_CHOSEN when nobody was picked (a blank field; an omitted or null `manager`): then the sales
-    manager who records the first contact keeps the client, and an administrator's record stays unassigned
-    (`first_contact_manager`). So a sales manager never leaves a first contact of theirs unassigned by
-    accident, and page and API agree."""
+    intake and the ERP sync record clients this way). Giving the new client to another manager than `by` is
+    an administrator's decision (`can_assign_to`), as a handover is: others keep it or leave it unassigned.
+    The first-contact page and the API pass MANAGER_NOT_CHOSEN when nobody was picked (a blank field; an
+    omitted or null `manager`): then the sales manager who records the first contact keeps the client, and
+    an administrator's record stays unassigned (`first_contact_manager`). So a sales manager never leaves a
+    first contact of theirs unassigned by accident, and page and API agree."""
     if manager is MANAGER_NOT_CHOSEN:
         manager = first_contact_manager(by)
+    if by is not None and manager is not None and not can_assign_to(by, manager):
+        raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     if not (name or "").strip():
         raise ApplicationError("A name is required.", field="name")
     check_choice(kind, Client.Kind, "kind")
