@@ -99,3 +99,12 @@ def test_erp_upsert_records_its_actor_in_history_on_create_and_update(sm_api, sa
     assert history[0] == ("First", sales_manager.pk)
     assert ("Second", sales_manager.pk) in history
     assert client.manager_history.get().assigned_by == sales_manager
+
+
+def test_card_tabs_offer_the_write_forms_only_to_who_may_write(client, sales_manager, other_sales_manager):
+    theirs, own = ClientFactory(manager=other_sales_manager), ClientFactory(manager=sales_manager)
+    client.force_login(sales_manager)
+    forms = {"timeline": b'id="interaction-form"', "promises": b'id="promise-form"', "tasks": b'id="task-form"'}
+    for tab, marker in forms.items():
+        assert marker not in client.get(f"/clients/{theirs.pk}/tab/{tab}/").content, tab
+        assert marker in client.get(f"/clients/{own.pk}/tab/{tab}/").content, tab

@@ -466,3 +466,11 @@ def test_amounts_that_are_not_numbers_are_refused_by_the_form(sm_client):
     )
     assert response.status_code == 400
     assert not GoodwillGesture.objects.exists() and Complaint.objects.count() == 1
+
+
+def test_detail_page_offers_actions_only_to_who_may_act_on_the_complaint(sm_client, sales_manager, other_sales_manager):
+    theirs = make_complaint(client=ClientFactory(manager=other_sales_manager))
+    own = make_complaint(client=ClientFactory(manager=sales_manager))
+    for form_id in (b'id="transition-form"', b'id="triage-form"', b'id="goodwill-form"'):
+        assert form_id not in sm_client.get(f"/complaints/{theirs.pk}/").content
+        assert form_id in sm_client.get(f"/complaints/{own.pk}/").content
