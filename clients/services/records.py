@@ -152,7 +152,8 @@ def client_create(
     if tags:
         _set_tags(client, tags)
     for contact in contacts:
-        contact_add(client=client, **contact)
+        # whoever creates a client may write on it (they keep it, leave it unassigned, or are an administrator)
+        contact_add(client=client, by=by, **contact)
     # Whoever records a first contact records the consents given in it, whoever will manage the client.
     source = consent_source or f"first contact ({first_contact_channel})"
     for channel, status_given in (consents or {}).items():

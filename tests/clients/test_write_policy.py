@@ -92,13 +92,15 @@ def test_erp_upsert_may_not_create_a_client_for_another_manager(sales_manager, o
 
 def test_erp_upsert_records_its_actor_in_history_on_create_and_update(sm_api, sales_manager):
     url = "/api/v1/clients/by-external-id/ERP-H/"
-    assert sm_api.put(url, {"name": "First"}, format="json").status_code == 201
+    first = {"name": "First", "kind": "company", "contacts": [{"name": "Ann"}]}
+    assert sm_api.put(url, first, format="json").status_code == 201
     assert sm_api.put(url, {"name": "Second", "manager": sales_manager.pk}, format="json").status_code == 200
     client = services.client_upsert_by_external_id(external_id="ERP-H", data={"name": "Second"})[0]
     history = list(client.history.order_by("history_date").values_list("name", "history_user"))
     assert history[0] == ("First", sales_manager.pk)
     assert ("Second", sales_manager.pk) in history
     assert client.manager_history.get().assigned_by == sales_manager
+    assert client.contacts.get().history.get().history_user == sales_manager
 
 
 def test_card_tabs_offer_the_write_forms_only_to_who_may_write(client, sales_manager, other_sales_manager):
