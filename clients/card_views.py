@@ -82,15 +82,20 @@ def tab_overview(request, client_id):
     return render(request, "clients/tabs/overview.html", _overview_ctx(request, client))
 
 
-def _timeline_ctx(client, form=None):
-    return {"client": client, "interactions": selectors.timeline(client=client), "form": form or InteractionForm()}
+def _timeline_ctx(request, client, form=None):
+    return {
+        "client": client,
+        "interactions": selectors.timeline(client=client),
+        "form": form or InteractionForm(),
+        "can_write": services.can_write_client(request.user, client),
+    }
 
 
 @require_GET
 @role_required(SM, ADM)
 def tab_timeline(request, client_id):
     client = _client_or_404(client_id)
-    return render(request, "clients/tabs/timeline.html", _timeline_ctx(client))
+    return render(request, "clients/tabs/timeline.html", _timeline_ctx(request, client))
 
 
 def _contacts_ctx(request, client, form=None):
@@ -115,6 +120,7 @@ def _promises_ctx(request, client, form=None):
         "promises": list(selectors.promise_list(client=client).order_by("status", "due_date", "id")),
         "form": form or PromiseForm(),
         "today": timezone.localdate(),
+        "can_write": services.can_write_client(request.user, client),
     }
 
 
@@ -131,6 +137,7 @@ def _tasks_ctx(request, client, form=None):
         "tasks": list(selectors.task_list(client=client).order_by("status", "due_date", "id")),
         "form": form or TaskForm(),
         "today": timezone.localdate(),
+        "can_write": services.can_write_client(request.user, client),
     }
 
 
@@ -197,7 +204,9 @@ def interaction_new(request, client_id):
         InteractionForm(request.POST),
         lambda data: services.interaction_create(client=client, staff=request.user, **data),
     )
-    return _tab_response(request, client, "clients/tabs/timeline.html", _timeline_ctx(client, form), "timeline")
+    return _tab_response(
+        request, client, "clients/tabs/timeline.html", _timeline_ctx(request, client, form), "timeline"
+    )
 
 
 @require_POST
@@ -233,6 +242,14 @@ def promise_resolve(request, promise_id, outcome):
     return _tab_response(request, client, "clients/tabs/promises.html", _promises_ctx(request, client), "promises")
 
 
+def _task_assignee(request, client: Client):
+    """A task from the card goes to the client's manager when an administrator sets it, else to its writer:
+    only administrators give work to colleagues (task_create refuses anything else)."""
+    if client.manager is not None and services.can_assign_to(request.user, client.manager):
+        return client.manager
+    return request.user
+
+
 @require_POST
 @role_required(SM, ADM)
 def task_new(request, client_id):
@@ -240,7 +257,7 @@ def task_new(request, client_id):
     form = _save(
         TaskForm(request.POST),
         lambda data: services.task_create(
-            client=client, assignee=client.manager or request.user, created_by=request.user, **data
+            client=client, assignee=_task_assignee(request, client), by=request.user, **data
         ),
     )
     return _tab_response(request, client, "clients/tabs/tasks.html", _tasks_ctx(request, client, form), "tasks")

@@ -20,6 +20,7 @@ from crm.roles import Role, is_admin
 
 from .models import Client, ContactPerson, ImportJob, Segment
 from .normalize import normalize_email, normalize_phone
+from .services.rights import REASSIGN_DENIED
 
 COLUMNS = [
     "name",
@@ -118,8 +119,9 @@ def _known_external_ids(rows: list[dict]) -> set[str]:
     return known
 
 
-def check_rows(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Normalise and check rows; returns ([{row, data}], [{row, field, message}]). Row 1 is the header."""
+def check_rows(rows: list[dict], by=None) -> tuple[list[dict], list[dict]]:
+    """Normalise and check rows; returns ([{row, data}], [{row, field, message}]). Row 1 is the header.
+    A `manager` other than `by` (who imports) is giving clients to a colleague: administrators only."""
     pairs = list(Segment.objects.values_list("code", "name"))
     segments = {code.lower(): code for code, _ in pairs} | {name.lower(): code for code, name in pairs}
     managers = set(get_user_model().objects.filter(groups__name=Role.SALES_MANAGER).values_list("username", flat=True))
@@ -166,6 +168,8 @@ def check_rows(rows: list[dict]) -> tuple[list[dict], list[dict]]:
         data["manager"] = raw.get("manager", "").strip() or None
         if data["manager"] and data["manager"] not in managers:
             err("manager", f"No sales manager with the username {data['manager']!r}.")
+        elif data["manager"] and by is not None and data["manager"] != by.get_username() and not is_admin(by):
+            err("manager", REASSIGN_DENIED)
         data["external_id"] = raw.get("external_id", "").strip() or None
         if data["external_id"]:
             if data["external_id"] in external_ids:
@@ -202,7 +206,7 @@ def import_job_create(*, filename: str, content: bytes, by) -> ImportJob:
     missing = {"name"} - set(rows[0])
     if missing:
         raise ApplicationError("The header row needs a 'name' column.", field="file")
-    checked, errors = check_rows(rows)
+    checked, errors = check_rows(rows, by=by)
     return ImportJob.objects.create(
         filename=filename.replace(NUL, "")[:200], rows=checked, errors=errors, total=len(checked), created_by=by
     )

@@ -190,7 +190,7 @@ def _complaints(rng, clients, categories, handlers, products) -> int:
             contact_email=client.email,
         )
         made += 1
-        by = complaint.assigned_to or rng.choice(handlers)
+        by = complaint.assigned_to or complaint.client.manager or rng.choice(handlers)
         age = now - created
         roll = rng.random()
         if i >= 54 or (age < timedelta(days=2) and roll < 0.5):

@@ -1,6 +1,6 @@
 """Complaint pages for staff: board, list, intake, detail with its actions, the client card tab and the
-systematization page. Sales managers and administrators handle complaints; accountants may read the client
-card tab only (they see goodwill costs there); other complaint pages answer 403 to them."""
+systematization page. Sales managers and administrators handle complaints; accountants (whose client card
+is the billing page) get 403 from every complaint page, the card tab included, as from the API."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,14 +13,13 @@ from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.forms import apply_service_refusal
 from crm.htmx import render_partial, wants_fragment
-from crm.roles import Role, has_role
+from crm.roles import has_role
 from crm.views import role_required
 
 from . import analytics, forms, rules, selectors, services
 from .models import Complaint
 
 HANDLERS = rules.HANDLER_ROLES
-ALL_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR, Role.ACCOUNTANT)
 
 
 @role_required(*HANDLERS)
@@ -100,6 +99,7 @@ def _detail_context(request, complaint, **forms_override) -> dict:
         "comment_form": forms_override.get("comment_form") or forms.CommentForm(),
         "goodwill_form": forms_override.get("goodwill_form") or forms.GoodwillForm(),
         "root_causes": Complaint.RootCause.choices,
+        "can_act": services.can_act_on(request.user, complaint),
     }
 
 
@@ -206,7 +206,7 @@ def goodwill(request, pk: int):
     return _act(request, pk, forms.GoodwillForm, "goodwill_form", "Goodwill gesture recorded.", act)
 
 
-@role_required(*ALL_ROLES)
+@role_required(*HANDLERS)
 def client_tab(request, client_id: int):
     """HTML fragment for the client card: the client's complaints with goodwill and survey answers."""
     if not Client.objects.filter(pk=client_id).exists():

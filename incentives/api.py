@@ -172,6 +172,20 @@ class AwardSerializer(serializers.ModelSerializer):
     award_type = serializers.CharField(source="award_type.name")
     kind = serializers.CharField(source="award_type.kind")
     username = serializers.CharField(source="user.username")
+    cash_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text="Null unless you are the person awarded, an administrator or an accountant.",
+    )
+
+    def to_representation(self, award):
+        data = super().to_representation(award)
+        request = self.context.get("request")  # fail closed: no viewer, no amount
+        if request is None or not selectors.can_see_cash_amount(request.user, award):
+            data["cash_amount"] = None
+        return data
 
     class Meta:
         model = Award
@@ -220,4 +234,4 @@ class AwardDecide(APIView):
     def post(self, request, pk: int):
         award = get_object_or_404(Award, pk=pk)
         award = services.award_decide(award=award, approve=self.approve, by=request.user)
-        return Response(AwardSerializer(award).data)
+        return Response(AwardSerializer(award, context={"request": request}).data)

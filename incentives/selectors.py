@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from crm.money import ZERO, money
-from crm.roles import Role
+from crm.roles import Role, has_role
 from purchases.models import Product, Purchase, PurchaseLine
 
 from . import periods
@@ -311,6 +311,12 @@ def award_type_list(*, active_only: bool = False):
 
 def award_rule_list():
     return AwardRule.objects.select_related("award_type")
+
+
+def can_see_cash_amount(user, award: Award) -> bool:
+    """An award's cash amount is pay: the person awarded sees theirs, administrators (who approve it) and
+    accountants (who pay it: the payroll CSV) see every one; other colleagues see the award, not the sum."""
+    return award.user_id == user.pk or has_role(user, Role.ADMINISTRATOR, Role.ACCOUNTANT)
 
 
 def award_list(*, status: str | None = None, period: str | None = None):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -193,6 +194,9 @@ class ClientFilter(SyncFilterSet):
         fields = ["segment", "manager", "status", "updated_since"]
 
 
+# What the list page hides from accountants (billing details only), refused in the API too.
+BILLING_HIDDEN_FILTERS = {"segment", "manager", "status"}
+
 SEARCH_PARAM = OpenApiParameter("search", str, description="Name, email, phone or a company contact.")
 
 
@@ -215,7 +219,8 @@ def _first_contact_kwargs(data: dict) -> dict:
 
 @extend_schema(parameters=[SEARCH_PARAM])
 class ClientListCreate(generics.ListCreateAPIView):
-    """Clients, newest first, with cursor pagination. Accountants get billing details only.
+    """Clients, newest first, with cursor pagination. Accountants get billing details only, as on the list
+    page: no segment, manager or status, not even as a filter (403).
     POST: a phone or email that already belongs to a client answers 409 with the candidates unless
     `?force=true` or `"force": true`. With no `manager` (omitted or null) a sales manager who records the
     client keeps it; an administrator's stays unassigned."""
@@ -237,8 +242,15 @@ class ClientListCreate(generics.ListCreateAPIView):
         return selectors.client_list_api(search=search).order_by("-id")
 
     def filter_queryset(self, queryset):
+        asked = set(self.request.query_params)
+        hidden = asked & BILLING_HIDDEN_FILTERS
+        if hidden and not full_access(self.request.user):
+            # the list page offers accountants no such filter: the API does not either
+            raise PermissionDenied(
+                f"Your role sees billing details only; it may not filter by {', '.join(sorted(hidden))}."
+            )
         # django-filter builds a form per request; skip it when no filter is asked for (the hot path).
-        if not set(self.request.query_params) & set(ClientFilter.base_filters):
+        if not asked & set(ClientFilter.base_filters):
             return queryset
         return super().filter_queryset(queryset)
 

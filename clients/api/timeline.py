@@ -61,7 +61,8 @@ class _ClientChildList(generics.ListCreateAPIView):
 
 
 class ClientInteractions(_ClientChildList):
-    """The client's timeline. POST logs an interaction; a next step with a due date becomes a task."""
+    """The client's timeline. POST logs an interaction on a client you may write on (sales managers: own and
+    unassigned clients); a next step with a due date becomes a task."""
 
     serializer_class = InteractionSerializer
 
@@ -79,6 +80,8 @@ class ClientInteractions(_ClientChildList):
 
 
 class ClientPromises(_ClientChildList):
+    """The client's promises. POST promises something on a client you may write on."""
+
     serializer_class = PromiseSerializer
 
     queryset = Promise.objects.none()  # for the schema
@@ -106,7 +109,9 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class TaskListCreate(generics.ListCreateAPIView):
-    """Follow-up tasks. Sales managers see their own; administrators everyone's."""
+    """Follow-up tasks. Sales managers see their own; administrators everyone's. POST: a task on a client you
+    may write on (sales managers: own and unassigned clients), for yourself (`assignee` omitted or your own
+    id); only an administrator gives a task to a colleague."""
 
     permission_classes = [StaffWrite]
     serializer_class = TaskSerializer
@@ -124,7 +129,7 @@ class TaskListCreate(generics.ListCreateAPIView):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.setdefault("assignee", self.request.user)
-        serializer.instance, _ = services.task_create(created_by=self.request.user, **data)
+        serializer.instance, _ = services.task_create(by=self.request.user, **data)
 
 
 class ResolveSerializer(serializers.Serializer):

@@ -4,7 +4,8 @@
 - contacts: contact persons and consent per channel
 - relationship: interactions, follow-up tasks, promises and their reminders
 - merging: two clients that turned out to be one
-- rights: who may change what (services enforce it; pages and the API ask it what to offer)
+- rights: who may write on a client and give work to whom (services enforce it; pages and the API ask
+  it what to offer)
 - validation: checks the others share
 
 Callers import this package (`from clients import services`); the submodules import each other directly,
@@ -32,12 +33,16 @@ from .relationship import (
     task_complete,
     task_create,
 )
-from .rights import can_edit_client, can_reassign_client
+from .rights import ASSIGN_DENIED, WRITE_DENIED, can_assign_to, can_edit_client, can_reassign_client, can_write_client
 
 __all__ = [
+    "ASSIGN_DENIED",
     "MANAGER_NOT_CHOSEN",
+    "WRITE_DENIED",
+    "can_assign_to",
     "can_edit_client",
     "can_reassign_client",
+    "can_write_client",
     "client_create",
     "client_merge",
     "client_reassign",

@@ -31,8 +31,8 @@ def contact_add(
     is_primary: bool = False,
     by: User | None = None,
 ) -> ContactPerson:
-    """A contact person at a company client. `by` (None: the system, or the first contact that creates the
-    client) must be allowed to edit the client."""
+    """A contact person at a company client. `by` (None: the system) must be allowed to write on the client;
+    history records them."""
     _check_edit(by, client)
     if client.kind != Client.Kind.COMPANY:
         raise ApplicationError("Only companies have contact persons.", field="contacts")
@@ -41,9 +41,13 @@ def contact_add(
     email, phone = normalized(email, phone)
     if is_primary:
         ContactPerson.objects.filter(client=client, is_primary=True).update(is_primary=False)
-    return ContactPerson.objects.create(
+    contact = ContactPerson(
         client=client, name=name.strip(), role=role, email=email, phone=phone, is_primary=is_primary
     )
+    if by is not None:
+        contact._history_user = by  # token-authenticated API calls never reach the history middleware
+    contact.save()
+    return contact
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from crm.roles import Role, has_role
 from .. import selectors
 from ..models import Client, ManagerAssignment, Segment, Tag
 from .contacts import consent_record, consent_set, contact_add
-from .rights import EDIT_DENIED, REASSIGN_DENIED, can_edit_client, can_reassign_client
+from .rights import EDIT_DENIED, REASSIGN_DENIED, can_assign_to, can_edit_client, can_reassign_client
 from .validation import check_choice, check_manager, clean_channels, normalized
 
 User = get_user_model()
@@ -99,13 +99,16 @@ def client_create(
     the candidates.
 
     The manager at first contact: `manager` is a sales manager, or None for nobody (the import, complaint
-    intake and the ERP sync record clients this way). The first-contact page and the API pass
-    MANAGER_NOT_CHOSEN when nobody was picked (a blank field; an omitted or null `manager`): then the sales
-    manager who records the first contact keeps the client, and an administrator's record stays unassigned
-    (`first_contact_manager`). So a sales manager never leaves a first contact of theirs unassigned by
-    accident, and page and API agree."""
+    intake and the ERP sync record clients this way). Giving the new client to another manager than `by` is
+    an administrator's decision (`can_assign_to`), as a handover is: others keep it or leave it unassigned.
+    The first-contact page and the API pass MANAGER_NOT_CHOSEN when nobody was picked (a blank field; an
+    omitted or null `manager`): then the sales manager who records the first contact keeps the client, and
+    an administrator's record stays unassigned (`first_contact_manager`). So a sales manager never leaves a
+    first contact of theirs unassigned by accident, and page and API agree."""
     if manager is MANAGER_NOT_CHOSEN:
         manager = first_contact_manager(by)
+    if by is not None and manager is not None and not can_assign_to(by, manager):
+        raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     if not (name or "").strip():
         raise ApplicationError("A name is required.", field="name")
     check_choice(kind, Client.Kind, "kind")
@@ -149,7 +152,8 @@ def client_create(
     if tags:
         _set_tags(client, tags)
     for contact in contacts:
-        contact_add(client=client, **contact)
+        # whoever creates a client may write on it (they keep it, leave it unassigned, or are an administrator)
+        contact_add(client=client, by=by, **contact)
     # Whoever records a first contact records the consents given in it, whoever will manage the client.
     source = consent_source or f"first contact ({first_contact_channel})"
     for channel, status_given in (consents or {}).items():
@@ -298,11 +302,18 @@ def client_reassign(*, client: Client, manager: User | None, by: User | None = N
 @transaction.atomic
 def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | None = None) -> tuple[Client, bool]:
     """The ERP's PUT: create the client with this key or update it; repeating the same call changes
-    nothing. `data`: client_create's keywords (contacts only count on create). Updating an existing client
-    follows client_update's rules for `by` (editing, handing over). Returns (client, created)."""
+    nothing. `data`: client_create's keywords (contacts only count on create). Returns (client, created).
+
+    `by` (None: the system) is the actor history records, and the handover rule holds whether the record
+    exists or not, so a PUT's outcome never depends on it: updating follows client_update's rules (editing,
+    handing over); creating with a `manager` other than `by` is giving a client to another manager, which
+    only an administrator does."""
     external_id = (external_id or "").strip()
     if not external_id:
         raise ApplicationError("An external id is required.", field="external_id")
+    manager = data.get("manager")
+    if by is not None and manager is not None and not can_assign_to(by, manager):
+        raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     data = {k: v for k, v in data.items() if k != "external_id"}
     update = {k: v for k, v in data.items() if k != "contacts"}  # contacts only on create: repeat-safe
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()

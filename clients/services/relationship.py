@@ -12,9 +12,15 @@ from crm.roles import is_admin
 
 from .. import selectors
 from ..models import Client, FollowUpTask, Interaction, Promise
+from .rights import ASSIGN_DENIED, WRITE_DENIED, can_assign_to, can_write_client
 from .validation import check_choice
 
 User = get_user_model()
+
+
+def _check_write(by: User | None, client: Client) -> None:
+    if by is not None and not can_write_client(by, client):
+        raise ApplicationError(WRITE_DENIED, code="forbidden")
 
 
 @transaction.atomic
@@ -29,8 +35,10 @@ def interaction_create(
     next_step: str = "",
     next_step_due: date | None = None,
 ) -> Interaction:
-    """Log a call, meeting, email, consultation or note. A next step with a due date becomes a follow-up
-    task for the client's manager (or the staff member when there is none)."""
+    """`staff` logs a call, meeting, email, consultation or note on a client they may write on
+    (`can_write_client`). A next step with a due date becomes a follow-up task for the client's manager (or
+    the staff member when there is none)."""
+    _check_write(staff, client)
     check_choice(kind, Interaction.Kind, "kind")
     if not (summary or "").strip():
         raise ApplicationError("Write what was said or done.", field="summary")
@@ -74,9 +82,20 @@ def task_create(
     details: str = "",
     created_by: User | None = None,
     source: str = "",
+    by: User | None = None,
 ) -> tuple[FollowUpTask, bool]:
     """A follow-up task for a staff member about a client. `source` (e.g. "purchase:42") makes a repeat
-    from the same source return the existing task instead of a second one. Returns (task, created)."""
+    from the same source return the existing task instead of a second one. Returns (task, created).
+
+    `by` is the person asking for the task by hand (the card, the API; `created_by` defaults to them): they
+    must be allowed to write on the client, and only an administrator gives the task to someone else
+    (`can_assign_to`). None: a task the system derives from a rule whose writer was checked already (an
+    interaction's next step, a key product bought, a message to deliver by a call)."""
+    _check_write(by, client)
+    if by is not None:
+        if not can_assign_to(by, assignee):
+            raise ApplicationError(ASSIGN_DENIED, field="assignee", code="forbidden")
+        created_by = created_by or by
     if not (title or "").strip():
         raise ApplicationError("A task needs a title.", field="title")
     if due_date is None:
@@ -123,6 +142,8 @@ def task_cancel(*, task: FollowUpTask, by: User | None = None) -> FollowUpTask:
 
 @transaction.atomic
 def promise_create(*, client: Client, text: str, promised_by: User, due_date: date) -> Promise:
+    """`promised_by` promises the client something by a date; they must be allowed to write on the client."""
+    _check_write(promised_by, client)
     if not (text or "").strip():
         raise ApplicationError("Write what was promised.", field="text")
     if due_date is None:

@@ -1,20 +1,35 @@
 """Who may change what about a client. Services enforce these with the acting user (`by`) and refuse with
 ApplicationError(code="forbidden"); pages and the API ask the same functions what to offer, and answer a
-refusal with 403."""
+refusal with 403.
+
+The one rule for writing on a client (`can_write_client`): its record, contact persons and consents, its
+timeline (interactions), promises and follow-up tasks, and (through complaints/services/access.py) its
+complaints:
+- administrators: every client;
+- sales managers: the clients they manage and unassigned ones (the same clients they may take, by the
+  handover rule below);
+- accountants and users without a role: none (they read billing details).
+Work is given to a colleague only by an administrator (`can_assign_to`): everyone else assigns to themself."""
 
 from crm.roles import Role, has_role, is_admin
 
 from ..models import Client
 
-EDIT_DENIED = "You may edit only your own and unassigned clients."
+WRITE_DENIED = "You may write only on your own and unassigned clients."
+EDIT_DENIED = WRITE_DENIED
 REASSIGN_DENIED = "Only an administrator can give a client to another manager."
+ASSIGN_DENIED = "Only an administrator can give work to a colleague; assign it to yourself."
 
 
-def can_edit_client(user, client: Client) -> bool:
-    """Administrators edit every client; sales managers their own and unassigned ones."""
+def can_write_client(user, client: Client) -> bool:
+    """Administrators write on every client; sales managers on their own and unassigned ones."""
     if is_admin(user):
         return True
     return has_role(user, Role.SALES_MANAGER) and client.manager_id in (None, user.pk)
+
+
+# Editing the record is writing on the client: one rule, kept under the name its callers already use.
+can_edit_client = can_write_client
 
 
 def can_reassign_client(user, client: Client, to=None) -> bool:
@@ -23,6 +38,11 @@ def can_reassign_client(user, client: Client, to=None) -> bool:
     hand their own client back to nobody, so an administrator can place it."""
     if is_admin(user):
         return True
-    if not can_edit_client(user, client):
+    if not can_write_client(user, client):
         return False
     return to is None or to.pk == user.pk
+
+
+def can_assign_to(user, assignee) -> bool:
+    """Work (a follow-up task, a complaint) goes to a colleague only from an administrator."""
+    return is_admin(user) or (assignee is not None and assignee.pk == user.pk)

@@ -14,6 +14,7 @@ Callers import this package (`from complaints import services`); the submodules 
 and never this file.
 """
 
+from .access import can_act_on
 from .clocks import target_hours
 from .escalation import escalate_breaches
 from .handling import comment_add, complaint_assign, complaint_transition, complaint_triage, goodwill_add
@@ -24,6 +25,7 @@ from .survey_answers import LOW_SCORE, survey_answer
 
 __all__ = [
     "LOW_SCORE",
+    "can_act_on",
     "client_reply_add",
     "comment_add",
     "complaint_assign",

@@ -14,7 +14,7 @@ from crm.standards.calendar import current_calendar
 
 from .. import rules
 from ..models import Complaint, ComplaintCategory, ComplaintComment, ComplaintEvent, GoodwillGesture
-from .access import may_handle, require_handler
+from .access import may_handle, require_actor, require_assigner, require_handler
 from .clocks import record_first_response, restart_resolution_clock, resume_clock, set_due_times
 from .events import log_event
 from .routing import default_assignee, handling_cost_for, priority_for
@@ -46,8 +46,18 @@ TRANSITION_FIELDS = [
 
 @transaction.atomic
 def complaint_assign(*, complaint: Complaint, to, by, note: str = "") -> Complaint:
+    """Give the complaint to `to` (None: nobody). `by` must be allowed to act on it (`can_act_on`) and, unless
+    an administrator, may only take it themself (or leave it to nobody)."""
     require_handler(by)
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    require_actor(by, complaint)
+    if complaint.assigned_to_id != (to.pk if to else None):
+        require_assigner(by, to)
+    return _assign(complaint, to, by, note)
+
+
+def _assign(complaint: Complaint, to, by, note: str) -> Complaint:
+    """The assignment itself, its event and the message to the new assignee; the caller checked the right."""
     if to is not None and not (to.is_active and may_handle(to)):
         raise ApplicationError("Assign to a sales manager or an administrator.", field="assigned_to")
     if complaint.assigned_to_id == (to.pk if to else None):
@@ -83,6 +93,10 @@ def complaint_triage(
     or reopened complaint to triaged."""
     require_handler(by)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("client").get(pk=complaint.pk)
+    require_actor(by, complaint)
+    chosen = assigned_to is not None and assigned_to.pk != complaint.assigned_to_id
+    if chosen:
+        require_assigner(by, assigned_to)
     if complaint.status in (S.RESOLVED, S.CLOSED):
         raise ApplicationError("A resolved or closed complaint cannot be triaged; reopen it first.", field="status")
     if severity is not None:
@@ -124,9 +138,10 @@ def complaint_triage(
         note=note or f"{complaint.category or 'no category'}, {complaint.severity}, P{complaint.priority}",
     )
     if assigned_to is None and complaint.assigned_to_id is None:
+        # the routing rule's choice, not the person's: no right to give work to a colleague is needed
         assigned_to = default_assignee(complaint.client, complaint.category)
     if assigned_to is not None and assigned_to.pk != complaint.assigned_to_id:
-        complaint = complaint_assign(complaint=complaint, to=assigned_to, by=by, note="triage")
+        complaint = _assign(complaint, assigned_to, by, "triage")
     return complaint
 
 
@@ -149,6 +164,7 @@ def complaint_transition(
     (and a root cause for complaints and claims) and sends the client a satisfaction survey."""
     require_handler(by)
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("client").get(pk=complaint.pk)
+    require_actor(by, complaint)
     if to_status not in S.values:
         raise ApplicationError(f"Unknown status {to_status!r}.", field="to_status")
     if to_status not in rules.allowed_transitions(complaint.status):
@@ -212,6 +228,7 @@ def comment_add(*, complaint: Complaint, by, body: str, is_response: bool = Fals
     if not body:
         raise ApplicationError("Write the comment.", field="body")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    require_actor(by, complaint)
     comment = ComplaintComment.objects.create(complaint=complaint, author=by, body=body, is_response=is_response)
     if is_response and complaint.first_responded_at is None:
         record_first_response(complaint, comment.created_at)
@@ -230,6 +247,7 @@ def goodwill_add(
     if amount < 0:
         raise ApplicationError("The cost cannot be negative.", field="cost")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    require_actor(by, complaint)
     return GoodwillGesture.objects.create(
         complaint=complaint,
         client_id=complaint.client_id,

@@ -131,6 +131,17 @@ def test_accountant_reads_billing_details_only_and_cannot_write(acc_api):
     assert acc_api.get(f"{URL}duplicates/?name=abc").status_code == 403
 
 
+def test_accountant_may_not_filter_by_what_the_list_page_hides_from_them(acc_api, sm_api, sales_manager):
+    ClientFactory(manager=sales_manager, name="Own")
+    segment = SegmentFactory()
+    for query in (f"manager={sales_manager.pk}", "status=active", f"segment={segment.code}"):
+        refused = acc_api.get(f"{URL}?{query}")
+        assert refused.status_code == 403, query
+        assert query.split("=")[0] in refused.json()["detail"]
+        assert sm_api.get(f"{URL}?{query}").status_code == 200
+    assert acc_api.get(f"{URL}?search=Own").json()["results"][0]["name"] == "Own"
+
+
 def test_unauthenticated_and_roleless_are_refused(api_client, api_client_for, no_role_user):
     assert api_client.get(URL).status_code == 401
     assert api_client_for(no_role_user).get(URL).status_code == 403

@@ -147,8 +147,10 @@ def test_first_contact_page_offers_the_manager_client_create_would_pick(client, 
     assert client.get(reverse("clients:new")).context["form"].initial == {}
 
 
-def test_client_create_default_manager_applies_only_when_nobody_was_chosen(sales_manager, other_sales_manager):
-    picked = services.client_create(name="Picked", manager=other_sales_manager, by=sales_manager)
+def test_client_create_default_manager_applies_only_when_nobody_was_chosen(
+    sales_manager, other_sales_manager, administrator
+):
+    picked = services.client_create(name="Picked", manager=other_sales_manager, by=administrator)
     not_chosen = services.client_create(name="Not chosen", manager=services.MANAGER_NOT_CHOSEN, by=sales_manager)
     unassigned = services.client_create(name="Unassigned", manager=None, by=sales_manager)  # import, intake
     system = services.client_create(name="System", manager=services.MANAGER_NOT_CHOSEN)
@@ -158,13 +160,35 @@ def test_client_create_default_manager_applies_only_when_nobody_was_chosen(sales
     assert unassigned.manager is None and system.manager is None
 
 
-def test_first_contact_records_consents_even_when_handed_to_a_colleague(sales_manager, other_sales_manager):
+def test_first_contact_records_consents_even_when_handed_to_a_colleague(administrator, other_sales_manager):
     created = services.client_create(
-        name="Handed", kind="company", manager=other_sales_manager, by=sales_manager,
+        name="Handed", kind="company", manager=other_sales_manager, by=administrator,
         contacts=[{"name": "Ann"}], consents={"email": "opt_in"},
     )  # fmt: skip
     assert created.contacts.count() == 1
-    assert created.consents.get().recorded_by == sales_manager
+    assert created.consents.get().recorded_by == administrator
+
+
+def test_only_an_administrator_gives_a_new_client_to_another_manager_on_page_api_and_import(
+    client, sm_api, sales_manager, other_sales_manager
+):
+    with pytest.raises(ApplicationError) as refused:
+        services.client_create(name="Theirs", manager=other_sales_manager, by=sales_manager)
+    assert (refused.value.code, refused.value.field, refused.value.message) == ("forbidden", "manager", REASSIGN_DENIED)
+    client.force_login(sales_manager)
+    page = client.post(
+        reverse("clients:new"),
+        {"kind": "person", "name": "Theirs", "first_contact_channel": "phone", "manager": other_sales_manager.pk},
+    )
+    assert page.status_code == 200, page.context["form"].errors
+    assert page.context["form"].errors == {"manager": [REASSIGN_DENIED]}
+    assert REASSIGN_DENIED in unescape(page.content.decode())
+    assert sm_api.post(API, {"name": "Theirs", "manager": other_sales_manager.pk}, format="json").status_code == 403
+    job = importing.import_job_create(
+        filename="c.csv", content=b"name,manager\nTheirs,sm2\nMine,sm\n", by=sales_manager
+    )
+    assert [(e["row"], e["field"], e["message"]) for e in job.errors] == [(2, "manager", REASSIGN_DENIED)]
+    assert not Client.objects.filter(name="Theirs").exists()
 
 
 # --- the acting user's right, checked by the service -------------------------------------------------------

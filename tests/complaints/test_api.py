@@ -51,11 +51,12 @@ def test_missing_text_message_is_clear(sm_api):
     assert response.json()["text"] == ["Describe the complaint: the text is required."]
 
 
-def test_accountant_reads_but_may_not_create_or_move(acc_api, sales_manager):
+def test_accountant_gets_no_complaint_in_the_api_as_on_the_pages(acc_api, sales_manager):
     complaint = make_complaint()
-    assert acc_api.get(URL).status_code == 200
-    assert acc_api.get(f"{URL}{complaint.pk}/").status_code == 200
-    assert acc_api.get(f"{URL}{complaint.pk}/goodwill/").status_code == 200
+    assert acc_api.get(URL).status_code == 403
+    assert acc_api.get(f"{URL}{complaint.pk}/").status_code == 403
+    assert acc_api.get(f"{URL}{complaint.pk}/goodwill/").status_code == 403
+    assert acc_api.get(f"{URL}{complaint.pk}/comments/").status_code == 403
     assert acc_api.post(URL, {"text": "x", "client": complaint.client_id}).status_code == 403
     assert acc_api.post(f"{URL}{complaint.pk}/transition/", {"to_status": "triaged"}).status_code == 403
     assert acc_api.post(f"{URL}{complaint.pk}/goodwill/", {"kind": "gift", "cost": "5"}).status_code == 403

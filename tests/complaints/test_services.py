@@ -237,12 +237,14 @@ def test_missing_text_or_contact_is_refused_and_nothing_is_saved():
     assert Complaint.objects.count() == 0
 
 
-def test_triage_recomputes_priority_costs_and_due_times_and_logs_reassignment(sales_manager, other_sales_manager):
+def test_triage_recomputes_priority_costs_and_due_times_and_logs_reassignment(
+    sales_manager, other_sales_manager, administrator
+):
     category = ComplaintCategory.objects.create(name="Billing", code="billing", handling_cost=Decimal("40"))
     complaint = make_complaint(client=ClientFactory(manager=sales_manager), created_at=at(2026, 11, 23, 9))
     assert complaint.handling_cost == Decimal("25.00")
     complaint = services.complaint_triage(
-        complaint=complaint, by=sales_manager, category=category, severity="critical", assigned_to=other_sales_manager
+        complaint=complaint, by=administrator, category=category, severity="critical", assigned_to=other_sales_manager
     )
     assert complaint.status == S.TRIAGED
     assert complaint.priority == 1
@@ -263,10 +265,10 @@ def test_category_owner_gets_complaints_of_clients_without_a_manager(sales_manag
     )
 
 
-def test_assigning_to_an_accountant_is_refused(sales_manager, accountant):
+def test_assigning_to_an_accountant_is_refused(administrator, accountant):
     complaint = make_complaint()
     with pytest.raises(ApplicationError, match="Assign to a sales manager or an administrator."):
-        services.complaint_assign(complaint=complaint, to=accountant, by=sales_manager)
+        services.complaint_assign(complaint=complaint, to=accountant, by=administrator)
     complaint.refresh_from_db()
     assert complaint.assigned_to is None
 
@@ -364,10 +366,12 @@ def test_handling_services_refuse_a_person_who_may_not_handle_complaints(
 def test_handling_services_accept_sales_managers_and_administrators(request, actor, other_sales_manager):
     complaint = make_complaint()
     by = request.getfixturevalue(actor)
-    for act in _handling_actions(complaint, other_sales_manager).values():
+    # an administrator gives the complaint to a colleague; a sales manager takes it themself
+    to = other_sales_manager if actor == "administrator" else by
+    for act in _handling_actions(complaint, to).values():
         act(by)
     complaint.refresh_from_db()
-    assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == other_sales_manager
+    assert complaint.status == S.IN_PROGRESS and complaint.assigned_to == to
     assert complaint.comments.count() == 1 and complaint.goodwill.count() == 1
     assert Complaint.objects.count() == 3  # one by hand, one from the email
 
@@ -407,3 +411,51 @@ def test_acknowledging_a_document_twice_keeps_one_acknowledgement(sales_manager,
     assert created and ack.user == sales_manager
     again, created = standard_services.acknowledge(version=document.current_version, user=sales_manager)
     assert not created and again.pk == ack.pk
+
+
+# --- which complaint a handler may act on (services/access.py) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action", ["complaint_triage", "complaint_assign", "complaint_transition", "comment_add", "goodwill_add"]
+)
+def test_sales_manager_may_not_act_on_a_complaint_about_a_colleagues_client(action, sales_manager, other_sales_manager):
+    complaint = make_complaint(client=ClientFactory(manager=other_sales_manager))
+    assert complaint.assigned_to == other_sales_manager
+    with pytest.raises(ApplicationError) as exc:
+        _handling_actions(complaint, sales_manager)[action](sales_manager)
+    assert exc.value.code == "forbidden"
+    complaint.refresh_from_db()
+    assert complaint.status == S.NEW and complaint.assigned_to == other_sales_manager
+    assert not complaint.comments.exists() and not complaint.goodwill.exists()
+
+
+def test_the_assignee_acts_on_a_complaint_about_a_colleagues_client(sales_manager, other_sales_manager):
+    owner_category = ComplaintCategory.objects.create(name="Quality", code="q", owner=sales_manager, prefer_owner=True)
+    complaint = make_complaint(client=ClientFactory(manager=other_sales_manager), category=owner_category)
+    assert complaint.assigned_to == sales_manager
+    services.comment_add(complaint=complaint, by=sales_manager, body="On it", is_response=True)
+    services.complaint_transition(complaint=complaint, to_status=S.IN_PROGRESS, by=sales_manager)
+    assert services.can_act_on(sales_manager, complaint) and services.can_act_on(other_sales_manager, complaint)
+
+
+def test_only_an_administrator_gives_a_complaint_to_a_colleague(sales_manager, other_sales_manager, administrator):
+    complaint = make_complaint(client=ClientFactory(manager=sales_manager))
+    with pytest.raises(ApplicationError) as exc:
+        services.complaint_assign(complaint=complaint, to=other_sales_manager, by=sales_manager)
+    assert (exc.value.code, exc.value.field) == ("forbidden", "assigned_to")
+    with pytest.raises(ApplicationError):
+        services.complaint_triage(complaint=complaint, by=sales_manager, assigned_to=other_sales_manager)
+    complaint.refresh_from_db()
+    assert complaint.assigned_to == sales_manager and complaint.status == S.NEW
+    services.complaint_assign(complaint=complaint, to=other_sales_manager, by=administrator)
+    complaint.refresh_from_db()
+    assert complaint.assigned_to == other_sales_manager
+
+
+def test_triage_by_a_sales_manager_routes_an_unassigned_complaint_by_the_rule(sales_manager, other_sales_manager):
+    """The routing rule's choice is not the person's: triage may hand the case to the category owner."""
+    category = ComplaintCategory.objects.create(name="Quality", code="q", owner=other_sales_manager)
+    complaint = make_complaint(client=ClientFactory(manager=None))
+    complaint = services.complaint_triage(complaint=complaint, by=sales_manager, category=category)
+    assert complaint.assigned_to == other_sales_manager

@@ -265,13 +265,10 @@ def test_client_tab_shows_complaints_and_survey_answers(sm_client, accountant, s
     assert response.status_code == 200 and b"<html" not in response.content
     assert b"Quick and kind" in response.content and response.content.count(b'id="ctab-C-') == 4
     assert f"/complaints/{complaint.pk}/".encode() in response.content  # handlers get links
-    # accountants read the tab (no links into the handling pages)
+    # accountants see no complaint on any page (their client card is the billing page), nor in the API
     acc_client = Client()
     acc_client.force_login(accountant)
-    response = acc_client.get(url)
-    assert response.status_code == 200 and b"Quick and kind" in response.content
-    assert f"/complaints/{complaint.pk}/".encode() not in response.content
-    assert acc_client.get(reverse("complaints:client_tab", args=[999999])).status_code == 404
+    assert acc_client.get(url).status_code == 403
 
 
 def test_client_tab_costs_the_same_queries_for_2_and_20_complaints(sm_client, sales_manager):
@@ -469,3 +466,11 @@ def test_amounts_that_are_not_numbers_are_refused_by_the_form(sm_client):
     )
     assert response.status_code == 400
     assert not GoodwillGesture.objects.exists() and Complaint.objects.count() == 1
+
+
+def test_detail_page_offers_actions_only_to_who_may_act_on_the_complaint(sm_client, sales_manager, other_sales_manager):
+    theirs = make_complaint(client=ClientFactory(manager=other_sales_manager))
+    own = make_complaint(client=ClientFactory(manager=sales_manager))
+    for form_id in (b'id="transition-form"', b'id="triage-form"', b'id="goodwill-form"'):
+        assert form_id not in sm_client.get(f"/complaints/{theirs.pk}/").content
+        assert form_id in sm_client.get(f"/complaints/{own.pk}/").content

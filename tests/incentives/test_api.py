@@ -243,3 +243,18 @@ def test_figures_that_are_not_numbers_are_refused_by_the_serializers(admin_api, 
     response = admin_api.post(RULES, rule, format="json")
     assert response.status_code == 400 and "bonus_base" in response.json()
     assert not SalesPlan.objects.exists() and not AwardRule.objects.exists()
+
+
+def test_award_cash_amounts_are_shown_to_the_person_awarded_administrators_and_accountants_only(
+    api_client_for, sales_manager, other_sales_manager, accountant, administrator
+):
+    mine, theirs = _awards(sales_manager, 1)[0], _awards(other_sales_manager, 1)[0]
+    for award in (mine, theirs):
+        services.award_decide(award=award, approve=True, by=administrator)
+
+    def cash(user):
+        return {a["id"]: a["cash_amount"] for a in api_client_for(user).get(AWARDS).json()["results"]}
+
+    assert cash(sales_manager) == {mine.pk: "10.00", theirs.pk: None}
+    assert cash(other_sales_manager) == {mine.pk: None, theirs.pk: "10.00"}
+    assert cash(accountant) == cash(administrator) == {mine.pk: "10.00", theirs.pk: "10.00"}

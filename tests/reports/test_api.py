@@ -1,5 +1,7 @@
 """/api/v1/reports/: latest snapshot, past ones, rows, CSV, generate; roles and bad input."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -156,3 +158,25 @@ def test_rows_of_one_manager(admin_api, sm_api, snapshots, other_sales_manager):
     assert [r["data"]["client"] for r in sm_api.get(url).json()["results"]] == ["U", "Y", "X"]
     bad = admin_api.get(url.replace(str(other_sales_manager.pk), "zero"))
     assert bad.status_code == 400 and "manager" in bad.json()
+
+
+@pytest.mark.parametrize("role", ["sales_manager", "accountant", "administrator"])
+def test_each_role_reads_the_same_value_rows_and_summary_in_the_api_as_on_its_page(
+    request, role, client, api_client_for, snapshots
+):
+    """The page's rule is the API's: one selector (crm/reports/selectors.row_list, summary_for) decides, so a
+    sales manager gets their own clients' rows without the segment summary, and an accountant (the finance
+    view of margin and cost to serve) and an administrator every row with it."""
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    snapshot = snapshots["value"]
+    page_csv = b"".join(client.get(f"/reports/value/csv/?snapshot={snapshot.pk}").streaming_content).decode()
+    page_rows = [row["client"] for row in csv.DictReader(io.StringIO(page_csv))]
+    page_shows_segments = "Value by segment" in client.get(f"/reports/value/?snapshot={snapshot.pk}").content.decode()
+    api = api_client_for(user)
+    api_rows = [
+        r["data"]["client"] for r in api.get(f"/api/v1/reports/value/snapshots/{snapshot.pk}/rows/").json()["results"]
+    ]
+    api_summary = api.get(f"/api/v1/reports/value/snapshots/{snapshot.pk}/").json()["summary"]
+    assert api_rows == page_rows
+    assert ("segments" in api_summary) == page_shows_segments == (role != "sales_manager")
