@@ -172,6 +172,8 @@ EXPORT_URLS = {
     "reports:csv": test_report_export_page_escapes_formula_cells_and_keeps_negative_figures,
     "api-report-csv": test_report_export_api_escapes_formula_cells,
     "notifications:print_batch_csv": test_print_batch_mailing_list_escapes_formula_cells,
+    # JSON for the person who asked, never a spreadsheet (tests/clients/test_personal_data.py)
+    "clients:personal_data_export": None,
 }
 LOOKS_LIKE_AN_EXPORT = re.compile(r"csv|xlsx|export", re.IGNORECASE)
 
