@@ -14,7 +14,8 @@ def refuse_updates(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE OR REPLACE FUNCTION clients_audit_append_only() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION 'personal data audit rows are append-only'; END; $$ LANGUAGE plpgsql"
+            "RAISE EXCEPTION 'personal data audit rows are append-only' USING ERRCODE = 'integrity_constraint_violation'; "
+            "END; $$ LANGUAGE plpgsql"
         )
         schema_editor.execute(
             f"CREATE TRIGGER clients_audit_no_update BEFORE UPDATE ON {TABLE} "

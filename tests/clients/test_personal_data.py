@@ -26,6 +26,7 @@ from purchases import services as purchase_services
 from purchases.models import Invoice
 from tests.factories import ClientFactory, ProductFactory, today
 from tests.purchases.factories import record_sale
+from tests.querycount import assert_same_queries_at_two_sizes
 
 NAME = "Zebulon Quixote"
 EMAIL = "zebulon.quixote@example.org"
@@ -304,3 +305,18 @@ def test_pages_deny_sales_managers_and_accountants(request, who, sales_manager):
     assert Client.objects.get(pk=client.pk).erased_at is None and not PersonalDataAudit.objects.exists()
     if who == "sm_client":
         assert b"personal-data-link" not in browser.get(reverse("clients:card", args=[client.pk])).content
+
+
+def test_page_costs_the_same_queries_for_2_and_20_audit_entries(admin_client_role, administrator, db):
+    client = ClientFactory()
+
+    def add(n):
+        for _ in range(n):
+            PersonalDataAudit.objects.create(action="export", client_id=client.pk, by=administrator, counts={"x": 1})
+
+    assert_same_queries_at_two_sizes(
+        fetch=lambda: admin_client_role.get(reverse("clients:personal_data", args=[client.pk])).content.decode(),
+        add_rows=add,
+        rows=lambda body: body.count('<tr id="audit-'),
+        queries=4,
+    )
