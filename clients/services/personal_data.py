@@ -55,9 +55,11 @@ def person_client_ids(client: Client) -> list[int]:
     return ids
 
 
-def _identifying_values(client_ids: list[int]) -> list[str]:
+def _identifying_values(client_ids: list[int], *, strong_only: bool = False) -> list[str]:
     """Every name, email, phone, address (and each of its lines) and external id the person had, history
-    included, from the clients app and from each part."""
+    included, from the clients app and from each part. `strong_only`: only those that single the person out
+    (names, emails, phones, external ids), for text that is not about them alone (another client's import
+    row): an address line such as "London" is scrubbed only where the row is known to be theirs."""
     rows = list(Client.objects.filter(pk__in=client_ids).values(*CLIENT_FIELDS))
     rows += list(Client.history.model.objects.filter(id__in=client_ids).values(*CLIENT_FIELDS))
     contact_fields = ("name", "email", "phone")
@@ -66,7 +68,7 @@ def _identifying_values(client_ids: list[int]) -> list[str]:
     values = set()
     for row in rows:
         for key, value in row.items():
-            if not value:
+            if not value or (strong_only and key == "address"):
                 continue
             values.add(str(value))
             if key == "address":
@@ -75,6 +77,12 @@ def _identifying_values(client_ids: list[int]) -> list[str]:
         if part.values is not None:
             values.update(v for v in part.values(client_ids=client_ids) if v)
     return sorted(values)
+
+
+def _theirs(data: dict, strong: set[str]) -> bool:
+    """An uploaded row is the person's when one of its values is one of their names, emails, phones or
+    external ids (an import row points at no client)."""
+    return any(isinstance(v, str) and v.strip().casefold() in strong for v in data.values())
 
 
 # --- export ------------------------------------------------------------------------------------------------
@@ -88,13 +96,13 @@ def _export_own(client_ids: list[int]) -> dict[str, list[dict]]:
     history = Client.history.model.objects.filter(id__in=client_ids).order_by("id", "history_date")
     notifications = Notification.objects.filter(client_id__in=client_ids).order_by("id")
     merges = ClientMerge.objects.filter(Q(survivor_id__in=client_ids) | Q(loser_id__in=client_ids)).order_by("id")
-    erasure = Erasure(client_ids=client_ids, placeholder="", values=_identifying_values(client_ids))
+    strong = {v.casefold() for v in _identifying_values(client_ids, strong_only=True)}
     tags = Client.tags.through.objects
     import_rows = [
         {"import_job": job.pk, "filename": job.filename, "created_at": job.created_at, **entry}
         for job in ImportJob.objects.exclude(rows=[]).only("pk", "filename", "created_at", "rows").iterator()
         for entry in job.rows
-        if erasure.mentions(entry.get("data", {}))
+        if _theirs(entry.get("data", {}), strong)
     ]
     return {
         "clients": [
@@ -146,7 +154,7 @@ def personal_data_export(*, client: Client, by: User) -> dict:
 # --- erase -------------------------------------------------------------------------------------------------
 
 
-def _erase_clients(client_ids: list[int], erasure: Erasure, by: User, now) -> dict[str, int]:
+def _erase_clients(client_ids: list[int], erasure: Erasure, strong_values: list[str], by: User, now) -> dict[str, int]:
     counts: dict[str, int] = {}
     for person in Client.objects.filter(pk__in=client_ids):
         person.name = f"Erased client #{person.pk}"
@@ -193,17 +201,29 @@ def _erase_clients(client_ids: list[int], erasure: Erasure, by: User, now) -> di
         changed.append(merge)
     ClientMerge.objects.bulk_update(changed, ["loser_snapshot"])
     counts["clients.ClientMerge"] = len(changed)
-    counts["clients.ImportJob"] = _erase_import_rows(erasure)
+    counts["clients.ImportJob"] = _erase_import_rows(erasure, strong_values)
     counts.update(_erase_messages(client_ids, erasure))
     return counts
 
 
-def _erase_import_rows(erasure: Erasure) -> int:
-    """Uploaded rows and their error messages that name the person (found by value: an import row points at
-    no client), in every import still holding its rows (retention empties old ones)."""
+def _erase_import_rows(erasure: Erasure, strong_values: list[str]) -> int:
+    """Uploaded rows that are the person's lose every text value (the name becomes the placeholder); other
+    rows and every row error keep their text with the person's names, emails and phones replaced (an error
+    may say "Already a client: <their name>"). In every import still holding its rows (retention empties
+    old ones)."""
+    strong = {v.casefold() for v in strong_values}
+    names = Erasure(client_ids=erasure.client_ids, placeholder=erasure.placeholder, values=strong_values)
     changed = []
     for job in ImportJob.objects.exclude(rows=[], errors=[]).only("pk", "rows", "errors").iterator():
-        rows, errors = erasure.scrub(job.rows), erasure.scrub(job.errors)
+        rows = []
+        for entry in job.rows:
+            data = entry.get("data", {})
+            if isinstance(data, dict) and _theirs(data, strong):
+                data = {k: ("" if isinstance(v, str) else v) for k, v in erasure.scrub(data).items()}
+                data["name"] = erasure.placeholder
+                entry = {**entry, "data": data}
+            rows.append(names.scrub(entry))
+        errors = names.scrub(job.errors)
         if rows != job.rows or errors != job.errors:
             job.rows, job.errors = rows, errors
             changed.append(job)
@@ -242,8 +262,9 @@ def client_personal_data_erase(*, client: Client, by: User) -> PersonalDataAudit
     erasure = Erasure(
         client_ids=client_ids, placeholder=f"Erased client #{client.pk}", values=_identifying_values(client_ids)
     )
+    strong_values = _identifying_values(client_ids, strong_only=True)  # read before anything is anonymised
     now = timezone.now()
-    counts = _erase_clients(client_ids, erasure, by, now)
+    counts = _erase_clients(client_ids, erasure, strong_values, by, now)
     for part in hooks.personal_data_parts:
         counts.update(part.erase(erasure=erasure))
     counts = {table: n for table, n in counts.items() if n}

@@ -320,3 +320,22 @@ def test_page_costs_the_same_queries_for_2_and_20_audit_entries(admin_client_rol
         rows=lambda body: body.count('<tr id="audit-'),
         queries=4,
     )
+
+
+def test_erase_leaves_other_peoples_import_rows_alone(administrator, sales_manager):
+    client = ClientFactory(name="Quentin Erasable", email="quentin@example.org", address="9 Elm Road, Leeds")
+    upload = (
+        "name,email,address\n"
+        'Quentin Erasable,quentin@example.org,"9 Elm Road, Leeds"\n'
+        'Other Trading,other@example.org,"1 Mill Lane, Leeds"\n'
+    )
+    job = importing.import_job_create(filename="c.csv", content=upload.encode(), by=sales_manager)
+    personal_data.client_personal_data_erase(client=client, by=administrator)
+    job.refresh_from_db()
+    mine, other = (entry["data"] for entry in job.rows)
+    assert mine["name"] == f"Erased client #{client.pk}" and mine["email"] == "" and mine["address"] == ""
+    assert (other["name"], other["email"], other["address"]) == (
+        "Other Trading",
+        "other@example.org",
+        "1 Mill Lane, Leeds",
+    )
