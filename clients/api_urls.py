@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import records, segments, timeline
+from .api import personal_data, records, segments, timeline
 
 urlpatterns = [
     path("clients/", records.ClientListCreate.as_view(), name="api-clients"),
@@ -11,6 +11,14 @@ urlpatterns = [
         name="api-client-upsert",
     ),
     path("clients/<int:pk>/", records.ClientDetail.as_view(), name="api-client"),
+    path(
+        "clients/<int:pk>/personal-data/", personal_data.ClientPersonalData.as_view(), name="api-client-personal-data"
+    ),
+    path(
+        "clients/<int:pk>/personal-data/erase/",
+        personal_data.ClientPersonalDataErase.as_view(),
+        name="api-client-personal-data-erase",
+    ),
     path("clients/<int:pk>/interactions/", timeline.ClientInteractions.as_view(), name="api-client-interactions"),
     path("clients/<int:pk>/promises/", timeline.ClientPromises.as_view(), name="api-client-promises"),
     path("tasks/", timeline.TaskListCreate.as_view(), name="api-tasks"),

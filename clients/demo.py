@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from . import messaging_demo, services
-from .models import Client, Interaction, Segment
+from .models import Client, Interaction, PersonalDataAudit, Segment
+from .services import personal_data
 
 SEGMENTS = [
     ("Wholesale", "wholesale", "Resellers buying by the pallet."),
@@ -126,6 +127,21 @@ def _phone(rng) -> str:
 def seed(*, rng, stdout) -> None:
     _seed_clients(rng=rng, stdout=stdout)
     messaging_demo.seed(rng=rng, stdout=stdout)
+    _seed_personal_data(stdout=stdout)
+
+
+def _seed_personal_data(*, stdout) -> None:
+    """One person asked for their data and then to be forgotten: the export and the erasure are in the audit,
+    and the card shows what an erased client looks like."""
+    if PersonalDataAudit.objects.filter(action=PersonalDataAudit.Action.ERASE).exists():
+        return
+    admin = get_user_model().objects.filter(username="victor").first()
+    person = Client.objects.filter(external_id__startswith="DEMO-", kind=Client.Kind.PERSON).order_by("pk").last()
+    if admin is None or person is None:
+        return
+    personal_data.personal_data_export(client=person, by=admin)
+    personal_data.client_personal_data_erase(client=person, by=admin)
+    stdout.write(f"Clients: client {person.pk} exported and erased (personal data page).")
 
 
 def _seed_clients(*, rng, stdout) -> None:

@@ -218,3 +218,18 @@ class NewsForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Leave empty to send now.",
     )
+
+
+class ErasureForm(forms.Form):
+    """Typing the client's id is the confirmation: an erasure cannot be undone."""
+
+    confirm = forms.IntegerField(label="Type the client's id to confirm", widget=forms.NumberInput)
+
+    def __init__(self, *args, client_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client_id = client_id
+
+    def clean_confirm(self):
+        if self.cleaned_data["confirm"] != self.client_id:
+            raise forms.ValidationError(f"Type {self.client_id} to erase this client's personal data.")
+        return self.cleaned_data["confirm"]

@@ -57,6 +57,9 @@ def notification_enqueue_for_client(
     chosen = choose_channel(client) if channel is None else channel
     if channel is not None and not client.consents.filter(channel=channel, status="opt_in").exists():
         chosen = Notification.Channel.NONE
+    skip_reason = "client has no consented channel" if chosen == Notification.Channel.NONE else ""
+    if client.erased_at is not None:  # an erased person is never written to again, whatever the consents say
+        chosen, skip_reason = Notification.Channel.NONE, "the client's personal data was erased"
     notification, _ = outbox_services.notification_enqueue(
         event=event,
         dedup_key=f"{dedup_key}:{chosen}",
@@ -65,7 +68,7 @@ def notification_enqueue_for_client(
         body=body,
         context=context,
         client_id=client.pk,
-        skip_reason="client has no consented channel" if chosen == Notification.Channel.NONE else "",
+        skip_reason=skip_reason,
     )
     return notification
 

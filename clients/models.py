@@ -84,6 +84,9 @@ class Client(models.Model):
     preferred_channels = models.JSONField(default=list, blank=True)
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person's data was erased (clients/services/personal_data.py)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +109,10 @@ class Client(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class ContactPerson(models.Model):
@@ -310,6 +317,31 @@ class ImportJob(models.Model):
         return (
             self.status == self.Status.RUNNING and self.leased_until is not None and self.leased_until <= timezone.now()
         )
+
+
+class PersonalDataAudit(models.Model):
+    """Append-only record of what was done with a person's data: an export handed out, an erasure, a
+    retention run. It names the client by id only and counts rows per table, so it holds no personal data
+    itself and outlives the erasure it records. Nothing updates or deletes these rows (a database trigger
+    refuses an UPDATE)."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Personal data exported"
+        ERASE = "erase", "Personal data erased"
+        RETENTION = "retention", "Retention run"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    client_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict, help_text="Rows per table: {'clients.Interaction': 3, ...}")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        target = f"client {self.client_id}" if self.client_id else "all clients"
+        return f"{self.get_action_display()}: {target} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class News(models.Model):

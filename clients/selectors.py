@@ -16,7 +16,18 @@ from django.utils import timezone
 from crm.notifications.models import Notification
 from crm.roles import Role
 
-from .models import ChannelConsent, Client, ContactPerson, FollowUpTask, Interaction, News, Promise, Segment, Tag
+from .models import (
+    ChannelConsent,
+    Client,
+    ContactPerson,
+    FollowUpTask,
+    Interaction,
+    News,
+    PersonalDataAudit,
+    Promise,
+    Segment,
+    Tag,
+)
 from .normalize import normalize_email, normalize_phone
 
 PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
@@ -451,3 +462,9 @@ def news_get(*, pk: int) -> News:
 def news_delivery_counts(*, news: News) -> dict[str, int]:
     counts = dict(news.notifications.values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in Notification.Status.values}
+
+
+def personal_data_audit_list(*, client_id: int | None = None) -> QuerySet:
+    """What was exported and erased (and, without a client, the retention runs too), newest first."""
+    qs = PersonalDataAudit.objects.select_related("by")
+    return qs.filter(client_id=client_id) if client_id is not None else qs

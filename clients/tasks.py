@@ -6,6 +6,10 @@ PERIODIC_TASKS = {
     "Remind of overdue promises to clients": ("clients.remind_overdue_promises", {"minute": "0", "hour": "7"}),
     "Notifications: start scheduled news": ("crm.notifications.tasks.news_start_due", {"minute": "*"}),
     "Client imports: resume stopped imports": ("clients.import_sweep", {"minute": "*"}),
+    "Personal data: retention (import rows, message bodies, logs)": (
+        "clients.personal_data_retention",
+        {"minute": "30", "hour": "3"},
+    ),
 }
 
 
@@ -14,6 +18,14 @@ def remind_overdue_promises() -> int:
     from .services import promise_remind_overdue
 
     return promise_remind_overdue()
+
+
+@shared_task(name="clients.personal_data_retention")
+def personal_data_retention() -> dict:
+    """Every night: purge what the RETENTION_* settings say has been kept long enough (audited)."""
+    from .services.retention import retention_run
+
+    return retention_run().counts
 
 
 @shared_task(name="clients.import_run")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import card_views, import_views, views
+from . import card_views, import_views, personal_data_views, views
 
 app_name = "clients"
 
@@ -31,4 +31,11 @@ urlpatterns = [
     path("<int:client_id>/contacts/", card_views.contact_new, name="contact_new"),
     path("<int:client_id>/consent/", card_views.consent_change, name="consent"),
     path("<int:client_id>/reassign/", card_views.client_reassign, name="reassign"),
+    path("<int:client_id>/personal-data/", personal_data_views.personal_data_page, name="personal_data"),
+    path(
+        "<int:client_id>/personal-data/export.json",
+        personal_data_views.personal_data_export,
+        name="personal_data_export",
+    ),
+    path("<int:client_id>/personal-data/erase/", personal_data_views.personal_data_erase, name="personal_data_erase"),
 ]

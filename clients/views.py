@@ -1,15 +1,13 @@
 """HTML pages (htmx): parse input, fetch through selectors, call one service, render."""
 
-import csv
-
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.db import stream_from_replica
+from crm import exports
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.htmx import render_partial, wants_fragment
@@ -95,15 +93,11 @@ def client_list(request):
     return render_partial(request, "clients/list.html", "clients/_list_rows.html", ctx)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @role_required(SM, ACC, ADM)
 def client_export(request):
-    """The filtered list as CSV, streamed so a large list does not sit in memory."""
+    """The filtered list as CSV (or `?format=xlsx`), streamed so a large list does not sit in memory, with
+    formula cells escaped (crm/exports.py)."""
     filters = _filters(request)
     billing_only = not has_role(request.user, SM, ADM)
     if billing_only:
@@ -147,18 +141,12 @@ def client_export(request):
                 ", ".join(t.name for t in c.tags.all()),
             ]
 
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow(header)
-        for client in qs.iterator(chunk_size=2000):
-            yield writer.writerow(row(client))
-
     # the rows are read while the response streams, after this view returns: on the replica when there is one
-    response = StreamingHttpResponse(stream_from_replica(stream()), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="clients-{stamp}.csv"'
-    return response
+    rows = (row(client) for client in qs.iterator(chunk_size=2000))
+    return exports.export_response(
+        request, filename=f"clients-{stamp}", header=header, rows=rows, from_replica=True, sheet="Clients"
+    )
 
 
 # --- first contact ----------------------------------------------------------------------------------

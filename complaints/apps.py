@@ -5,10 +5,13 @@ class ComplaintsConfig(AppConfig):
     name = "complaints"
 
     def ready(self):
+        from clients import hooks as client_hooks
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, tasks
+        from . import dashboard, demo, personal_data, tasks
+
+        client_hooks.add_personal_data_part(personal_data.PART)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

@@ -1,13 +1,12 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from crm import exports
 from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
@@ -123,23 +122,23 @@ def award_decide(request, pk: int, decision: str):
 @role_required(ACC, ADM)
 @reads_from_replica
 def payroll_csv(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="incentive-bonuses.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["period", "username", "name", "email", "award", "amount", "approved_at"])
-    for award in selectors.payroll_cash_awards():
-        writer.writerow(
-            [
-                award.period,
-                award.user.username,
-                award.user.get_full_name(),
-                award.user.email,
-                award.award_type.name,
-                f"{award.cash_amount:.2f}",
-                award.decided_at.isoformat() if award.decided_at else "",
-            ]
-        )
-    return response
+    """Approved cash awards for payroll; names and emails come from user accounts, escaped all the same."""
+    rows = (
+        [
+            award.period,
+            award.user.username,
+            award.user.get_full_name(),
+            award.user.email,
+            award.award_type.name,
+            award.cash_amount,
+            award.decided_at.isoformat() if award.decided_at else "",
+        ]
+        for award in selectors.payroll_cash_awards()
+    )
+    header = ["period", "username", "name", "email", "award", "amount", "approved_at"]
+    return exports.export_response(
+        request, filename="incentive-bonuses", header=header, rows=rows, from_replica=True, sheet="Bonuses"
+    )
 
 
 SETUP_FORMS = {

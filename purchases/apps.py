@@ -9,10 +9,11 @@ class PurchasesConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, selectors, services, tasks
+        from . import dashboard, demo, personal_data, selectors, services, tasks
 
         client_hooks.add_merge_step(services.merge_step)
         client_hooks.add_interest_source(selectors.category_choices)
+        client_hooks.add_personal_data_part(personal_data.PART)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

@@ -198,3 +198,35 @@ def add_to_print_batch(row, subject: str, body: str) -> str:
     # The letter is printed from the rendered text, kept on the row.
     row.subject, row.body = subject, body
     return f"print-batch:{batch.pk}"
+
+
+# --- personal data: SMS files ------------------------------------------------------------------------------
+
+
+def sms_file_path(idempotency_key: str) -> Path:
+    return Path(conf("SMS_FILE_DIR")) / f"{idempotency_key}.json"
+
+
+def sms_file_forget(idempotency_key: str) -> bool:
+    """Delete the file the file backend wrote for one message (the text and the phone number in it)."""
+    try:
+        sms_file_path(idempotency_key).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def sms_files_purge(*, before: float) -> int:
+    """Delete the file backend's message files last written before `before` (a POSIX timestamp)."""
+    directory = Path(conf("SMS_FILE_DIR"))
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    for path in directory.glob("*.json"):
+        try:
+            if path.stat().st_mtime < before:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another purge got there first
+            continue
+    return removed

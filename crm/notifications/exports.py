@@ -1,6 +1,5 @@
 """Print batch exports: a PDF with one letter per page, and the mailing list as CSV."""
 
-import csv
 import io
 from xml.sax.saxutils import escape
 
@@ -47,17 +46,10 @@ def print_batch_pdf(batch, letters) -> bytes:
     return buffer.getvalue()
 
 
-def _safe_cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: defuse them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+MAILING_LIST_HEADER = ["notification_id", "client_id", "name", "address", "event", "subject"]
 
 
-def print_batch_csv(letters) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["notification_id", "client_id", "name", "address", "event", "subject"])
+def print_batch_rows(letters):
+    """The mailing list's rows; crm/exports.py writes them (formula cells escaped)."""
     for row, to in _with_recipients(letters):
-        values = (row.pk, row.client_id, to["name"], to["address"], row.event, row.subject)
-        writer.writerow([_safe_cell(v) for v in values])
-    return out.getvalue()
+        yield (row.pk, row.client_id, to["name"], to["address"], row.event, row.subject)

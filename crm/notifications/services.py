@@ -205,3 +205,36 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 def notification_mark_all_read(*, user) -> int:
     now = timezone.now()
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now, updated_at=now)
+
+
+# --- personal data: erasure and retention ------------------------------------------------------------------
+
+
+def notifications_redact(*, rows, scrub, blank_body: bool = False) -> int:
+    """Take a person out of outbox rows: `scrub(value)` replaces what identifies them in the subject, body,
+    context and last error (any JSON value); with `blank_body` the body and context go entirely (a message
+    to them, or one quoting them). A message to them still waiting is skipped rather than sent. The SMS file
+    backend's copy is deleted."""
+    changed = []
+    for row in rows:
+        row.subject = scrub(row.subject)[:200]
+        row.body = "" if blank_body else scrub(row.body)
+        row.context = {} if blank_body else scrub(row.context)
+        row.last_error = scrub(row.last_error)
+        if blank_body and row.client_id and row.status == Notification.Status.PENDING:
+            row.status = Notification.Status.SKIPPED
+            row.last_error = "the recipient's personal data was erased"
+        if row.channel == Notification.Channel.SMS:
+            channel_backends.sms_file_forget(row.idempotency_key)
+        changed.append(row)
+    Notification.objects.bulk_update(changed, ["subject", "body", "context", "last_error", "status"], batch_size=500)
+    return len(changed)
+
+
+def notification_bodies_purge(*, before) -> int:
+    """Retention: blank the body and template context of messages sent (or skipped) before `before`. The row
+    stays (event, channel, status, subject, times), so the outbox still shows what went out and when; a failed
+    row keeps its body, since an administrator may retry it."""
+    finished = (Notification.Status.SENT, Notification.Status.SKIPPED)
+    rows = Notification.objects.filter(status__in=finished, updated_at__lt=before).exclude(body="", context={})
+    return rows.update(body="", context={})

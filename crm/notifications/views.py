@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from crm import exports as crm_exports
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
 from crm.htmx import render_partial, wants_fragment
@@ -109,10 +110,13 @@ def print_batch_pdf(request, pk: int):
 @role_required(ADM)
 def print_batch_csv(request, pk: int):
     batch = get_object_or_404(PrintBatch, pk=pk)
-    text = exports.print_batch_csv(selectors.print_batch_letters(batch=batch))
-    response = HttpResponse(text, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="mailing-list-{batch.pk}.csv"'
-    return response
+    return crm_exports.export_response(
+        request,
+        filename=f"mailing-list-{batch.pk}",
+        header=exports.MAILING_LIST_HEADER,
+        rows=exports.print_batch_rows(selectors.print_batch_letters(batch=batch)),
+        sheet="Mailing list",
+    )
 
 
 @role_required(ADM)

@@ -171,7 +171,9 @@ class SnapshotCsv(APIView):
     @reads_from_replica
     def get(self, request, kind: str, pk: int):
         snapshot = _snapshot(request, kind, pk)
-        return export.csv_response(snapshot=snapshot, rows=selectors.row_list(snapshot=snapshot, user=request.user))
+        return export.csv_response(
+            request, snapshot=snapshot, rows=selectors.row_list(snapshot=snapshot, user=request.user)
+        )
 
 
 class ReportGenerate(APIView):

@@ -136,7 +136,7 @@ def report_csv(request, kind: str):
         raise Http404("No snapshot yet.")
     manager_id = form.cleaned_data.get("manager") if form.is_valid() else None
     rows = selectors.row_list(snapshot=snapshot, user=request.user, manager_id=manager_id)
-    return export.csv_response(snapshot=snapshot, rows=rows)
+    return export.csv_response(request, snapshot=snapshot, rows=rows)
 
 
 @require_POST

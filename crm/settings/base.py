@@ -307,6 +307,7 @@ CELERY_TASK_ROUTES = {
     name: {"queue": CELERY_BULK_QUEUE}
     for name in (
         "clients.import_run",
+        "clients.personal_data_retention",
         "crm.notifications.tasks.news_start",
         "crm.notifications.tasks.news_send_batch",
         "crm.reports.tasks.*",
@@ -391,3 +392,10 @@ COMPLAINTS_PUBLIC_RATE = (
     env.int("COMPLAINTS_PUBLIC_RATE_COUNT", default=5),
     env.int("COMPLAINTS_PUBLIC_RATE_SECONDS", default=3600),
 )
+# Personal data retention (clients/services/retention.py, every night): after this many days an import keeps
+# its counts but not the uploaded rows; a sent (or skipped) message keeps its event, channel, subject and times
+# but not its body (the SMS file backend's files go too); login logs (django-axes) are deleted. The ledger,
+# invoices and the personal data audit are never purged by this job.
+RETENTION_IMPORT_ROWS_DAYS = env.int("RETENTION_IMPORT_ROWS_DAYS", default=30)
+RETENTION_DELIVERED_MESSAGE_BODIES_DAYS = env.int("RETENTION_DELIVERED_MESSAGE_BODIES_DAYS", default=90)
+RETENTION_LOGS_DAYS = env.int("RETENTION_LOGS_DAYS", default=180)

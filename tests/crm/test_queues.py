@@ -11,6 +11,7 @@ from crm.management.commands.runstack import Command as RunStack
 ROOT = Path(__file__).resolve().parents[2]
 BULK = [
     "clients.import_run",
+    "clients.personal_data_retention",
     "crm.notifications.tasks.news_start",
     "crm.notifications.tasks.news_send_batch",
     "crm.reports.tasks.generate_weekly_reports",

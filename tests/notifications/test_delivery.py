@@ -1,7 +1,6 @@
 """The relay: claims, channels, templates, consent at delivery time, retries with backoff, leases."""
 
 import csv
-import io
 import json
 import threading
 from datetime import timedelta
@@ -15,6 +14,7 @@ from django.utils import timezone
 from clients import messaging
 from clients import services as client_services
 from clients.models import FollowUpTask
+from crm import exports as crm_exports
 from crm.notifications import channels, delivery, exports, services
 from crm.notifications.models import MessageTemplate, Notification, PrintBatch
 
@@ -206,7 +206,7 @@ def test_letters_go_to_the_open_print_batch_with_pdf_and_mailing_list(make_clien
     letters = batch.notifications.select_related("client").order_by("client__name")
     pdf = exports.print_batch_pdf(batch, letters)
     assert pdf.startswith(b"%PDF")
-    rows = list(csv.reader(io.StringIO(exports.print_batch_csv(letters))))
+    rows = list(csv.reader(crm_exports.csv_lines(exports.MAILING_LIST_HEADER, exports.print_batch_rows(letters))))
     assert rows[0][2] == "name" and {r[2] for r in rows[1:]} == {"'=Evil <b>Co</b>", "Beta"}
     services.print_batch_close(batch=batch, by=administrator)
     enqueue(make_client(preferred_channels=["letter"], address="3 Mid Way"), key="l:c")

@@ -204,7 +204,7 @@ def test_print_batches_list_and_downloads(admin_client_role, make_client):
     pdf = admin_client_role.get(reverse("notifications:print_batch_pdf", args=[batch.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     csv = admin_client_role.get(reverse("notifications:print_batch_csv", args=[batch.pk]))
-    assert csv.content.decode().count("\n") == 4
+    assert b"".join(csv.streaming_content).decode().count("\n") == 4
     admin_client_role.post(reverse("notifications:print_batch_close", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == "closed"
