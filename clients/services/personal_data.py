@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError, ConflictError
+from crm.models import IdempotencyRecord
 from crm.notifications import services as outbox
 from crm.notifications.models import Notification
 from crm.roles import is_admin
@@ -247,7 +248,19 @@ def _erase_messages(client_ids: list[int], erasure: Erasure) -> dict[str, int]:
     return {
         "notifications.Notification": outbox.notifications_redact(rows=to_them, scrub=erasure.scrub, blank_body=True)
         + outbox.notifications_redact(rows=about_them, scrub=erasure.scrub),
+        "crm.IdempotencyRecord": _erase_api_replays(erasure),
     }
+
+
+def _erase_api_replays(erasure: Erasure) -> int:
+    """Stored API answers (kept a day for Idempotency-Key replays) that mention the person are forgotten: a
+    replay after the erasure must not hand their details back."""
+    doomed = [
+        pk
+        for pk, body in IdempotencyRecord.objects.values_list("pk", "body").iterator()
+        if erasure.mentions(bytes(body).decode("utf-8", "replace"))
+    ]
+    return IdempotencyRecord.objects.filter(pk__in=doomed).delete()[0]
 
 
 @transaction.atomic
