@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import records, segments, timeline
+from .api import consents, records, segments, timeline
 
 urlpatterns = [
     path("clients/", records.ClientListCreate.as_view(), name="api-clients"),
@@ -11,6 +11,7 @@ urlpatterns = [
         name="api-client-upsert",
     ),
     path("clients/<int:pk>/", records.ClientDetail.as_view(), name="api-client"),
+    path("clients/<int:pk>/consents/", consents.ClientConsents.as_view(), name="api-client-consents"),
     path("clients/<int:pk>/interactions/", timeline.ClientInteractions.as_view(), name="api-client-interactions"),
     path("clients/<int:pk>/promises/", timeline.ClientPromises.as_view(), name="api-client-promises"),
     path("tasks/", timeline.TaskListCreate.as_view(), name="api-tasks"),
