@@ -42,7 +42,10 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
-    client_name = serializers.CharField(source="client.name", read_only=True)
+    client_name = serializers.CharField(
+        source="requester_name", read_only=True, help_text="The client's name, or the name typed (no client yet)."
+    )
+    client_match = choice([("", "(staff intake)"), *Complaint.ClientMatch.choices], read_only=True)
     category_code = serializers.CharField(source="category.code", read_only=True, default=None)
     is_breached = serializers.BooleanField(read_only=True)
     kind = choice(Complaint.Kind.choices, read_only=True)
@@ -58,6 +61,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "channel",
             "client",
             "client_name",
+            "client_match",
+            "suggested_client",
             "purchase",
             "product",
             "category",
@@ -171,6 +176,92 @@ class ComplaintListCreate(generics.ListCreateAPIView):
         data.is_valid(raise_exception=True)
         complaint = services.complaint_create(by=request.user, **data.validated_data)
         return Response(ComplaintCreatedSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+
+class ClientMatchSerializer(serializers.ModelSerializer):
+    """An anonymous complaint waiting in triage, with the contact details as typed and the suggested client."""
+
+    kind = choice(Complaint.Kind.choices, read_only=True)
+    channel = choice(Complaint.Channel.choices, read_only=True)
+    suggested_client = inline_serializer(
+        "SuggestedClient",
+        {
+            "id": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "email": serializers.CharField(),
+            "phone": serializers.CharField(),
+            "manager": serializers.IntegerField(allow_null=True),
+        },
+    )
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "channel",
+            "subject",
+            "text",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "priority",
+            "created_at",
+            "suggested_client",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, complaint):
+        data = super().to_representation(complaint)
+        c = complaint.suggested_client
+        data["suggested_client"] = (
+            {"id": c.pk, "name": c.name, "email": c.email, "phone": c.phone, "manager": c.manager_id} if c else None
+        )
+        return data
+
+
+class ClientMatchQueue(generics.ListAPIView):
+    """Anonymous complaints (web form, inbound email) whose contact details match a client, waiting for staff
+    to confirm the match (then they are attached and re-prioritised) or reject it. Oldest first."""
+
+    permission_classes = [Handle]
+    serializer_class = ClientMatchSerializer
+
+    def get_queryset(self):
+        return selectors.client_match_queue()
+
+
+class MatchDecisionSerializer(serializers.Serializer):
+    client = serializers.IntegerField(
+        required=False, help_text="Confirm only: another client than the suggested one (their id)."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+    def validate_client(self, value):
+        client = Client.objects.filter(pk=value).first()
+        if client is None:
+            raise serializers.ValidationError(f"No client with id {value}.")
+        return client
+
+
+class ClientMatchDecision(APIView):
+    """Confirm (attach the complaint to the suggested client, or to `client`; priority and assignee are
+    evaluated again) or reject the suggested client of an anonymous complaint."""
+
+    permission_classes = [Handle]
+    action: str = "confirm"
+
+    @extend_schema(request=MatchDecisionSerializer, responses=ComplaintSerializer)
+    def post(self, request, pk: int):
+        complaint = get_object_or_404(Complaint, pk=pk)
+        data = MatchDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if self.action == "confirm":
+            services.complaint_match_confirm(complaint=complaint, by=request.user, **data.validated_data)
+        else:
+            services.complaint_match_reject(complaint=complaint, by=request.user, note=data.validated_data["note"])
+        return Response(ComplaintSerializer(selectors.complaint_list().get(pk=complaint.pk)).data)
 
 
 class ComplaintDetail(generics.RetrieveAPIView):

@@ -5,6 +5,17 @@ from . import api
 urlpatterns = [
     path("complaints/", api.ComplaintListCreate.as_view(), name="api-complaints"),
     path("complaints/inbound-email/", api.InboundEmail.as_view(), name="api-complaints-inbound-email"),
+    path("complaints/client-matches/", api.ClientMatchQueue.as_view(), name="api-complaint-matches"),
+    path(
+        "complaints/<int:pk>/client-match/confirm/",
+        api.ClientMatchDecision.as_view(action="confirm"),
+        name="api-complaint-match-confirm",
+    ),
+    path(
+        "complaints/<int:pk>/client-match/reject/",
+        api.ClientMatchDecision.as_view(action="reject"),
+        name="api-complaint-match-reject",
+    ),
     path("complaints/<int:pk>/", api.ComplaintDetail.as_view(), name="api-complaint"),
     path("complaints/<int:pk>/transition/", api.ComplaintTransition.as_view(), name="api-complaint-transition"),
     path("complaints/<int:pk>/comments/", api.ComplaintComments.as_view(), name="api-complaint-comments"),

@@ -230,6 +230,8 @@ def goodwill_add(
     if amount < 0:
         raise ApplicationError("The cost cannot be negative.", field="cost")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.client_id is None:
+        raise ApplicationError("Confirm whose complaint this is before giving a goodwill gesture.", field="client")
     return GoodwillGesture.objects.create(
         complaint=complaint,
         client_id=complaint.client_id,
