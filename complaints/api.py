@@ -178,21 +178,24 @@ class ComplaintListCreate(generics.ListCreateAPIView):
         return Response(ComplaintCreatedSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
+SuggestedClient = inline_serializer(
+    "SuggestedClient",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "email": serializers.CharField(),
+        "phone": serializers.CharField(),
+        "manager": serializers.IntegerField(allow_null=True),
+    },
+)
+
+
 class ClientMatchSerializer(serializers.ModelSerializer):
     """An anonymous complaint waiting in triage, with the contact details as typed and the suggested client."""
 
     kind = choice(Complaint.Kind.choices, read_only=True)
     channel = choice(Complaint.Channel.choices, read_only=True)
-    suggested_client = inline_serializer(
-        "SuggestedClient",
-        {
-            "id": serializers.IntegerField(),
-            "name": serializers.CharField(),
-            "email": serializers.CharField(),
-            "phone": serializers.CharField(),
-            "manager": serializers.IntegerField(allow_null=True),
-        },
-    )
+    suggested_client = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -212,13 +215,12 @@ class ClientMatchSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, complaint):
-        data = super().to_representation(complaint)
+    @extend_schema_field(SuggestedClient)
+    def get_suggested_client(self, complaint) -> dict | None:
         c = complaint.suggested_client
-        data["suggested_client"] = (
-            {"id": c.pk, "name": c.name, "email": c.email, "phone": c.phone, "manager": c.manager_id} if c else None
-        )
-        return data
+        if c is None:
+            return None
+        return {"id": c.pk, "name": c.name, "email": c.email, "phone": c.phone, "manager": c.manager_id}
 
 
 class ClientMatchQueue(generics.ListAPIView):
