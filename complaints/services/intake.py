@@ -3,7 +3,8 @@ yearly reference, an assignee and running clocks, and the sender is told its ref
 
 Whose complaint it is: staff recording it give the client, or the client is found by email/phone, or a new
 lead is created (no consent is recorded: the reply is a service message, which needs none). An anonymous
-complaint (the public web form, inbound email: `by` None, no client) creates no trust: it keeps the contact
+complaint (no client given, and recorded by nobody or on a channel whose details the sender typed: the public
+web form, inbound email, also when relayed through the API) creates no trust: it keeps the contact
 details as typed, creates no client and records no consent; a client whose details match is only a
 suggestion (client_match PENDING) until staff confirm it (triage.py); the acknowledgement is a service email
 to the address typed, never an SMS."""
@@ -29,6 +30,9 @@ from .events import log_event
 from .routing import default_assignee, handling_cost_for, priority_for
 
 S = Complaint.Status
+# Contact details on these channels are whatever the sender wrote (a form anybody can fill in, a From header
+# anybody can set), even when a member of staff or an integration relays them: they never pick a client.
+SELF_DECLARED_CHANNELS = (Complaint.Channel.WEB_FORM, Complaint.Channel.INBOUND_EMAIL)
 
 
 def next_reference(at: datetime) -> str:
@@ -125,7 +129,7 @@ def complaint_create(
         raise ApplicationError("A claim needs the amount claimed.", field="claimed_amount")
     if external_id and Complaint.objects.filter(external_id=external_id).exists():
         raise ApplicationError("A complaint with this external id already exists.", field="external_id")
-    anonymous = by is None and client is None
+    anonymous = client is None and (by is None or channel in SELF_DECLARED_CHANNELS)
     suggestion, client_match = None, ""
     if anonymous:
         _require_contact(contact_email, contact_phone)

@@ -89,6 +89,16 @@ def test_inbound_email_is_anonymous_too(sales_manager):
     assert created and complaint.client is None and complaint.suggested_client == top
 
 
+def test_self_declared_details_relayed_through_the_api_pick_no_client_either(sm_api, sales_manager):
+    top = _top_client(sales_manager)
+    raw = f"From: <{top.email}>\r\nSubject: Hi\r\nMessage-ID: <m2@x>\r\n\r\nHello.".encode()
+    assert sm_api.generic("POST", f"{API}inbound-email/", raw, content_type="message/rfc822").status_code == 201
+    body = {"text": "Typed on our website", "channel": "web_form", "contact_email": top.email}
+    assert sm_api.post(API, body, format="json").status_code == 201
+    assert list(Complaint.objects.values_list("client", "suggested_client")) == [(None, top.pk), (None, top.pk)]
+    assert not top.complaints.exists()
+
+
 # --- staff confirm or reject -----------------------------------------------------------------------------
 
 
