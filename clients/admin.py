@@ -36,7 +36,7 @@ class ContactInline(admin.TabularInline):
 class ConsentInline(admin.TabularInline):
     model = ChannelConsent
     extra = 0
-    readonly_fields = ["channel", "status", "given_at", "source", "recorded_by"]
+    readonly_fields = ["channel", "purpose", "status", "given_at", "source", "recorded_by"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

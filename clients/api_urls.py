@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import personal_data, records, segments, timeline
+from .api import consents, personal_data, records, segments, timeline
 
 urlpatterns = [
     path("clients/", records.ClientListCreate.as_view(), name="api-clients"),
@@ -19,6 +19,7 @@ urlpatterns = [
         personal_data.ClientPersonalDataErase.as_view(),
         name="api-client-personal-data-erase",
     ),
+    path("clients/<int:pk>/consents/", consents.ClientConsents.as_view(), name="api-client-consents"),
     path("clients/<int:pk>/interactions/", timeline.ClientInteractions.as_view(), name="api-client-interactions"),
     path("clients/<int:pk>/promises/", timeline.ClientPromises.as_view(), name="api-client-promises"),
     path("tasks/", timeline.TaskListCreate.as_view(), name="api-tasks"),

@@ -70,6 +70,8 @@ def _overview_ctx(request, client, **extra):
         "can_reassign": services.can_reassign_client(request.user, client),
         "assignments": client.manager_history.select_related("manager", "previous_manager", "assigned_by")[:20],
         "consent_form": extra.pop("consent_form", None) or ConsentForm(),
+        "consent_rows": selectors.consent_overview(client=client),
+        "consent_history": selectors.consent_history(client_id=client.pk, limit=20),
         "reassign_form": extra.pop("reassign_form", None) or ReassignForm(initial={"manager": client.manager_id}),
         **extra,
     }

@@ -7,7 +7,7 @@ import phonenumbers
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import messaging_demo, services
+from . import messaging, messaging_demo, services
 from .models import Client, Interaction, PersonalDataAudit, Segment
 from .services import personal_data
 
@@ -242,4 +242,34 @@ def _seed_clients(*, rng, stdout) -> None:
                 else:
                     services.promise_break(promise=promise, reason="Forgot to follow up", by=staff)
         made += 1
-    stdout.write(f"Clients: {made} created with segments, contacts, timelines, tasks and promises.")
+    stories = _consent_stories()
+    stdout.write(
+        f"Clients: {made} created with segments, contacts, timelines, tasks and promises; {stories} with a "
+        "consent history (unsubscribed, a sync that could not resubscribe them, an opt-in given back with "
+        "evidence, a service opt-out)."
+    )
+
+
+def _consent_stories() -> int:
+    """A few clients whose card shows consent per channel and purpose with a history (Overview > Channels
+    and consent): the rules as they play out."""
+    clients = list(Client.objects.filter(external_id__startswith="DEMO-").exclude(manager=None).order_by("id")[:4])
+    if len(clients) < 4:
+        return 0
+    a, b, c, d = clients
+    # Unsubscribed from news by email; the ERP then sent "email: opt_in" and an edit did too: both ignored.
+    services.consent_set(client=a, channel="email", status="opt_out", source="unsubscribe link")
+    services.client_update(client=a, consents={"email": "opt_in"}, consent_source="ERP sync", by=None)
+    services.client_update(client=a, consents={"email": "opt_in"}, by=a.manager)
+    # Unsubscribed, then called and asked to get the news again: the manager recorded it with evidence.
+    services.consent_set(client=b, channel="email", status="opt_out", source="unsubscribe link")
+    services.consent_set(
+        client=b, channel="email", status="opt_in", source="phone call note: asked for the news again", by=b.manager
+    )
+    # No invoices by SMS, please (service opt-out); the news by email still goes.
+    services.consent_set(
+        client=c, channel="sms", purpose="service", status="opt_out", source="signed form", by=c.manager
+    )
+    # Opted in to news by letter by clicking the confirmation link the manager sent.
+    messaging.consent_confirm(token=messaging.consent_confirm_token(client_id=d.pk, channel="letter"))
+    return 4

@@ -169,9 +169,21 @@ class ContactForm(ContactDetailsMixin, forms.Form):
 
 
 class ConsentForm(forms.Form):
+    """What the client said, with the evidence: the explicit record (an opt-in here reverses an opt-out)."""
+
     channel = forms.ChoiceField(choices=Channel.choices)
+    purpose = forms.ChoiceField(
+        choices=ChannelConsent.Purpose.choices, initial=ChannelConsent.Purpose.MARKETING, required=False
+    )
     status = forms.ChoiceField(choices=ChannelConsent.Status.choices)
-    source = forms.CharField(max_length=200, initial="phone call", label="How the client said so")
+    source = forms.CharField(
+        max_length=200,
+        label="Evidence: how the client said so",
+        help_text="e.g. signed form of 3 May, phone call note, the client's email of 12 June",
+    )
+
+    def clean_purpose(self):
+        return self.cleaned_data.get("purpose") or ChannelConsent.Purpose.MARKETING
 
 
 class ReassignForm(forms.Form):

@@ -18,27 +18,60 @@ from crm.exceptions import ApplicationError
 from crm.notifications import channels as transports
 from crm.notifications import registry as outbox
 from crm.notifications import services as outbox_services
-from crm.notifications.models import Notification
+from crm.notifications.models import Notification, Purpose
 
-from .models import Client
-from .services.contacts import consent_set
+from .consent import consent_allows
+from .models import ChannelConsent, Client
+from .services.contacts import consent_record
 from .services.relationship import task_create
 
 CLIENT_CHANNELS = ("email", "sms", "phone", "letter")
+SERVICE, MARKETING = Purpose.SERVICE, Purpose.MARKETING
+# A service message to a client who named no preferred channel goes by email (when they have an address).
+SERVICE_FALLBACK_CHANNELS = ("email",)
 # Unchanged since the links were first sent: links in old messages keep working.
 UNSUBSCRIBE_SALT = "crm.notifications.unsubscribe"
+CONSENT_CONFIRM_SALT = "clients.consent.confirm"
+CONSENT_CONFIRM_MAX_AGE = 30 * 24 * 3600
 
 
-def choose_channel(client: Client, allowed=None) -> str:
-    """The first of the client's preferred channels that has an opt-in (and, with `allowed`, that the
-    message may use, falling back to any allowed channel with an opt-in); NONE when there is none."""
-    opted_in = {c.channel for c in client.consents.all() if c.status == "opt_in"}
+def _answers(client: Client, purpose: str) -> dict[str, str]:
+    """{channel: status} of the client's consents for `purpose`, from the prefetched consents if any."""
+    return {c.channel: c.status for c in client.consents.all() if c.purpose == purpose}
+
+
+def _has_address(client: Client, channel: str) -> bool:
+    return bool(
+        {
+            "email": client.email,
+            "sms": client.phone,
+            "phone": client.manager_id,
+            "letter": (client.address or "").strip(),
+        }.get(channel)
+    )
+
+
+def may_contact(client: Client, channel: str, purpose: str) -> bool:
+    """The consent rule for one message: marketing needs an opt-in on the channel; a service message needs
+    none and is stopped only by the client's opt-out of service messages on that channel."""
+    return consent_allows(_answers(client, purpose).get(channel), purpose)
+
+
+def choose_channel(client: Client, *, purpose: str = MARKETING, allowed=None) -> str:
+    """The first of the client's preferred channels the message may use (with `allowed`, only those, falling
+    back to any allowed channel); NONE when there is none. Marketing: a channel with an opt-in. Service: a
+    channel the client did not opt out of for service and has an address for, email as the last resort."""
     candidates = list(client.preferred_channels or [])
+    if purpose == SERVICE:
+        candidates += list(SERVICE_FALLBACK_CHANNELS)
     if allowed is not None:
         candidates = [c for c in candidates + list(allowed) if c in allowed]
     for channel in candidates:
-        if channel in opted_in:
-            return channel
+        if channel not in CLIENT_CHANNELS or not may_contact(client, channel, purpose):
+            continue
+        if purpose == SERVICE and not _has_address(client, channel):
+            continue
+        return channel
     return Notification.Channel.NONE
 
 
@@ -47,23 +80,38 @@ def notification_enqueue_for_client(
     client: Client,
     event: str,
     dedup_key: str,
+    purpose: str = MARKETING,
     subject: str = "",
     body: str = "",
     context: dict | None = None,
     channel: str | None = None,
 ) -> Notification:
-    """Queue a message to a client on their preferred consented channel (or `channel`, if consented).
-    A client with no consented channel gets a SKIPPED row, so the event shows that nobody was told."""
-    chosen = choose_channel(client) if channel is None else channel
-    if channel is not None and not client.consents.filter(channel=channel, status="opt_in").exists():
-        chosen = Notification.Channel.NONE
-    skip_reason = "client has no consented channel" if chosen == Notification.Channel.NONE else ""
+    """Queue a message to a client on the channel its `purpose` allows (SERVICE: invoices, complaint
+    acknowledgements and replies, surveys, account changes; MARKETING: news and offers): the first of their
+    preferred channels that `choose_channel` accepts, or `channel` if the consent rule allows it. A client
+    nobody may tell gets a SKIPPED row, so the event shows that nobody was told. Callers pass `purpose`;
+    the default is the strict one (marketing: an opt-in is needed), so a forgotten purpose never reaches a
+    client who did not agree."""
+    if purpose not in Purpose.values:
+        raise ValueError(f"unknown message purpose {purpose!r}")
+    if channel is None:
+        chosen = choose_channel(client, purpose=purpose)
+    else:
+        chosen = channel if may_contact(client, channel, purpose) else Notification.Channel.NONE
+    skip_reason = ""
+    if chosen == Notification.Channel.NONE:
+        skip_reason = (
+            "client opted out of service messages on every channel they can be reached on"
+            if purpose == SERVICE
+            else "client has no consented channel"
+        )
     if client.erased_at is not None:  # an erased person is never written to again, whatever the consents say
         chosen, skip_reason = Notification.Channel.NONE, "the client's personal data was erased"
     notification, _ = outbox_services.notification_enqueue(
         event=event,
         dedup_key=f"{dedup_key}:{chosen}",
         channel=chosen,
+        purpose=purpose,
         subject=subject,
         body=body,
         context=context,
@@ -73,37 +121,102 @@ def notification_enqueue_for_client(
     return notification
 
 
+def notification_enqueue_to_address(
+    *, email: str, event: str, dedup_key: str, subject: str = "", body: str = "", context: dict | None = None
+) -> Notification:
+    """A service email to an address that belongs to no client (yet): the acknowledgement of an anonymous
+    complaint, sent to the address typed. Email only (an SMS costs money and a typed number is anybody's),
+    and no client is created, matched or given consent by it."""
+    context = {**(context or {}), "to_email": email}
+    notification, _ = outbox_services.notification_enqueue(
+        event=event,
+        dedup_key=f"{dedup_key}:{Notification.Channel.EMAIL}",
+        channel=Notification.Channel.EMAIL if email else Notification.Channel.NONE,
+        purpose=SERVICE,
+        subject=subject,
+        body=body,
+        context=context,
+        skip_reason="" if email else "no email address given",
+    )
+    return notification
+
+
 # --- unsubscribe links -------------------------------------------------------------------------------------
 
 
-def unsubscribe_token(*, client_id: int, channel: str) -> str:
-    return signing.dumps({"c": client_id, "ch": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_token(*, client_id: int, channel: str, purpose: str = MARKETING) -> str:
+    return signing.dumps({"c": client_id, "ch": channel, "p": purpose}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def unsubscribe_url(*, client_id: int, channel: str) -> str:
-    path = reverse("notifications:unsubscribe", args=[unsubscribe_token(client_id=client_id, channel=channel)])
+def unsubscribe_url(*, client_id: int, channel: str, purpose: str = MARKETING) -> str:
+    token = unsubscribe_token(client_id=client_id, channel=channel, purpose=purpose)
+    path = reverse("notifications:unsubscribe", args=[token])
     return settings.SITE_URL.rstrip("/") + path
 
 
-def unsubscribe_token_read(token: str) -> tuple[int, str]:
-    """(client id, channel) from a link, or ApplicationError when the link was altered."""
+def unsubscribe_token_read(token: str) -> tuple[int, str, str]:
+    """(client id, channel, purpose) from a link (links sent before purposes were marketing: news), or
+    ApplicationError when the link was altered."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return int(data["c"]), str(data["ch"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        purpose = str(data.get("p", MARKETING))
+        if purpose not in Purpose.values:
+            raise ValueError(purpose)
+        return int(data["c"]), str(data["ch"]), purpose
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         raise ApplicationError("This unsubscribe link is not valid.", field="token")
 
 
 @transaction.atomic
 def unsubscribe(*, token: str) -> tuple[Client, str]:
-    """Withdraw the client's consent for the channel the link was sent on. Messages already queued on it
-    are skipped at delivery time."""
-    client_id, channel = unsubscribe_token_read(token)
+    """Withdraw the client's consent for the channel (and purpose) the link was sent on. Messages already
+    queued on it are skipped at delivery time."""
+    client_id, channel, purpose = unsubscribe_token_read(token)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
         raise ApplicationError("This unsubscribe link is not valid.", field="token")
-    consent_set(client=client, channel=channel, status="opt_out", source="unsubscribe link")
+    consent_record(
+        client=client, channel=channel, purpose=purpose, status="opt_out", source="unsubscribe link", recorded_by=None
+    )
     return client, channel
+
+
+# --- confirmation links: the client's own opt-in -----------------------------------------------------------
+
+
+def consent_confirm_token(*, client_id: int, channel: str, purpose: str = MARKETING) -> str:
+    return signing.dumps({"c": client_id, "ch": channel, "p": purpose}, salt=CONSENT_CONFIRM_SALT, compress=True)
+
+
+def consent_confirm_url(*, client_id: int, channel: str, purpose: str = MARKETING) -> str:
+    """A link to send the client (by staff, e.g. after a call): clicking it and confirming records the
+    opt-in with the evidence "confirmed link", which reverses an earlier opt-out. Valid 30 days."""
+    token = consent_confirm_token(client_id=client_id, channel=channel, purpose=purpose)
+    return settings.SITE_URL.rstrip("/") + reverse("notifications:consent_confirm", args=[token])
+
+
+def consent_confirm_token_read(token: str) -> tuple[int, str, str]:
+    try:
+        data = signing.loads(token, salt=CONSENT_CONFIRM_SALT, max_age=CONSENT_CONFIRM_MAX_AGE)
+        purpose = str(data["p"])
+        if purpose not in Purpose.values or data["ch"] not in CLIENT_CHANNELS:
+            raise ValueError(purpose)
+        return int(data["c"]), str(data["ch"]), purpose
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
+        raise ApplicationError("This confirmation link is not valid or has expired.", field="token")
+
+
+@transaction.atomic
+def consent_confirm(*, token: str) -> tuple[Client, str, str]:
+    """The client clicked a confirmation link and confirmed: an explicit opt-in, evidence "confirmed link"."""
+    client_id, channel, purpose = consent_confirm_token_read(token)
+    client = Client.objects.filter(pk=client_id, merged_into__isnull=True).first()
+    if client is None:
+        raise ApplicationError("This confirmation link is not valid or has expired.", field="token")
+    consent_record(
+        client=client, channel=channel, purpose=purpose, status="opt_in", source="confirmed link", recorded_by=None
+    )
+    return client, channel, purpose
 
 
 # --- the client channels, plugged into the outbox ----------------------------------------------------------
@@ -116,6 +229,8 @@ def _client(row) -> Client:
 
 
 def send_email(row, subject: str, body: str) -> str:
+    if row.client_id is None and row.purpose == SERVICE and row.context.get("to_email"):
+        return transports.send_email(row, subject, body, to=row.context["to_email"])  # notification_enqueue_to_address
     return transports.send_email(row, subject, body, to=_client(row).email)
 
 
@@ -147,11 +262,16 @@ def add_letter(row, subject: str, body: str) -> str:
 
 
 def consent_check(row) -> str:
-    """Consent is checked again when the message goes out: an opt-out since it was queued wins."""
+    """Consent is checked again when the message goes out: an opt-out since it was queued wins. Rows queued
+    before messages had a purpose count as marketing (what they needed then)."""
     if not row.client_id or row.channel not in CLIENT_CHANNELS:
         return ""
-    if Client.objects.filter(pk=row.client_id, consents__channel=row.channel, consents__status="opt_in").exists():
+    purpose = row.purpose or MARKETING
+    answers = ChannelConsent.objects.filter(client_id=row.client_id, channel=row.channel, purpose=purpose)
+    if consent_allows(answers.values_list("status", flat=True).first(), purpose):
         return ""
+    if purpose == SERVICE:
+        return f"client opted out of service messages by {row.channel} after the message was queued"
     return f"client withdrew consent for {row.channel} after the message was queued"
 
 

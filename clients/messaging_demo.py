@@ -45,6 +45,7 @@ def seed(*, rng, stdout) -> None:
             messaging.notification_enqueue_for_client(
                 client=client,
                 event="tier_upgrade",
+                purpose=messaging.SERVICE,
                 dedup_key=f"demo-tier:{client.pk}",
                 subject="Welcome to Silver",
                 body="You reached the Silver tier.",

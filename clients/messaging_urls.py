@@ -11,4 +11,5 @@ urlpatterns = [
     path("news/<int:pk>/progress/", views.news_progress, name="news_progress"),
     path("news/<int:pk>/cancel/", views.news_cancel, name="news_cancel"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("confirm/<str:token>/", views.consent_confirm, name="consent_confirm"),
 ]

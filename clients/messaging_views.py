@@ -85,10 +85,10 @@ def unsubscribe(request, token: str):
     the signed token is the authority and the only effect is an opt-out, which lets mail clients use
     RFC 8058 one-click unsubscribe (a POST with no page)."""
     try:
-        client_id, channel = messaging.unsubscribe_token_read(token)
+        client_id, channel, purpose = messaging.unsubscribe_token_read(token)
     except ApplicationError as exc:
         return render(request, "notifications/unsubscribe.html", {"error": exc.message}, status=400)
-    ctx = {"channel": channel, "token": token}
+    ctx = {"channel": channel, "purpose": purpose, "token": token}
     if request.method == "POST":
         try:
             messaging.unsubscribe(token=token)
@@ -96,3 +96,21 @@ def unsubscribe(request, token: str):
             return render(request, "notifications/unsubscribe.html", {"error": exc.message}, status=400)
         ctx["done"] = True
     return render(request, "notifications/unsubscribe.html", ctx)
+
+
+@login_not_required
+def consent_confirm(request, token: str):
+    """The client's own opt-in: GET asks (mail scanners follow links), POST (with CSRF) records it with the
+    evidence "confirmed link", which reverses an earlier opt-out."""
+    try:
+        client_id, channel, purpose = messaging.consent_confirm_token_read(token)
+    except ApplicationError as exc:
+        return render(request, "notifications/consent_confirm.html", {"error": exc.message}, status=400)
+    ctx = {"channel": channel, "purpose": purpose, "token": token}
+    if request.method == "POST":
+        try:
+            messaging.consent_confirm(token=token)
+        except ApplicationError as exc:
+            return render(request, "notifications/consent_confirm.html", {"error": exc.message}, status=400)
+        ctx["done"] = True
+    return render(request, "notifications/consent_confirm.html", ctx)

@@ -4,6 +4,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crm.notifications.models import Purpose
+
 
 class Channel(models.TextChoices):
     """Ways the company reaches a client. Notifications read the client's order and consent of these."""
@@ -136,7 +138,15 @@ class ContactPerson(models.Model):
 
 
 class ChannelConsent(models.Model):
-    """Consent per channel: opt-in with when and how; an opt-out is honoured everywhere."""
+    """The client's answer for one channel and one purpose (clients/messaging.py applies it):
+
+    - marketing (news, offers) goes out only on an opt-in; no row means "not asked": no marketing.
+    - service (invoices, complaint replies, surveys) needs no opt-in; only an opt-out row stops it.
+    - An opt-out is reversed only by an explicit opt-in with evidence (services.contacts.consent_set).
+
+    Every change is kept in `history` (simple_history: who, when, status, and `source`, the evidence)."""
+
+    Purpose = Purpose
 
     class Status(models.TextChoices):
         OPT_IN = "opt_in", "Opted in"
@@ -144,9 +154,12 @@ class ChannelConsent(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.MARKETING)
     status = models.CharField(max_length=10, choices=Status.choices)
     given_at = models.DateTimeField(help_text="When the client said so.")
-    source = models.CharField(max_length=200, help_text="How: 'phone call', 'web form', 'unsubscribe link' ...")
+    source = models.CharField(
+        max_length=200, help_text="How (the evidence): 'confirmed link', 'signed form', 'phone call note' ..."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -154,10 +167,12 @@ class ChannelConsent(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "channel"], name="one_consent_per_channel")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "channel", "purpose"], name="one_consent_per_channel_purpose")
+        ]
 
     def __str__(self):
-        return f"{self.client}: {self.channel} {self.status}"
+        return f"{self.client}: {self.channel}/{self.purpose} {self.status}"
 
 
 class ManagerAssignment(models.Model):

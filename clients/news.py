@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as outbox_services
-from crm.notifications.models import Notification
+from crm.notifications.models import Notification, Purpose
 
 from . import messaging
 from .models import Client, News
@@ -129,7 +129,7 @@ def news_send_batch(*, news_id: int, batch_size: int | None = None) -> int:
     now = timezone.now()
     rows = []
     for client in clients:
-        channel = messaging.choose_channel(client, allowed=news.channels)
+        channel = messaging.choose_channel(client, purpose=messaging.MARKETING, allowed=news.channels)
         context = {"news_id": news.pk, "client_name": client.name, "title": news.title}
         body = news.body
         if channel == Notification.Channel.NONE:
@@ -143,6 +143,7 @@ def news_send_batch(*, news_id: int, batch_size: int | None = None) -> int:
                 event="news",
                 client=client,
                 channel=channel,
+                purpose=Purpose.MARKETING,
                 status=status,
                 dedup_key=f"news:{news.pk}:{client.pk}:{channel}",
                 subject=news.subject,

@@ -16,7 +16,9 @@ from django.utils import timezone
 from crm.notifications.models import Notification
 from crm.roles import Role
 
+from .consent import consent_allows
 from .models import (
+    Channel,
     ChannelConsent,
     Client,
     ContactPerson,
@@ -218,10 +220,12 @@ def _json_rows_sql(columns: list[str], source: str, order_by: str) -> str:
 
 
 def _consents_json_sql() -> str:
-    """[[channel, status, given_at], ...] ordered by channel."""
+    """[[channel, purpose, status, given_at, source], ...] ordered by channel and purpose."""
     table, client = ChannelConsent._meta.db_table, Client._meta.db_table
     return _json_rows_sql(
-        ["k.channel", "k.status", "k.given_at"], f"FROM {table} k WHERE k.client_id = {client}.id", "k.channel"
+        ["k.channel", "k.purpose", "k.status", "k.given_at", "k.source"],
+        f"FROM {table} k WHERE k.client_id = {client}.id",
+        "k.channel, k.purpose",
     )
 
 
@@ -238,12 +242,13 @@ def _json_value(raw):
 
 
 def consent_rows(client: Client) -> list[tuple]:
-    """[(channel, status, given_at as an aware datetime), ...] from `consents_json`, or by a query when the
-    client did not come from client_list_api()."""
+    """[(channel, purpose, status, given_at as an aware datetime, source), ...] from `consents_json`, or from
+    the (prefetched) consents when the client did not come from client_list_api()."""
     raw = getattr(client, "consents_json", None)
     if raw is None:
-        return [(k.channel, k.status, k.given_at) for k in client.consents.order_by("channel")]
-    return [(channel, status, _aware(given_at)) for channel, status, given_at in _json_value(raw)]
+        consents = sorted(client.consents.all(), key=lambda k: (k.channel, k.purpose))
+        return [(k.channel, k.purpose, k.status, k.given_at, k.source) for k in consents]
+    return [(ch, purpose, st, _aware(at), source) for ch, purpose, st, at, source in _json_value(raw)]
 
 
 def _aware(value: str | None) -> datetime | None:
@@ -422,8 +427,9 @@ def client_history(*, client: Client, limit: int = 100) -> list[dict]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    last_status: dict[str, str] = {}
+    last_status: dict[tuple[str, str], str] = {}
     for rec in consent_records[:limit]:
+        key = (rec.channel, rec.purpose)
         entries.append(
             {
                 "when": rec.history_date,
@@ -431,17 +437,48 @@ def client_history(*, client: Client, limit: int = 100) -> list[dict]:
                 "created": False,
                 "changes": [
                     {
-                        "field": f"consent: {rec.channel}",
-                        "old": last_status.get(rec.channel, ""),
+                        "field": f"consent: {rec.channel} ({rec.purpose})",
+                        "old": last_status.get(key, ""),
                         "new": f"{rec.status} ({rec.source})",
                     }
                 ],
                 "reason": "",
             }
         )
-        last_status[rec.channel] = rec.status
+        last_status[key] = rec.status
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries[:limit]
+
+
+def consent_overview(*, client: Client) -> list[dict]:
+    """One row per channel and purpose: the answer on record (None: not asked) and whether a message of that
+    purpose may go on that channel. Reads the client's prefetched consents."""
+    on_record = {(c.channel, c.purpose): c for c in client.consents.all()}
+    rows = []
+    for channel, channel_label in Channel.choices:
+        for purpose, purpose_label in ChannelConsent.Purpose.choices:
+            consent = on_record.get((channel, purpose))
+            rows.append(
+                {
+                    "channel": channel,
+                    "channel_label": channel_label,
+                    "purpose": purpose,
+                    "purpose_label": purpose_label,
+                    "consent": consent,
+                    "allowed": consent_allows(consent.status if consent else None, purpose),
+                }
+            )
+    return rows
+
+
+def consent_history(*, client_id: int, limit: int = 100) -> list:
+    """Every change of the client's consents, newest first: who recorded it, when the client said so, and
+    how (the evidence in `source`). The history is append-only (simple_history records each save)."""
+    return list(
+        ChannelConsent.history.filter(client_id=client_id)
+        .select_related("history_user", "recorded_by")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
 
 
 def timeline(*, client: Client) -> list:

@@ -32,6 +32,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "severity", "category"]
     search_fields = ["reference", "text", "client__name"]
     raw_id_fields = ["client", "purchase", "product", "assigned_to", "created_by"]
+    # Whose an anonymous complaint is, is decided in the triage queue (services.complaint_match_confirm).
+    readonly_fields = ["client_match", "suggested_client", "match_decided_by", "match_decided_at"]
     inlines = [GoodwillInline]
 
 

@@ -42,7 +42,10 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
-    client_name = serializers.CharField(source="client.name", read_only=True)
+    client_name = serializers.CharField(
+        source="requester_name", read_only=True, help_text="The client's name, or the name typed (no client yet)."
+    )
+    client_match = choice([("", "(staff intake)"), *Complaint.ClientMatch.choices], read_only=True)
     category_code = serializers.CharField(source="category.code", read_only=True, default=None)
     is_breached = serializers.BooleanField(read_only=True)
     kind = choice(Complaint.Kind.choices, read_only=True)
@@ -58,6 +61,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "channel",
             "client",
             "client_name",
+            "client_match",
+            "suggested_client",
             "purchase",
             "product",
             "category",

@@ -92,7 +92,43 @@ def seed(*, rng, stdout) -> None:
         _standards(users, admin, rng)
         categories = list(ComplaintCategory.objects.all())
         made = _complaints(rng, clients, categories, handlers, products)
-    stdout.write(f"Complaints: standards, {len(categories)} categories and {made} complaints created.")
+        public = _public_complaints(clients)
+    stdout.write(
+        f"Complaints: standards, {len(categories)} categories and {made} complaints created; {public} from the "
+        "public form, some waiting in triage for staff to confirm whose they are."
+    )
+
+
+def _public_complaints(clients) -> int:
+    """Anonymous complaints from the web form and inbound email: ones whose details match a client wait in the
+    triage queue (Complaints > Whose is it?); one is from a stranger; one match was already confirmed."""
+    shown = [
+        (clients[0], "web_form", "The toner you sent does not fit our printer.", "Ann from accounts"),
+        (clients[1], "web_form", "Our delivery came two days late again.", ""),
+        (clients[2], "inbound_email", "The invoice lists paper we never received.", ""),
+        (clients[3], "web_form", "Please call me about the damaged boxes.", "J. Smith"),
+    ]
+    made = 0
+    for i, (client, channel, text, name) in enumerate(shown):
+        details = {"contact_email": client.email} if client.email else {"contact_phone": client.phone}
+        complaint = services.complaint_create(
+            text=text,
+            channel=channel,
+            contact_name=name or client.name,
+            external_id=f"DEMO-P-{i + 1:03d}",
+            **details,
+        )
+        made += 1
+        if i == 3 and complaint.suggested_client_id and client.manager_id:
+            services.complaint_match_confirm(complaint=complaint, by=client.manager, note="called back: it is them")
+    services.complaint_create(
+        text="Your website checkout rejects my card.",
+        channel="web_form",
+        contact_name="A. Stranger",
+        contact_email="stranger@example.net",
+        external_id="DEMO-P-005",
+    )
+    return made + 1
 
 
 def _standards(users, admin, rng) -> None:

@@ -95,6 +95,23 @@ class TriageForm(forms.Form):
         self.fields["assigned_to"].queryset = handler_choices()
 
 
+class MatchDecisionForm(forms.Form):
+    """Confirm the suggested client (or another, by id) or reject the match of an anonymous complaint."""
+
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reject", "Reject")])
+    client_id = forms.IntegerField(required=False, label="Another client id", help_text="Confirm only.")
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        data["client"] = None
+        if data.get("client_id"):
+            data["client"] = Client.objects.filter(pk=data["client_id"]).first()
+            if data["client"] is None:
+                self.add_error("client_id", "No client has this id.")
+        return data
+
+
 class AssignForm(forms.Form):
     assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
     note = forms.CharField(max_length=200, required=False, label="Why")

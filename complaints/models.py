@@ -144,10 +144,32 @@ class Complaint(models.Model):
         EXPECTATION = "expectation", "Client expectation"
         OTHER = "other", "Other"
 
+    class ClientMatch(models.TextChoices):
+        """An anonymous complaint (web form, inbound email) is never attached to a client on its word: whose
+        details it matches is only a suggestion, until staff confirm it (services.triage)."""
+
+        PENDING = "pending", "Match waiting for staff"
+        CONFIRMED = "confirmed", "Match confirmed"
+        REJECTED = "rejected", "Match rejected"
+        NONE = "none", "No matching client"
+
     reference = models.CharField(max_length=20, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
     channel = models.CharField(max_length=15, choices=Channel.choices)
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="complaints")
+    # Empty for an anonymous complaint until staff confirm whose it is (client_match).
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    client_match = models.CharField(
+        max_length=10, choices=ClientMatch.choices, blank=True, help_text="Blank: recorded by staff for a client."
+    )
+    suggested_client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    match_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    match_decided_at = models.DateTimeField(null=True, blank=True)
     purchase = models.ForeignKey(
         "purchases.Purchase", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
     )
@@ -201,10 +223,18 @@ class Complaint(models.Model):
             models.Index(fields=["category", "-created_at"], name="complaint_category_idx"),
             models.Index(fields=["created_at"], name="complaint_created_idx"),
             models.Index(fields=["updated_at"], name="complaint_updated_idx"),
+            models.Index(fields=["client_match", "-id"], name="complaint_match_idx"),
         ]
 
     def __str__(self):
         return self.reference
+
+    @property
+    def requester_name(self) -> str:
+        """Who the complaint is from: the client, or (before staff confirm one) the name as typed."""
+        if self.client_id is not None:
+            return self.client.name
+        return self.contact_name or self.contact_email or self.contact_phone or "(anonymous)"
 
     @property
     def is_open(self) -> bool:
@@ -225,6 +255,7 @@ class ComplaintEvent(models.Model):
         TRIAGED = "triaged", "Triaged"
         ESCALATED = "escalated", "Escalated"
         SURVEY = "survey", "Survey answered"
+        CLIENT_MATCH = "client_match", "Client match decided"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=EventKind.choices)

@@ -54,8 +54,23 @@ def complaint_list(
     elif breached is False:
         qs = qs.filter(first_response_breached=False, resolution_breached=False)
     if q:
-        qs = qs.filter(Q(reference__iexact=q) | Q(client__name__icontains=q) | Q(subject__icontains=q))
+        qs = qs.filter(
+            Q(reference__iexact=q)
+            | Q(client__name__icontains=q)
+            | Q(contact_name__icontains=q)
+            | Q(subject__icontains=q)
+        )
     return qs.order_by("-id")
+
+
+def client_match_queue() -> QuerySet[Complaint]:
+    """Anonymous complaints whose contact details match a client, waiting for staff to confirm or reject the
+    match, oldest first, with the suggested client (and their manager) loaded."""
+    return (
+        Complaint.objects.filter(client_match=Complaint.ClientMatch.PENDING, client__isnull=True)
+        .select_related("suggested_client", "suggested_client__manager", "category", "assigned_to")
+        .order_by("id")
+    )
 
 
 def complaint_get(*, pk: int) -> Complaint:

@@ -206,6 +206,51 @@ def goodwill(request, pk: int):
     return _act(request, pk, forms.GoodwillForm, "goodwill_form", "Goodwill gesture recorded.", act)
 
 
+# --- anonymous complaints waiting for staff to confirm whose they are ------------------------------------
+
+
+@role_required(*HANDLERS)
+def triage_queue(request):
+    """Anonymous complaints whose details match a client: staff confirm the match (the complaint is attached
+    and re-prioritised) or reject it."""
+    context = {"complaints": list(selectors.client_match_queue()[:200]), "form": forms.MatchDecisionForm()}
+    return render_partial(request, "complaints/triage_queue.html", "complaints/_triage_queue_rows.html", context)
+
+
+@require_POST
+@role_required(*HANDLERS)
+def match_decide(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    form = forms.MatchDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "confirm":
+                services.complaint_match_confirm(
+                    complaint=complaint, by=request.user, client=data["client"], note=data["note"]
+                )
+            else:
+                services.complaint_match_reject(complaint=complaint, by=request.user, note=data["note"])
+        except ApplicationError as exc:
+            apply_service_refusal(form, exc)
+    if form.errors:
+        context = {"complaints": list(selectors.client_match_queue()[:200]), "form": form, "failed": pk}
+        return render_partial(
+            request,
+            "complaints/triage_queue.html",
+            "complaints/_triage_queue_rows.html",
+            context,
+            status=200 if wants_fragment(request) else 400,
+        )
+    if wants_fragment(request):
+        context = {"complaints": list(selectors.client_match_queue()[:200]), "form": forms.MatchDecisionForm()}
+        return render(request, "complaints/_triage_queue_rows.html", context)
+    messages.success(
+        request, f"{complaint.reference}: {'attached' if data['decision'] == 'confirm' else 'match rejected'}."
+    )
+    return redirect("complaints:triage_queue")
+
+
 @role_required(*HANDLERS)
 def client_tab(request, client_id: int):
     """HTML fragment for the client card: the client's complaints with goodwill and survey answers."""

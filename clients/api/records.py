@@ -19,15 +19,6 @@ from ..normalize import normalize_email, normalize_phone
 from .common import SM, StaffWrite, StaffWriteAccountantRead, choice_field, full_access
 
 
-class ConsentSerializer(serializers.ModelSerializer):
-    channel = choice_field(Channel.choices, "ClientChannelEnum")
-    status = choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum")
-
-    class Meta:
-        model = ChannelConsent
-        fields = ["channel", "status", "given_at", "source"]
-
-
 class ClientSerializer(serializers.ModelSerializer):
     """Read shape. `to_representation` is hand-written: the list at 100,000 clients is hot, and a field per
     attribute costs more than the database. The declared fields keep the OpenAPI schema honest."""
@@ -43,8 +34,10 @@ class ClientSerializer(serializers.ModelSerializer):
             "ClientConsent",
             {
                 "channel": serializers.CharField(),
+                "purpose": serializers.CharField(),
                 "status": serializers.CharField(),
                 "given_at": serializers.DateTimeField(),
+                "source": serializers.CharField(help_text="How the client said so (the evidence)."),
             },
         ),
         read_only=True,
@@ -97,7 +90,10 @@ class ClientSerializer(serializers.ModelSerializer):
             "first_contact_channel": c.first_contact_channel,
             "first_contact_at": dt(c.first_contact_at),
             "preferred_channels": c.preferred_channels,
-            "consents": [{"channel": ch, "status": st, "given_at": dt(at)} for ch, st, at in consents],
+            "consents": [
+                {"channel": ch, "purpose": purpose, "status": st, "given_at": dt(at), "source": source}
+                for ch, purpose, st, at, source in consents
+            ],
             "external_id": c.external_id,
             "created_at": dt(c.created_at),
             "updated_at": dt(c.updated_at),
@@ -144,7 +140,10 @@ class ClientWriteSerializer(serializers.Serializer):
     interests = serializers.ListField(child=serializers.CharField(), required=False)
     preferred_channels = serializers.ListField(child=choice_field(Channel.choices, "ClientChannelEnum"), required=False)
     consents = serializers.DictField(
-        child=choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum"), required=False
+        child=choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum"),
+        required=False,
+        help_text="Marketing consent per channel. On create, the first contact's answers; on update and the ERP "
+        "upsert only opt-outs are recorded (an opt-in needs evidence: POST /clients/{id}/consents/).",
     )
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)

@@ -1,7 +1,7 @@
 """The only code that writes clients and what hangs off them, by job:
 
 - records: first contact, edits, the permanent manager, the ERP upsert by external id, segments
-- contacts: contact persons and consent per channel
+- contacts: contact persons and consent per channel and purpose (the rules are in its docstring)
 - relationship: interactions, follow-up tasks, promises and their reminders
 - merging: two clients that turned out to be one
 - rights: who may write on a client and give work to whom (services enforce it; pages and the API ask
@@ -11,7 +11,7 @@
 Callers import this package (`from clients import services`); the submodules import each other directly,
 never this file."""
 
-from .contacts import consent_set, contact_add
+from .contacts import consent_apply_from_sync, consent_set, contact_add
 from .merging import client_merge
 from .records import (
     MANAGER_NOT_CHOSEN,
@@ -48,6 +48,7 @@ __all__ = [
     "client_reassign",
     "client_update",
     "client_upsert_by_external_id",
+    "consent_apply_from_sync",
     "consent_set",
     "contact_add",
     "duplicate_candidates",

@@ -21,7 +21,7 @@ def _snapshot(client: Client) -> dict:
     data = model_to_dict(client, exclude=["tags"])
     data["tags"] = list(client.tags.values_list("name", flat=True))
     data["contacts"] = list(client.contacts.values("id", "name", "role", "email", "phone"))
-    data["consents"] = list(client.consents.values("channel", "status", "source"))
+    data["consents"] = list(client.consents.values("channel", "purpose", "status", "source"))
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
@@ -60,13 +60,14 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     for step in hooks.merge_steps:
         moved.update(step(survivor=survivor, loser=loser) or {})
     # Consents: an opt-out from either side wins; otherwise the survivor's answer stands.
-    survivor_consents = {c.channel: c for c in survivor.consents.all()}
+    survivor_consents = {(c.channel, c.purpose): c for c in survivor.consents.all()}
     for consent in loser.consents.all():
-        mine = survivor_consents.get(consent.channel)
+        mine = survivor_consents.get((consent.channel, consent.purpose))
         if mine is None or (consent.status == ChannelConsent.Status.OPT_OUT and mine.status != consent.status):
             consent_record(
                 client=survivor,
                 channel=consent.channel,
+                purpose=consent.purpose,
                 status=consent.status,
                 source=f"merged from client {loser.pk}: {consent.source}"[:200],
                 recorded_by=consent.recorded_by,

@@ -14,8 +14,8 @@ from crm.notifications import services as notifications
 from crm.roles import Role, has_role
 
 from .. import selectors
-from ..models import Client, ManagerAssignment, Segment, Tag
-from .contacts import consent_record, consent_set, contact_add
+from ..models import ChannelConsent, Client, ManagerAssignment, Segment, Tag
+from .contacts import consent_apply_from_sync, consent_record, contact_add
 from .rights import EDIT_DENIED, REASSIGN_DENIED, can_assign_to, can_edit_client, can_reassign_client
 from .validation import check_choice, check_manager, clean_channels, normalized
 
@@ -154,7 +154,8 @@ def client_create(
     for contact in contacts:
         # whoever creates a client may write on it (they keep it, leave it unassigned, or are an administrator)
         contact_add(client=client, by=by, **contact)
-    # Whoever records a first contact records the consents given in it, whoever will manage the client.
+    # Whoever records a first contact records the consents given in it (marketing), whoever will manage the
+    # client: a person taking down what the client said is the evidence. The ERP upsert passes opt-outs only.
     source = consent_source or f"first contact ({first_contact_channel})"
     for channel, status_given in (consents or {}).items():
         consent_record(
@@ -246,9 +247,10 @@ def client_update(
         client.save(update_fields=[*changed, "updated_at"])
     if tags is not None:
         _set_tags(client, tags)
-    for channel, status in (consents or {}).items():
-        consent_set(
-            client=client, channel=channel, status=status, source=consent_source or "client record edited", by=by
+    if consents:
+        # An edit or a sync records opt-outs only; it never gives (or gives back) an opt-in.
+        consent_apply_from_sync(
+            client=client, consents=consents, source=consent_source or "client record edited", by=by
         )
     if manager_changes:
         client = client_reassign(client=client, manager=new_manager, by=by)
@@ -302,7 +304,8 @@ def client_reassign(*, client: Client, manager: User | None, by: User | None = N
 @transaction.atomic
 def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | None = None) -> tuple[Client, bool]:
     """The ERP's PUT: create the client with this key or update it; repeating the same call changes
-    nothing. `data`: client_create's keywords (contacts only count on create). Returns (client, created).
+    nothing. `data`: client_create's keywords (contacts only count on create; of `consents`, only opt-outs
+    are recorded). Returns (client, created).
 
     `by` (None: the system) is the actor history records, and the handover rule holds whether the record
     exists or not, so a PUT's outcome never depends on it: updating follows client_update's rules (editing,
@@ -315,6 +318,10 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
     if by is not None and manager is not None and not can_assign_to(by, manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     data = {k: v for k, v in data.items() if k != "external_id"}
+    if data.get("consents"):
+        # The ERP's word is no evidence of an opt-in: only its opt-outs are recorded, on create as on update.
+        data["consents"] = {ch: st for ch, st in data["consents"].items() if st == ChannelConsent.Status.OPT_OUT}
+        data.setdefault("consent_source", "ERP sync")
     update = {k: v for k, v in data.items() if k != "contacts"}  # contacts only on create: repeat-safe
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()
     if existing is not None:

@@ -6,6 +6,7 @@
 - escalation.py      breaches and warnings recorded once and told to the assignee and supervisors
 - surveys.py         the satisfaction survey sent on resolving (token, link, message)
 - survey_answers.py  the client's answer; a low score reopens the case
+- triage.py          whose an anonymous complaint is: staff confirm or reject the suggested client
 - inbound.py         raw emails: new complaints once per Message-ID, replies on a quoted reference
 - routing.py, access.py, events.py   default assignee, priority, cost and supervisors; who may handle;
                      the event log
@@ -22,6 +23,7 @@ from .inbound import client_reply_add, complaint_create_from_email
 from .intake import complaint_create
 from .routing import handling_cost_for
 from .survey_answers import LOW_SCORE, survey_answer
+from .triage import complaint_match_confirm, complaint_match_reject
 
 __all__ = [
     "LOW_SCORE",
@@ -31,6 +33,8 @@ __all__ = [
     "complaint_assign",
     "complaint_create",
     "complaint_create_from_email",
+    "complaint_match_confirm",
+    "complaint_match_reject",
     "complaint_transition",
     "complaint_triage",
     "escalate_breaches",

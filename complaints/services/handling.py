@@ -248,6 +248,8 @@ def goodwill_add(
         raise ApplicationError("The cost cannot be negative.", field="cost")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require_actor(by, complaint)
+    if complaint.client_id is None:
+        raise ApplicationError("Confirm whose complaint this is before giving a goodwill gesture.", field="client")
     return GoodwillGesture.objects.create(
         complaint=complaint,
         client_id=complaint.client_id,

@@ -56,7 +56,10 @@ def _replied_complaint(parsed: ParsedEmail) -> Complaint | None:
     complaint = Complaint.objects.select_related("client").filter(reference=match.group(0)).first()
     if complaint is None:
         return None
-    senders = {complaint.client.email.lower(), (complaint.contact_email or "").lower()}
+    senders = {(complaint.contact_email or "").lower()}
+    if complaint.client_id is not None:
+        senders.add(complaint.client.email.lower())
+    senders.discard("")
     return complaint if parsed.from_email in senders else None
 
 

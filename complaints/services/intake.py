@@ -1,6 +1,13 @@
 """Intake: a complaint (or claim, objection, suggestion, praise) from any channel becomes a case with a
-yearly reference, a client (found by email/phone, or a new lead), an assignee and running clocks, and the
-client is told its reference."""
+yearly reference, an assignee and running clocks, and the sender is told its reference.
+
+Whose complaint it is: staff recording it give the client, or the client is found by email/phone, or a new
+lead is created (no consent is recorded: the reply is a service message, which needs none). An anonymous
+complaint (no client given, and recorded by nobody or on a channel whose details the sender typed: the public
+web form, inbound email, also when relayed through the API) creates no trust: it keeps the contact
+details as typed, creates no client and records no consent; a client whose details match is only a
+suggestion (client_match PENDING) until staff confirm it (triage.py); the acknowledgement is a service email
+to the address typed, never an SMS."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +30,9 @@ from .events import log_event
 from .routing import default_assignee, handling_cost_for, priority_for
 
 S = Complaint.Status
+# Contact details on these channels are whatever the sender wrote (a form anybody can fill in, a From header
+# anybody can set), even when a member of staff or an integration relays them: they never pick a client.
+SELF_DECLARED_CHANNELS = (Complaint.Channel.WEB_FORM, Complaint.Channel.INBOUND_EMAIL)
 
 
 def next_reference(at: datetime) -> str:
@@ -43,14 +53,19 @@ def _claimed_amount(value: Decimal | None) -> Decimal | None:
     return amount
 
 
+def _require_contact(contact_email: str, contact_phone: str) -> None:
+    if not (contact_email or contact_phone):
+        raise ApplicationError("Give an email address or phone number so we can reply.", field="contact_email")
+
+
 def _resolve_client(*, client, contact_name: str, contact_email: str, contact_phone: str, channel: str, text: str, by):
+    """Staff intake: the client given, else the one these details match, else a new lead."""
     if client is not None:
         return client
     match = client_selectors.client_match_by_contact(email=contact_email, phone=contact_phone).first()
     if match is not None:
         return match
-    if not (contact_email or contact_phone):
-        raise ApplicationError("Give an email address or phone number so we can reply.", field="contact_email")
+    _require_contact(contact_email, contact_phone)
     first_contact = {
         Complaint.Channel.PHONE: Client.FirstContactChannel.PHONE,
         Complaint.Channel.WALK_IN: Client.FirstContactChannel.WALK_IN,
@@ -59,7 +74,8 @@ def _resolve_client(*, client, contact_name: str, contact_email: str, contact_ph
         Complaint.Channel.INBOUND_EMAIL: Client.FirstContactChannel.EMAIL,
     }.get(channel, Client.FirstContactChannel.OTHER)
     name = (contact_name or contact_email or contact_phone).strip()
-    # The person wrote to us and asked for an answer: the channel they gave is consented for replying.
+    # The person asked for an answer: replying is a service message, which needs no consent; none is
+    # recorded (asking for a reply is no opt-in to news).
     preferred = ["email"] if contact_email else ["phone"]
     return client_services.client_create(
         name=name,
@@ -71,8 +87,6 @@ def _resolve_client(*, client, contact_name: str, contact_email: str, contact_ph
         first_contact_channel=first_contact,
         first_contact_request=text[:500],
         preferred_channels=preferred,
-        consents={preferred[0]: "opt_in"},
-        consent_source=f"complaint via {channel}: asked for a reply",
     )
 
 
@@ -96,9 +110,10 @@ def complaint_create(
     external_id: str | None = None,
     created_at: datetime | None = None,
 ) -> Complaint:
-    """Record a complaint (or claim, objection, suggestion, praise) from any channel, link it to the client
-    (found by email/phone, or a new lead), assign it, start its clocks and acknowledge it to the client.
-    `by` is the member of staff who recorded it; None for the public web form and inbound email."""
+    """Record a complaint (or claim, objection, suggestion, praise) from any channel, link it to the client,
+    assign it, start its clocks and acknowledge it. `by` is the member of staff who recorded it (the client
+    is given, found by email/phone, or a new lead); None for the public web form and inbound email, whose
+    complaint stays without a client until staff confirm the suggested match (see the module's note)."""
     require_handler(by)
     text = (text or "").strip()
     if not text:
@@ -114,15 +129,24 @@ def complaint_create(
         raise ApplicationError("A claim needs the amount claimed.", field="claimed_amount")
     if external_id and Complaint.objects.filter(external_id=external_id).exists():
         raise ApplicationError("A complaint with this external id already exists.", field="external_id")
-    client = _resolve_client(
-        client=client,
-        contact_name=contact_name,
-        contact_email=contact_email,
-        contact_phone=contact_phone,
-        channel=channel,
-        text=text,
-        by=by,
-    )
+    anonymous = client is None and (by is None or channel in SELF_DECLARED_CHANNELS)
+    suggestion, client_match = None, ""
+    if anonymous:
+        _require_contact(contact_email, contact_phone)
+        suggestion = client_selectors.client_match_by_contact(email=contact_email, phone=contact_phone).first()
+        client_match = Complaint.ClientMatch.PENDING if suggestion else Complaint.ClientMatch.NONE
+        if purchase is not None:
+            raise ApplicationError("An anonymous complaint cannot name a purchase.", field="purchase")
+    else:
+        client = _resolve_client(
+            client=client,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            channel=channel,
+            text=text,
+            by=by,
+        )
     if purchase is not None and purchase.client_id != client.pk:
         raise ApplicationError("That purchase belongs to another client.", field="purchase")
     now = created_at or timezone.now()
@@ -131,6 +155,8 @@ def complaint_create(
         kind=kind,
         channel=channel,
         client=client,
+        client_match=client_match,
+        suggested_client=suggestion,
         purchase=purchase,
         product=product,
         category=category,
@@ -161,23 +187,46 @@ def complaint_create(
                 user=complaint.assigned_to,
                 event="complaint_assigned",
                 dedup_key=f"complaint_assigned:{event.pk}",
-                subject=f"New {complaint.get_kind_display().lower()} {complaint.reference} from {client.name}",
+                subject=(
+                    f"New {complaint.get_kind_display().lower()} {complaint.reference} from {complaint.requester_name}"
+                ),
                 body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
                 context={"complaint_id": complaint.pk},
             )
-    client_messaging.notification_enqueue_for_client(
-        client=client,
-        event="complaint_ack",
-        dedup_key=f"complaint_ack:{complaint.pk}",
-        subject=f"We received your message — reference {complaint.reference}",
-        body=(
-            f"Thank you for contacting us. Your reference is {complaint.reference}. "
-            f"We will reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}."
-        ),
-        context={
-            "reference": complaint.reference,
-            "complaint_id": complaint.pk,
-            "first_response_due": complaint.first_response_due.isoformat(),
-        },
-    )
+    acknowledge(complaint)
     return complaint
+
+
+def acknowledge(complaint: Complaint) -> None:
+    """Tell the sender the reference: a service message to the client, or (anonymous) a service email to
+    the address typed, never an SMS to a typed number."""
+    subject = f"We received your message — reference {complaint.reference}"
+    body = (
+        f"Thank you for contacting us. Your reference is {complaint.reference}. "
+        f"We will reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}."
+    )
+    context = {
+        "reference": complaint.reference,
+        "complaint_id": complaint.pk,
+        "first_response_due": complaint.first_response_due.isoformat(),
+    }
+    key = f"complaint_ack:{complaint.pk}"
+    if complaint.client_id is None:
+        client_messaging.notification_enqueue_to_address(
+            email=complaint.contact_email,
+            event="complaint_ack",
+            dedup_key=key,
+            subject=subject,
+            body=body,
+            context=context,
+        )
+    else:
+        client_messaging.notification_enqueue_for_client(
+            client=complaint.client,
+            event="complaint_ack",
+            dedup_key=key,
+            purpose=client_messaging.SERVICE,
+            subject=subject,
+            body=body,
+            context=context,
+        )

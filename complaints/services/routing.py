@@ -18,16 +18,22 @@ from ..models import ComplaintCategory
 User = get_user_model()
 
 
-def default_assignee(client: Client, category: ComplaintCategory | None):
+def default_assignee(client: Client | None, category: ComplaintCategory | None):
+    """The category's owner (when it prefers them or the client has no manager), else the client's manager.
+    A complaint whose client is not confirmed yet (None) goes to the category's owner, or nobody."""
     owner = category.owner if category and category.owner_id and category.owner.is_active else None
-    if owner and (category.prefer_owner or client.manager_id is None):
+    if owner and (category.prefer_owner or client is None or client.manager_id is None):
         return owner
-    if client.manager_id and client.manager.is_active:
+    if client is not None and client.manager_id and client.manager.is_active:
         return client.manager
     return owner
 
 
-def priority_for(*, client: Client, severity: str, kind: str) -> int:
+def priority_for(*, client: Client | None, severity: str, kind: str) -> int:
+    """Priority by severity, lifted by the client's value; an unconfirmed client (None) lifts nothing, so
+    typing a top client's email into the public form gains no urgency."""
+    if client is None:
+        return rules.compute_priority(severity=severity, kind=kind, tier_percent=None)
     account = purchase_selectors.client_account_get(client=client)
     tier_percent = None if account is None or account.tier is None else account.tier.percent
     return rules.compute_priority(severity=severity, kind=kind, tier_percent=tier_percent)

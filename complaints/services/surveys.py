@@ -20,12 +20,17 @@ def survey_link(survey: SatisfactionSurvey) -> str:
 def survey_send(complaint: Complaint, now: datetime) -> SatisfactionSurvey:
     survey = SatisfactionSurvey.objects.create(complaint=complaint, token=secrets.token_urlsafe(24), sent_at=now)
     link = survey_link(survey)
-    client_messaging.notification_enqueue_for_client(
-        client=complaint.client,
-        event="survey_request",
-        dedup_key=f"survey_request:{survey.pk}",
-        subject=f"How did we do? ({complaint.reference})",
-        body=f"Your case {complaint.reference} is resolved. Please tell us how we did: {link}",
-        context={"reference": complaint.reference, "survey_url": link, "complaint_id": complaint.pk},
-    )
+    message = {
+        "event": "survey_request",
+        "dedup_key": f"survey_request:{survey.pk}",
+        "subject": f"How did we do? ({complaint.reference})",
+        "body": f"Your case {complaint.reference} is resolved. Please tell us how we did: {link}",
+        "context": {"reference": complaint.reference, "survey_url": link, "complaint_id": complaint.pk},
+    }
+    if complaint.client_id is None:  # an anonymous complaint nobody attached: the address typed, email only
+        client_messaging.notification_enqueue_to_address(email=complaint.contact_email, **message)
+    else:
+        client_messaging.notification_enqueue_for_client(
+            client=complaint.client, purpose=client_messaging.SERVICE, **message
+        )
     return survey

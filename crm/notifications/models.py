@@ -2,6 +2,15 @@ from django.conf import settings
 from django.db import models
 
 
+class Purpose(models.TextChoices):
+    """Why a message goes to a client, which decides the consent it needs (clients.messaging):
+    SERVICE (invoices, complaint acknowledgements and replies, surveys, account changes) needs no opt-in and
+    stops only at an opt-out of service messages on that channel; MARKETING (news, offers) needs an opt-in."""
+
+    SERVICE = "service", "Service (transactional)"
+    MARKETING = "marketing", "Marketing (news, offers)"
+
+
 class PrintBatch(models.Model):
     """Letters and leaflets waiting to be printed and posted together. Delivery on the letter channel adds
     the notification to the open batch; an administrator closes it and downloads the PDF and mailing list."""
@@ -59,6 +68,8 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    # Client messages only (blank for staff and webhook rows): the consent checked when it goes out.
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     dedup_key = models.CharField(max_length=200, unique=True)
     subject = models.CharField(max_length=200, blank=True)

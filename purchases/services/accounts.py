@@ -86,6 +86,7 @@ def tier_change_record(*, client, old_tier, new_tier, before, after, cause, purc
         client_messaging.notification_enqueue_for_client(
             client=client,
             event="tier_upgrade",
+            purpose=client_messaging.SERVICE,  # the client's account changed: not an offer
             dedup_key=f"tier_upgrade:{client.pk}:{new_tier.pk}",
             subject=f"You now get {new_tier.percent}% off",
             body=(

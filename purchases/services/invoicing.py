@@ -149,6 +149,7 @@ def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
     client_messaging.notification_enqueue_for_client(
         client=invoice.client,
         event="invoice_sent",
+        purpose=client_messaging.SERVICE,
         dedup_key=f"invoice_sent:{invoice.pk}",
         subject=f"Invoice {invoice.number}",
         body=f"Please find attached invoice {invoice.number} for {invoice.net_total}.",

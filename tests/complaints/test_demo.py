@@ -17,7 +17,10 @@ def test_demo_seed_creates_a_lived_in_complaints_desk_once():
     for _ in range(20):
         ClientFactory()
     demo.seed(rng=random.Random(7), stdout=io.StringIO())
-    assert Complaint.objects.count() == 60
+    assert Complaint.objects.count() == 65  # 60 from staff, 5 from the public form
+    public = Complaint.objects.filter(external_id__startswith="DEMO-P-")
+    assert public.filter(client=None, client_match="pending").count() >= 2  # waiting in triage
+    assert public.filter(client=None, client_match="none").exists()
     statuses = set(Complaint.objects.values_list("status", flat=True))
     assert {"new", "resolved"} <= statuses and len(statuses) >= 4
     assert len(set(Complaint.objects.values_list("kind", flat=True))) == 5
@@ -25,4 +28,4 @@ def test_demo_seed_creates_a_lived_in_complaints_desk_once():
     assert Acknowledgement.objects.exists()
     out = io.StringIO()
     demo.seed(rng=random.Random(7), stdout=out)
-    assert "already seeded" in out.getvalue() and Complaint.objects.count() == 60
+    assert "already seeded" in out.getvalue() and Complaint.objects.count() == 65

@@ -34,15 +34,19 @@ def test_public_form_opens_without_login(client):
 def test_public_form_records_and_shows_the_tracking_reference(client):
     response = client.post(reverse("complaints:public_form"), FORM, follow=True)
     complaint = Complaint.objects.get()
-    assert complaint.channel == "web_form" and complaint.client.status == "lead"
+    assert complaint.channel == "web_form" and complaint.client is None and complaint.client_match == "none"
     assert complaint.reference.encode() in response.content
-    assert Notification.objects.filter(event="complaint_ack", client=complaint.client).exists()
+    ack = Notification.objects.get(event="complaint_ack")
+    assert ack.client_id is None and ack.channel == "email" and ack.context["to_email"] == "ann@example.org"
 
 
-def test_public_form_links_a_known_client_by_phone(client):
+def test_public_form_only_suggests_a_known_client_by_phone(client):
     known = ClientFactory(phone="+442079460123")
     client.post(reverse("complaints:public_form"), {**FORM, "email": "", "phone": "020 7946 0123"})
-    assert Complaint.objects.get().client == known
+    complaint = Complaint.objects.get()
+    assert complaint.client is None and complaint.suggested_client == known and complaint.client_match == "pending"
+    # no SMS to a typed number: with no email given, nobody is sent anything
+    assert not Notification.objects.filter(event="complaint_ack", status="pending").exists()
 
 
 def test_honeypot_submissions_look_accepted_but_store_nothing(client):

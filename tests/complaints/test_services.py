@@ -207,29 +207,36 @@ def test_answering_in_time_is_not_a_breach(sales_manager):
     assert complaint.first_responded_at is not None and not complaint.first_response_breached
 
 
-def test_unknown_contact_becomes_a_lead(sales_manager):
+def test_unknown_contact_recorded_by_staff_becomes_a_lead_without_consent(sales_manager):
     complaint = services.complaint_create(
-        text="Wrong toner", channel="web_form", contact_name="Ann Lee", contact_email="ann@example.org"
+        text="Wrong toner", channel="phone", contact_name="Ann Lee", contact_email="ann@example.org", by=sales_manager
     )
     assert complaint.client.status == "lead"
     assert complaint.client.email == "ann@example.org"
-    assert complaint.client.first_contact_channel == "web_form"
+    assert complaint.client.first_contact_channel == "phone"
+    assert not complaint.client.consents.exists()  # asking for a reply is no opt-in to news
     ack = Notification.objects.get(event="complaint_ack", client=complaint.client)
-    assert ack.channel == "email" and ack.status == "pending"  # they asked for a reply: email is consented
+    # the acknowledgement is a service message: it needs no consent
+    assert ack.channel == "email" and ack.status == "pending" and ack.purpose == "service"
 
 
-def test_known_email_links_to_the_existing_client():
+def test_known_email_recorded_by_staff_links_to_the_existing_client(sales_manager):
     client = ClientFactory(email="known@example.com")
-    complaint = services.complaint_create(text="Late", channel="api", contact_email="KNOWN@example.com")
+    complaint = services.complaint_create(
+        text="Late", channel="api", contact_email="KNOWN@example.com", by=sales_manager
+    )
     assert complaint.client == client
 
 
-def test_missing_text_or_contact_is_refused_and_nothing_is_saved():
+def test_missing_text_or_contact_is_refused_and_nothing_is_saved(sales_manager):
     with pytest.raises(ApplicationError) as exc:
         services.complaint_create(text="  ", channel="api", contact_email="a@example.com")
     assert exc.value.field == "text"
     with pytest.raises(ApplicationError) as exc:
         services.complaint_create(text="Hello", channel="api")
+    assert exc.value.field == "contact_email"
+    with pytest.raises(ApplicationError) as exc:
+        services.complaint_create(text="Hello", channel="api", by=sales_manager)
     assert exc.value.field == "contact_email"
     with pytest.raises(ApplicationError) as exc:
         services.complaint_create(text="Pay me", channel="api", kind="claim", client=ClientFactory())

@@ -5,13 +5,15 @@ import re
 import pytest
 
 from complaints.models import Complaint, GoodwillGesture, SatisfactionSurvey
+from tests.factories import ClientFactory
 
 
 @pytest.mark.django_db(transaction=True)
 def test_public_complaint_is_triaged_resolved_with_goodwill_and_the_survey_shows_on_the_card(
     page, login, sales_manager
 ):
-    # 1. A visitor submits the public form, no login.
+    grace = ClientFactory(name="Grace Hopper Ltd", email="grace@example.org", manager=sales_manager)
+    # 1. A visitor submits the public form, no login, with the email of a known client.
     page.goto("/complaints/submit/")
     page.fill("#id_name", "Grace Hopper")
     page.fill("#id_email", "grace@example.org")
@@ -21,15 +23,22 @@ def test_public_complaint_is_triaged_resolved_with_goodwill_and_the_survey_shows
     reference = page.text_content("#tracking-reference").strip()
     assert re.fullmatch(r"C-\d{4}-\d{5}", reference)
     complaint = Complaint.objects.get(reference=reference)
-    assert complaint.client.email == "grace@example.org"
+    assert complaint.client is None and complaint.suggested_client == grace  # only a suggestion
 
-    # 2. It appears on the board in the "new" column.
+    # 2. Staff confirm whose it is in the triage queue; then it is the client's.
     login(sales_manager)
+    page.goto("/complaints/triage-queue/")
+    page.click(f"#match-{complaint.pk} .confirm-match")
+    page.wait_for_selector("#client-match-queue:has-text('No complaint waits for a decision')")
+    complaint.refresh_from_db()
+    assert complaint.client == grace
+
+    # 3. It appears on the board in the "new" column.
     page.goto("/complaints/")
     card = page.locator(f"#column-new #card-{reference}")
     card.wait_for()
 
-    # 3. Triage: severity high, assigned to the sales manager.
+    # 4. Triage: severity high, assigned to the sales manager.
     card.locator("a").click()
     page.wait_for_selector("#triage-form")
     page.select_option("#triage-form select[name=severity]", "high")
@@ -37,7 +46,7 @@ def test_public_complaint_is_triaged_resolved_with_goodwill_and_the_survey_shows
     page.click("#triage-submit")
     page.wait_for_selector("#complaint-status:has-text('Triaged')")
 
-    # 4. A goodwill gesture, then resolve with a note and root cause.
+    # 5. A goodwill gesture, then resolve with a note and root cause.
     page.select_option("#goodwill-form select[name=kind]", "gift")
     page.fill("#goodwill-form input[name=cost]", "12.50")
     page.click("#goodwill-submit")
@@ -50,7 +59,7 @@ def test_public_complaint_is_triaged_resolved_with_goodwill_and_the_survey_shows
     page.wait_for_selector("#complaint-status:has-text('Resolved')")
     assert GoodwillGesture.objects.get(complaint=complaint).client_id == complaint.client_id
 
-    # 5. The client answers the survey from the link (no login needed: a fresh context).
+    # 6. The client answers the survey from the link (no login needed: a fresh context).
     token = SatisfactionSurvey.objects.get(complaint=complaint).token
     visitor = page.context.browser.new_context(base_url=page.url.split("/complaints")[0])
     survey_page = visitor.new_page()
@@ -62,7 +71,7 @@ def test_public_complaint_is_triaged_resolved_with_goodwill_and_the_survey_shows
     survey_page.wait_for_selector("#survey-thanks")
     visitor.close()
 
-    # 6. The answer shows on the client card's complaints tab.
+    # 7. The answer shows on the client card's complaints tab.
     page.goto(f"/clients/{complaint.client_id}/")
     page.click("#tab-complaints")
     page.wait_for_selector(f"#ctab-{reference} .survey-answer:has-text('Fixed within a day')")

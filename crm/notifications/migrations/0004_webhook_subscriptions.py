@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_notification_claimed_at_and_more'),
+        ('notifications', '0003_notification_purpose'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
