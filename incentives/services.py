@@ -10,6 +10,7 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
 from crm.notifications import services as notification_services
+from crm.notifications.webhooks import event_emit
 from crm.roles import Role
 from purchases import services as purchase_services
 from purchases.models import Purchase
@@ -273,6 +274,11 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
     award.decided_by = by
     award.decided_at = timezone.now()
     award.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    event_emit(
+        "award.decided",
+        entity=f"award:{award.pk}",
+        data={"id": award.pk, "user": award.user_id, "status": award.status, "period": str(award.period)},
+    )
     if approve:
         notification_services.notification_enqueue_for_user(
             user=award.user,

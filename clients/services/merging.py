@@ -5,6 +5,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from crm.exceptions import ApplicationError
+from crm.notifications.webhooks import event_emit
 from crm.roles import is_admin
 
 from .. import hooks
@@ -96,6 +97,12 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     loser.merged_into = survivor
     loser._change_reason = f"merged into client {survivor.pk}"
     loser.save(update_fields=["merged_into", "updated_at"])
+    # The ERP learns which record survived: the merged-away client's events end with this one.
+    event_emit(
+        "client.merged",
+        entity=f"client:{loser.pk}",
+        data={"id": loser.pk, "merged_into": survivor.pk, "external_id": loser.external_id},
+    )
     return ClientMerge.objects.create(
         survivor=survivor, loser_id=loser.pk, loser_snapshot=snapshot, moved=moved, merged_by=by
     )

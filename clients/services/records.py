@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.notifications import services as notifications
+from crm.notifications.webhooks import event_emit
 from crm.roles import Role, has_role
 
 from .. import selectors
@@ -166,6 +167,11 @@ def client_create(
             recorded_by=by,
             at=client.first_contact_at,
         )
+    event_emit(
+        "client.created",
+        entity=f"client:{client.pk}",
+        data={"id": client.pk, "external_id": client.external_id, "manager": client.manager_id},
+    )
     return client
 
 
@@ -245,6 +251,11 @@ def client_update(
         if by is not None:
             client._history_user = by
         client.save(update_fields=[*changed, "updated_at"])
+        event_emit(
+            "client.updated",
+            entity=f"client:{client.pk}",
+            data={"id": client.pk, "external_id": client.external_id, "changed": sorted(set(changed))},
+        )
     if tags is not None:
         _set_tags(client, tags)
     if consents:
@@ -280,6 +291,16 @@ def client_reassign(*, client: Client, manager: User | None, by: User | None = N
         client=client, manager=manager, previous_manager=previous, assigned_at=now, assigned_by=by, reason=reason
     )
     key = f"client_reassigned:{client.pk}:{assignment.pk}"
+    event_emit(
+        "client.reassigned",
+        entity=f"client:{client.pk}",
+        data={
+            "id": client.pk,
+            "external_id": client.external_id,
+            "manager": manager.pk if manager else None,
+            "previous_manager": previous.pk if previous else None,
+        },
+    )
     if manager is not None:
         notifications.notification_enqueue_for_user(
             user=manager,

@@ -10,13 +10,14 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError
 from crm.money import money
 from crm.notifications import services as notification_services
+from crm.notifications.webhooks import event_emit
 from crm.standards.calendar import current_calendar
 
 from .. import rules
 from ..models import Complaint, ComplaintCategory, ComplaintComment, ComplaintEvent, GoodwillGesture
 from .access import may_handle, require_actor, require_assigner, require_handler
 from .clocks import record_first_response, restart_resolution_clock, resume_clock, set_due_times
-from .events import log_event
+from .events import complaint_event_data, log_event
 from .routing import default_assignee, handling_cost_for, priority_for
 from .surveys import survey_send
 
@@ -214,6 +215,9 @@ def complaint_transition(
     )
     if to_status == S.RESOLVED:
         survey_send(complaint, now)
+    if to_status in (S.RESOLVED, S.REOPENED):
+        event_type = "complaint.resolved" if to_status == S.RESOLVED else "complaint.reopened"
+        event_emit(event_type, entity=f"complaint:{complaint.pk}", data=complaint_event_data(complaint))
     return complaint
 
 

@@ -22,11 +22,12 @@ from clients.models import Client
 from crm.exceptions import ApplicationError
 from crm.money import money
 from crm.notifications import services as notification_services
+from crm.notifications.webhooks import event_emit
 
 from ..models import Complaint, ComplaintCategory, ComplaintEvent, ReferenceCounter
 from .access import require_handler
 from .clocks import set_due_times
-from .events import log_event
+from .events import complaint_event_data, log_event
 from .routing import default_assignee, handling_cost_for, priority_for
 
 S = Complaint.Status
@@ -194,6 +195,7 @@ def complaint_create(
                 context={"complaint_id": complaint.pk},
             )
     acknowledge(complaint)
+    event_emit("complaint.opened", entity=f"complaint:{complaint.pk}", data=complaint_event_data(complaint))
     return complaint
 
 
