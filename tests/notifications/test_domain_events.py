@@ -7,6 +7,7 @@ from django.db import transaction
 from clients import services as client_services
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from crm.exceptions import ApplicationError
 from crm.notifications import webhooks
 from crm.notifications.models import WebhookEvent
 from incentives import services as incentive_services
@@ -82,6 +83,6 @@ def test_no_event_when_the_cause_rolls_back(administrator, sales_manager):
 
 def test_a_refused_cause_sends_nothing(sales_manager, other_sales_manager):
     client = ClientFactory(manager=other_sales_manager)
-    with pytest.raises(Exception):
+    with pytest.raises(ApplicationError):
         client_services.client_update(client=client, by=sales_manager, name="Not mine")
     assert events() == []
