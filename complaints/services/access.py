@@ -30,9 +30,12 @@ def require_handler(by) -> None:
 
 
 def can_act_on(user, complaint) -> bool:
-    """May `user` triage, assign, move, comment on or give goodwill for this complaint?"""
+    """May `user` triage, assign, move, comment on or give goodwill for this complaint? An anonymous complaint
+    (no client attached yet) belongs to nobody's book: every handler may take it, like an unassigned client."""
     if not may_handle(user):
         return False
+    if complaint.client_id is None:
+        return True
     return complaint.assigned_to_id == user.pk or client_services.can_write_client(user, complaint.client)
 
 
