@@ -54,7 +54,7 @@ from .invoicing import (
 from .ledger import ReturnLineInput, purchase_discount_override, purchase_record, purchase_return
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
 from .tax import TaxInput, tax_compute, tax_compute_configured
-from .tax_rates import tax_rate_create, tax_rates_on
+from .tax_rates import default_tax_rate, tax_rate_create, tax_rates_on
 from .weights import WEIGHTS_START, product_weight_set
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "client_accounts_merge",
     "client_accounts_recompute_all",
     "credit_note_counter_next",
+    "default_tax_rate",
     "credit_note_for_void",
     "credit_note_issue",
     "credit_note_request_for_entry",
