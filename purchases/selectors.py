@@ -191,7 +191,7 @@ def invoice_queue():
 def invoice_get(*, pk: int) -> Invoice:
     return (
         Invoice.objects.select_related("client", "requested_by", "claimed_by", "issued_by", "voided_by")
-        .prefetch_related("purchases", "payments__recorded_by", "credit_notes")
+        .prefetch_related("purchases", "payments__recorded_by", "credit_notes", "lines__product")
         .get(pk=pk)
     )
 
