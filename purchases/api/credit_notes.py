@@ -137,6 +137,7 @@ class TaxRateSerializer(serializers.ModelSerializer):
         model = TaxRate
         fields = ["id", "product", "category", "rate", "name", "effective_from", "set_by", "created_at"]
         read_only_fields = ["id", "set_by", "created_at"]
+        validators = []  # one rate per product (or category) and day: the service says so, as a 400 on the date
 
 
 class TaxRateFilter(SyncFilterSet):
