@@ -163,7 +163,12 @@ def _issue(note: CreditNote, *, by, invoice: Invoice, at) -> CreditNote:
     note.issued_by, note.issued_at = by, at
     note.save(update_fields=["number", "status", "issued_by", "issued_at", "updated_at"])
     invoice.credited_total += note.gross_total
-    invoice.save(update_fields=["credited_total", "updated_at"])
+    fields = ["credited_total", "updated_at"]
+    if invoice.status in (Invoice.Status.ISSUED, Invoice.Status.SENT) and invoice.amount_paid and invoice.balance <= 0:
+        # what was paid already covers what is left to pay after the credit
+        invoice.status, invoice.paid_at = Invoice.Status.PAID, at
+        fields += ["status", "paid_at"]
+    invoice.save(update_fields=fields)
     return note
 
 

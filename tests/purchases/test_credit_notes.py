@@ -222,3 +222,14 @@ def test_prices_entered_gross_take_the_tax_out(settings, sale, sales_manager, ac
     invoice = services.invoice_issue(invoice=request(sale, sales_manager), by=accountant)
     # 300.00 incl. 20% -> tax 50.00; 30.00 incl. 10% -> tax 2.73 (2.7272...)
     assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == (D("277.27"), D("52.73"), D("330.00"))
+
+
+def test_a_credit_that_leaves_nothing_to_pay_after_a_part_payment_marks_the_invoice_paid(
+    sale, sales_manager, accountant, product
+):
+    invoice = services.invoice_issue(invoice=request(sale, sales_manager), by=accountant)
+    services.invoice_payment_record(invoice=invoice, amount=D("273.00"), paid_on=None, by=accountant)
+    give_back(sale, sales_manager, **{product.sku: "1"})
+    services.credit_note_issue(credit_note=CreditNote.objects.get(), by=accountant)
+    invoice.refresh_from_db()
+    assert invoice.balance == ZERO and invoice.status == "paid" and invoice.paid_at
