@@ -142,9 +142,9 @@ class CreditNoteLineInline(ReadOnlyInline):
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "invoice", "client", "reason", "status", "gross_total", "requested_at", "issued_at"]
+    list_display = ["__str__", "invoice", "reason", "status", "gross_total", "requested_at", "issued_at"]
     list_filter = ["status", "reason"]
-    list_select_related = ["invoice", "client"]
+    list_select_related = ["invoice"]
     inlines = [CreditNoteLineInline]
 
 

@@ -378,8 +378,8 @@ class CreditNote(models.Model):
         CORRECTION = "correction", "Discount correction"
         VOID = "void", "Invoice voided"
 
+    # The client is the invoice's (no copy of it here: a client merge has nothing to move).
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="credit_notes")
     entry = models.OneToOneField(Purchase, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note")
     reason = models.CharField(max_length=12, choices=Reason.choices)
     note = models.TextField(blank=True)
@@ -402,7 +402,6 @@ class CreditNote(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["status", "due_at"]),
-            models.Index(fields=["client", "-id"]),
             models.Index(fields=["updated_at"]),
         ]
 

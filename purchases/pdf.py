@@ -159,7 +159,7 @@ def credit_note_pdf(note) -> bytes:
     )
     title = f"Credit note {note.number}" if note.number else f"Credit note request #{note.pk} (not issued)"
     invoice = note.invoice
-    story = _header(title, note.client, styles)
+    story = _header(title, invoice.client, styles)
     story += [
         _p(f"Corrects invoice {invoice.number} of {_date(invoice.issued_at)}", styles["Heading3"]),
         _p(f"Reason: {note.get_reason_display()}" + (f" - {note.note}" if note.note else ""), normal),

@@ -222,13 +222,13 @@ def invoice_lines(*, invoice: Invoice) -> list[InvoiceLine]:
 
 
 def credit_note_list(*, status=None, invoice=None, client=None):
-    qs = CreditNote.objects.select_related("invoice", "client", "requested_by", "issued_by")
+    qs = CreditNote.objects.select_related("invoice__client", "requested_by", "issued_by")
     if status:
         qs = qs.filter(status=status)
     if invoice is not None:
         qs = qs.filter(invoice=invoice)
     if client is not None:
-        qs = qs.filter(client=client)
+        qs = qs.filter(invoice__client=client)
     return qs.order_by("-id")
 
 
@@ -236,14 +236,14 @@ def credit_note_queue():
     """Credit notes to issue, by due time."""
     return (
         CreditNote.objects.filter(status=CreditNote.Status.REQUESTED)
-        .select_related("invoice", "client", "requested_by")
+        .select_related("invoice__client", "requested_by")
         .order_by("due_at", "id")
     )
 
 
 def credit_note_get(*, pk: int) -> CreditNote:
     return (
-        CreditNote.objects.select_related("invoice", "client", "requested_by", "issued_by", "entry")
+        CreditNote.objects.select_related("invoice__client", "requested_by", "issued_by", "entry")
         .prefetch_related("lines__product", "lines__invoice_line")
         .get(pk=pk)
     )

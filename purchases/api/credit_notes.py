@@ -44,6 +44,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="requested or issued")
     reason = serializers.CharField(read_only=True, help_text="return, correction or void")
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    client = serializers.IntegerField(source="invoice.client_id", read_only=True)
     currency = serializers.SerializerMethodField()
     lines = CreditNoteLineSerializer(many=True, read_only=True)
 
@@ -77,9 +78,11 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 
 
 class CreditNoteFilter(SyncFilterSet):
+    client = django_filters.NumberFilter(field_name="invoice__client")
+
     class Meta:
         model = CreditNote
-        fields = ["client", "invoice", "status", "reason"]
+        fields = ["invoice", "status", "reason"]
 
 
 def _credit_notes():

@@ -41,7 +41,6 @@ def invoices_to_net_tax_gross(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_import_job_lease'),
         ('purchases', '0002_ledger_history_invoices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -95,7 +94,6 @@ class Migration(migrations.Migration):
                 ('gross_total', models.DecimalField(decimal_places=2, help_text='Including tax.', max_digits=14)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='clients.client')),
                 ('entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_note', to='purchases.purchase')),
                 ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='purchases.invoice')),
                 ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -164,10 +162,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='creditnote',
             index=models.Index(fields=['status', 'due_at'], name='purchases_c_status_98d4a2_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='creditnote',
-            index=models.Index(fields=['client', '-id'], name='purchases_c_client__6f05d6_idx'),
         ),
         migrations.AddIndex(
             model_name='creditnote',

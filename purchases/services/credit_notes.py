@@ -134,7 +134,6 @@ def credit_note_request_for_entry(*, entry: Purchase) -> CreditNote | None:
 def _credit_note_create(*, invoice, entry, reason, note, by, at, rows) -> CreditNote:
     note_row = CreditNote.objects.create(
         invoice=invoice,
-        client_id=invoice.client_id,
         entry=entry,
         reason=reason,
         note=note or "",

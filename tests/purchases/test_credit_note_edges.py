@@ -189,6 +189,9 @@ def test_credit_notes_api_denies_no_role(requested_note, api_client_for, no_role
 def test_credit_notes_api_filters_and_syncs(requested_note, acc_api):
     invoice, note = requested_note
     assert len(acc_api.get("/api/v1/credit-notes/", {"status": "issued"}).json()["results"]) == 0
+    [row] = acc_api.get("/api/v1/credit-notes/", {"client": invoice.client_id}).json()["results"]
+    assert row["client"] == invoice.client_id
+    assert acc_api.get("/api/v1/credit-notes/", {"client": invoice.client_id + 1}).json()["results"] == []
     assert len(acc_api.get("/api/v1/credit-notes/", {"updated_since": "2000-01-01T00:00:00Z"}).json()["results"]) == 1
     assert acc_api.get("/api/v1/credit-notes/", {"updated_since": "yesterday"}).status_code == 400
 
