@@ -33,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "purchases.add_purchase",
         "purchases.view_invoice",
         "purchases.add_invoice",
+        "purchases.view_creditnote",
+        "purchases.view_taxrate",
         "incentives.view_salesplan",
         "incentives.view_awardtype",
         "incentives.view_award",
@@ -52,6 +54,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "purchases.view_invoice",
         "purchases.change_invoice",
         "purchases.add_invoicepayment",
+        "purchases.view_creditnote",
+        "purchases.change_creditnote",
+        "purchases.view_taxrate",
         "incentives.view_awardtype",
         "incentives.view_award",
         # no complaint or goodwill: accountants' pages and API show them none

@@ -1,5 +1,5 @@
-"""Admin. The ledger, accounts, tier history, overrides and invoices are read-only here: they change only
-through the services (append-only ledger, gapless numbering); the catalogue and tiers are editable."""
+"""Admin. The ledger, accounts, tier history, overrides, invoices, credit notes and tax rates are read-only here:
+they change only through the services (append-only ledger, gapless numbering); the catalogue and tiers are editable."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -7,16 +7,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Category,
     ClientAccount,
+    CreditNote,
+    CreditNoteCounter,
+    CreditNoteLine,
     DiscountOverride,
     DiscountPolicy,
     DiscountTier,
     Invoice,
     InvoiceCounter,
+    InvoiceLine,
     InvoicePayment,
     Product,
     ProductWeight,
     Purchase,
     PurchaseLine,
+    TaxRate,
     TierChange,
 )
 
@@ -114,12 +119,46 @@ class PaymentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceLine
+    fields = ["product", "description", "quantity", "unit_price", "net_amount", "tax_rate", "tax_amount"]
+    fields += ["gross_amount"]
+    readonly_fields = fields
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "client", "status", "net_total", "requested_at", "due_at", "issued_at"]
+    list_display = ["__str__", "client", "status", "gross_total", "requested_at", "due_at", "issued_at"]
     list_filter = ["status"]
     list_select_related = ["client"]
-    inlines = [PaymentInline]
+    inlines = [InvoiceLineInline, PaymentInline]
+
+
+class CreditNoteLineInline(ReadOnlyInline):
+    model = CreditNoteLine
+    fields = ["product", "description", "quantity", "net_amount", "tax_rate", "tax_amount", "gross_amount"]
+    readonly_fields = fields
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "invoice", "reason", "status", "gross_total", "requested_at", "issued_at"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["invoice"]
+    inlines = [CreditNoteLineInline]
+
+
+@admin.register(CreditNoteCounter)
+class CreditNoteCounterAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last_number"]
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(ReadOnlyAdmin):
+    """Rates are added on the Tax rates page (purchases:tax_rates), never edited."""
+
+    list_display = ["__str__", "product", "category", "rate", "name", "effective_from", "set_by"]
+    list_select_related = ["product", "category", "set_by"]
 
 
 @admin.register(InvoiceCounter)

@@ -17,6 +17,15 @@ def panels(request) -> list[dict]:
                 "order": 10,
             }
         )
+        out.append(
+            {
+                "id": "credit-note-queue",
+                "title": "Credit notes to issue",
+                "template": "purchases/_panel_credit_notes.html",
+                "context": {"notes": list(selectors.credit_note_queue()[:10]), "now": timezone.now()},
+                "order": 11,
+            }
+        )
     if is_sales_manager(request.user):
         out.append(
             {

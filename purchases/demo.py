@@ -1,7 +1,7 @@
-"""Demo catalogue, tiers, a year of purchases through purchase_record (so totals and tiers are real), a few
-returns and invoice requests in every state."""
+"""Demo catalogue, tiers, tax rates, a year of purchases through purchase_record (so totals and tiers are real), a
+few returns, invoice requests in every state, and credit notes for sales returned after their invoice was issued."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -61,6 +61,10 @@ TIERS = [
     (Decimal("20000"), Decimal("10"), "Gold"),
 ]
 SALES = ["maria", "tom", "lena", "omar"]
+# Category rates (percent) since always; a product's own rate beats its category's.
+TAX_RATES = {"Paper": "20", "Ink & toner": "20", "Office supplies": "20", "Printers": "20", "Packaging": "20"}
+TAX_RATES_SERVICES = "10"  # services are taxed at a reduced rate...
+TAX_RATE_VOUCHER = "0"  # ...and a gift voucher (a product-specific rate) is not taxed until it is spent
 
 
 def seed(*, rng, stdout) -> None:
@@ -98,6 +102,23 @@ def seed(*, rng, stdout) -> None:
     if not DiscountTier.objects.exists():
         for threshold, percent, name in TIERS:
             services.tier_save(threshold=threshold, percent=percent, name=name)
+    since_always = date(2000, 1, 1)
+    if admin:
+        for name, rate in TAX_RATES.items():
+            services.tax_rate_create(
+                category=categories[name], rate=Decimal(rate), name="Standard", effective_from=since_always, by=admin
+            )
+        services.tax_rate_create(
+            category=categories["Services"],
+            rate=Decimal(TAX_RATES_SERVICES),
+            name="Reduced",
+            effective_from=since_always,
+            by=admin,
+        )
+        voucher = next(p for p in products if p.name == "Gift voucher")
+        services.tax_rate_create(
+            product=voucher, rate=Decimal(TAX_RATE_VOUCHER), name="Exempt", effective_from=since_always, by=admin
+        )
 
     from clients.models import Client  # read-only: which clients the clients demo created
 
@@ -125,7 +146,8 @@ def seed(*, rng, stdout) -> None:
             lines.append(services.LineInput(product=product, quantity=Decimal(quantity)))
         sale, _ = services.purchase_record(client=client, lines=lines, by=seller, purchased_at=at)
         sales.append(sale)
-    for sale in rng.sample(sales, k=min(6, len(sales))):
+    returned = rng.sample(sales, k=min(6, len(sales)))
+    for sale in returned:
         line = sale.lines.first()
         quantity = max(1, int(line.quantity // 2))
         services.purchase_return(
@@ -134,9 +156,9 @@ def seed(*, rng, stdout) -> None:
             lines=[services.ReturnLineInput(line=line, quantity=Decimal(quantity))],
             reason="Damaged",
         )
-    invoices = 0
+    invoices = credit_notes = 0
     if accountant:
-        recent = [s for s in sales if s.purchased_at > now - timedelta(days=60)][-12:]
+        recent = [s for s in sales if s.purchased_at > now - timedelta(days=60) and s not in returned][-12:]
         for i, sale in enumerate(recent):
             invoice = services.invoice_request(client=sale.client, purchases=[sale], by=sale.recorded_by)
             invoices += 1
@@ -153,10 +175,35 @@ def seed(*, rng, stdout) -> None:
                     invoice = services.invoice_mark_sent(invoice=invoice, by=accountant)
                 if state == 4:
                     services.invoice_payment_record(
-                        invoice=invoice, amount=invoice.net_total, paid_on=timezone.localdate(), by=accountant
+                        invoice=invoice, amount=invoice.balance, paid_on=timezone.localdate(), by=accountant
                     )
                 if state == 5:
                     services.invoice_void(invoice=invoice, by=accountant, reason="Wrong billing address")
+        credit_notes = _returns_after_issue(accountant=accountant)
     stdout.write(
-        f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices."
+        f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices, "
+        f"{credit_notes} credit notes."
     )
+
+
+def _returns_after_issue(*, accountant) -> int:
+    """Two issued invoices whose sale was partly returned afterwards: each return asks for a credit note; the
+    accountant issues the first, the second waits in the queue."""
+    issued = list(
+        Invoice.objects.filter(status=Invoice.Status.ISSUED, amount_paid=0).prefetch_related("purchases").order_by("id")
+    )
+    notes = 0
+    for i, invoice in enumerate(issued[:2]):
+        sale = invoice.purchases.first()
+        line = max(sale.lines.all(), key=lambda line: line.quantity)
+        entry, _ = services.purchase_return(
+            original=sale,
+            by=sale.recorded_by,
+            lines=[services.ReturnLineInput(line=line, quantity=Decimal("1"))],
+            reason="Client sent one back after the invoice",
+        )
+        note = entry.credit_note
+        if i == 0:
+            services.credit_note_issue(credit_note=note, by=accountant)
+        notes += 1
+    return notes

@@ -260,3 +260,22 @@ class PurchaseFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TaxRateForm(forms.Form):
+    """A new tax rate: for a product (SKU or id) or a category, from a date on."""
+
+    product = forms.CharField(required=False, help_text="SKU or id; leave empty for a category rate.")
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    rate = forms.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, help_text="Percent.")
+    name = forms.CharField(max_length=50, required=False)
+    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_product(self):
+        reference = (self.cleaned_data.get("product") or "").strip()
+        if not reference:
+            return None
+        product = selectors.products_by_reference([reference]).get(reference)
+        if product is None:
+            raise forms.ValidationError(f"No product {reference}.")
+        return product

@@ -63,6 +63,46 @@ class ProductWeight(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "effective_from"], name="one_weight_per_product_day")]
 
 
+class TaxRate(models.Model):
+    """Effective-dated tax rate (percent) of a product or of a whole category. The rate of a sale line is the
+    product's rate in force on the sale date (latest effective_from <= date), else its category's, else the
+    TAX_DEFAULT_RATE setting. Rates are only added, never edited: documents fix the rate on their lines."""
+
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="tax_rates")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tax_rates")
+    rate = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], help_text="Percent."
+    )
+    name = models.CharField(max_length=50, blank=True, help_text='e.g. "Standard", "Reduced".')
+    effective_from = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=False, category__isnull=True)
+                | models.Q(product__isnull=True, category__isnull=False),
+                name="tax_rate_for_product_or_category",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "effective_from"],
+                condition=models.Q(product__isnull=False),
+                name="one_tax_rate_per_product_day",
+            ),
+            models.UniqueConstraint(
+                fields=["category", "effective_from"],
+                condition=models.Q(category__isnull=False),
+                name="one_tax_rate_per_category_day",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.product.sku if self.product_id else self.category.name
+        return f"{target}: {self.rate}% from {self.effective_from}"
+
+
 class DiscountTier(models.Model):
     """Cumulative net purchases threshold -> discount percent."""
 
@@ -243,9 +283,17 @@ class Invoice(models.Model):
     )
     issued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    gross_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    # Totals: before issue an estimate kept up to date from the ledger (returns and corrections refresh it);
+    # at issue fixed from the invoice's lines and never changed again (later returns give credit notes).
+    # list_total and discount_amount are in the ledger's price basis (net or gross, PRICES_INCLUDE_TAX);
+    # net_total excludes tax, gross_total includes it and is the amount to pay.
+    list_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Lines at unit prices, before discount.")
     discount_amount = models.DecimalField(**MONEY, default=Decimal("0"))
-    net_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    net_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Excluding tax.")
+    tax_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    gross_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Including tax: the amount due.")
+    # Sum of the gross totals of this invoice's issued credit notes (moved when one is issued).
+    credited_total = models.DecimalField(**MONEY, default=Decimal("0"))
     amount_paid = models.DecimalField(**MONEY, default=Decimal("0"))
     paid_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
@@ -254,7 +302,8 @@ class Invoice(models.Model):
     )
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
-    # The credit note cancelling a void invoice takes its own number in the same yearly series.
+    # Legacy: before credit notes had their own series (CreditNote), voiding an issued invoice took a number
+    # from the invoice series into this field. Kept read-only for those rows; new voids issue a CreditNote.
     credit_note_number = models.CharField(max_length=20, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -273,7 +322,28 @@ class Invoice(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        return self.net_total - self.amount_paid
+        """What the client still owes: the gross total less issued credit notes and payments."""
+        return self.gross_total - self.credited_total - self.amount_paid
+
+
+class InvoiceLine(models.Model):
+    """A line of an issued invoice: one sale line net of what had been returned (or corrected) by the issue,
+    with the tax rate in force on the sale date. Written once, at issue; never updated or deleted."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    purchase_line = models.ForeignKey(PurchaseLine, on_delete=models.PROTECT, related_name="invoice_lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=250)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(**MONEY, help_text="Excluding tax.")
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent.")
+    tax_amount = models.DecimalField(**MONEY)
+    gross_amount = models.DecimalField(**MONEY, help_text="Including tax.")
+
+    class Meta:
+        ordering = ["id"]
 
 
 class InvoicePayment(models.Model):
@@ -285,3 +355,77 @@ class InvoicePayment(models.Model):
 
     class Meta:
         ordering = ["paid_on", "id"]
+
+
+class CreditNoteCounter(models.Model):
+    """The credit notes' own gapless yearly series (CN-2026-000001), locked like InvoiceCounter."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class CreditNote(models.Model):
+    """A credit against an issued invoice, for a return or a discount correction recorded after the issue
+    (`entry`), or for what was left of the invoice when it was voided (no entry). Amounts are positive: what is
+    credited. Requested when the entry is recorded; an accountant issues it (the number is taken then)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ISSUED = "issued", "Issued"
+
+    class Reason(models.TextChoices):
+        RETURN = "return", "Return"
+        CORRECTION = "correction", "Discount correction"
+        VOID = "void", "Invoice voided"
+
+    # The client is the invoice's (no copy of it here: a client merge has nothing to move).
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    entry = models.OneToOneField(Purchase, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    number = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    net_total = models.DecimalField(**MONEY, help_text="Excluding tax.")
+    tax_total = models.DecimalField(**MONEY)
+    gross_total = models.DecimalField(**MONEY, help_text="Including tax.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self):
+        return self.number or f"Credit note request #{self.pk}"
+
+
+class CreditNoteLine(models.Model):
+    """What one invoice line is credited: linked to the return/correction ledger line it follows (none for a
+    void). Written with the credit note; never updated or deleted."""
+
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="lines")
+    invoice_line = models.ForeignKey(InvoiceLine, on_delete=models.PROTECT, related_name="credit_lines")
+    purchase_line = models.ForeignKey(
+        PurchaseLine, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note_lines"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=250)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, help_text="Units credited (0: a price correction).")
+    unit_price = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(**MONEY)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tax_amount = models.DecimalField(**MONEY)
+    gross_amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]

@@ -14,13 +14,17 @@ from crm.standards import selectors as standard_selectors
 from .models import (
     Category,
     ClientAccount,
+    CreditNote,
     DiscountTier,
     Invoice,
+    InvoiceLine,
     Product,
     Purchase,
     PurchaseLine,
+    TaxRate,
     TierChange,
 )
+from .services.documents import sales_figures
 from .services.pricing import next_tier, tier_for_total
 
 
@@ -187,13 +191,66 @@ def invoice_queue():
 def invoice_get(*, pk: int) -> Invoice:
     return (
         Invoice.objects.select_related("client", "requested_by", "claimed_by", "issued_by", "voided_by")
-        .prefetch_related("purchases", "payments__recorded_by")
+        .prefetch_related("purchases", "payments__recorded_by", "credit_notes", "lines__product")
         .get(pk=pk)
     )
 
 
-def invoice_lines(*, invoice: Invoice):
-    return PurchaseLine.objects.filter(purchase__invoices=invoice).select_related("product").order_by("purchase", "id")
+def invoice_lines(*, invoice: Invoice) -> list[InvoiceLine]:
+    """An issued invoice's lines as fixed at issue; for a request (or a request cancelled before issue), what its
+    sales come to in the ledger now, as unsaved InvoiceLine objects (the same fields, for one template)."""
+    if invoice.number:
+        return list(
+            InvoiceLine.objects.filter(invoice=invoice).select_related("product", "purchase_line").order_by("id")
+        )
+    return [
+        InvoiceLine(
+            invoice=invoice,
+            purchase_line=f.purchase_line,
+            product=f.purchase_line.product,
+            description=f.purchase_line.product.name,
+            quantity=f.quantity,
+            unit_price=f.purchase_line.unit_price,
+            discount_amount=f.discount,
+            net_amount=f.net,
+            tax_rate=f.rate,
+            tax_amount=f.tax,
+            gross_amount=f.gross,
+        )
+        for f in sales_figures(invoice.purchases.all()).lines
+    ]
+
+
+def credit_note_list(*, status=None, invoice=None, client=None):
+    qs = CreditNote.objects.select_related("invoice__client", "requested_by", "issued_by")
+    if status:
+        qs = qs.filter(status=status)
+    if invoice is not None:
+        qs = qs.filter(invoice=invoice)
+    if client is not None:
+        qs = qs.filter(invoice__client=client)
+    return qs.order_by("-id")
+
+
+def credit_note_queue():
+    """Credit notes to issue, by due time."""
+    return (
+        CreditNote.objects.filter(status=CreditNote.Status.REQUESTED)
+        .select_related("invoice__client", "requested_by")
+        .order_by("due_at", "id")
+    )
+
+
+def credit_note_get(*, pk: int) -> CreditNote:
+    return (
+        CreditNote.objects.select_related("invoice__client", "requested_by", "issued_by", "entry")
+        .prefetch_related("lines__product", "lines__invoice_line")
+        .get(pk=pk)
+    )
+
+
+def tax_rate_list():
+    return TaxRate.objects.select_related("product", "category", "set_by").order_by("-effective_from", "-id")
 
 
 def invoice_turnaround(*, since=None) -> list[dict]:

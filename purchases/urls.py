@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, invoices, ledger
+from .views import catalogue, credit_notes, invoices, ledger
 
 app_name = "purchases"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/<str:action>/", invoices.invoice_action, name="invoice_action"),
+    path("credit-notes/", credit_notes.credit_notes, name="credit_notes"),
+    path("credit-notes/<int:pk>/", credit_notes.credit_note_detail, name="credit_note"),
+    path("credit-notes/<int:pk>/issue/", credit_notes.credit_note_issue, name="credit_note_issue"),
+    path("credit-notes/<int:pk>/pdf/", credit_notes.credit_note_pdf, name="credit_note_pdf"),
+    path("tax-rates/", catalogue.tax_rates, name="tax_rates"),
 ]

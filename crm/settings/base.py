@@ -332,6 +332,17 @@ COMPANY = {
     "email": env.str("COMPANY_EMAIL", default="billing@example.com"),
     "phone": env.str("COMPANY_PHONE", default="+44 20 7946 0000"),
 }
+# Money on documents (invoices, credit notes). CURRENCY: one ISO 4217 code, printed beside every amount.
+# PRICES_INCLUDE_TAX: False = catalogue and ledger prices are net (tax is added on the invoice); True = they
+# are gross (tax is the part of the price at the rate: gross * rate / (100 + rate)).
+# TAX_ROUNDING: "line" (default) rounds each line's tax half-up to cents and adds them up; "document" adds
+# the unrounded tax of each rate and rounds once per rate (the last line of a rate takes the difference, so
+# lines still add up to the totals). TAX_DEFAULT_RATE: percent for a product with no rate of its own or of
+# its category (purchases.TaxRate).
+CURRENCY = env.str("CURRENCY", default="EUR")
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
+TAX_ROUNDING = env.str("TAX_ROUNDING", default="line")
+TAX_DEFAULT_RATE = env.str("TAX_DEFAULT_RATE", default="0")
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="GB")
 
 LOGGING = {

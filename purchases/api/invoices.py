@@ -1,5 +1,7 @@
 """REST endpoints of invoices: requests, the accountants' actions (claim, issue, send, void), payments, the PDF."""
 
+from django.conf import settings
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,10 +15,11 @@ from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
 from .. import selectors, services
-from ..models import Invoice, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceLine, InvoicePayment, Purchase
 from ..pdf import invoice_pdf_response
 
 SM, ACC = Role.SALES_MANAGER, Role.ACCOUNTANT
+LINES = Prefetch("lines", queryset=InvoiceLine.objects.select_related("product"))
 AccountantsOnly = roles(ACC)
 
 
@@ -27,9 +30,38 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "recorded_by", "created_at"]
 
 
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "purchase_line",
+            "product",
+            "sku",
+            "description",
+            "quantity",
+            "unit_price",
+            "discount_amount",
+            "net_amount",
+            "tax_rate",
+            "tax_amount",
+            "gross_amount",
+        ]
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    balance = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, help_text="gross_total - credited_total - amount_paid"
+    )
     status = serializers.CharField(read_only=True, help_text="requested, issued, sent, paid or void")
+    currency = serializers.SerializerMethodField()
+    lines = InvoiceLineSerializer(many=True, read_only=True, help_text="Fixed at issue; empty before.")
+    credit_notes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    def get_currency(self, obj) -> str:
+        return settings.CURRENCY
 
     class Meta:
         model = Invoice
@@ -47,14 +79,20 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "issued_by",
             "issued_at",
             "sent_at",
-            "gross_total",
+            "currency",
+            "list_total",
             "discount_amount",
             "net_total",
+            "tax_total",
+            "gross_total",
+            "credited_total",
             "amount_paid",
             "balance",
             "paid_at",
             "voided_at",
             "void_reason",
+            "lines",
+            "credit_notes",
             "note",
             "updated_at",
         ]
@@ -80,7 +118,7 @@ class InvoiceList(generics.ListAPIView):
     filterset_class = InvoiceFilter
 
     def get_queryset(self):
-        return selectors.invoice_list().prefetch_related("purchases")
+        return selectors.invoice_list().prefetch_related("purchases", LINES, "credit_notes")
 
     @extend_schema(request=InvoiceRequestSerializer, responses={201: InvoiceSerializer})
     def post(self, request):
@@ -95,7 +133,7 @@ class InvoiceDetail(generics.RetrieveAPIView):
     serializer_class = InvoiceSerializer
 
     def get_queryset(self):
-        return selectors.invoice_list().prefetch_related("purchases")
+        return selectors.invoice_list().prefetch_related("purchases", LINES, "credit_notes")
 
 
 class _InvoiceAction(APIView):
@@ -135,7 +173,7 @@ class VoidSerializer(serializers.Serializer):
 
 
 class InvoiceVoid(_InvoiceAction):
-    """Void (keeps the number; an issued invoice gets a credit note numbered in the same series)."""
+    """Void (keeps the number; an issued invoice gets a credit note, issued at once, for what is left of it)."""
 
     @extend_schema(request=VoidSerializer, responses={200: InvoiceSerializer})
     def post(self, request, pk):

@@ -5,6 +5,10 @@
 - accounts     client accounts: lock, running total and tier history, recompute, the clients-merge step
 - idempotency  write_once: the one wrapper for writes keyed by an external_id
 - entries      entry_write: the one ledger-entry writer every sale, return and correction goes through
+- tax          pure tax arithmetic of document lines (per line, per rate, totals; line or document rounding)
+- tax_rates    effective-dated tax rates per product or category: tax_rate_create, tax_rates_on
+- documents    invoice and credit-note figures read from the ledger; the gapless yearly number series
+- credit_notes credit notes: requested after a return/correction of an invoiced sale, issued, voids
 - ledger       the ledger services: purchase_record, purchase_return, purchase_discount_override
 - catalogue    categories, products, tiers, policy, the catalogue import
 - invoicing    invoice requests, gapless numbers, payments, voids
@@ -30,6 +34,13 @@ from .catalogue import (
     tier_delete,
     tier_save,
 )
+from .credit_notes import (
+    credit_note_counter_next,
+    credit_note_for_void,
+    credit_note_issue,
+    credit_note_request_for_entry,
+)
+from .documents import sales_figures
 from .invoicing import (
     invoice_claim,
     invoice_counter_next,
@@ -42,6 +53,8 @@ from .invoicing import (
 )
 from .ledger import ReturnLineInput, purchase_discount_override, purchase_record, purchase_return
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
+from .tax import TaxInput, tax_compute, tax_compute_configured
+from .tax_rates import default_tax_rate, tax_rate_create, tax_rates_on
 from .weights import WEIGHTS_START, product_weight_set
 
 __all__ = [
@@ -55,6 +68,11 @@ __all__ = [
     "client_account_recompute",
     "client_accounts_merge",
     "client_accounts_recompute_all",
+    "credit_note_counter_next",
+    "default_tax_rate",
+    "credit_note_for_void",
+    "credit_note_issue",
+    "credit_note_request_for_entry",
     "invoice_claim",
     "invoice_counter_next",
     "invoice_issue",
@@ -75,6 +93,12 @@ __all__ = [
     "purchase_quote",
     "purchase_record",
     "purchase_return",
+    "sales_figures",
+    "TaxInput",
+    "tax_compute",
+    "tax_compute_configured",
+    "tax_rate_create",
+    "tax_rates_on",
     "tier_delete",
     "tier_for_total",
     "tier_save",

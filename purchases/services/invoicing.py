@@ -1,47 +1,38 @@
 """Invoice services: request, claim, issue (gapless yearly numbers), send, pay, void with a credit note.
 
+An invoice covers sales in the ledger. Until it is issued its figures are an estimate read from the ledger (each
+sale line net of its returns and corrections, taxed at the rate in force on the sale date), refreshed when a
+return or correction is recorded; at issue its InvoiceLine rows are written from the ledger as it stands and
+its totals (net, tax, gross) are fixed from them. After that nothing changes it: a later return or correction
+gives a credit note (credit_notes.py). A sale with nothing left (fully returned) cannot be invoiced.
+
 Numbering: one InvoiceCounter row per year, locked with SELECT ... FOR UPDATE while the next number is taken
 in the issuing transaction, so a rollback gives the number back and two accountants never get the same one.
-A credit note takes its own number from the same yearly series (an auditor sees one gapless sequence)."""
+Credit notes have their own series (CreditNoteCounter)."""
 
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError, ConflictError
-from crm.money import ZERO, money
+from crm.money import money
 from crm.roles import Role, has_role
-from crm.standards import calendar
-from crm.standards import selectors as standard_selectors
 
-from ..models import Invoice, InvoiceCounter, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceCounter, InvoiceLine, InvoicePayment, Purchase
+from .credit_notes import credit_note_for_void
+from .documents import due_at, number_next, refuse_fully_returned, sales_figures
 
 ACCOUNTANT_ROLES = (Role.ACCOUNTANT,)
 
 
 def invoice_counter_next(*, year: int) -> str:
     """The next number of the year's series, e.g. 2026-000123. Call inside the transaction that uses it."""
-    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(year=year, last_number=0)
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        counter = InvoiceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{year}-{counter.last_number:06d}"
-
-
-def _due_at(requested_at):
-    hours = standard_selectors.service_targets().invoice_issue_hours
-    return calendar.add_business_hours(requested_at, hours)
+    return number_next(counter_model=InvoiceCounter, year=year)
 
 
 @transaction.atomic
@@ -67,16 +58,20 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
         raise ApplicationError(
             f"Already on an invoice: purchase #{', #'.join(str(t) for t in sorted(set(taken)))}.", field="purchases"
         )
+    figures = sales_figures(found)
+    refuse_fully_returned(figures)
     now = timezone.now()
     invoice = Invoice.objects.create(
         client=client,
         requested_by=by,
         requested_at=now,
-        due_at=_due_at(now),
+        due_at=due_at(now),
         note=(note or "").strip(),
-        gross_total=sum((p.gross_total for p in found), ZERO),
-        discount_amount=sum((p.discount_amount for p in found), ZERO),
-        net_total=sum((p.net_total for p in found), ZERO),
+        list_total=figures.list_total,
+        discount_amount=figures.discount,
+        net_total=figures.net,
+        tax_total=figures.tax,
+        gross_total=figures.gross,
     )
     invoice.purchases.set(found)
     return invoice
@@ -114,6 +109,10 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         raise ConflictError(f"This invoice is already {invoice.get_status_display().lower()} ({invoice.number}).")
     if invoice.claimed_by_id and invoice.claimed_by_id != by.pk:
         raise ConflictError("Another accountant claimed this request.")
+    # The ledger as it stands: a return recorded meanwhile either committed before (it is read here) or waits
+    # for this invoice's lock and then finds it issued (and asks for a credit note).
+    figures = sales_figures(invoice.purchases.all())
+    refuse_fully_returned(figures)
     now = timezone.now()
     invoice.number = invoice_counter_next(year=timezone.localdate(now).year)
     invoice.status = Invoice.Status.ISSUED
@@ -121,7 +120,42 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
     invoice.issued_at = now
     if invoice.claimed_by_id is None:
         invoice.claimed_by, invoice.claimed_at = by, now
-    invoice.save(update_fields=["number", "status", "issued_by", "issued_at", "claimed_by", "claimed_at", "updated_at"])
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                purchase_line=f.purchase_line,
+                product=f.purchase_line.product,
+                description=f.purchase_line.product.name,
+                quantity=f.quantity,
+                unit_price=f.purchase_line.unit_price,
+                discount_amount=f.discount,
+                net_amount=f.net,
+                tax_rate=f.rate,
+                tax_amount=f.tax,
+                gross_amount=f.gross,
+            )
+            for f in figures.lines
+        ]
+    )
+    invoice.list_total, invoice.discount_amount = figures.list_total, figures.discount
+    invoice.net_total, invoice.tax_total, invoice.gross_total = figures.net, figures.tax, figures.gross
+    invoice.save(
+        update_fields=[
+            "number",
+            "status",
+            "issued_by",
+            "issued_at",
+            "claimed_by",
+            "claimed_at",
+            "list_total",
+            "discount_amount",
+            "net_total",
+            "tax_total",
+            "gross_total",
+            "updated_at",
+        ]
+    )
     from crm.notifications import services as notification_services
 
     notification_services.notification_enqueue_for_user(
@@ -129,7 +163,7 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         event="invoice_issued",
         dedup_key=f"invoice_issued:{invoice.pk}",
         subject=f"Invoice {invoice.number} for {invoice.client.name} is issued",
-        body=f"The invoice you requested ({invoice.net_total}) was issued by {by.get_full_name() or by}.",
+        body=f"The invoice you requested ({invoice.gross_total}) was issued by {by.get_full_name() or by}.",
         context={"invoice_id": invoice.pk, "number": invoice.number},
     )
     return invoice
@@ -152,15 +186,15 @@ def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
         purpose=client_messaging.SERVICE,
         dedup_key=f"invoice_sent:{invoice.pk}",
         subject=f"Invoice {invoice.number}",
-        body=f"Please find attached invoice {invoice.number} for {invoice.net_total}.",
-        context={"invoice_id": invoice.pk, "number": invoice.number, "total": str(invoice.net_total)},
+        body=f"Please find attached invoice {invoice.number} for {invoice.gross_total}.",
+        context={"invoice_id": invoice.pk, "number": invoice.number, "total": str(invoice.gross_total)},
     )
     return invoice
 
 
 @transaction.atomic
 def invoice_payment_record(*, invoice: Invoice, amount: Decimal, paid_on: date | None, by) -> InvoicePayment:
-    """A payment (partial or whole); the invoice is paid when the payments reach its net total."""
+    """A payment (partial or whole); the invoice is paid when nothing is left to pay (gross less credit notes)."""
     _require_accountant(by)
     invoice = _locked(invoice)
     if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.SENT):
@@ -176,7 +210,7 @@ def invoice_payment_record(*, invoice: Invoice, amount: Decimal, paid_on: date |
     payment = InvoicePayment.objects.create(invoice=invoice, paid_on=paid_on, amount=amount, recorded_by=by)
     invoice.amount_paid += amount
     fields = ["amount_paid", "updated_at"]
-    if invoice.amount_paid == invoice.net_total:
+    if invoice.balance == 0:
         invoice.status = Invoice.Status.PAID
         invoice.paid_at = timezone.now()
         fields += ["status", "paid_at"]
@@ -186,8 +220,10 @@ def invoice_payment_record(*, invoice: Invoice, amount: Decimal, paid_on: date |
 
 @transaction.atomic
 def invoice_void(*, invoice: Invoice, by, reason: str) -> Invoice:
-    """Void an invoice. An issued one keeps its number and gets a credit note numbered in the same series;
-    a request not yet issued is simply cancelled (no number is used)."""
+    """Void an invoice. An issued one keeps its number and whatever of it no credit note takes yet is credited
+    by a credit note from the credit notes' series, issued at once; a request not yet issued is simply
+    cancelled (no number is used). An invoice with payments is not voided: it is corrected by a credit note
+    (a return or a discount correction in the ledger) and the money goes back by a refund."""
     _require_accountant(by)
     if not (reason or "").strip():
         raise ApplicationError("Say why the invoice is voided.", field="reason")
@@ -195,14 +231,18 @@ def invoice_void(*, invoice: Invoice, by, reason: str) -> Invoice:
     if invoice.status == Invoice.Status.VOID:
         raise ConflictError("This invoice is already void.")
     if invoice.amount_paid > 0:
-        raise ApplicationError("A paid invoice cannot be voided; refund the payments first.", field="reason")
-    if invoice.number:
-        invoice.credit_note_number = invoice_counter_next(year=timezone.localdate().year)
+        raise ApplicationError(
+            "An invoice with payments cannot be voided: record the return or correction (a credit note follows) "
+            "and refund the client.",
+            field="reason",
+        )
     invoice.status = Invoice.Status.VOID
     invoice.voided_by = by
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason.strip()
-    invoice.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "credit_note_number", "updated_at"])
+    invoice.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
+    if invoice.number:
+        credit_note_for_void(invoice=invoice, by=by, reason=invoice.void_reason)
     return invoice
 
 

@@ -17,6 +17,7 @@ from crm.money import ZERO, money
 from crm.roles import is_admin
 
 from ..models import DiscountOverride, Purchase, PurchaseLine
+from .credit_notes import credit_note_request_for_entry
 from .entries import EntryLine, entry_account_lock, entry_by_external_id, entry_same_client, entry_write
 from .idempotency import write_once
 from .pricing import LineInput, lines_validate, purchase_quote, tier_percent, tiers_ordered
@@ -228,7 +229,7 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
             gross = money(line.gross_amount * quantity / line.quantity)
             discount = money(line.discount_amount * quantity / line.quantity)
         built.append((line, quantity, gross, discount))
-    return entry_write(
+    entry = entry_write(
         account=account,
         client=client,
         kind=Purchase.Kind.RETURN,
@@ -254,6 +255,8 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
         external_id=external_id,
         note=(reason or "").strip(),
     )
+    credit_note_request_for_entry(entry=entry)  # an invoiced sale: credited, never re-invoiced
+    return entry
 
 
 @transaction.atomic
@@ -324,4 +327,5 @@ def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: 
         override_percent=percent,
         reason=reason.strip(),
     )
+    credit_note_request_for_entry(entry=correction)
     return correction

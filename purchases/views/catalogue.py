@@ -1,12 +1,13 @@
-"""Catalogue pages: the product list, product and category editing, the CSV import, tiers and the policy."""
+"""Catalogue pages: the product list, product and category editing, the CSV import, tiers and the policy, tax rates."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
-from crm.forms import apply_application_error
+from crm.forms import apply_application_error, apply_service_refusal
 from crm.htmx import render_partial
 from crm.roles import Role, is_admin
 from crm.views import role_required
@@ -148,3 +149,19 @@ def tier_delete(request, pk):
     else:
         messages.success(request, "Tier deleted.")
     return redirect("purchases:tiers")
+
+
+@role_required(ADM)
+@require_http_methods(["GET", "POST"])
+def tax_rates(request):
+    form = forms.TaxRateForm(request.POST or None, initial={"effective_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate = services.tax_rate_create(by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_refusal(form, exc)
+        else:
+            messages.success(request, f"Added {rate}.")
+            return redirect("purchases:tax_rates")
+    ctx = {"form": form, "rates": selectors.tax_rate_list()[:500], "default_rate": services.default_tax_rate()}
+    return render(request, "purchases/tax_rates.html", ctx)

@@ -1,5 +1,6 @@
 """Invoice pages: the queues, a sales manager's request, an invoice with the accountants' actions, the PDF."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from .. import forms, selectors, services
 from ..forms import first_error
 from ..models import Invoice
 from ..pdf import invoice_pdf_response
+from ..services.tax import tax_summary
 from .params import client_or_404, int_or_none
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
@@ -25,7 +27,7 @@ ALL = (SM, ACC, ADM)
 @require_GET
 def invoices(request):
     now = timezone.now()
-    ctx = {"now": now, "status": request.GET.get("status", "")}
+    ctx = {"now": now, "status": request.GET.get("status", ""), "currency": settings.CURRENCY}
     if is_accountant(request.user) or is_admin(request.user):
         ctx["queue"] = list(selectors.invoice_queue()[:100])
     if is_sales_manager(request.user):
@@ -68,9 +70,12 @@ def invoice_detail(request, pk):
     except Invoice.DoesNotExist:
         raise Http404
     acc = is_accountant(request.user)
+    lines = selectors.invoice_lines(invoice=invoice)
     ctx = {
         "invoice": invoice,
-        "lines": selectors.invoice_lines(invoice=invoice),
+        "lines": lines,
+        "summary": tax_summary(lines),
+        "currency": settings.CURRENCY,
         "is_accountant": acc,
         "payment_form": forms.PaymentForm(initial={"paid_on": timezone.localdate(), "amount": invoice.balance}),
         "void_form": forms.VoidForm(),

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from purchases import demo, selectors
-from purchases.models import Invoice, Product, Purchase
+from purchases.models import CreditNote, Invoice, Product, Purchase, TaxRate
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,13 @@ def test_demo_seeds_real_ledger_once():
     assert Product.objects.filter(is_key=True).exists() and Product.objects.filter(is_locomotive=True).exists()
     assert Purchase.objects.filter(kind="return").exists()
     assert set(Invoice.objects.values_list("status", flat=True)) >= {"requested", "issued", "sent", "paid"}
+    assert TaxRate.objects.filter(product__isnull=False).exists()
+    assert len(set(TaxRate.objects.values_list("rate", flat=True))) >= 2
+    # an issued invoice whose sale was partly returned afterwards, credited by an issued credit note
+    note = CreditNote.objects.get(reason="return", status="issued")
+    assert note.invoice.status == "issued" and note.gross_total > 0 and note.number.startswith("CN-")
+    assert note.invoice.gross_total > note.gross_total and note.invoice.tax_total > 0
+    assert CreditNote.objects.filter(status="requested").exists()
     assert selectors.ledger_drift() == []
     call_command("verify_ledger", stdout=io.StringIO())
     count = Purchase.objects.count()

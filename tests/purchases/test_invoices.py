@@ -83,7 +83,11 @@ def test_void_keeps_number_and_issues_credit_note(requested, accountant):
     issued = services.invoice_issue(invoice=requested, by=accountant)
     voided = services.invoice_void(invoice=issued, by=accountant, reason="Wrong address")
     assert voided.status == Invoice.Status.VOID and voided.number == issued.number
-    assert voided.credit_note_number.endswith("000002")
+    # the credit note takes the first number of its own series; the invoice series is untouched
+    note = voided.credit_notes.get()
+    assert note.number == f"CN-{timezone.localdate().year}-000001" and note.status == "issued"
+    assert note.reason == "void" and note.gross_total == issued.gross_total and voided.credit_note_number is None
+    assert voided.balance == 0 and InvoiceCounter.objects.get().last_number == 1
     with pytest.raises(ConflictError):
         services.invoice_void(invoice=voided, by=accountant, reason="again")
 

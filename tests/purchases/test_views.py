@@ -337,7 +337,8 @@ def test_admin_ledger_is_read_only(client, sale):
 
     root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-123456")
     client.force_login(root)
-    for model in ("purchase", "clientaccount", "tierchange", "invoice", "product", "discounttier"):
+    models = ("purchase", "clientaccount", "tierchange", "invoice", "product", "discounttier", "creditnote", "taxrate")
+    for model in models:
         assert client.get(f"/admin/purchases/{model}/").status_code == 200, model
     assert client.get(f"/admin/purchases/purchase/{sale.pk}/change/").status_code == 200
     assert client.post(f"/admin/purchases/purchase/{sale.pk}/delete/", {"post": "yes"}).status_code == 403
