@@ -210,10 +210,14 @@ class Interaction(models.Model):
     next_step = models.CharField(max_length=300, blank=True)
     next_step_due = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["client", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["client", "-occurred_at"]),
+            models.Index(fields=["updated_at"], name="interaction_updated_idx"),
+        ]
 
 
 class FollowUpTask(models.Model):
@@ -243,10 +247,14 @@ class FollowUpTask(models.Model):
     )
     source = models.CharField(max_length=100, blank=True, help_text="What created it, e.g. purchase:42.")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["assignee", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_date"]),
+            models.Index(fields=["updated_at"], name="task_updated_idx"),
+        ]
 
 
 class Promise(models.Model):
@@ -263,10 +271,14 @@ class Promise(models.Model):
     resolution = models.TextField(blank=True, help_text="How it was kept, or why it was broken.")
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["promised_by", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["promised_by", "status", "due_date"]),
+            models.Index(fields=["updated_at"], name="promise_updated_idx"),
+        ]
 
 
 class ClientMerge(models.Model):

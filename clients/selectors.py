@@ -188,7 +188,8 @@ def client_list(
 
 API_FIELDS = [
     "id", "kind", "name", "email", "phone", "address", "segment_id", "manager_id", "status", "status_changed_at",
-    "first_contact_channel", "first_contact_at", "preferred_channels", "external_id", "created_at", "updated_at",
+    "first_contact_channel", "first_contact_at", "preferred_channels", "external_id", "merged_into_id",
+    "created_at", "updated_at",
 ]  # fmt: skip
 
 

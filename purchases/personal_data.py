@@ -2,7 +2,7 @@
 
 Kept, because the law requires it: the ledger (every purchase and return with its lines, amounts, dates and
 the notes and override reasons written on it: an accounting record is never altered, and the ledger's rows
-refuse updates) and issued invoices (number, dates, amounts, note, payments). Erased: the note of an invoice
+refuse updates) and issued invoices and credit notes (number, dates, amounts, note, payments). Erased: the note of an invoice
 that was never issued (only requested or voided before issue), and the staff messages about the person's
 invoices have the person's name replaced. An issued invoice's PDF is rendered from the client row, so a copy
 printed after the erasure shows "Erased client #<id>"; the copy sent at issue is the legal document."""
@@ -11,7 +11,7 @@ from clients.hooks import ERASED_TEXT, Erasure, PersonalDataPart
 from crm.notifications import services as outbox
 from crm.notifications.models import Notification
 
-from .models import Invoice, InvoicePayment, Purchase, PurchaseLine, TierChange
+from .models import CreditNote, Invoice, InvoicePayment, Purchase, PurchaseLine, TierChange
 
 
 def export(*, client_ids: list[int]) -> dict[str, list[dict]]:
@@ -29,6 +29,7 @@ def export(*, client_ids: list[int]) -> dict[str, list[dict]]:
             InvoicePayment.objects.filter(invoice__client_id__in=client_ids).order_by("id").values()
         ),
         "tier_changes": list(TierChange.objects.filter(client_id__in=client_ids).order_by("id").values()),
+        "credit_notes": list(CreditNote.objects.filter(invoice__client_id__in=client_ids).order_by("id").values()),
     }
 
 
@@ -36,8 +37,12 @@ def erase(*, erasure: Erasure) -> dict[str, int]:
     not_issued = Invoice.objects.filter(client_id__in=erasure.client_ids, number__isnull=True).exclude(note="")
     invoice_ids = list(Invoice.objects.filter(client_id__in=erasure.client_ids).values_list("pk", flat=True))
     about = Notification.objects.filter(client__isnull=True, context__invoice_id__in=invoice_ids)
+    # A credit note still waiting for its number is no legal document yet: its note (copied from the return's
+    # reason) goes; an issued one is kept like an issued invoice.
+    waiting = CreditNote.objects.filter(invoice__client_id__in=erasure.client_ids, number__isnull=True)
     return {
         "purchases.Invoice": not_issued.update(note=ERASED_TEXT),
+        "purchases.CreditNote": erasure.scrub_rows(waiting, ["note"]),
         "notifications.Notification (invoices)": outbox.notifications_redact(rows=about, scrub=erasure.scrub),
     }
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +28,12 @@ class ClientSerializer(serializers.ModelSerializer):
     kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
     status = choice_field(Client.Status.choices, "ClientStatusEnum", read_only=True)
     first_contact_channel = choice_field(Client.FirstContactChannel.choices, "FirstContactChannelEnum", read_only=True)
+    merged_into = serializers.IntegerField(
+        source="merged_into_id",
+        allow_null=True,
+        read_only=True,
+        help_text="Set when this client was merged into another: a tombstone pointing to the surviving record.",
+    )
     preferred_channels = serializers.ListField(child=choice_field(Channel.choices, "ClientChannelEnum"), read_only=True)
     consents = serializers.ListField(
         child=inline_serializer(
@@ -61,6 +67,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "preferred_channels",
             "consents",
             "external_id",
+            "merged_into",
             "created_at",
             "updated_at",
         ]
@@ -95,6 +102,7 @@ class ClientSerializer(serializers.ModelSerializer):
                 for ch, purpose, st, at, source in consents
             ],
             "external_id": c.external_id,
+            "merged_into": c.merged_into_id,
             "created_at": dt(c.created_at),
             "updated_at": dt(c.updated_at),
         }
@@ -238,7 +246,10 @@ class ClientListCreate(generics.ListCreateAPIView):
         if not full_access(self.request.user):
             qs = selectors.client_list(search=search).select_related(None)
             return qs.only(*ClientBillingSerializer.Meta.fields).order_by("-id")
-        return selectors.client_list_api(search=search).order_by("-id")
+        # A sync (`updated_since`) also gets the clients merged away since, as tombstones (`merged_into` set),
+        # so the ERP learns which record survived; a plain listing shows live clients only.
+        tombstones = "updated_since" in self.request.query_params
+        return selectors.client_list_api(search=search, include_merged=tombstones).order_by("-id")
 
     def filter_queryset(self, queryset):
         asked = set(self.request.query_params)
@@ -293,6 +304,15 @@ class ClientUpsertByExternalId(APIView):
     """PUT creates the client with this ERP key or updates it; repeating the same PUT changes nothing."""
 
     permission_classes = [StaffWrite]
+
+    @extend_schema(responses=ClientSerializer)
+    def get(self, request, external_id):
+        """The client with this ERP key. A client merged away answers as a tombstone: `merged_into` names the
+        surviving record (which may carry the key itself if it had none)."""
+        client = selectors.client_list_api(include_merged=True).filter(external_id=external_id).first()
+        if client is None:
+            raise NotFound("No client has this external id.")
+        return Response(ClientSerializer(client).data)
 
     @extend_schema(request=ClientWriteSerializer, responses={200: ClientSerializer, 201: ClientSerializer})
     def put(self, request, external_id):

@@ -9,11 +9,18 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api.filters import SyncFilterSet
 from crm.roles import has_role
 
 from .. import selectors, services
 from ..models import Client, FollowUpTask, Interaction, Promise
 from .common import ADM, SM, StaffWrite, choice_field
+
+
+def sync_filter(model_class):
+    """A filter set with only `updated_since`, for a list of `model_class`."""
+    meta = type("Meta", (), {"model": model_class, "fields": ["updated_since"]})
+    return type(f"{model_class.__name__}SyncFilter", (SyncFilterSet,), {"Meta": meta})
 
 
 class InteractionSerializer(serializers.ModelSerializer):
@@ -22,8 +29,10 @@ class InteractionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interaction
-        fields = ["id", "kind", "occurred_at", "staff", "channel", "summary", "next_step", "next_step_due"]
-        read_only_fields = ["id", "staff"]
+        fields = [
+            "id", "kind", "occurred_at", "staff", "channel", "summary", "next_step", "next_step_due", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "staff", "updated_at"]
         extra_kwargs = {"occurred_at": {"required": False}}
 
 
@@ -33,8 +42,10 @@ class PromiseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Promise
-        fields = ["id", "client", "text", "promised_by", "due_date", "status", "resolution", "resolved_at"]
-        read_only_fields = ["id", "client", "promised_by", "status", "resolution", "resolved_at"]
+        fields = [
+            "id", "client", "text", "promised_by", "due_date", "status", "resolution", "resolved_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "client", "promised_by", "status", "resolution", "resolved_at", "updated_at"]
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -47,12 +58,17 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUpTask
-        fields = ["id", "client", "assignee", "kind", "title", "details", "due_date", "status", "completed_at"]
-        read_only_fields = ["id", "status", "completed_at"]
+        fields = [
+            "id", "client", "assignee", "kind", "title", "details", "due_date", "status", "completed_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "status", "completed_at", "updated_at"]
 
 
 class _ClientChildList(generics.ListCreateAPIView):
+    """A client's rows; `updated_since` fetches only what changed (ERP sync)."""
+
     permission_classes = [StaffWrite]
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
     def client(self) -> Client:
         if not hasattr(self, "_client"):
@@ -65,6 +81,7 @@ class ClientInteractions(_ClientChildList):
     unassigned clients); a next step with a due date becomes a task."""
 
     serializer_class = InteractionSerializer
+    filterset_class = sync_filter(Interaction)
 
     queryset = Interaction.objects.none()  # for the schema
 
@@ -83,6 +100,7 @@ class ClientPromises(_ClientChildList):
     """The client's promises. POST promises something on a client you may write on."""
 
     serializer_class = PromiseSerializer
+    filterset_class = sync_filter(Promise)
 
     queryset = Promise.objects.none()  # for the schema
 
@@ -97,7 +115,7 @@ class ClientPromises(_ClientChildList):
         )
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUpTask.Status.choices)
     assignee = django_filters.NumberFilter(field_name="assignee_id")
     client = django_filters.NumberFilter(field_name="client_id")
@@ -105,7 +123,7 @@ class TaskFilter(django_filters.FilterSet):
 
     class Meta:
         model = FollowUpTask
-        fields = ["status", "assignee", "client", "due_before"]
+        fields = ["status", "assignee", "client", "due_before", "updated_since"]
 
 
 class TaskListCreate(generics.ListCreateAPIView):

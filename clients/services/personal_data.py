@@ -187,11 +187,15 @@ def _erase_clients(client_ids: list[int], erasure: Erasure, strong_values: list[
         ChannelConsent.history.model.objects.filter(client_id__in=client_ids), ["source"]
     )
     counts["clients.Interaction"] = Interaction.objects.filter(client_id__in=client_ids).update(
-        summary=ERASED_TEXT, next_step=""
+        summary=ERASED_TEXT, next_step="", updated_at=now
     )
-    counts["clients.Promise"] = Promise.objects.filter(client_id__in=client_ids).update(text=ERASED_TEXT, resolution="")
+    counts["clients.Promise"] = Promise.objects.filter(client_id__in=client_ids).update(
+        text=ERASED_TEXT, resolution="", updated_at=now
+    )
     tasks = FollowUpTask.objects.filter(client_id__in=client_ids)
-    counts["clients.FollowUpTask"] = erasure.scrub_rows(tasks, ["title"]) + tasks.exclude(details="").update(details="")
+    counts["clients.FollowUpTask"] = erasure.scrub_rows(tasks, ["title"]) + tasks.exclude(details="").update(
+        details="", updated_at=now
+    )
     counts["clients.ManagerAssignment"] = erasure.scrub_rows(
         ManagerAssignment.objects.filter(client_id__in=client_ids), ["reason"]
     )

@@ -345,6 +345,11 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
         data.setdefault("consent_source", "ERP sync")
     update = {k: v for k, v in data.items() if k != "contacts"}  # contacts only on create: repeat-safe
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()
+    if existing is not None and existing.merged_into_id:
+        raise ConflictError(
+            f"This external id belongs to a client merged into client #{existing.merged_into_id}; write to that one.",
+            extra={"merged_into": existing.merged_into_id},
+        )
     if existing is not None:
         return client_update(client=existing, by=by, **update), False
     try:

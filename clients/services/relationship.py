@@ -126,7 +126,7 @@ def _task_close(task: FollowUpTask, status: str, by: User | None) -> FollowUpTas
         raise ApplicationError("Only the assignee or an administrator can close this task.", code="forbidden")
     task.status = status
     task.completed_at = timezone.now()
-    task.save(update_fields=["status", "completed_at"])
+    task.save(update_fields=["status", "completed_at", "updated_at"])
     return task
 
 
@@ -162,7 +162,7 @@ def _promise_resolve(promise: Promise, status: str, resolution: str, by: User | 
     promise.status = status
     promise.resolution = (resolution or "").strip()
     promise.resolved_at = timezone.now()
-    promise.save(update_fields=["status", "resolution", "resolved_at"])
+    promise.save(update_fields=["status", "resolution", "resolved_at", "updated_at"])
     return promise
 
 

@@ -127,9 +127,9 @@ def person(db, sales_manager, other_sales_manager, administrator, accountant, sm
     product = ProductFactory()
     sale = record_sale(client, product, "2", by=sales_manager)
     second_sale = record_sale(client, product, "1", by=sales_manager)
-    purchase_services.purchase_return(original=sale, by=sales_manager, reason=f"{NAME} returned one")
     invoice = purchase_services.invoice_request(client=client, purchases=[sale], by=sales_manager, note="PO 42")
     invoice = purchase_services.invoice_issue(invoice=invoice, by=accountant)
+    purchase_services.purchase_return(original=sale, by=sales_manager, reason=f"{NAME} returned one")
     pending = purchase_services.invoice_request(
         client=client, purchases=[second_sale], by=sales_manager, note=f"attn {CONTACT[0]}"
     )
