@@ -14,7 +14,7 @@ from .. import selectors, services
 from ..models import Category, DiscountTier, Product, ProductWeight
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class ProductCategorySerializer(serializers.ModelSerializer):
     code = serializers.CharField(
         max_length=50, required=False, allow_blank=True, help_text="Empty: made from the name."
     )
@@ -37,7 +37,7 @@ class CategoryList(generics.ListCreateAPIView):
     """Product categories, the ids a product needs (read: every role; write: administrators)."""
 
     permission_classes = [ReadAllWriteAdmin]
-    serializer_class = CategorySerializer
+    serializer_class = ProductCategorySerializer
     filterset_class = CategoryFilter
     search_fields = ["name", "code"]
 
@@ -48,12 +48,12 @@ class CategoryList(generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         category = services.category_save(**serializer.validated_data)
-        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+        return Response(ProductCategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 
 class CategoryDetail(generics.RetrieveUpdateAPIView):
     permission_classes = [ReadAllWriteAdmin]
-    serializer_class = CategorySerializer
+    serializer_class = ProductCategorySerializer
 
     def get_queryset(self):
         return selectors.category_list()
@@ -64,7 +64,7 @@ class CategoryDetail(generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         data = {"name": category.name, "code": category.code, "is_active": category.is_active}
         data.update(serializer.validated_data)
-        return Response(CategorySerializer(services.category_save(category=category, **data)).data)
+        return Response(ProductCategorySerializer(services.category_save(category=category, **data)).data)
 
 
 class ProductSerializer(serializers.ModelSerializer):
