@@ -9,6 +9,12 @@ urlpatterns = [
     path("notifications/status/", api.NotificationStatus.as_view(), name="api-notifications-status"),
     path("notifications/<int:pk>/", api.NotificationDetail.as_view(), name="api-notification"),
     path("notifications/<int:pk>/retry/", api.NotificationRetry.as_view(), name="api-notification-retry"),
+    path("message-templates/", api.MessageTemplateList.as_view(), name="api-message-templates"),
+    path("message-templates/preview/", api.MessageTemplatePreview.as_view(), name="api-message-template-preview"),
+    path("message-templates/<int:pk>/", api.MessageTemplateDetail.as_view(), name="api-message-template"),
+    path("inbox/", api.Inbox.as_view(), name="api-inbox"),
+    path("inbox/read-all/", api.InboxReadAll.as_view(), name="api-inbox-read-all"),
+    path("inbox/<int:pk>/read/", api.InboxRead.as_view(), name="api-inbox-read"),
 ]
 # Routes contributed by higher apps (company news, from clients), see registry.py.
 for module in registry.api_url_modules:
