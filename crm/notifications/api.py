@@ -1,8 +1,11 @@
-"""API: the outbox for administrators (list, filters, status counts, retry), message templates
-(administrators; with a preview) and each staff member's own inbox. Company news is the clients app's
+"""API: the outbox for administrators (list, filters, status counts, retry), print batches (close, the
+letters PDF and mailing list), message templates (administrators; with a preview) and each staff member's
+own inbox. Company news is the clients app's
 (clients/news_api.py), mounted beside it through the outbox registry."""
 
 import django_filters
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -11,8 +14,8 @@ from rest_framework.views import APIView
 from crm.api.filters import SyncFilterSet
 from crm.api.permissions import ALL_ROLES, IsAdministrator, roles
 
-from . import selectors, services
-from .models import MessageTemplate, Notification
+from . import exports, selectors, services
+from .models import MessageTemplate, Notification, PrintBatch
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -212,3 +215,82 @@ class InboxReadAll(APIView):
     @extend_schema(request=None, responses=inline_serializer("InboxReadAll", {"marked": serializers.IntegerField()}))
     def post(self, request):
         return Response({"marked": services.notification_mark_all_read(user=request.user)})
+
+
+# --- print batches (administrators) ----------------------------------------------------------------------
+
+
+class PrintBatchSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=PrintBatch.Status.choices, read_only=True)
+    letters = serializers.IntegerField(read_only=True, help_text="Letters in the batch.")
+
+    class Meta:
+        model = PrintBatch
+        fields = ["id", "status", "letters", "created_at", "closed_at", "closed_by", "updated_at"]
+        read_only_fields = fields
+
+
+class PrintBatchFilter(SyncFilterSet):
+    class Meta:
+        model = PrintBatch
+        fields = ["status", "updated_since"]
+
+
+class PrintBatchList(generics.ListAPIView):
+    """Letters waiting to be printed and posted together, newest batch first."""
+
+    permission_classes = [IsAdministrator]
+    serializer_class = PrintBatchSerializer
+    filterset_class = PrintBatchFilter
+
+    def get_queryset(self):
+        return selectors.print_batch_list()
+
+
+class PrintBatchClose(APIView):
+    """Close the open batch for printing; the next letter opens a new one. A closed batch answers 400."""
+
+    permission_classes = [IsAdministrator]
+
+    @extend_schema(request=None, responses=PrintBatchSerializer)
+    def post(self, request, pk: int):
+        batch = generics.get_object_or_404(PrintBatch, pk=pk)
+        services.print_batch_close(batch=batch, by=request.user)
+        return Response(PrintBatchSerializer(selectors.print_batch_list().get(pk=pk)).data)
+
+
+class FileDownload(APIView):
+    """A download: whatever the Accept header, the file (errors are still JSON, from the first renderer)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+class PrintBatchPdf(FileDownload):
+    """The batch's letters as one PDF, as the print batches page downloads it."""
+
+    permission_classes = [IsAdministrator]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        batch = generics.get_object_or_404(PrintBatch, pk=pk)
+        response = HttpResponse(
+            exports.print_batch_pdf(batch, selectors.print_batch_letters(batch=batch)), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="print-batch-{batch.pk}.pdf"'
+        return response
+
+
+class PrintBatchMailingList(FileDownload):
+    """The batch's mailing list (CSV), as the print batches page downloads it."""
+
+    permission_classes = [IsAdministrator]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, pk: int):
+        batch = generics.get_object_or_404(PrintBatch, pk=pk)
+        response = HttpResponse(
+            exports.print_batch_csv(selectors.print_batch_letters(batch=batch)), content_type="text/csv"
+        )
+        response["Content-Disposition"] = f'attachment; filename="mailing-list-{batch.pk}.csv"'
+        return response

@@ -198,7 +198,7 @@ def print_batch_close(*, batch: PrintBatch, by=None) -> PrintBatch:
     batch.status = PrintBatch.Status.CLOSED
     batch.closed_at = timezone.now()
     batch.closed_by = by
-    batch.save(update_fields=["status", "closed_at", "closed_by"])
+    batch.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
     return batch
 
 

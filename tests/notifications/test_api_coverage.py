@@ -4,7 +4,7 @@ their own: list, mark read, mark all read)."""
 import pytest
 
 from crm.notifications import services
-from crm.notifications.models import MessageTemplate, Notification
+from crm.notifications.models import MessageTemplate, Notification, PrintBatch
 from tests.querycount import assert_same_queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,68 @@ def test_inbox_costs_the_same_queries_for_2_and_20_items(sm_api, sales_manager):
     assert_same_queries_at_two_sizes(
         fetch=lambda: sm_api.get(INBOX),
         add_rows=lambda n: _notify(sales_manager, n),
+        rows=lambda r: len(r.json()["results"]),
+        queries=2,
+    )
+
+
+# --- print batches ------------------------------------------------------------------------------------
+
+
+def _letters(n: int):
+    from clients import messaging
+    from crm.notifications import delivery
+    from tests.factories import ClientFactory
+
+    for _ in range(n):
+        client = ClientFactory(preferred_channels=["letter"], address="1 High St\nLeeds")
+        messaging.notification_enqueue_for_client(
+            client=client, event="tier_upgrade", dedup_key=f"l:{client.pk}", subject="Leaflet", body="Spring offers"
+        )
+    delivery.relay_pending()
+
+
+def test_administrator_lists_downloads_and_closes_a_print_batch(admin_api):
+    _letters(2)
+    batch = PrintBatch.objects.get()
+    listed = admin_api.get("/api/v1/print-batches/").json()["results"]
+    assert len(listed) == 1 and listed[0]["letters"] == 2 and listed[0]["status"] == "open"
+    pdf = admin_api.get(f"/api/v1/print-batches/{batch.pk}/letters.pdf", HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    mailing = admin_api.get(f"/api/v1/print-batches/{batch.pk}/mailing-list.csv")
+    assert mailing.status_code == 200 and mailing["Content-Type"].startswith("text/csv")
+    closed = admin_api.post(f"/api/v1/print-batches/{batch.pk}/close/")
+    assert closed.status_code == 200, closed.json()
+    assert closed.json()["status"] == "closed" and closed.json()["closed_by"]
+    again = admin_api.post(f"/api/v1/print-batches/{batch.pk}/close/")
+    assert again.status_code == 400 and "status" in again.json()
+    assert admin_api.get("/api/v1/print-batches/", {"status": "open"}).json()["results"] == []
+
+
+def test_print_batches_are_administrators_only(sm_api, acc_api):
+    batch = PrintBatch.objects.create()
+    assert sm_api.get("/api/v1/print-batches/").status_code == 403
+    assert acc_api.post(f"/api/v1/print-batches/{batch.pk}/close/").status_code == 403
+    denied = acc_api.get(f"/api/v1/print-batches/{batch.pk}/letters.pdf", HTTP_ACCEPT="application/pdf")
+    assert denied.status_code == 403 and denied.json()["detail"]
+    batch.refresh_from_db()
+    assert batch.status == "open"
+
+
+def test_print_batch_list_bad_filter_is_400(admin_api):
+    response = admin_api.get("/api/v1/print-batches/", {"status": "lost"})
+    assert response.status_code == 400 and "status" in response.json()
+
+
+def test_print_batch_list_costs_the_same_queries_for_2_and_20_batches(admin_api, administrator):
+    def add(n):
+        for _ in range(n):
+            _letters(1)
+            services.print_batch_close(batch=PrintBatch.objects.get(status="open"), by=administrator)
+
+    assert_same_queries_at_two_sizes(
+        fetch=lambda: admin_api.get("/api/v1/print-batches/"),
+        add_rows=add,
         rows=lambda r: len(r.json()["results"]),
         queries=2,
     )
