@@ -2,6 +2,7 @@
 categories (standards page) and the figures of the systematization and compliance pages. Each calls the
 service or analytics function the page calls, with the page's roles."""
 
+import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,8 +17,8 @@ from crm.roles import Role
 from crm.standards.models import StandardDocument
 
 from . import analytics, rules, selectors, services, standards
-from .api import ComplaintSerializer, choice
-from .models import Complaint, ComplaintCategory
+from .api import ComplaintSerializer, TargetSerializer, choice
+from .models import Complaint, ComplaintCategory, ResponseTarget
 
 ADM = Role.ADMINISTRATOR
 Handle = roles(*rules.HANDLER_ROLES)
@@ -188,6 +189,36 @@ class CategoryDetail(generics.RetrieveUpdateAPIView):
         # PATCH: DRF applies no defaults, so what is not sent keeps its current value.
         category = standards.category_save(category=category, **{**current, **serializer.validated_data})
         return Response(ComplaintCategorySerializer(selectors.category_list().get(pk=category.pk)).data)
+
+
+# --- response targets ---------------------------------------------------------------------------------
+
+
+class TargetFilter(SyncFilterSet):
+    category = django_filters.CharFilter(field_name="category__code")
+
+    class Meta:
+        model = ResponseTarget
+        fields = ["kind", "severity", "category"]
+
+
+class TargetList(generics.ListCreateAPIView):
+    """Response targets (working hours to first response and resolution) per kind, severity and category, as
+    a syncable list (`service-standards/` shows them with the rest of the standards). Every role reads;
+    administrators POST, which upserts by (kind, severity, category)."""
+
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = TargetSerializer
+    filterset_class = TargetFilter
+
+    def get_queryset(self):
+        return selectors.target_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target = standards.target_set(**serializer.validated_data)
+        return Response(TargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
 
 # --- figures ------------------------------------------------------------------------------------------

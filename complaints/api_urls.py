@@ -19,6 +19,7 @@ urlpatterns = [
     path("complaints/<int:pk>/goodwill/", api.ComplaintGoodwill.as_view(), name="api-complaint-goodwill"),
     path("complaint-categories/", api_handling.CategoryList.as_view(), name="api-complaint-categories"),
     path("complaint-categories/<int:pk>/", api_handling.CategoryDetail.as_view(), name="api-complaint-category"),
+    path("complaint-response-targets/", api_handling.TargetList.as_view(), name="api-complaint-response-targets"),
     path("service-standards/", api.ServiceStandards.as_view(), name="api-service-standards"),
     path("standards/documents/", api_standards.DocumentList.as_view(), name="api-standard-documents"),
     path("standards/documents/<int:pk>/", api_standards.DocumentDetail.as_view(), name="api-standard-document"),

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from complaints import services, standards
-from complaints.models import Complaint, ComplaintCategory, ComplaintEvent
+from complaints.models import Complaint, ComplaintCategory, ComplaintEvent, ResponseTarget
 from crm.standards.models import StandardDocument
 from tests.factories import ClientFactory
 from tests.querycount import assert_same_queries_at_two_sizes
@@ -223,3 +223,65 @@ def test_systematization_figures_for_handlers_only(sm_api, acc_api, sales_manage
 def test_systematization_bad_months_is_400(sm_api, months):
     response = sm_api.get("/api/v1/complaints/figures/systematization/", {"months": months})
     assert response.status_code == 400 and "months" in response.json()
+
+
+# --- response targets ---------------------------------------------------------------------------------
+
+TARGETS = "/api/v1/complaint-response-targets/"
+
+
+def test_response_targets_list_and_upsert(admin_api, sm_api):
+    ComplaintCategory.objects.create(name="Delivery", code="delivery")
+    payload = {"kind": "complaint", "severity": "high", "category": "delivery", "first_response_hours": "2"}
+    created = admin_api.post(TARGETS, {**payload, "resolution_hours": "16"})
+    assert created.status_code == 201, created.json()
+    again = admin_api.post(TARGETS, {**payload, "resolution_hours": "12"})
+    assert again.status_code == 201 and again.json()["id"] == created.json()["id"]
+    listed = sm_api.get(TARGETS, {"category": "delivery"}).json()["results"]
+    assert [(t["category"], t["resolution_hours"]) for t in listed] == [("delivery", "12.00")]
+    assert sm_api.get(TARGETS, {"updated_since": "2100-01-01T00:00:00Z"}).json()["results"] == []
+
+
+def test_response_targets_written_by_administrators_only(sm_api, acc_api):
+    payload = {"kind": "complaint", "severity": "high", "first_response_hours": "2", "resolution_hours": "8"}
+    assert sm_api.post(TARGETS, payload).status_code == 403
+    assert acc_api.post(TARGETS, payload).status_code == 403
+    assert acc_api.get(TARGETS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"severity": "apocalyptic"}, "severity"),
+        ({"first_response_hours": "0"}, "first_response_hours"),
+        ({"resolution_hours": "1"}, "resolution_hours"),
+        ({"category": "nope"}, "category"),
+    ],
+)
+def test_response_target_bad_input_is_400(admin_api, change, field):
+    before = ResponseTarget.objects.count()
+    payload = {"kind": "complaint", "severity": "high", "first_response_hours": "2", "resolution_hours": "8"}
+    response = admin_api.post(TARGETS, {**payload, **change})
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert ResponseTarget.objects.count() == before
+
+
+def test_response_target_list_costs_the_same_queries_for_2_and_20_targets(acc_api):
+    ResponseTarget.objects.all().delete()
+
+    def add(n):
+        for _ in range(n):
+            i = ComplaintCategory.objects.count()
+            category = ComplaintCategory.objects.create(name=f"Topic {i}", code=f"topic-{i}")
+            standards.target_set(
+                kind="complaint",
+                severity="high",
+                category=category,
+                first_response_hours=Decimal("1"),
+                resolution_hours=Decimal("4"),
+            )
+
+    assert_same_queries_at_two_sizes(
+        fetch=lambda: acc_api.get(TARGETS), add_rows=add, rows=lambda r: len(r.json()["results"]), queries=2
+    )
