@@ -63,10 +63,12 @@ class ComplaintCategory(models.Model):
     standards = models.ManyToManyField(StandardDocument, blank=True, related_name="categories")
     handling_cost = models.DecimalField(**MONEY, null=True, blank=True, help_text="Empty: the flat default.")
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "complaint categories"
+        indexes = [models.Index(fields=["updated_at"], name="complaint_category_updated_idx")]
 
     def __str__(self):
         return self.name

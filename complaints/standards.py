@@ -14,6 +14,7 @@ from .models import (
     ResponseTarget,
     Severity,
 )
+from .services.access import may_handle
 
 # --- targets and categories ---------------------------------------------------------------------------
 
@@ -72,6 +73,8 @@ def category_save(
         clash = clash.exclude(pk=category.pk)
     if clash.exists():
         raise ApplicationError("Another category has this code.", field="code")
+    if owner is not None and not (owner.is_active and may_handle(owner)):
+        raise ApplicationError("The owner must be an active sales manager or administrator.", field="owner")
     if handling_cost is not None and handling_cost < 0:
         raise ApplicationError("The cost cannot be negative.", field="handling_cost")
     if script is not None and script.kind != StandardDocument.DocKind.SCRIPT:
@@ -92,6 +95,6 @@ def category_save(
         category = ComplaintCategory.objects.select_for_update().get(pk=category.pk)
         for field, value in values.items():
             setattr(category, field, value)
-        category.save(update_fields=list(values))
+        category.save(update_fields=[*values, "updated_at"])
     category.standards.set(list(standards))
     return category

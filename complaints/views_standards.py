@@ -199,11 +199,8 @@ def document_publish(request, pk: int):
 @role_required(*ALL_ROLES)
 def document_acknowledge(request, pk: int):
     document = get_object_or_404(StandardDocument.objects.select_related("current_version"), pk=pk)
-    if document.current_version is None:
-        messages.error(request, "This document has no published version.")
-        return redirect("complaints:document", pk=pk)
     try:
-        standard_services.acknowledge(version=document.current_version, user=request.user)
+        standard_services.document_acknowledge(document=document, user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

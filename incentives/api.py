@@ -1,12 +1,14 @@
-"""REST API: the leaderboard, sales plans, the award catalogue and awards (approve/reject).
-Product weights are set through the purchases app's `products/` endpoint."""
+"""REST API: the leaderboard, sales plans, the award catalogue and awards (approve/reject), closing a period,
+the credit setting and credit splits: what the incentive pages offer. Product weights are set through the
+purchases app's `products/{id}/weights/` endpoint."""
 
 from decimal import Decimal
 
+import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,9 +16,10 @@ from crm.api.filters import SyncFilterSet
 from crm.api.pagination import CursorPagination
 from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role, is_admin
+from purchases.models import Purchase
 
 from . import periods, selectors, services
-from .models import Award, AwardRule, AwardType, SalesPlan
+from .models import Award, AwardRule, AwardType, CreditSplit, IncentiveSettings, PeriodClose, SalesPlan
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 
@@ -235,3 +238,125 @@ class AwardDecide(APIView):
         award = get_object_or_404(Award, pk=pk)
         award = services.award_decide(award=award, approve=self.approve, by=request.user)
         return Response(AwardSerializer(award, context={"request": request}).data)
+
+
+# --- closing a period -----------------------------------------------------------------------------------
+
+
+class PeriodCloseSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(max_length=7, help_text="YYYY-MM (a month) or YYYY-Qn (a quarter).")
+
+    class Meta:
+        model = PeriodClose
+        fields = [
+            "id",
+            "period",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "closed_at",
+            "closed_by",
+            "company_score",
+            "company_revenue",
+        ]
+        read_only_fields = [f for f in fields if f != "period"]
+
+
+class PeriodCloseFilter(django_filters.FilterSet):
+    class Meta:
+        model = PeriodClose
+        fields = ["kind"]
+
+
+class PeriodCloseListCreate(generics.ListCreateAPIView):
+    """Closed periods, newest first. POST closes one (administrators): its scores are frozen and the award
+    rules propose awards to decide (`awards/?status=proposed`). A period already closed answers 409."""
+
+    permission_classes = [roles(ADM, read=(SM,))]
+    serializer_class = PeriodCloseSerializer
+    pagination_class = CursorPagination
+    filterset_class = PeriodCloseFilter
+    queryset = PeriodClose.objects.all()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        close = services.period_close(period=serializer.validated_data["period"], by=request.user)
+        return Response(PeriodCloseSerializer(close).data, status=status.HTTP_201_CREATED)
+
+
+# --- the credit setting and credit splits ---------------------------------------------------------------
+
+
+class IncentiveSettingsSerializer(serializers.ModelSerializer):
+    credit_to = serializers.ChoiceField(
+        choices=IncentiveSettings.CreditTo.choices,
+        help_text="Who is credited with a sale that has no credit split: the recorder or the client's manager.",
+    )
+
+    class Meta:
+        model = IncentiveSettings
+        fields = ["credit_to", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+
+class IncentiveSettingsView(APIView):
+    """Who is credited with a sale (administrators read and PUT)."""
+
+    permission_classes = [roles(ADM)]
+
+    @extend_schema(responses=IncentiveSettingsSerializer)
+    def get(self, request):
+        return Response(IncentiveSettingsSerializer(selectors.incentive_settings_get()).data)
+
+    @extend_schema(request=IncentiveSettingsSerializer, responses=IncentiveSettingsSerializer)
+    def put(self, request):
+        data = IncentiveSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.incentive_settings_update(credit_to=data.validated_data["credit_to"], by=request.user)
+        return Response(IncentiveSettingsSerializer(row).data)
+
+
+class CreditShareSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    username = serializers.CharField(source="user.username", read_only=True)
+    share_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        model = CreditSplit
+        fields = ["user", "username", "share_percent"]
+
+
+class CreditSplitSerializer(serializers.Serializer):
+    shares = CreditShareSerializer(
+        many=True, help_text="At most two staff members whose shares add up to 100; empty removes the split."
+    )
+
+
+def _shares_body(purchase_id: int) -> dict:
+    rows = CreditSplit.objects.filter(purchase_id=purchase_id).select_related("user")
+    return {"purchase": purchase_id, "shares": CreditShareSerializer(rows, many=True).data}
+
+
+class CreditSplitResponseSerializer(CreditSplitSerializer):
+    purchase = serializers.IntegerField()
+
+
+class CreditSplitView(APIView):
+    """A sale's credit split between staff (administrators). PUT replaces it; its returns follow the sale."""
+
+    permission_classes = [roles(ADM)]
+
+    @extend_schema(responses=CreditSplitResponseSerializer)
+    def get(self, request, purchase: int):
+        get_object_or_404(Purchase, pk=purchase)
+        return Response(_shares_body(purchase))
+
+    @extend_schema(request=CreditSplitSerializer, responses=CreditSplitResponseSerializer)
+    def put(self, request, purchase: int):
+        sale = get_object_or_404(Purchase, pk=purchase)
+        data = CreditSplitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shares = [(row["user"], row["share_percent"]) for row in data.validated_data["shares"]]
+        services.credit_split_set(purchase=sale, shares=shares, by=request.user)
+        return Response(_shares_body(sale.pk))

@@ -18,4 +18,11 @@ urlpatterns = [
         api.AwardDecide.as_view(approve=False),
         name="api-incentives-award-reject",
     ),
+    path("incentives/period-closes/", api.PeriodCloseListCreate.as_view(), name="api-incentives-period-closes"),
+    path("incentives/settings/", api.IncentiveSettingsView.as_view(), name="api-incentives-settings"),
+    path(
+        "incentives/credit-splits/<int:purchase>/",
+        api.CreditSplitView.as_view(),
+        name="api-incentives-credit-split",
+    ),
 ]

@@ -11,7 +11,7 @@ from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
 from crm.notifications import services as notification_services
 from crm.notifications.webhooks import event_emit
-from crm.roles import Role
+from crm.roles import Role, has_role
 from purchases import services as purchase_services
 from purchases.models import Purchase
 
@@ -40,6 +40,10 @@ FORBIDDEN_KINDS = {
 }
 
 
+# Who may be credited with a sale (the setup page offers these): the people who sell.
+CREDITED_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
+
+
 def _not_negative(value: Decimal, *, field: str) -> Decimal:
     """Figures arrive as Decimal (forms and serializers parse them); the rule is that none is negative."""
     if value < 0:
@@ -66,6 +70,8 @@ def credit_split_set(*, purchase: Purchase, shares: list[tuple[object, Decimal]]
     if len(shares) > 2:
         raise ApplicationError("Credit can be split between two staff members at most.", field="shares")
     users = [user for user, _ in shares]
+    if any(not (user.is_active and has_role(user, *CREDITED_ROLES)) for user in users):
+        raise ApplicationError("Credit a sale to active sales managers or administrators.", field="shares")
     if len({u.pk for u in users}) != len(users):
         raise ApplicationError("Name each staff member once.", field="shares")
     percents = [_not_negative(p, field="shares") for _, p in shares]

@@ -4,8 +4,11 @@ from .api import catalogue, credit_notes, invoices, ledger
 
 urlpatterns = [
     path("products/", catalogue.ProductList.as_view(), name="api-products"),
+    path("products/by-sku/<str:sku>/", catalogue.ProductUpsertBySku.as_view(), name="api-product-upsert"),
     path("products/<int:pk>/", catalogue.ProductDetail.as_view(), name="api-product"),
     path("products/<int:pk>/weights/", catalogue.ProductWeights.as_view(), name="api-product-weights"),
+    path("product-categories/", catalogue.CategoryList.as_view(), name="api-product-categories"),
+    path("product-categories/<int:pk>/", catalogue.CategoryDetail.as_view(), name="api-product-category"),
     path("discount-tiers/", catalogue.TierList.as_view(), name="api-discount-tiers"),
     path("discount-tiers/<int:pk>/", catalogue.TierDetail.as_view(), name="api-discount-tier"),
     path("purchases/", ledger.PurchaseList.as_view(), name="api-purchases"),

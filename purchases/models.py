@@ -12,10 +12,12 @@ class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     code = models.SlugField(max_length=50, unique=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "categories"
+        indexes = [models.Index(fields=["updated_at"], name="product_category_updated_idx")]
 
     def __str__(self):
         return self.name

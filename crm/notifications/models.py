@@ -25,12 +25,14 @@ class PrintBatch(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["status"], condition=models.Q(status="open"), name="one_open_print_batch")
         ]
+        indexes = [models.Index(fields=["updated_at"], name="print_batch_updated_idx")]
 
     def __str__(self):
         return f"Print batch {self.pk} ({self.status})"

@@ -49,11 +49,6 @@ SAMPLE_CONTEXT = {
 }
 
 
-def preview(subject: str, body: str) -> tuple[str, str]:
-    """Render a template being edited with sample values; raises on a syntax or rendering error."""
-    return render_string(subject or "", SAMPLE_CONTEXT).strip(), render_string(body or "", SAMPLE_CONTEXT)
-
-
 def template_for(event: str, channel: str) -> MessageTemplate | None:
     """The active template for the event on this channel, else the event's any-channel template."""
     found = {
@@ -84,4 +79,4 @@ def render_row(row) -> tuple[str, str]:
     return subject[:200], body
 
 
-__all__ = ["TemplateSyntaxError", "preview", "render_row", "render_string", "template_for", "validate"]
+__all__ = ["TemplateSyntaxError", "render_row", "render_string", "template_for", "validate"]

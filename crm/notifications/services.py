@@ -180,6 +180,18 @@ def message_template_save(
     return template
 
 
+def message_template_preview(*, subject: str, body: str) -> tuple[str, str]:
+    """A template being edited, rendered with sample values (nothing is saved). A template that does not
+    compile or render is refused with the error, on the field that has it."""
+    rendered = {}
+    for field, source in (("subject", subject or ""), ("body", body or "")):
+        try:
+            rendered[field] = rendering.render_string(source, rendering.SAMPLE_CONTEXT)
+        except Exception as exc:  # any template error is the administrator's to see and fix
+            raise ApplicationError(f"{exc.__class__.__name__}: {exc}", field=field)
+    return rendered["subject"].strip(), rendered["body"]
+
+
 @transaction.atomic
 def print_batch_close(*, batch: PrintBatch, by=None) -> PrintBatch:
     """Close the batch for printing; the next letter opens a new one."""
@@ -189,7 +201,7 @@ def print_batch_close(*, batch: PrintBatch, by=None) -> PrintBatch:
     batch.status = PrintBatch.Status.CLOSED
     batch.closed_at = timezone.now()
     batch.closed_by = by
-    batch.save(update_fields=["status", "closed_at", "closed_by"])
+    batch.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
     return batch
 
 

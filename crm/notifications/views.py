@@ -15,7 +15,7 @@ from crm.htmx import render_partial, wants_fragment
 from crm.roles import Role
 from crm.views import role_required
 
-from . import exports, rendering, selectors, services
+from . import exports, selectors, services
 from .forms import MessageTemplateForm, NotificationFilterForm
 from .models import MessageTemplate, Notification, PrintBatch
 
@@ -160,8 +160,10 @@ def template_edit(request, pk: int | None = None):
 def template_preview(request):
     """The template being edited, rendered with sample values (read only: nothing is saved)."""
     try:
-        subject, body = rendering.preview(request.POST.get("subject", ""), request.POST.get("body", ""))
+        subject, body = services.message_template_preview(
+            subject=request.POST.get("subject", ""), body=request.POST.get("body", "")
+        )
         ctx = {"subject": subject, "body": body}
-    except Exception as exc:  # show the administrator what is wrong with the template
-        ctx = {"error": f"{exc.__class__.__name__}: {exc}"}
+    except ApplicationError as exc:  # show the administrator what is wrong with the template
+        ctx = {"error": exc.message}
     return render(request, "notifications/_template_preview.html", ctx)

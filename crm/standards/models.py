@@ -97,10 +97,12 @@ class StandardDocument(models.Model):
         "StandardDocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         app_label = "complaints"
         ordering = ["kind", "title"]
+        indexes = [models.Index(fields=["updated_at"], name="standard_document_updated_idx")]
 
     def __str__(self):
         return self.title

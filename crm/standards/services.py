@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
+from crm.roles import Role, has_role
 
 from . import selectors
 from .models import (
@@ -20,6 +21,9 @@ from .models import (
     StandardDocument,
     StandardDocumentVersion,
 )
+
+# Who may receive escalations: the people who handle complaints.
+SUPERVISOR_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
 
 # --- calendar -----------------------------------------------------------------------------------------
 
@@ -66,6 +70,10 @@ def service_targets_update(
         raise ApplicationError("Give at least one day.", field="key_client_max_days_without_contact")
     if complaint_handling_cost < 0:
         raise ApplicationError("The cost cannot be negative.", field="complaint_handling_cost")
+    if escalation_warning_hours < 0:
+        raise ApplicationError("The warning cannot be negative.", field="escalation_warning_hours")
+    if supervisor is not None and not (supervisor.is_active and has_role(supervisor, *SUPERVISOR_ROLES)):
+        raise ApplicationError("Escalate to an active sales manager or administrator.", field="supervisor")
     targets, _ = ServiceTargets.objects.select_for_update().get_or_create(pk=1)
     targets.invoice_issue_hours = invoice_issue_hours
     targets.key_client_max_days_without_contact = key_client_max_days_without_contact
@@ -116,7 +124,7 @@ def document_publish(
         published_by=by,
     )
     document.current_version = version
-    document.save(update_fields=["current_version"])
+    document.save(update_fields=["current_version", "updated_at"])
     return version
 
 
@@ -128,6 +136,14 @@ def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None =
     return Acknowledgement.objects.get_or_create(
         version=version, user=user, defaults={"acknowledged_at": at or timezone.now()}
     )
+
+
+def document_acknowledge(*, document: StandardDocument, user) -> tuple[Acknowledgement, bool]:
+    """Acknowledge the document's current version (the page's button and the API's action)."""
+    if document.current_version_id is None:
+        raise ApplicationError("This document has no published version.", field="version")
+    version = StandardDocumentVersion.objects.select_related("document").get(pk=document.current_version_id)
+    return acknowledge(version=version, user=user)
 
 
 def remind_unacknowledged(*, today: date | None = None) -> int:

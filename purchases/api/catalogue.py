@@ -1,15 +1,71 @@
-"""REST endpoints of the catalogue: products (with their effective-dated weights) and discount tiers."""
+"""REST endpoints of the catalogue: product categories, products (with their effective-dated weights, and an
+upsert by SKU for the ERP) and discount tiers."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from crm.api.conditional import ConditionalWriteMixin
 from crm.api.filters import SyncFilterSet
 from crm.api.permissions import ReadAllWriteAdmin
 
 from .. import selectors, services
-from ..models import DiscountTier, Product, ProductWeight
+from ..models import Category, DiscountTier, Product, ProductWeight
+
+
+class ProductCategorySerializer(serializers.ModelSerializer):
+    code = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text="Empty: made from the name."
+    )
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "code", "is_active", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        # Uniqueness is the service's rule (name or code, case-insensitive): one message for page and API.
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class CategoryFilter(SyncFilterSet):
+    class Meta:
+        model = Category
+        fields = ["is_active"]
+
+
+class CategoryList(generics.ListCreateAPIView):
+    """Product categories, the ids a product needs (read: every role; write: administrators)."""
+
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = ProductCategorySerializer
+    filterset_class = CategoryFilter
+    search_fields = ["name", "code"]
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_save(**serializer.validated_data)
+        return Response(ProductCategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryDetail(generics.RetrieveUpdateAPIView):
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = ProductCategorySerializer
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    def update(self, request, *args, **kwargs):
+        category = self.get_object()
+        serializer = self.get_serializer(category, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = {"name": category.name, "code": category.code, "is_active": category.is_active}
+        data.update(serializer.validated_data)
+        return Response(ProductCategorySerializer(services.category_save(category=category, **data)).data)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -74,6 +130,27 @@ class ProductDetail(ConditionalWriteMixin, generics.RetrieveUpdateAPIView):
         serializer.is_valid(raise_exception=True)
         product = services.product_update(product=product, by=request.user, **serializer.validated_data)
         return Response(ProductSerializer(product).data)
+
+
+class ProductUpsertSerializer(ProductSerializer):
+    sku = serializers.CharField(read_only=True, help_text="From the path.")
+
+
+class ProductUpsertBySku(APIView):
+    """PUT creates the product with this SKU or updates it; repeating the same PUT changes nothing (201 when
+    created, 200 when updated). A `sku` in the body is ignored: the path names the product."""
+
+    permission_classes = [ReadAllWriteAdmin]
+
+    @extend_schema(request=ProductUpsertSerializer, responses={200: ProductSerializer, 201: ProductSerializer})
+    def put(self, request, sku: str):
+        serializer = ProductUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product, created = services.catalogue.product_upsert_by_sku(
+            sku=sku, data=serializer.validated_data, by=request.user
+        )
+        body = ProductSerializer(selectors.product_list().get(pk=product.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ProductWeightSerializer(serializers.ModelSerializer):

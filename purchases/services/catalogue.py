@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -52,7 +52,7 @@ def category_save(*, name: str, code: str = "", is_active: bool = True, category
     if category is None:
         return Category.objects.create(name=name, code=code, is_active=is_active)
     category.name, category.code, category.is_active = name, code, is_active
-    category.save(update_fields=["name", "code", "is_active"])
+    category.save(update_fields=["name", "code", "is_active", "updated_at"])
     return category
 
 
@@ -143,6 +143,29 @@ def product_update(*, product: Product, by=None, **changes) -> Product:
         product_weight_set(product=product, weight=weight, effective_from=timezone.localdate(), by=by)
         product.refresh_from_db()
     return product
+
+
+@transaction.atomic
+def product_upsert_by_sku(*, sku: str, data: dict, by=None) -> tuple[Product, bool]:
+    """The ERP's PUT: create the product with this SKU or update it; repeating the same call changes nothing.
+    `data`: product_create's keywords (a `sku` in it is ignored: the path names the product). Returns
+    (product, created)."""
+    sku = (sku or "").strip()
+    if not sku:
+        raise ApplicationError("A SKU is required.", field="sku")
+    data = {k: v for k, v in data.items() if k != "sku"}
+    existing = Product.objects.select_for_update().filter(sku=sku).first()
+    if existing is not None:
+        return product_update(product=existing, by=by, **data), False
+    try:
+        with transaction.atomic():
+            return product_create(by=by, sku=sku, **data), True
+    except (IntegrityError, ApplicationError) as exc:
+        if isinstance(exc, ApplicationError) and exc.field != "sku":
+            raise
+        # A concurrent PUT created it first (the unique index or the pre-check saw it): update that one.
+        existing = Product.objects.select_for_update().get(sku=sku)
+        return product_update(product=existing, by=by, **data), False
 
 
 @dataclass(frozen=True)
