@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import consents, personal_data, records, segments, timeline
+from .api import consents, merging, personal_data, records, segments, timeline
 
 urlpatterns = [
     path("clients/", records.ClientListCreate.as_view(), name="api-clients"),
@@ -11,6 +11,8 @@ urlpatterns = [
         name="api-client-upsert",
     ),
     path("clients/<int:pk>/", records.ClientDetail.as_view(), name="api-client"),
+    path("clients/<int:pk>/merge/", merging.ClientMergeView.as_view(), name="api-client-merge"),
+    path("clients/<int:pk>/managers/", merging.ClientManagerHistory.as_view(), name="api-client-managers"),
     path(
         "clients/<int:pk>/personal-data/", personal_data.ClientPersonalData.as_view(), name="api-client-personal-data"
     ),

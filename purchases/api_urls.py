@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import catalogue, credit_notes, invoices, ledger
+from .api import accounts, catalogue, credit_notes, invoices, ledger
 
 urlpatterns = [
     path("products/", catalogue.ProductList.as_view(), name="api-products"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("product-categories/<int:pk>/", catalogue.CategoryDetail.as_view(), name="api-product-category"),
     path("discount-tiers/", catalogue.TierList.as_view(), name="api-discount-tiers"),
     path("discount-tiers/<int:pk>/", catalogue.TierDetail.as_view(), name="api-discount-tier"),
+    path("discount-policy/", accounts.DiscountPolicyView.as_view(), name="api-discount-policy"),
+    path("clients/<int:pk>/account/", accounts.ClientAccountView.as_view(), name="api-client-account"),
+    path("purchases/preview/", accounts.PurchasePreview.as_view(), name="api-purchase-preview"),
     path("purchases/", ledger.PurchaseList.as_view(), name="api-purchases"),
     path("purchases/<int:pk>/", ledger.PurchaseDetail.as_view(), name="api-purchase"),
     path("purchases/<int:pk>/returns/", ledger.PurchaseReturns.as_view(), name="api-purchase-returns"),
