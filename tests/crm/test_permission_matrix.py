@@ -50,14 +50,29 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "accounts/logout/": {"POST": STAFF},
     "accounts/password/": {"GET": STAFF, "POST": STAFF},
     "accounts/password/done/": {"GET": STAFF},
+    "accounts/tokens/": {"GET": STAFF, "POST": STAFF},  # your own tokens; administrators see everyone's
+    "accounts/two-factor/": {"GET": STAFF, "POST": STAFF},
+    "accounts/security/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "admin/": {"GET": ADM_ONLY},
     "api/v1/auth/token/": {"POST": EVERYONE},
+    "api/v1/auth/tokens/": {"GET": STAFF, "POST": STAFF},
+    "api/v1/auth/tokens/<int:pk>/": {"GET": STAFF, "DELETE": STAFF},  # others' tokens: 404 (administrators: any)
+    "api/v1/auth/totp/": {"GET": STAFF, "POST": STAFF},
+    "api/v1/security/policy/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
     "api/v1/me/": {"GET": STAFF},
     "api/v1/users/": {"GET": ADM_ONLY},
     "api/schema/": {"GET": STAFF},
     "api/docs/": {"GET": STAFF},
     "ops/": {"GET": ADM_ONLY},
     "api/v1/ops/": {"GET": ADM_ONLY},
+    # --- login locks and slowdowns: administrators lift them ---
+    "logins/": {"GET": ADM_ONLY},
+    "logins/locks/<int:pk>/lift/": {"POST": ADM_ONLY},
+    "logins/slowdowns/<int:pk>/lift/": {"POST": ADM_ONLY},
+    "api/v1/login-locks/": {"GET": ADM_ONLY},
+    "api/v1/login-locks/<int:pk>/": {"DELETE": ADM_ONLY},
+    "api/v1/login-slowdowns/": {"GET": ADM_ONLY},
+    "api/v1/login-slowdowns/<int:pk>/": {"DELETE": ADM_ONLY},
     # --- notifications outbox, inbox, print batches, templates ---
     "notifications/": {"GET": ADM_ONLY},
     "notifications/<int:pk>/retry/": {"POST": ADM_ONLY},
@@ -72,12 +87,17 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "notifications/templates/new/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "notifications/templates/preview/": {"POST": ADM_ONLY},
     "notifications/templates/<int:pk>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "notifications/webhooks/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "notifications/webhooks/<int:pk>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "notifications/webhooks/<int:pk>/rotate-secret/": {"POST": ADM_ONLY},
+    "notifications/webhooks/events/<int:pk>/resend/": {"POST": ADM_ONLY},
     "notifications/news/": {"GET": ADM_ONLY},
     "notifications/news/new/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "notifications/news/<int:pk>/": {"GET": ADM_ONLY},
     "notifications/news/<int:pk>/progress/": {"GET": ADM_ONLY},
     "notifications/news/<int:pk>/cancel/": {"POST": ADM_ONLY},
     "notifications/unsubscribe/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
+    "notifications/confirm/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},  # the client's own opt-in link
     "api/v1/notifications/": {"GET": ADM_ONLY},
     "api/v1/notifications/status/": {"GET": ADM_ONLY},
     "api/v1/notifications/<int:pk>/": {"GET": ADM_ONLY},
@@ -86,6 +106,27 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/news/<int:pk>/": {"GET": ADM_ONLY},
     "api/v1/news/<int:pk>/progress/": {"GET": ADM_ONLY},
     "api/v1/news/<int:pk>/cancel/": {"POST": ADM_ONLY},
+    "api/v1/inbox/": {"GET": STAFF},
+    "api/v1/inbox/read-all/": {"POST": STAFF},
+    "api/v1/inbox/<int:pk>/read/": {"POST": STAFF},
+    "api/v1/print-batches/": {"GET": ADM_ONLY},
+    "api/v1/print-batches/<int:pk>/close/": {"POST": ADM_ONLY},
+    "api/v1/print-batches/<int:pk>/letters.pdf": {"GET": ADM_ONLY},
+    "api/v1/print-batches/<int:pk>/mailing-list.csv": {"GET": ADM_ONLY},
+    "api/v1/message-templates/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "api/v1/message-templates/preview/": {"POST": ADM_ONLY},
+    "api/v1/message-templates/<int:pk>/": {"GET": ADM_ONLY, "PUT": ADM_ONLY, "PATCH": ADM_ONLY},
+    "api/v1/webhooks/subscriptions/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "api/v1/webhooks/subscriptions/<int:pk>/": {
+        "GET": ADM_ONLY,
+        "PUT": ADM_ONLY,
+        "PATCH": ADM_ONLY,
+        "DELETE": ADM_ONLY,
+    },
+    "api/v1/webhooks/subscriptions/<int:pk>/rotate-secret/": {"POST": ADM_ONLY},
+    "api/v1/webhooks/events/": {"GET": ADM_ONLY},
+    "api/v1/webhooks/events/<int:pk>/resend/": {"POST": ADM_ONLY},
+    "api/v1/webhooks/event-types/": {"GET": ADM_ONLY},
     # --- clients: accountants read billing details only ---
     "clients/": {"GET": STAFF},
     "clients/export.csv": {"GET": STAFF},
@@ -113,12 +154,18 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "clients/<int:client_id>/contacts/": {"POST": SM_ADM},
     "clients/<int:client_id>/consent/": {"POST": SM_ADM},
     "clients/<int:client_id>/reassign/": {"POST": SM_ADM},
+    "clients/<int:client_id>/personal-data/": {"GET": ADM_ONLY},
+    "clients/<int:client_id>/personal-data/export.json": {"GET": ADM_ONLY},
+    "clients/<int:client_id>/personal-data/erase/": {"POST": ADM_ONLY},
     "api/v1/clients/": {"GET": STAFF, "POST": SM_ADM},
     "api/v1/clients/duplicates/": {"GET": SM_ADM},
-    "api/v1/clients/by-external-id/<str:external_id>/": {"PUT": SM_ADM},
+    "api/v1/clients/by-external-id/<str:external_id>/": {"GET": SM_ADM, "PUT": SM_ADM},
     "api/v1/clients/<int:pk>/": {"GET": STAFF, "PUT": SM_ADM, "PATCH": SM_ADM},
     "api/v1/clients/<int:pk>/interactions/": {"GET": SM_ADM, "POST": SM_ADM},
     "api/v1/clients/<int:pk>/promises/": {"GET": SM_ADM, "POST": SM_ADM},
+    "api/v1/clients/<int:pk>/consents/": {"GET": SM_ADM, "POST": SM_ADM},
+    "api/v1/clients/<int:pk>/personal-data/": {"GET": ADM_ONLY},
+    "api/v1/clients/<int:pk>/personal-data/erase/": {"POST": ADM_ONLY},
     "api/v1/tasks/": {"GET": SM_ADM, "POST": SM_ADM},
     "api/v1/tasks/<int:pk>/complete/": {"POST": SM_ADM},
     "api/v1/tasks/<int:pk>/cancel/": {"POST": SM_ADM},
@@ -135,6 +182,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "purchases/categories/<int:pk>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "purchases/tiers/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "purchases/tiers/<int:pk>/delete/": {"POST": ADM_ONLY},
+    "purchases/tax-rates/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "purchases/record/": {"GET": SM_ADM, "POST": SM_ADM},
     "purchases/record/line/": {"GET": SM_ADM},
     "purchases/record/preview/": {"POST": SM_ADM},
@@ -147,11 +195,19 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "purchases/invoices/<int:pk>/": {"GET": STAFF},
     "purchases/invoices/<int:pk>/pdf/": {"GET": STAFF},
     "purchases/invoices/<int:pk>/<str:action>/": {"POST": ACC_ONLY},
+    "purchases/credit-notes/": {"GET": STAFF},
+    "purchases/credit-notes/<int:pk>/": {"GET": STAFF},
+    "purchases/credit-notes/<int:pk>/issue/": {"POST": ACC_ONLY},
+    "purchases/credit-notes/<int:pk>/pdf/": {"GET": STAFF},
     "api/v1/products/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/products/by-sku/<str:sku>/": {"PUT": ADM_ONLY},
     "api/v1/products/<int:pk>/": {"GET": STAFF, "PUT": ADM_ONLY, "PATCH": ADM_ONLY},
     "api/v1/products/<int:pk>/weights/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/product-categories/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/product-categories/<int:pk>/": {"GET": STAFF, "PUT": ADM_ONLY, "PATCH": ADM_ONLY},
     "api/v1/discount-tiers/": {"GET": STAFF, "POST": ADM_ONLY},
     "api/v1/discount-tiers/<int:pk>/": {"GET": STAFF, "PUT": ADM_ONLY, "PATCH": ADM_ONLY, "DELETE": ADM_ONLY},
+    "api/v1/tax-rates/": {"GET": STAFF, "POST": ADM_ONLY},
     "api/v1/purchases/": {"GET": STAFF, "POST": SM_ADM},
     "api/v1/purchases/<int:pk>/": {"GET": STAFF},
     "api/v1/purchases/<int:pk>/returns/": {"POST": SM_ADM},
@@ -164,6 +220,10 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/invoices/<int:pk>/void/": {"POST": ACC_ONLY},
     "api/v1/invoices/<int:pk>/payments/": {"GET": STAFF, "POST": ACC_ONLY},
     "api/v1/invoices/<int:pk>/pdf/": {"GET": STAFF},
+    "api/v1/credit-notes/": {"GET": STAFF},
+    "api/v1/credit-notes/<int:pk>/": {"GET": STAFF},
+    "api/v1/credit-notes/<int:pk>/issue/": {"POST": ACC_ONLY},
+    "api/v1/credit-notes/<int:pk>/pdf/": {"GET": STAFF},
     # --- complaints: handlers only (accountants see none), standards for everyone, public form and survey ---
     "complaints/": {"GET": SM_ADM},
     "complaints/list/": {"GET": SM_ADM},
@@ -176,6 +236,8 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "complaints/<int:pk>/goodwill/": {"POST": SM_ADM},
     "complaints/client/<int:client_id>/tab/": {"GET": SM_ADM},
     "complaints/systematization/": {"GET": SM_ADM},
+    "complaints/triage-queue/": {"GET": SM_ADM},  # anonymous complaints matching a client
+    "complaints/<int:pk>/client-match/": {"POST": SM_ADM},
     "complaints/standards/": {"GET": STAFF},
     "complaints/standards/targets/": {"POST": ADM_ONLY},
     "complaints/standards/service-targets/": {"POST": ADM_ONLY},
@@ -193,11 +255,30 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "complaints/survey/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     "api/v1/complaints/": {"GET": SM_ADM, "POST": SM_ADM},
     "api/v1/complaints/inbound-email/": {"POST": SM_ADM},
+    "api/v1/complaints/client-matches/": {"GET": SM_ADM},
+    "api/v1/complaints/<int:pk>/client-match/confirm/": {"POST": SM_ADM},
+    "api/v1/complaints/<int:pk>/client-match/reject/": {"POST": SM_ADM},
+    "api/v1/complaints/figures/compliance/": {"GET": STAFF},  # as the compliance page
+    "api/v1/complaints/figures/systematization/": {"GET": SM_ADM},
     "api/v1/complaints/<int:pk>/": {"GET": SM_ADM},
     "api/v1/complaints/<int:pk>/transition/": {"POST": SM_ADM},
+    "api/v1/complaints/<int:pk>/triage/": {"POST": SM_ADM},
+    "api/v1/complaints/<int:pk>/assign/": {"POST": SM_ADM},
     "api/v1/complaints/<int:pk>/comments/": {"GET": SM_ADM, "POST": SM_ADM},
     "api/v1/complaints/<int:pk>/goodwill/": {"GET": SM_ADM, "POST": SM_ADM},
     "api/v1/service-standards/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/complaint-categories/": {"GET": STAFF, "POST": ADM_ONLY},  # as on the standards page
+    "api/v1/complaint-categories/<int:pk>/": {"GET": STAFF, "PUT": ADM_ONLY, "PATCH": ADM_ONLY},
+    "api/v1/complaint-response-targets/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/standards/documents/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/standards/documents/<int:pk>/": {"GET": STAFF},
+    "api/v1/standards/documents/<int:pk>/publish/": {"POST": ADM_ONLY},
+    "api/v1/standards/documents/<int:pk>/acknowledge/": {"POST": STAFF},
+    "api/v1/standards/acknowledgements/": {"GET": ADM_ONLY},
+    "api/v1/standards/calendar/": {"GET": STAFF, "PUT": ADM_ONLY},
+    "api/v1/standards/holidays/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/standards/holidays/<int:pk>/": {"GET": STAFF, "DELETE": ADM_ONLY},
+    "api/v1/standards/service-targets/": {"GET": STAFF, "PUT": ADM_ONLY},
     "api/v1/surveys/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     # --- incentives: award cash amounts are narrowed per row (tests/incentives/test_api.py) ---
     "incentives/": {"GET": SM_ADM},
@@ -214,6 +295,9 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/incentives/awards/": {"GET": STAFF},
     "api/v1/incentives/awards/<int:pk>/approve/": {"POST": ADM_ONLY},
     "api/v1/incentives/awards/<int:pk>/reject/": {"POST": ADM_ONLY},
+    "api/v1/incentives/period-closes/": {"GET": SM_ADM, "POST": ADM_ONLY},
+    "api/v1/incentives/settings/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
+    "api/v1/incentives/credit-splits/<int:purchase>/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
     # --- reports (kind "value", which every staff role reads; rows are narrowed per role in the selectors) ---
     "reports/": {"GET": STAFF},
     "reports/generate/": {"POST": ADM_ONLY},
@@ -239,11 +323,14 @@ PATH_VALUES = {
     "form_name": "no-such-form",
     "token": "no-such-token",
     "external_id": "MATRIX-ERP-1",
+    "sku": "MATRIX-SKU-1",
 }
 # The Django admin is one door (its own login; the site is for administrators): only its index is listed.
 ADMIN_PREFIX = "admin/"
 LOGOUT = "accounts/logout/"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+# Pages under api/: the browser opens them with its session (a token is not a login for a page).
+API_PAGES = {"api/docs/"}
 
 
 def _routes(patterns=None, prefix=""):
@@ -339,7 +426,7 @@ def test_each_role_gets_in_exactly_where_the_matrix_says(role, callers):
     for route, methods in MATRIX.items():
         url = _url(route)
         for method, allowed in methods.items():
-            api = route.startswith("api/")
+            api = route.startswith("api/") and route not in API_PAGES
             client = api_client if api else page_client
             if route == LOGOUT and user is not None:
                 client = PageClient()  # logging out must not end the session the other requests use
