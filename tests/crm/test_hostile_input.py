@@ -103,3 +103,30 @@ def test_every_api_view_parses_json_with_the_bounded_parser():
     for view in api_views:
         unbounded = [p for p in view.parser_classes if p is parsers.JSONParser]
         assert not unbounded, f"{view.__module__}.{view.__qualname__} parses JSON with DRF's unbounded parser"
+
+
+# Server errors the API fuzzing (tests/crm/test_api_fuzz.py) found, pinned down.
+
+
+@pytest.mark.parametrize("value", ["-1.0163390476269072e+142", "1.5", "99999999999999999999999", "0"])
+@pytest.mark.parametrize("url, name", [("/api/v1/clients/", "manager"), ("/api/v1/tasks/", "client")])
+def test_id_filters_refuse_what_is_not_an_id_with_400(admin_api, url, name, value):
+    response = admin_api.get(url, {name: value})
+    assert response.status_code == 400
+    assert name in response.json()
+
+
+def test_id_filter_still_filters(admin_api, sales_manager):
+    from tests.factories import ClientFactory
+
+    mine = ClientFactory(manager=sales_manager)
+    ClientFactory(manager=None)
+    response = admin_api.get("/api/v1/clients/", {"manager": sales_manager.pk})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [mine.pk]
+
+
+def test_a_segment_can_be_created_inactive_through_the_api(admin_api):
+    response = admin_api.post("/api/v1/segments/", {"name": "Dormant", "code": "dormant", "is_active": False})
+    assert response.status_code == 201, response.content
+    assert response.json()["is_active"] is False
