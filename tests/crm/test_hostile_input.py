@@ -130,3 +130,10 @@ def test_a_segment_can_be_created_inactive_through_the_api(admin_api):
     response = admin_api.post("/api/v1/segments/", {"name": "Dormant", "code": "dormant", "is_active": False})
     assert response.status_code == 201, response.content
     assert response.json()["is_active"] is False
+
+
+def test_multipart_api_posts_without_nul_still_reach_the_view(admin_api):
+    """The NUL check reads the form before DRF does; DRF must still find the fields."""
+    response = admin_api.post("/api/v1/segments/", {"name": "Walk-in", "code": "walkin"}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json()["code"] == "walkin"
