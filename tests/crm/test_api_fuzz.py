@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
@@ -120,9 +120,15 @@ def fuzz(operation, *, examples: int, headers: dict, ids: dict[str, int]) -> lis
     )
     @given(case=st.one_of(strategies))
     def run(case):
+        # Each request in a savepoint, as each has its own transaction when served: a database error (which
+        # PostgreSQL follows by refusing every statement until a rollback) is reported for its request alone.
+        savepoint = transaction.savepoint()
         with server_errors_recorded() as errors:
             response = case.call(app=APP, headers=headers)
-        if response.status_code >= 500:
+        if response.status_code < 500:
+            transaction.savepoint_commit(savepoint)
+        else:
+            transaction.savepoint_rollback(savepoint)
             found.append(
                 f"{operation.method.upper()} {operation.path} -> {response.status_code}\n"
                 f"  {case.as_curl_command(headers=headers)}\n" + "".join(errors)

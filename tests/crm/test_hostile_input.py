@@ -137,3 +137,16 @@ def test_multipart_api_posts_without_nul_still_reach_the_view(admin_api):
     response = admin_api.post("/api/v1/segments/", {"name": "Walk-in", "code": "walkin"}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json()["code"] == "walkin"
+
+
+@pytest.mark.parametrize("moment", ["5692-07-12T12:52:47-18:58", "2024-01-01T00:00:00+23:59"])
+def test_updated_since_with_an_offset_postgresql_refuses_is_taken_in_utc(admin_api, moment):
+    response = admin_api.get("/api/v1/purchases/", {"updated_since": moment})
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-18:00", "0001-01-01T00:00:00+18:00", "yesterday"])
+def test_updated_since_that_no_database_can_hold_answers_400(admin_api, moment):
+    response = admin_api.get("/api/v1/clients/", {"updated_since": moment})
+    assert response.status_code == 400
+    assert "updated_since" in response.json()
