@@ -150,3 +150,9 @@ def test_updated_since_that_no_database_can_hold_answers_400(admin_api, moment):
     response = admin_api.get("/api/v1/clients/", {"updated_since": moment})
     assert response.status_code == 400
     assert "updated_since" in response.json()
+
+
+@pytest.mark.parametrize("param", ["manager", "segment", "tag", "page"])
+def test_client_list_page_ignores_numbers_past_what_the_database_holds(admin_client_role, param):
+    response = admin_client_role.get("/clients/", {param: "9" * 30})
+    assert response.status_code == 200
