@@ -8,6 +8,10 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: install run test test-fast lint format migrate users seed chromium bench ci clean
 
+# The settings default to the production profile; the laptop commands choose development explicitly (the tests
+# choose crm.settings.test through pyproject.toml).
+run migrate users seed: export DJANGO_ENV = development
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip

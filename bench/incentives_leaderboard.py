@@ -32,6 +32,7 @@ REUSE = os.environ.get("REUSE") == "1"
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("DJANGO_ENV", "development")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 

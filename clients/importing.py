@@ -8,6 +8,7 @@ never one query per row (a file has up to MAX_ROWS rows)."""
 import contextlib
 import csv
 import io
+import zipfile
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -36,39 +37,95 @@ COLUMNS = [
     "first_contact_channel",
 ]
 MAX_ROWS = 20_000
+MAX_FILE_BYTES = 10 * 2**20  # the upload form's limit too
+MAX_XLSX_UNPACKED_BYTES = 64 * 2**20  # what an XLSX may inflate to: 20,000 rows take a few MB
+MAX_COLUMNS = 64  # cells read per XLSX row; the import knows a dozen columns
 LOOKUP_CHUNK = 500  # values per `__in` lookup: well under every database's limit on query parameters
 NUL = "\x00"  # PostgreSQL stores no NUL character, in text or in JSON: it never gets past the preview
 
 
 def _read_rows(filename: str, content: bytes) -> list[dict]:
+    """The file's rows as dicts keyed by the lower-cased header, at most MAX_ROWS of them; a file too big to
+    read safely, not UTF-8 or not a readable spreadsheet is an ApplicationError on the file field."""
+    if len(content) > MAX_FILE_BYTES:
+        raise ApplicationError(f"The file is larger than {MAX_FILE_BYTES // 2**20} MB.", field="file")
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+        return _read_xlsx(content)
+    return _read_csv(content)
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:
-            raise ApplicationError("This is not a readable XLSX file.", field="file")
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            return []
-        header = [str(h or "").strip().lower() for h in values[0]]
-        return [
-            {header[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(row) if i < len(header)}
-            for row in values[1:]
-        ]
+
+def _too_many_rows() -> ApplicationError:
+    return ApplicationError(f"At most {MAX_ROWS} rows per file; split it.", field="file")
+
+
+def _read_csv(content: bytes) -> list[dict]:
     try:
         text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("latin-1")
+    except UnicodeDecodeError as exc:
+        # Never guessed as Latin-1: a wrong guess would store garbled names and addresses without a word.
+        line = content[: exc.start].count(b"\n") + 1
+        raise ApplicationError(
+            f"The file is not UTF-8 text (line {line} holds bytes that are not UTF-8). "
+            'Save it as "CSV UTF-8" and upload it again.',
+            field="file",
+        ) from exc
     dialect = csv.excel
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    rows = []
     try:
         reader.fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or []]
-        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+        for row in reader:
+            if len(rows) == MAX_ROWS:
+                raise _too_many_rows()
+            rows.append({k: (v or "").strip() for k, v in row.items() if k})
     except csv.Error as exc:
         raise ApplicationError(f"This CSV file cannot be read: {exc}.", field="file") from exc
+    return rows
+
+
+def _read_xlsx(content: bytes) -> list[dict]:
+    """Streams the first sheet (openpyxl's read-only mode) after checking what the archive unpacks to, so a
+    small zip bomb is refused before anything is inflated, and stops at MAX_ROWS rows."""
+    from openpyxl import load_workbook
+
+    unreadable = ApplicationError("This is not a readable XLSX file.", field="file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            # The sizes are the archive's own claims; zipfile stops inflating a member at its claimed size.
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise unreadable from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ApplicationError(
+            f"The XLSX file unpacks to more than {MAX_XLSX_UNPACKED_BYTES // 2**20} MB; save it as CSV or split it.",
+            field="file",
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:
+        raise unreadable from exc
+    try:
+        values = workbook.active.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        first = next(values, None)
+        if first is None:
+            return []
+        header = [str(h or "").strip().lower() for h in first]
+        rows = []
+        for row in values:
+            if len(rows) == MAX_ROWS:
+                raise _too_many_rows()
+            rows.append(
+                {header[i]: ("" if v is None else str(v).strip()) for i, v in enumerate(row) if i < len(header)}
+            )
+        return rows
+    except ApplicationError:
+        raise
+    except Exception as exc:  # a damaged sheet inside a valid archive
+        raise unreadable from exc
+    finally:
+        workbook.close()
 
 
 def _without_nul(raw: dict) -> tuple[dict, list[str]]:

@@ -23,13 +23,17 @@ from .models import Client, FollowUpTask
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 PAGE_SIZE = 25  # as the API pages: a screenful, and what the floor benchmark serves
+MAX_QUERY_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) hold
 
 
 def _int(value):
+    """A whole number from a query string, or None; ids and page numbers past what the database holds are
+    None too (they reached a query and failed there with a 500)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= MAX_QUERY_INT else None
 
 
 def _client_or_404(client_id) -> Client:
@@ -63,6 +67,7 @@ def client_list(request):
     if billing_only:
         filters = {"search": filters["search"], "sort": filters["sort"]}
     page = max(_int(request.GET.get("page")) or 1, 1)
+    page = min(page, MAX_QUERY_INT // PAGE_SIZE)
     qs = selectors.client_list(**filters)
     # one extra row says "there is more"
     rows = selectors.list_rows(qs, billing_only=billing_only, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)

@@ -1,5 +1,5 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import urlencode
 
@@ -33,3 +33,35 @@ class TwoFactorMiddleware:
                 return JsonResponse({"detail": "Confirm your sign-in with your authenticator code first."}, status=403)
             return redirect(f"/accounts/two-factor/?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+NUL = "\x00"
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the path, a query-string parameter or a form field answers 400 before any view runs.
+
+    No text the CRM keeps may hold one (PostgreSQL refuses it in text and JSON), so a NUL that reached a lookup
+    or a filter failed as a 500 at the database. Django's form fields already refuse NULs in what they clean;
+    this covers what reaches a query without a form: searches, filters, ids in the path, and fields a view reads
+    itself. JSON bodies are checked by the API's parser (crm/api/parsers.py); uploaded files are left to their
+    importers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            NUL in request.path_info
+            or self._holds_nul(request.GET)
+            or (request.method == "POST" and self._holds_nul(request.POST))
+        ):
+            message = "The request holds a NUL (\\u0000) character, which no field accepts."
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(params) -> bool:
+        return any(NUL in key or any(NUL in value for value in values) for key, values in params.lists())

@@ -172,7 +172,13 @@ def catalogue_csv_rows(file) -> list[services.CatalogueRow]:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("The file must be UTF-8 CSV.")
-    reader = csv.DictReader(io.StringIO(raw))
+    try:
+        return _catalogue_rows(csv.DictReader(io.StringIO(raw)))
+    except csv.Error as exc:  # e.g. a field past the csv module's size limit
+        raise forms.ValidationError(f"This CSV file cannot be read: {exc}.")
+
+
+def _catalogue_rows(reader: csv.DictReader) -> list[services.CatalogueRow]:
     missing = CatalogueRowForm.REQUIRED_COLUMNS - set(reader.fieldnames or [])
     if missing:
         raise forms.ValidationError(f"Missing columns: {', '.join(sorted(missing))}.")

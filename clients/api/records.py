@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.conditional import ConditionalWriteMixin
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import IdFilter, SyncFilterSet
 
 from .. import selectors, services
 from ..models import Channel, ChannelConsent, Client, Segment
@@ -188,7 +188,7 @@ class DuplicateSerializer(serializers.ModelSerializer):
 
 class ClientFilter(SyncFilterSet):
     segment = django_filters.CharFilter(method="filter_segment", help_text="A segment's code.")
-    manager = django_filters.NumberFilter(field_name="manager_id")
+    manager = IdFilter(field_name="manager_id")
     status = django_filters.ChoiceFilter(choices=Client.Status.choices)
 
     def filter_segment(self, queryset, name, value):

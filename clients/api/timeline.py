@@ -9,7 +9,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import IdFilter, SyncFilterSet
 from crm.roles import has_role
 
 from .. import selectors, services
@@ -117,8 +117,8 @@ class ClientPromises(_ClientChildList):
 
 class TaskFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUpTask.Status.choices)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    client = django_filters.NumberFilter(field_name="client_id")
+    assignee = IdFilter(field_name="assignee_id")
+    client = IdFilter(field_name="client_id")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
 
     class Meta:

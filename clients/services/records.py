@@ -364,9 +364,9 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
 
 
 @transaction.atomic
-def segment_create(*, name: str, code: str, description: str = "") -> Segment:
+def segment_create(*, name: str, code: str, description: str = "", is_active: bool = True) -> Segment:
     if not (name or "").strip() or not (code or "").strip():
         raise ApplicationError("A segment needs a name and a code.", field="name")
     if Segment.objects.filter(code=code).exists():
         raise ApplicationError("This code is taken.", field="code")
-    return Segment.objects.create(name=name.strip(), code=code.strip(), description=description)
+    return Segment.objects.create(name=name.strip(), code=code.strip(), description=description, is_active=is_active)

@@ -11,7 +11,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import IdFilter, SyncFilterSet
 from crm.api.permissions import ALL_ROLES, IsAdministrator, roles
 
 from . import exports, selectors, services
@@ -33,8 +33,8 @@ class NotificationFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=Notification.Status.choices)
     channel = django_filters.ChoiceFilter(choices=Notification.Channel.choices)
     event = django_filters.CharFilter()
-    client = django_filters.NumberFilter(field_name="client_id")
-    news = django_filters.NumberFilter(field_name="news_id")
+    client = IdFilter(field_name="client_id")
+    news = IdFilter(field_name="news_id")
 
     class Meta:
         model = Notification

@@ -1,21 +1,21 @@
-"""Settings read from the environment, with defaults that run on one laptop with nothing installed:
-SQLite in the project folder, a filesystem Celery broker, console email. Production overrides live in
-production.py (chosen by DJANGO_DEBUG=0), test tweaks in test.py."""
+"""Settings shared by every profile, read from the environment (after `.env`, see environment.py). Nothing here
+is insecure on its own: DEBUG is off, there is no secret key and no allowed host unless set. The defaults that
+let one laptop run with nothing installed (SQLite in the project folder, a filesystem Celery broker, console
+email) are used by development.py and test.py; production.py refuses to start without its own values."""
 
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from csp.constants import NONE, SELF
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
+from .environment import BASE_DIR, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# Old keys still accepted for signatures (sessions, unsubscribe links) while a new key is rolled out.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "crm.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -235,9 +236,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON bodies only (one request shape per operation in the schema, which code generators expect); an
-    # endpoint that takes a file declares its own parser.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies only (one request shape per operation in the schema, which code generators expect), nested
+    # no deeper than 64 levels and without NUL characters (400, never a 500); an endpoint that takes a file
+    # declares its own parser.
+    "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -251,8 +253,6 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
 # How long an API POST's answer is kept for replays under its Idempotency-Key (crm/api/idempotency.py).
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)

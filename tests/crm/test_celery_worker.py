@@ -36,7 +36,7 @@ def real_worker(transactional_db):
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "crm.settings.base",
+        "DJANGO_SETTINGS_MODULE": "crm.settings.development",
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     proc = subprocess.Popen(

@@ -74,9 +74,11 @@ def _manage_in_production(*args, **extra_env) -> subprocess.CompletedProcess:
     """Runs manage.py in a clean environment with the production profile and what it requires."""
     env = {
         "PATH": "/usr/bin:/bin",
-        "DJANGO_DEBUG": "0",
+        "DJANGO_ENV_FILE": "/nonexistent/.env",
         "DJANGO_SECRET_KEY": "x" * 20 + "-really-long-random-looking-secret-key-0123456789",
         "DJANGO_ALLOWED_HOSTS": "crm.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "CELERY_BROKER_URL": "memory://",
         "DJANGO_SETTINGS_MODULE": "crm.settings",
         **extra_env,
     }
@@ -101,7 +103,7 @@ def test_production_profile_collects_static_files_into_a_manifest(tmp_path):
 
 
 def test_production_profile_refuses_to_start_without_secret():
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "crm.settings"}
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_ENV_FILE": "/nonexistent/.env", "DJANGO_SETTINGS_MODULE": "crm.settings"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -116,12 +116,12 @@ class Process:
 
 
 def worker_env(**extra: str) -> dict:
-    """Environment for a Celery worker against the test database: base settings (not the test profile, whose
+    """Environment for a Celery worker against the test database: development settings (not the test profile, whose
     tasks run eagerly) and whatever the test adds."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "crm.settings.base",
+        "DJANGO_SETTINGS_MODULE": "crm.settings.development",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
         "LOG_LEVEL": "WARNING",

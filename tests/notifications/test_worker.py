@@ -98,7 +98,7 @@ def test_worker_started_later_delivers_each_once_and_gives_up_on_failing_channel
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "crm.settings.base",
+        "DJANGO_SETTINGS_MODULE": "crm.settings.development",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(email_dir),
