@@ -22,7 +22,10 @@ ASSIGN_DENIED = "Only an administrator can give work to a colleague; assign it t
 
 
 def can_write_client(user, client: Client) -> bool:
-    """Administrators write on every client; sales managers on their own and unassigned ones."""
+    """Administrators write on every client; sales managers on their own and unassigned ones. Nobody writes on
+    a client whose personal data was erased (that would type the person back in)."""
+    if getattr(client, "erased_at", None) is not None:
+        return False
     if is_admin(user):
         return True
     return has_role(user, Role.SALES_MANAGER) and client.manager_id in (None, user.pk)

@@ -61,7 +61,9 @@ def complaint_match_confirm(*, complaint: Complaint, by, client: Client | None =
     if complaint.assigned_to_id is None:
         assignee = default_assignee(client, complaint.category)
         if assignee is not None:
-            complaint = complaint_assign(complaint=complaint, to=assignee, by=by, note="client confirmed")
+            # The routing rule picks the assignee, not the person who confirmed (who may not give work to a
+            # colleague): it runs as the system; the decision itself is logged under their name above.
+            complaint = complaint_assign(complaint=complaint, to=assignee, by=None, note="client confirmed")
     return complaint
 
 

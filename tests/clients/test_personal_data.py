@@ -217,6 +217,12 @@ def test_an_erased_client_gets_no_more_messages(person, administrator):
     assert not client.consents.filter(status="opt_in").exists()
 
 
+def test_nobody_types_an_erased_person_back_in(person, administrator):
+    personal_data.client_personal_data_erase(client=person["client"], by=administrator)
+    with pytest.raises(ApplicationError):
+        client_services.client_update(client=person["client"], by=administrator, email="back@example.com")
+
+
 def test_erase_happens_once(person, administrator):
     personal_data.client_personal_data_erase(client=person["client"], by=administrator)
     with pytest.raises(ConflictError):

@@ -249,6 +249,17 @@ def test_triage_queue_page_costs_the_same_queries_for_2_and_20_rows(sm_client, s
     )
 
 
+def test_any_handler_confirms_a_match_to_a_colleagues_client(sales_manager, other_sales_manager):
+    """The routing rule gives the complaint to the client's manager: the confirming colleague does not need
+    the right to give work to others."""
+    top = _top_client(other_sales_manager)
+    complaint = _anonymous(contact_email=top.email)
+    complaint = services.complaint_match_confirm(complaint=complaint, by=sales_manager)
+    complaint.refresh_from_db()
+    assert complaint.client == top and complaint.assigned_to == other_sales_manager
+    assert complaint.match_decided_by == sales_manager
+
+
 def test_confirming_on_the_page_attaches(sm_client, sales_manager):
     top = _top_client(sales_manager)
     complaint = _anonymous(contact_email=top.email)
