@@ -51,12 +51,20 @@ def notification_enqueue_for_client(
     body: str = "",
     context: dict | None = None,
     channel: str | None = None,
+    service: bool = False,
+    attachment: str = "",
 ) -> Notification:
     """Queue a message to a client on their preferred consented channel (or `channel`, if consented).
-    A client with no consented channel gets a SKIPPED row, so the event shows that nobody was told."""
-    chosen = choose_channel(client) if channel is None else channel
-    if channel is not None and not client.consents.filter(channel=channel, status="opt_in").exists():
-        chosen = Notification.Channel.NONE
+    A client with no consented channel gets a SKIPPED row, so the event shows that nobody was told.
+    `service=True`: see `_service_channel`. `attachment` names a producer registered with the outbox."""
+    if service:
+        chosen, skip_reason = _service_channel(client, channel)
+        context = {**(context or {}), SERVICE_KEY: True}
+    else:
+        chosen = choose_channel(client) if channel is None else channel
+        if channel is not None and not client.consents.filter(channel=channel, status="opt_in").exists():
+            chosen = Notification.Channel.NONE
+        skip_reason = "client has no consented channel" if chosen == Notification.Channel.NONE else ""
     notification, _ = outbox_services.notification_enqueue(
         event=event,
         dedup_key=f"{dedup_key}:{chosen}",
@@ -65,9 +73,30 @@ def notification_enqueue_for_client(
         body=body,
         context=context,
         client_id=client.pk,
-        skip_reason="client has no consented channel" if chosen == Notification.Channel.NONE else "",
+        skip_reason=skip_reason,
+        attachment=attachment,
     )
     return notification
+
+
+# --- service messages ----------------------------------------------------------------------------------------
+# Invoices and credit notes are service messages, part of the contract rather than marketing: they go out on
+# their channel (email unless told otherwise) whatever the client's opt-ins, since unsubscribing from news
+# withdraws consent for a channel, not for the documents the client is owed. Only a missing address stops
+# them. The row carries `context["service"]`, so the consent check at delivery lets it through too.
+
+SERVICE_KEY = "service"
+SERVICE_ADDRESSES = {"email": ("email", "email address"), "sms": ("phone", "phone number")}
+
+
+def _service_channel(client: Client, channel: str | None) -> tuple[str, str]:
+    """(channel, skip reason) of a service message: the channel asked for (email by default), skipped with a
+    reason when the client has no address on it."""
+    chosen = channel or Notification.Channel.EMAIL
+    field, label = SERVICE_ADDRESSES.get(chosen, ("", "address for " + chosen))
+    if not field or not (getattr(client, field, "") or "").strip():
+        return chosen, f"client has no {label}"
+    return chosen, ""
 
 
 # --- unsubscribe links -------------------------------------------------------------------------------------
@@ -147,6 +176,8 @@ def consent_check(row) -> str:
     """Consent is checked again when the message goes out: an opt-out since it was queued wins."""
     if not row.client_id or row.channel not in CLIENT_CHANNELS:
         return ""
+    if (row.context or {}).get(SERVICE_KEY):
+        return ""  # a service message needs no marketing consent (see _service_channel)
     if Client.objects.filter(pk=row.client_id, consents__channel=row.channel, consents__status="opt_in").exists():
         return ""
     return f"client withdrew consent for {row.channel} after the message was queued"
