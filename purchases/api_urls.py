@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import catalogue, invoices, ledger
+from .api import catalogue, invoices, ledger, reconciliation
 
 urlpatterns = [
     path("products/", catalogue.ProductList.as_view(), name="api-products"),
@@ -19,5 +19,7 @@ urlpatterns = [
     path("invoices/<int:pk>/send/", invoices.InvoiceSend.as_view(), name="api-invoice-send"),
     path("invoices/<int:pk>/void/", invoices.InvoiceVoid.as_view(), name="api-invoice-void"),
     path("invoices/<int:pk>/payments/", invoices.InvoicePayments.as_view(), name="api-invoice-payments"),
+    path("invoices/<int:pk>/refunds/", invoices.InvoiceRefunds.as_view(), name="api-invoice-refunds"),
     path("invoices/<int:pk>/pdf/", invoices.InvoicePdf.as_view(), name="api-invoice-pdf"),
+    path("reconciliation/", reconciliation.ReconciliationRuns.as_view(), name="api-reconciliation"),
 ]

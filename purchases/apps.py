@@ -9,9 +9,10 @@ class PurchasesConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, selectors, services, tasks
+        from . import dashboard, demo, outbox, selectors, services, tasks
 
         client_hooks.add_merge_step(services.merge_step)
+        outbox.register()
         client_hooks.add_interest_source(selectors.category_choices)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR

@@ -1,14 +1,18 @@
 """Demo catalogue, tiers, a year of purchases through purchase_record (so totals and tiers are real), a few
-returns and invoice requests in every state."""
+returns, invoice requests in every state (sent ones really delivered through the outbox with their PDF, a paid
+one partly refunded) and a reconciliation run."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from crm.notifications import delivery
+
 from . import services
-from .models import DiscountTier, Invoice, Product, Purchase
+from .models import DiscountTier, Invoice, PaymentMethod, Product, Purchase, ReconciliationRun
 
 CATEGORIES = ["Paper", "Ink & toner", "Office supplies", "Printers", "Packaging", "Services"]
 PRODUCTS = [
@@ -134,7 +138,7 @@ def seed(*, rng, stdout) -> None:
             lines=[services.ReturnLineInput(line=line, quantity=Decimal(quantity))],
             reason="Damaged",
         )
-    invoices = 0
+    invoices = refunded = 0
     if accountant:
         recent = [s for s in sales if s.purchased_at > now - timedelta(days=60)][-12:]
         for i, sale in enumerate(recent):
@@ -150,13 +154,36 @@ def seed(*, rng, stdout) -> None:
             else:
                 invoice = services.invoice_issue(invoice=invoice, by=accountant)
                 if state >= 3:
-                    invoice = services.invoice_mark_sent(invoice=invoice, by=accountant)
+                    invoice = services.invoice_send(invoice=invoice, by=accountant)
                 if state == 4:
                     services.invoice_payment_record(
-                        invoice=invoice, amount=invoice.net_total, paid_on=timezone.localdate(), by=accountant
+                        invoice=invoice,
+                        amount=invoice.net_total,
+                        paid_on=timezone.localdate(),
+                        method=PaymentMethod.TRANSFER,
+                        reference=f"BANK-{invoice.number}",
+                        external_id=f"DEMO-PAY-{invoice.number}",
+                        by=accountant,
                     )
+                    if not refunded:  # one paid invoice partly refunded (goods damaged in transit)
+                        services.invoice_refund_record(
+                            invoice=invoice,
+                            amount=(invoice.net_total / 3).quantize(Decimal("0.01")),
+                            refunded_on=timezone.localdate(),
+                            method=PaymentMethod.TRANSFER,
+                            reference="Goodwill: damaged in transit",
+                            by=accountant,
+                        )
+                        refunded += 1
                 if state == 5:
                     services.invoice_void(invoice=invoice, by=accountant, reason="Wrong billing address")
+        # The invoice emails go out with their PDFs (quietly: no console flood), so the sent invoices are
+        # really sent; then the nightly reconciliation has run once.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            while delivery.relay_pending(limit=200).claimed:
+                pass
+        services.reconciliation_run(trigger=ReconciliationRun.Trigger.NIGHTLY)
     stdout.write(
-        f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices."
+        f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices "
+        f"({refunded} partly refunded), reconciliation run."
     )

@@ -19,6 +19,7 @@ from .models import (
     Product,
     Purchase,
     PurchaseLine,
+    ReconciliationRun,
     TierChange,
 )
 from .services.pricing import next_tier, tier_for_total
@@ -187,9 +188,23 @@ def invoice_queue():
 def invoice_get(*, pk: int) -> Invoice:
     return (
         Invoice.objects.select_related("client", "requested_by", "claimed_by", "issued_by", "voided_by")
-        .prefetch_related("purchases", "payments__recorded_by")
+        .prefetch_related("purchases", "payments__recorded_by", "refunds__recorded_by")
         .get(pk=pk)
     )
+
+
+def invoice_send_problems():
+    """Issued invoices whose email could not go out, with the reason, for the accountants' queue."""
+    return (
+        Invoice.objects.filter(send_state=Invoice.SendState.FAILED)
+        .exclude(status=Invoice.Status.VOID)
+        .select_related("client")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def reconciliation_run_list():
+    return ReconciliationRun.objects.select_related("requested_by").order_by("-id")
 
 
 def invoice_lines(*, invoice: Invoice):

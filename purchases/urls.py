@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, invoices, ledger
+from .views import catalogue, invoices, ledger, reconciliation
 
 app_name = "purchases"
 
@@ -25,5 +25,7 @@ urlpatterns = [
     path("invoices/request/", invoices.invoice_request, name="invoice_request"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
+    path("reconciliation/", reconciliation.reconciliation, name="reconciliation"),
+    path("reconciliation/run/", reconciliation.reconciliation_run, name="reconciliation_run"),
     path("invoices/<int:pk>/<str:action>/", invoices.invoice_action, name="invoice_action"),
 ]

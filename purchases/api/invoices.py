@@ -1,4 +1,5 @@
-"""REST endpoints of invoices: requests, the accountants' actions (claim, issue, send, void), payments, the PDF."""
+"""REST endpoints of invoices: requests, the accountants' actions (claim, issue, send, void), payments and
+refunds (idempotent by external_id: a repeat answers 200 with the first result), the PDF."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +14,7 @@ from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
 from .. import selectors, services
-from ..models import Invoice, InvoicePayment, Purchase
+from ..models import Invoice, InvoicePayment, PaymentMethod, Purchase, Refund
 from ..pdf import invoice_pdf_response
 
 SM, ACC = Role.SALES_MANAGER, Role.ACCOUNTANT
@@ -21,15 +22,44 @@ AccountantsOnly = roles(ACC)
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    paid_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, allow_blank=True)
+    external_id = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="A repeat answers 200."
+    )
+
     class Meta:
         model = InvoicePayment
-        fields = ["id", "paid_on", "amount", "recorded_by", "created_at"]
-        read_only_fields = ["id", "recorded_by", "created_at"]
+        fields = [
+            "id", "invoice", "paid_on", "amount", "method", "reference", "external_id", "recorded_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "invoice", "recorded_by", "created_at"]
+        extra_kwargs = {"reference": {"required": False}}
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    refunded_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, default=PaymentMethod.TRANSFER)
+    external_id = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="A repeat answers 200."
+    )
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id", "invoice", "refunded_on", "amount", "method", "reference", "external_id", "recorded_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "invoice", "recorded_by", "created_at"]
+        extra_kwargs = {"reference": {"required": False}}
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
     balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    status = serializers.CharField(read_only=True, help_text="requested, issued, sent, paid or void")
+    refundable = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text="requested, issued, sent, paid, partially_refunded, refunded or void"
+    )
+    send_state = serializers.CharField(read_only=True, help_text="'' (not sent), queued, sent or failed")
 
     class Meta:
         model = Invoice
@@ -47,11 +77,15 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "issued_by",
             "issued_at",
             "sent_at",
+            "send_state",
+            "send_error",
             "gross_total",
             "discount_amount",
             "net_total",
             "amount_paid",
+            "amount_refunded",
             "balance",
+            "refundable",
             "paid_at",
             "voided_at",
             "void_reason",
@@ -147,29 +181,61 @@ class InvoiceVoid(_InvoiceAction):
         return services.invoice_void(invoice=invoice, by=request.user, **serializer.validated_data)
 
 
-class InvoicePayments(generics.ListCreateAPIView):
-    """Payments of an invoice (read: every role; record: accountants)."""
+class _InvoiceMoney(generics.ListCreateAPIView):
+    """Rows of money against an invoice (read: every role; record: accountants). A repeated external_id
+    answers 200 with the row recorded the first time; over the balance (or the refundable amount) is a 400."""
 
     permission_classes = [roles(ACC, read=ALL_ROLES)]
-    serializer_class = PaymentSerializer
     pagination_class = None
+    model = None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return InvoicePayment.objects.none()
-        return InvoicePayment.objects.filter(invoice_id=self.kwargs["pk"]).order_by("paid_on", "id")
+            return self.model.objects.none()
+        return self.model.objects.filter(invoice_id=self.kwargs["pk"]).order_by("id")
+
+    def record(self, invoice, data, by):
+        raise NotImplementedError
 
     def create(self, request, *args, **kwargs):
         invoice = get_object_or_404(Invoice, pk=kwargs["pk"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        payment = services.invoice_payment_record(
+        row, created = self.record(invoice, serializer.validated_data, request.user)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(row).data, status=code)
+
+
+class InvoicePayments(_InvoiceMoney):
+    serializer_class = PaymentSerializer
+    model = InvoicePayment
+
+    def record(self, invoice, data, by):
+        return services.invoice_payment_record(
             invoice=invoice,
-            amount=serializer.validated_data["amount"],
-            paid_on=serializer.validated_data["paid_on"],
-            by=request.user,
+            amount=data["amount"],
+            paid_on=data.get("paid_on"),
+            method=data.get("method", ""),
+            reference=data.get("reference", ""),
+            external_id=data.get("external_id"),
+            by=by,
         )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class InvoiceRefunds(_InvoiceMoney):
+    serializer_class = RefundSerializer
+    model = Refund
+
+    def record(self, invoice, data, by):
+        return services.invoice_refund_record(
+            invoice=invoice,
+            amount=data["amount"],
+            refunded_on=data.get("refunded_on"),
+            method=data.get("method", PaymentMethod.TRANSFER),
+            reference=data.get("reference", ""),
+            external_id=data.get("external_id"),
+            by=by,
+        )
 
 
 class InvoicePdf(APIView):

@@ -7,7 +7,10 @@
 - entries      entry_write: the one ledger-entry writer every sale, return and correction goes through
 - ledger       the ledger services: purchase_record, purchase_return, purchase_discount_override
 - catalogue    categories, products, tiers, policy, the catalogue import
-- invoicing    invoice requests, gapless numbers, payments, voids
+- invoicing    invoice requests, gapless numbers, voids
+- payments     payments and refunds against an invoice (idempotent by external_id), the status they give it
+- reconciling  running the reconciliation checks (purchases/reconciliation.py), keeping and alerting the result
+- sending      the invoice email with its PDF; the invoice turns sent when the outbox says it went out
 
 Callers import this package (`from purchases import services as purchase_services`); it only re-exports.
 The submodules import each other directly (never this package), each only from those listed above it, so no
@@ -34,14 +37,21 @@ from .invoicing import (
     invoice_claim,
     invoice_counter_next,
     invoice_issue,
-    invoice_mark_sent,
-    invoice_payment_record,
     invoice_request,
     invoice_void,
     invoices_remind_overdue,
 )
 from .ledger import ReturnLineInput, purchase_discount_override, purchase_record, purchase_return
+from .payments import (
+    invoice_can_pay,
+    invoice_can_refund,
+    invoice_payment_record,
+    invoice_refund_record,
+    invoice_settle_status,
+)
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
+from .reconciling import reconciliation_run
+from .sending import invoice_mark_sent, invoice_send, invoice_send_outcome
 from .weights import WEIGHTS_START, product_weight_set
 
 __all__ = [
@@ -55,11 +65,17 @@ __all__ = [
     "client_account_recompute",
     "client_accounts_merge",
     "client_accounts_recompute_all",
+    "invoice_can_pay",
+    "invoice_can_refund",
     "invoice_claim",
     "invoice_counter_next",
     "invoice_issue",
     "invoice_mark_sent",
     "invoice_payment_record",
+    "invoice_refund_record",
+    "invoice_send",
+    "invoice_send_outcome",
+    "invoice_settle_status",
     "invoice_request",
     "invoice_void",
     "invoices_remind_overdue",
@@ -71,6 +87,7 @@ __all__ = [
     "product_update",
     "product_weight_set",
     "purchase_discount_override",
+    "reconciliation_run",
     "purchase_preview",
     "purchase_quote",
     "purchase_record",

@@ -1,25 +1,23 @@
-"""Invoice services: request, claim, issue (gapless yearly numbers), send, pay, void with a credit note.
+"""Invoice services: request, claim, issue (gapless yearly numbers), void with a credit note. Payments and
+refunds are in payments.py, sending in sending.py.
 
 Numbering: one InvoiceCounter row per year, locked with SELECT ... FOR UPDATE while the next number is taken
 in the issuing transaction, so a rollback gives the number back and two accountants never get the same one.
 A credit note takes its own number from the same yearly series (an auditor sees one gapless sequence)."""
 
 from collections.abc import Iterable
-from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError, ConflictError
-from crm.money import ZERO, money
+from crm.money import ZERO
 from crm.roles import Role, has_role
 from crm.standards import calendar
 from crm.standards import selectors as standard_selectors
 
-from ..models import Invoice, InvoiceCounter, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceCounter, Purchase
 
 ACCOUNTANT_ROLES = (Role.ACCOUNTANT,)
 
@@ -133,54 +131,6 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         context={"invoice_id": invoice.pk, "number": invoice.number},
     )
     return invoice
-
-
-@transaction.atomic
-def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
-    _require_accountant(by)
-    invoice = _locked(invoice)
-    if invoice.status != Invoice.Status.ISSUED:
-        raise ApplicationError("Only an issued invoice can be sent.", field="status")
-    invoice.status = Invoice.Status.SENT
-    invoice.sent_at = timezone.now()
-    invoice.save(update_fields=["status", "sent_at", "updated_at"])
-
-    # The outbox delivers it on the client's channel; the PDF (purchases.pdf.invoice_pdf) is the attachment.
-    client_messaging.notification_enqueue_for_client(
-        client=invoice.client,
-        event="invoice_sent",
-        dedup_key=f"invoice_sent:{invoice.pk}",
-        subject=f"Invoice {invoice.number}",
-        body=f"Please find attached invoice {invoice.number} for {invoice.net_total}.",
-        context={"invoice_id": invoice.pk, "number": invoice.number, "total": str(invoice.net_total)},
-    )
-    return invoice
-
-
-@transaction.atomic
-def invoice_payment_record(*, invoice: Invoice, amount: Decimal, paid_on: date | None, by) -> InvoicePayment:
-    """A payment (partial or whole); the invoice is paid when the payments reach its net total."""
-    _require_accountant(by)
-    invoice = _locked(invoice)
-    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.SENT):
-        raise ApplicationError("Payments can be recorded on issued or sent invoices only.", field="amount")
-    amount = money(amount)
-    if amount <= 0:
-        raise ApplicationError("The amount must be more than zero.", field="amount")
-    if amount > invoice.balance:
-        raise ApplicationError(f"Only {invoice.balance} is left to pay.", field="amount")
-    paid_on = paid_on or timezone.localdate()
-    if paid_on > timezone.localdate():
-        raise ApplicationError("A payment cannot be dated in the future.", field="paid_on")
-    payment = InvoicePayment.objects.create(invoice=invoice, paid_on=paid_on, amount=amount, recorded_by=by)
-    invoice.amount_paid += amount
-    fields = ["amount_paid", "updated_at"]
-    if invoice.amount_paid == invoice.net_total:
-        invoice.status = Invoice.Status.PAID
-        invoice.paid_at = timezone.now()
-        fields += ["status", "paid_at"]
-    invoice.save(update_fields=fields)
-    return payment
 
 
 @transaction.atomic

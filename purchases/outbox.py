@@ -1,0 +1,33 @@
+"""What purchases plugs into the outbox (crm.notifications.registry), from PurchasesConfig.ready: the invoice
+PDF as an attachment, rendered from the invoice when the email goes out (the outbox stores no documents, and
+a retry renders it again), and the outcome of invoice emails, which marks the invoice sent or says why not."""
+
+from crm.notifications import registry as outbox
+
+from . import selectors, services
+from .pdf import invoice_pdf
+from .services.sending import INVOICE_EVENT, INVOICE_PDF
+
+
+def invoice_pdf_attachment(row) -> outbox.Attachment:
+    invoice = selectors.invoice_get(pk=row.context["invoice_id"])
+    content = invoice_pdf(invoice, selectors.invoice_lines(invoice=invoice))
+    return outbox.Attachment(filename=f"invoice-{invoice.number}.pdf", content=content, mimetype="application/pdf")
+
+
+def delivery_outcome(row) -> None:
+    """Called by the outbox once a row's outcome is final; only invoice emails concern purchases."""
+    if row.event != INVOICE_EVENT or not row.context.get("invoice_id"):
+        return
+    services.invoice_send_outcome(
+        invoice_id=row.context["invoice_id"],
+        attempt=row.context.get("send_attempt"),
+        sent=row.status == "sent",
+        error=row.last_error,
+        at=row.sent_at,
+    )
+
+
+def register() -> None:
+    outbox.register_attachment(INVOICE_PDF, invoice_pdf_attachment)
+    outbox.add_delivery_listener(delivery_outcome)

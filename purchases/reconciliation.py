@@ -1,0 +1,321 @@
+"""Reconciliation checks: does what we store agree with the rows it is made of? Reads only; the nightly job
+and the "run now" button run them through `services.reconciliation_run`, which keeps the result.
+
+A check is a function returning a list of mismatches, each a JSON-ready dict naming the offending rows:
+`{"check", "message", "rows": [{"model": "purchases.Invoice", "id": 7, "label": "2026-000007"}], ...}`.
+Checks are registered by name with `@check("name")` (or `register_check`), so another document type (credit
+notes) adds its own checks, and its number series reuses `series_mismatches`."""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from crm.money import money
+
+from .models import DiscountPolicy, Invoice, InvoiceCounter, InvoicePayment, Refund
+from .services.accounts import window_start
+from .services.pricing import tier_for_total, tiers_ordered
+
+Mismatch = dict
+CHECKS: dict[str, Callable[[], list[Mismatch]]] = {}
+# The nightly recompute moves a rolling window once a day; a window older than this is stale.
+WINDOW_SLACK = timedelta(hours=36)
+
+
+def register_check(name: str, run: Callable[[], list[Mismatch]]) -> None:
+    CHECKS[name] = run
+
+
+def check(name: str):
+    def decorate(run):
+        register_check(name, run)
+        return run
+
+    return decorate
+
+
+def row(model: str, pk, label: str = "") -> dict:
+    return {"model": model, "id": pk, "label": label or f"#{pk}"}
+
+
+def mismatch(name: str, message: str, rows: list[dict], **details) -> Mismatch:
+    return {"check": name, "message": message, "rows": rows, **{k: str(v) for k, v in details.items()}}
+
+
+def run_checks(names: Iterable[str] | None = None) -> tuple[list[str], list[Mismatch]]:
+    """Run the registered checks (or those named); a check that fails is itself reported as a mismatch."""
+    ran, found = [], []
+    for name in names or list(CHECKS):
+        ran.append(name)
+        try:
+            found.extend(CHECKS[name]())
+        except Exception as exc:  # a broken check must not hide the others' findings
+            found.append(mismatch(name, f"The check could not run: {exc.__class__.__name__}: {exc}", []))
+    return ran, found
+
+
+# --- client accounts ---------------------------------------------------------------------------------------
+
+# Each account against the sum of its ledger, counted as entry_write and client_account_recompute count it:
+# the entries dated inside the account's window (all of them when it has none), plus the tier the stored total
+# reaches. SQL narrows to suspects; Python compares exactly (SQLite sums decimals as floats).
+ACCOUNTS_SQL = """
+SELECT a.id, a.client_id, a.cumulative_total, a.tier_id, a.window_start, t.ledger_total, t.expected_tier FROM (
+    SELECT a2.id,
+           COALESCE((SELECT SUM(p.net_total) FROM purchases_purchase p
+                     WHERE p.client_id = a2.client_id
+                       AND (a2.window_start IS NULL OR p.purchased_at >= a2.window_start)), 0) AS ledger_total,
+           (SELECT d.id FROM purchases_discounttier d WHERE d.threshold <= a2.cumulative_total
+            ORDER BY d.threshold DESC LIMIT 1) AS expected_tier
+    FROM purchases_clientaccount a2
+) t JOIN purchases_clientaccount a ON a.id = t.id
+WHERE a.cumulative_total <> t.ledger_total
+   OR COALESCE(a.tier_id, 0) <> COALESCE(t.expected_tier, 0)
+   OR (%s AND a.window_start IS NOT NULL)
+   OR (%s AND (a.window_start IS NULL OR a.window_start < %s))
+ORDER BY a.client_id
+"""
+ORPHAN_LEDGER_SQL = """
+SELECT p.client_id, SUM(p.net_total), MIN(p.id) FROM purchases_purchase p
+WHERE NOT EXISTS (SELECT 1 FROM purchases_clientaccount a WHERE a.client_id = p.client_id)
+GROUP BY p.client_id ORDER BY p.client_id
+"""
+
+
+@check("client_accounts")
+def client_accounts() -> list[Mismatch]:
+    """Each ClientAccount's cumulative_total equals the sum of its ledger under the discount policy, its tier is
+    the one that total reaches, and its window is the policy's (none for lifetime; for a rolling window, no
+    older than the last nightly recompute). Clients with ledger entries but no account are reported too."""
+    name = "client_accounts"
+    policy = DiscountPolicy.objects.filter(pk=1).first() or DiscountPolicy()  # read only: no get_or_create
+    rolling = policy.basis == DiscountPolicy.Basis.ROLLING
+    stale_before = window_start(policy) - WINDOW_SLACK
+    tiers = tiers_ordered()
+    names = {t.pk: str(t) for t in tiers}
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(ACCOUNTS_SQL, [not rolling, rolling, stale_before])
+        rows = cursor.fetchall()
+        cursor.execute(ORPHAN_LEDGER_SQL)
+        orphans = cursor.fetchall()
+    for pk, client_id, total, tier_id, window, ledger_total, _ in rows:
+        total, ledger_total = money(str(total)), money(str(ledger_total or 0))
+        account = row("purchases.ClientAccount", pk, f"account of client #{client_id}")
+        client = row("clients.Client", client_id)
+        if total != ledger_total:
+            found.append(
+                mismatch(
+                    name,
+                    f"Client #{client_id}: the account says {total}, the ledger sums to {ledger_total}.",
+                    [account, client],
+                    stored=total,
+                    expected=ledger_total,
+                )
+            )
+        expected_tier = tier_for_total(ledger_total, tiers)
+        if (expected_tier.pk if expected_tier else None) != tier_id:
+            found.append(
+                mismatch(
+                    name,
+                    f"Client #{client_id}: the account's tier is {names.get(tier_id, 'none')}, "
+                    f"a total of {ledger_total} reaches {expected_tier or 'none'}.",
+                    [account, client],
+                    stored=names.get(tier_id, "none"),
+                    expected=expected_tier or "none",
+                )
+            )
+        if (window is not None) != rolling or (rolling and window < stale_before):
+            found.append(
+                mismatch(
+                    name,
+                    f"Client #{client_id}: the account's window ({window or 'lifetime'}) is not the policy's "
+                    f"({policy.get_basis_display().lower()}); the nightly recompute has not caught up.",
+                    [account, client],
+                )
+            )
+    for client_id, ledger_total, first_entry in orphans:
+        found.append(
+            mismatch(
+                name,
+                f"Client #{client_id} has ledger entries ({money(str(ledger_total))}) but no account.",
+                [row("clients.Client", client_id), row("purchases.Purchase", first_entry)],
+            )
+        )
+    return found
+
+
+# --- invoices ----------------------------------------------------------------------------------------------
+
+
+def _sum(path: str) -> Coalesce:
+    return Coalesce(Sum(path), Value(Decimal("0")), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+@check("invoice_totals")
+def invoice_totals() -> list[Mismatch]:
+    """Each issued invoice's totals equal its entries: today the sums of the purchases it covers."""
+    name = "invoice_totals"
+    invoices = (
+        Invoice.objects.filter(number__isnull=False)
+        .annotate(
+            entries_gross=_sum("purchases__gross_total"),
+            entries_discount=_sum("purchases__discount_amount"),
+            entries_net=_sum("purchases__net_total"),
+        )
+        .filter(
+            ~Q(gross_total=F("entries_gross"))
+            | ~Q(discount_amount=F("entries_discount"))
+            | ~Q(net_total=F("entries_net"))
+        )
+        .values_list(
+            "pk",
+            "number",
+            "gross_total",
+            "discount_amount",
+            "net_total",
+            "entries_gross",
+            "entries_discount",
+            "entries_net",
+        )  # fmt: skip
+        .order_by("number")
+    )
+    found = []
+    for pk, number, *amounts in invoices:
+        stored, entries = amounts[:3], [money(str(v)) for v in amounts[3:]]
+        if stored != entries:
+            found.append(
+                mismatch(
+                    name,
+                    f"Invoice {number}: gross {stored[0]}, discount {stored[1]}, net {stored[2]}, but its entries "
+                    f"sum to gross {entries[0]}, discount {entries[1]}, net {entries[2]}.",
+                    [row("purchases.Invoice", pk, number)],
+                    stored=stored[2],
+                    expected=entries[2],
+                )
+            )
+    return found
+
+
+@check("invoice_payments")
+def invoice_payments() -> list[Mismatch]:
+    """Each invoice's amount_paid and amount_refunded equal the sums of its payment and refund rows."""
+    name = "invoice_payments"
+
+    def total(model):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(s=Sum("amount")).values("s")
+            ),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        )
+
+    invoices = (
+        Invoice.objects.annotate(payments_total=total(InvoicePayment), refunds_total=total(Refund))
+        .filter(~Q(amount_paid=F("payments_total")) | ~Q(amount_refunded=F("refunds_total")))
+        .values_list("pk", "number", "amount_paid", "payments_total", "amount_refunded", "refunds_total")
+        .order_by("pk")
+    )
+    found = []
+    for pk, number, paid, payments, refunded, refunds in invoices:
+        payments, refunds = money(str(payments)), money(str(refunds))
+        label = number or f"request #{pk}"
+        if paid != payments:
+            found.append(
+                mismatch(
+                    name,
+                    f"Invoice {label}: amount paid {paid}, its payments sum to {payments}.",
+                    [row("purchases.Invoice", pk, label)],
+                    stored=paid,
+                    expected=payments,
+                )
+            )
+        if refunded != refunds:
+            found.append(
+                mismatch(
+                    name,
+                    f"Invoice {label}: amount refunded {refunded}, its refunds sum to {refunds}.",
+                    [row("purchases.Invoice", pk, label)],
+                    stored=refunded,
+                    expected=refunds,
+                )
+            )
+    return found
+
+
+# --- number series -----------------------------------------------------------------------------------------
+
+NUMBER = re.compile(r"^(\d{4})-(\d+)$")
+
+
+def _ranges(numbers: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def series_mismatches(
+    name: str, *, numbers: Iterable[tuple[str, dict]], counters: dict[int, int], width: int = 6
+) -> list[Mismatch]:
+    """A yearly series `YYYY-NNNNNN` is gapless and unique: every number from 1 to the year's counter is used
+    exactly once and none beyond it. `numbers`: (number, row naming who holds it); `counters`: year -> last."""
+    used: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    found = []
+    for number, holder in numbers:
+        match = NUMBER.match(number or "")
+        if not match:
+            found.append(mismatch(name, f"{number!r} is not a number of the series.", [holder]))
+            continue
+        used[int(match[1])][int(match[2])].append(holder)
+    for year in sorted(set(used) | set(counters)):
+        seen, last = used.get(year, {}), counters.get(year, 0)
+
+        def label(n, year=year):
+            return f"{year}-{n:0{width}d}"
+
+        for n, holders in sorted(seen.items()):
+            if len(holders) > 1:
+                found.append(mismatch(name, f"{label(n)} is used {len(holders)} times.", holders, number=label(n)))
+            if n > last:
+                found.append(
+                    mismatch(name, f"{label(n)} is beyond the year's counter ({last}).", holders, number=label(n))
+                )
+        missing = sorted(set(range(1, last + 1)) - set(seen))
+        for start, end in _ranges(missing):
+            neighbours = [h for n in (start - 1, end + 1) for h in seen.get(n, [])]
+            what = label(start) if start == end else f"{label(start)} to {label(end)}"
+            found.append(mismatch(name, f"Gap in the series: {what} is missing.", neighbours, missing=what))
+    return found
+
+
+@check("invoice_series")
+def invoice_series() -> list[Mismatch]:
+    """The invoice numbers, and the void invoices' credit-note numbers taken from the same yearly series."""
+    numbers = []
+    for pk, number, credit in Invoice.objects.filter(Q(number__isnull=False) | Q(credit_note_number__isnull=False))\
+            .values_list("pk", "number", "credit_note_number"):  # fmt: skip
+        if number:
+            numbers.append((number, row("purchases.Invoice", pk, number)))
+        if credit:
+            numbers.append((credit, row("purchases.Invoice", pk, f"credit note {credit} of invoice {number}")))
+    counters = dict(InvoiceCounter.objects.values_list("year", "last_number"))
+    return series_mismatches("invoice_series", numbers=numbers, counters=counters)
+
+
+def snapshot_ready() -> None:
+    """On PostgreSQL, make the current (fresh) transaction one read-only snapshot, so every check sees the same
+    moment while sales and invoices keep being written."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
