@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from purchases import demo, selectors
-from purchases.models import Invoice, Product, Purchase
+from purchases.models import Invoice, Product, Purchase, ReconciliationRun, Refund
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,17 @@ def test_demo_seeds_real_ledger_once():
     demo.seed(rng=rng, stdout=out)
     assert Product.objects.filter(is_key=True).exists() and Product.objects.filter(is_locomotive=True).exists()
     assert Purchase.objects.filter(kind="return").exists()
-    assert set(Invoice.objects.values_list("status", flat=True)) >= {"requested", "issued", "sent", "paid", "partially_refunded"}
+    assert set(Invoice.objects.values_list("status", flat=True)) >= {
+        "requested",
+        "issued",
+        "sent",
+        "paid",
+        "partially_refunded",
+    }
     assert selectors.ledger_drift() == []
+    assert Refund.objects.exists() and Invoice.objects.filter(send_state="sent", sent_at__isnull=False).exists()
+    [run] = ReconciliationRun.objects.all()
+    assert run.is_clean, run.mismatches
     call_command("verify_ledger", stdout=io.StringIO())
     count = Purchase.objects.count()
     demo.seed(rng=rng, stdout=out)
