@@ -1,4 +1,5 @@
-"""Admin. The ledger, accounts, tier history, overrides and invoices are read-only here: they change only
+"""Admin. The ledger, accounts, tier history, overrides, invoices, payments, refunds and reconciliation runs are
+read-only here: they change only
 through the services (append-only ledger, gapless numbering); the catalogue and tiers are editable."""
 
 from django.contrib import admin
@@ -17,6 +18,8 @@ from .models import (
     ProductWeight,
     Purchase,
     PurchaseLine,
+    ReconciliationRun,
+    Refund,
     TierChange,
 )
 
@@ -110,18 +113,31 @@ class DiscountOverrideAdmin(ReadOnlyAdmin):
 
 class PaymentInline(ReadOnlyInline):
     model = InvoicePayment
-    fields = ["paid_on", "amount", "recorded_by"]
+    fields = ["paid_on", "amount", "method", "reference", "external_id", "recorded_by"]
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["refunded_on", "amount", "method", "reference", "external_id", "recorded_by"]
     readonly_fields = fields
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "client", "status", "net_total", "requested_at", "due_at", "issued_at"]
-    list_filter = ["status"]
+    list_display = ["__str__", "client", "status", "send_state", "net_total", "requested_at", "due_at", "issued_at"]
+    list_filter = ["status", "send_state"]
     list_select_related = ["client"]
-    inlines = [PaymentInline]
+    inlines = [PaymentInline, RefundInline]
 
 
 @admin.register(InvoiceCounter)
 class InvoiceCounterAdmin(ReadOnlyAdmin):
     list_display = ["year", "last_number"]
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "trigger", "requested_by", "mismatch_count"]
+    list_filter = ["trigger"]
+    list_select_related = ["requested_by"]
