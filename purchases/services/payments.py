@@ -28,7 +28,7 @@ REFUNDABLE = (*PAYABLE, Invoice.Status.PAID)
 
 def require_accountant(by) -> None:
     if not has_role(by, *ACCOUNTANT_ROLES):
-        raise ApplicationError("Only accountants handle invoices.", code="permission")
+        raise ApplicationError("Only accountants handle invoices.", code="forbidden")
 
 
 def invoice_can_pay(invoice: Invoice) -> bool:
