@@ -217,6 +217,7 @@ def _finish(row, claim, status, *, error: str = "", provider_id: str = "", next_
     )
     if won and status in FINAL:
         row.status, row.last_error = status, error
+        row.sent_at = fields.get("sent_at", row.sent_at)
         _tell_listeners(row)
     return won
 
