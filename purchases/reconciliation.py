@@ -9,12 +9,14 @@ notes) adds its own checks, and its number series reuses `series_mismatches`."""
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from crm.money import money
 
@@ -106,6 +108,7 @@ def client_accounts() -> list[Mismatch]:
         cursor.execute(ORPHAN_LEDGER_SQL)
         orphans = cursor.fetchall()
     for pk, client_id, total, tier_id, window, ledger_total, _ in rows:
+        window = _aware(window)
         total, ledger_total = money(str(total)), money(str(ledger_total or 0))
         account = row("purchases.ClientAccount", pk, f"account of client #{client_id}")
         client = row("clients.Client", client_id)
@@ -149,6 +152,15 @@ def client_accounts() -> list[Mismatch]:
             )
         )
     return found
+
+
+def _aware(value):
+    """A datetime read by raw SQL: SQLite hands back text or a naive UTC value, PostgreSQL an aware one."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 # --- invoices ----------------------------------------------------------------------------------------------

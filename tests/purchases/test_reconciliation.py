@@ -230,3 +230,11 @@ def test_old_runs_stay_listed_latest_first(acc_client, accountant):
     run(trigger="manual", by=accountant)
     html = acc_client.get(reverse("purchases:reconciliation")).content.decode()
     assert html.count("<td>Run now</td>") == 2
+
+
+def test_a_rolling_account_off_its_ledger_is_reported_without_a_window_complaint(ledger, client_obj):
+    services.policy_set(basis="rolling", window_months=1)
+    services.client_accounts_recompute_all()
+    ClientAccount.objects.filter(client=client_obj).update(cumulative_total=D("3"))
+    [found] = by_check(run(), "client_accounts")
+    assert found["stored"] == "3.00" and "the ledger sums to" in found["message"]
