@@ -19,10 +19,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from crm.money import money
+from crm.notifications.models import Notification
 
 from .models import DiscountPolicy, Invoice, InvoiceCounter, InvoicePayment, Refund
 from .services.accounts import window_start
 from .services.pricing import tier_for_total, tiers_ordered
+from .services.sending import INVOICE_EVENT
 
 Mismatch = dict
 CHECKS: dict[str, Callable[[], list[Mismatch]]] = {}
@@ -257,6 +259,33 @@ def invoice_payments() -> list[Mismatch]:
                     [row("purchases.Invoice", pk, label)],
                     stored=refunded,
                     expected=refunds,
+                )
+            )
+    return found
+
+
+@check("invoice_sending")
+def invoice_sending() -> list[Mismatch]:
+    """An invoice still waiting for its email while the outbox already finished that message (the delivery
+    listener did not run: a worker stopped between the two)."""
+    name = "invoice_sending"
+    queued = dict(Invoice.objects.filter(send_state=Invoice.SendState.QUEUED).values_list("pk", "send_attempts"))
+    if not queued:
+        return []
+    finished = Notification.objects.filter(
+        event=INVOICE_EVENT,
+        status__in=[Notification.Status.SENT, Notification.Status.FAILED, Notification.Status.SKIPPED],
+        context__invoice_id__in=list(queued),
+    ).values_list("pk", "status", "context")
+    found = []
+    for pk, status, context in finished:
+        invoice_id = context.get("invoice_id")
+        if context.get("send_attempt") == queued.get(invoice_id):
+            found.append(
+                mismatch(
+                    name,
+                    f"Invoice #{invoice_id} still waits for its email, which the outbox marked {status}.",
+                    [row("purchases.Invoice", invoice_id), row("notifications.Notification", pk)],
                 )
             )
     return found

@@ -238,3 +238,18 @@ def test_a_rolling_account_off_its_ledger_is_reported_without_a_window_complaint
     ClientAccount.objects.filter(client=client_obj).update(cumulative_total=D("3"))
     [found] = by_check(run(), "client_accounts")
     assert found["stored"] == "3.00" and "the ledger sums to" in found["message"]
+
+
+def test_an_invoice_still_queued_after_its_email_went_out_is_reported(ledger, accountant):
+    from crm.notifications import delivery
+
+    invoice = services.invoice_send(invoice=ledger[0], by=accountant)
+    delivery.relay_pending()
+    assert run().is_clean  # the listener marked it sent
+    Invoice.objects.filter(pk=invoice.pk).update(send_state="queued", status="issued")  # as if it had not run
+    [found] = by_check(run(), "invoice_sending")
+    note = Notification.objects.get(event="invoice_sent")
+    assert found["rows"] == [
+        {"model": "purchases.Invoice", "id": invoice.pk, "label": f"#{invoice.pk}"},
+        {"model": "notifications.Notification", "id": note.pk, "label": f"#{note.pk}"},
+    ]
