@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from crm.notifications.models import Notification
 from purchases import reconciliation, services, tasks
-from purchases.models import ClientAccount, DiscountTier, Invoice, InvoiceCounter, ReconciliationRun
+from purchases.models import (
+    ClientAccount,
+    CreditNote,
+    CreditNoteCounter,
+    CreditNoteLine,
+    DiscountTier,
+    Invoice,
+    InvoiceCounter,
+    ReconciliationRun,
+    Refund,
+)
 from tests.factories import ClientFactory
 from tests.purchases.factories import record_sale
 
@@ -33,7 +43,14 @@ def ledger(tiers, client_obj, product, sales_manager, accountant):
         issued.append(services.invoice_issue(invoice=request, by=accountant))
     services.invoice_payment_record(invoice=issued[1], amount=issued[1].net_total, paid_on=None, by=accountant)
     services.invoice_refund_record(invoice=issued[1], amount=D("10"), refunded_on=None, by=accountant)
-    services.invoice_void(invoice=issued[2], by=accountant, reason="Wrong address")  # takes a credit-note number
+    services.invoice_void(invoice=issued[2], by=accountant, reason="Wrong address")  # a void credit note, CN series
+    # a paid invoice partly returned after issue: credit note issued, refunded against the note
+    services.invoice_payment_record(invoice=issued[3], amount=issued[3].gross_total, paid_on=None, by=accountant)
+    entry, _ = services.purchase_return(
+        original=sales[2], by=sales_manager, lines=[services.ReturnLineInput(line=sales[2].lines.get(), quantity=D(1))]
+    )
+    note = services.credit_note_issue(credit_note=entry.credit_note, by=accountant)
+    services.invoice_refund_record(credit_note=note, amount=note.gross_total, refunded_on=None, by=accountant)
     return issued
 
 
@@ -48,7 +65,15 @@ def by_check(run_, name):
 def test_a_clean_ledger_reconciles_clean(ledger):
     result = run()
     assert result.is_clean, result.mismatches
-    assert set(result.checks) >= {"client_accounts", "invoice_totals", "invoice_payments", "invoice_series"}
+    assert set(result.checks) >= {
+        "client_accounts",
+        "invoice_totals",
+        "invoice_payments",
+        "invoice_series",
+        "credit_note_totals",
+        "credit_note_refunds",
+        "credit_note_series",
+    }
     assert not Notification.objects.filter(event="reconciliation_mismatch").exists()
 
 
@@ -253,3 +278,53 @@ def test_an_invoice_still_queued_after_its_email_went_out_is_reported(ledger, ac
         {"model": "purchases.Invoice", "id": invoice.pk, "label": f"#{invoice.pk}"},
         {"model": "notifications.Notification", "id": note.pk, "label": f"#{note.pk}"},
     ]
+
+
+# --- credit notes ------------------------------------------------------------------------------------------
+
+
+def test_an_invoice_off_its_lines_or_its_credit_notes_is_reported(ledger):
+    invoice = ledger[0]
+    invoice.lines.update(tax_amount=D("1.00"))  # the lines no longer add up to the stored totals
+    [found] = by_check(run(), "invoice_totals")
+    assert "tax_total 0.00 (lines 1.00)" in found["message"] and found["rows"][0]["id"] == invoice.pk
+    invoice.lines.update(tax_amount=D("0.00"))
+    Invoice.objects.filter(pk=ledger[3].pk).update(credited_total=D("0"))
+    [found] = by_check(run(), "invoice_totals")
+    assert "its issued credit notes sum to 100.00" in found["message"]
+
+
+def test_a_credit_note_off_its_lines_or_its_ledger_entry_is_reported(ledger):
+    note = CreditNote.objects.get(entry__isnull=False)
+    CreditNoteLine.objects.filter(credit_note=note).update(net_amount=D("99.00"))
+    [found] = by_check(run(), "credit_note_totals")
+    assert found["rows"] == [{"model": "purchases.CreditNote", "id": note.pk, "label": note.number}]
+    assert "net_total 100.00 (lines 99.00)" in found["message"]
+    CreditNoteLine.objects.filter(credit_note=note).update(net_amount=D("100.00"))
+    CreditNote.objects.filter(pk=note.pk).update(net_total=D("90.00"))
+    found = by_check(run(), "credit_note_totals")
+    entry = next(m for m in found if "ledger entry" in m["message"])
+    assert entry["rows"][1] == {"model": "purchases.Purchase", "id": note.entry_id, "label": f"#{note.entry_id}"}
+    assert entry["expected"] == "100.00"
+
+
+def test_a_refund_over_its_credit_note_is_reported(ledger):
+    refund = Refund.objects.get(credit_note__isnull=False)
+    Refund.objects.filter(pk=refund.pk).update(amount=refund.amount + 1)
+    Invoice.objects.filter(pk=refund.invoice_id).update(amount_refunded=refund.amount + 1)
+    [found] = by_check(run(), "credit_note_refunds")
+    assert "exceed it" in found["message"] and found["rows"][0]["id"] == refund.credit_note_id
+
+
+def test_a_gap_and_a_repeat_in_the_credit_note_series_are_reported(ledger):
+    year = timezone.localdate().year
+    notes = list(CreditNote.objects.filter(number__isnull=False).order_by("number"))
+    assert [n.number for n in notes] == [f"CN-{year}-000001", f"CN-{year}-000002"]
+    CreditNoteCounter.objects.filter(year=year).update(last_number=3)
+    found = by_check(run(), "credit_note_series")
+    assert [m["message"] for m in found] == [f"Gap in the series: CN-{year}-000003 is missing."]
+    CreditNote.objects.filter(pk=notes[1].pk).update(number=f"CN-{year}-000003")
+    CreditNote.objects.filter(pk=notes[0].pk).update(number=f"CN-{year}-000003x")
+    messages = [m["message"] for m in by_check(run(), "credit_note_series")]
+    assert f"'CN-{year}-000003x' is not a number of the series." in messages
+    assert by_check(run(), "invoice_series") == []  # the invoice series does not count credit notes
