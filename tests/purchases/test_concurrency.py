@@ -129,7 +129,6 @@ def test_several_processes_move_money_at_once_and_reconciliation_finds_nothing()
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks)")
     import multiprocessing
-
     from datetime import date
 
     from purchases.models import CreditNote, InvoicePayment, ReconciliationRun, Refund
