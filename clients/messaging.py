@@ -85,26 +85,26 @@ def notification_enqueue_for_client(
     body: str = "",
     context: dict | None = None,
     channel: str | None = None,
+    attachment: str = "",
 ) -> Notification:
     """Queue a message to a client on the channel its `purpose` allows (SERVICE: invoices, complaint
     acknowledgements and replies, surveys, account changes; MARKETING: news and offers): the first of their
     preferred channels that `choose_channel` accepts, or `channel` if the consent rule allows it. A client
     nobody may tell gets a SKIPPED row, so the event shows that nobody was told. Callers pass `purpose`;
     the default is the strict one (marketing: an opt-in is needed), so a forgotten purpose never reaches a
-    client who did not agree."""
+    client who did not agree. `attachment` names a producer registered with the outbox
+    (crm.notifications.registry.register_attachment); the file is rendered at delivery."""
     if purpose not in Purpose.values:
         raise ValueError(f"unknown message purpose {purpose!r}")
     if channel is None:
         chosen = choose_channel(client, purpose=purpose)
     else:
         chosen = channel if may_contact(client, channel, purpose) else Notification.Channel.NONE
+        if chosen != Notification.Channel.NONE and purpose == SERVICE and not _has_address(client, channel):
+            chosen = Notification.Channel.NONE
     skip_reason = ""
     if chosen == Notification.Channel.NONE:
-        skip_reason = (
-            "client opted out of service messages on every channel they can be reached on"
-            if purpose == SERVICE
-            else "client has no consented channel"
-        )
+        skip_reason = _service_skip_reason(client, channel) if purpose == SERVICE else "client has no consented channel"
     if client.erased_at is not None:  # an erased person is never written to again, whatever the consents say
         chosen, skip_reason = Notification.Channel.NONE, "the client's personal data was erased"
     notification, _ = outbox_services.notification_enqueue(
@@ -117,6 +117,7 @@ def notification_enqueue_for_client(
         context=context,
         client_id=client.pk,
         skip_reason=skip_reason,
+        attachment=attachment,
     )
     return notification
 
@@ -139,6 +140,29 @@ def notification_enqueue_to_address(
         skip_reason="" if email else "no email address given",
     )
     return notification
+
+
+ADDRESS_LABELS = {
+    "email": "email address",
+    "sms": "phone number",
+    "phone": "manager to call them",
+    "letter": "postal address",
+}
+
+
+def _service_skip_reason(client: Client, channel: str | None) -> str:
+    """Why a service message (an invoice, a credit note) reaches nobody: the client opted out of service
+    messages on the channel(s), or has no address there. Shown on the document and in the queue."""
+    candidates = [channel] if channel else [*(client.preferred_channels or []), *SERVICE_FALLBACK_CHANNELS]
+    candidates = [c for c in dict.fromkeys(candidates) if c in CLIENT_CHANNELS]
+    reachable = [c for c in candidates if may_contact(client, c, SERVICE)]
+    if not reachable:
+        return (
+            f"client opted out of service messages by {channel}"
+            if channel
+            else "client opted out of service messages on every channel they can be reached on"
+        )
+    return "client has no " + " and no ".join(ADDRESS_LABELS[c] for c in reachable)
 
 
 # --- unsubscribe links -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Admin. The ledger, accounts, tier history, overrides, invoices, credit notes and tax rates are read-only here:
-they change only through the services (append-only ledger, gapless numbering); the catalogue and tiers are editable."""
+"""Admin. The ledger, accounts, tier history, overrides, invoices, credit notes, tax rates, payments, refunds and
+reconciliation runs are read-only here: they change only through the services (append-only ledger, gapless
+numbering); the catalogue and tiers are editable."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,6 +22,8 @@ from .models import (
     ProductWeight,
     Purchase,
     PurchaseLine,
+    ReconciliationRun,
+    Refund,
     TaxRate,
     TierChange,
 )
@@ -115,7 +118,13 @@ class DiscountOverrideAdmin(ReadOnlyAdmin):
 
 class PaymentInline(ReadOnlyInline):
     model = InvoicePayment
-    fields = ["paid_on", "amount", "recorded_by"]
+    fields = ["paid_on", "amount", "method", "reference", "external_id", "recorded_by"]
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["refunded_on", "amount", "method", "reference", "external_id", "recorded_by"]
     readonly_fields = fields
 
 
@@ -128,10 +137,10 @@ class InvoiceLineInline(ReadOnlyInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "client", "status", "gross_total", "requested_at", "due_at", "issued_at"]
-    list_filter = ["status"]
+    list_display = ["__str__", "client", "status", "send_state", "gross_total", "requested_at", "due_at", "issued_at"]
+    list_filter = ["status", "send_state"]
     list_select_related = ["client"]
-    inlines = [InvoiceLineInline, PaymentInline]
+    inlines = [InvoiceLineInline, PaymentInline, RefundInline]
 
 
 class CreditNoteLineInline(ReadOnlyInline):
@@ -164,3 +173,10 @@ class TaxRateAdmin(ReadOnlyAdmin):
 @admin.register(InvoiceCounter)
 class InvoiceCounterAdmin(ReadOnlyAdmin):
     list_display = ["year", "last_number"]
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "trigger", "requested_by", "mismatch_count"]
+    list_filter = ["trigger"]
+    list_select_related = ["requested_by"]

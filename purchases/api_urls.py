@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import accounts, catalogue, credit_notes, invoices, ledger
+from .api import accounts, catalogue, credit_notes, invoices, ledger, reconciliation
 
 urlpatterns = [
     path("products/", catalogue.ProductList.as_view(), name="api-products"),
@@ -25,10 +25,14 @@ urlpatterns = [
     path("invoices/<int:pk>/send/", invoices.InvoiceSend.as_view(), name="api-invoice-send"),
     path("invoices/<int:pk>/void/", invoices.InvoiceVoid.as_view(), name="api-invoice-void"),
     path("invoices/<int:pk>/payments/", invoices.InvoicePayments.as_view(), name="api-invoice-payments"),
+    path("invoices/<int:pk>/refunds/", invoices.InvoiceRefunds.as_view(), name="api-invoice-refunds"),
     path("invoices/<int:pk>/pdf/", invoices.InvoicePdf.as_view(), name="api-invoice-pdf"),
     path("credit-notes/", credit_notes.CreditNoteList.as_view(), name="api-credit-notes"),
     path("credit-notes/<int:pk>/", credit_notes.CreditNoteDetail.as_view(), name="api-credit-note"),
     path("credit-notes/<int:pk>/issue/", credit_notes.CreditNoteIssue.as_view(), name="api-credit-note-issue"),
     path("credit-notes/<int:pk>/pdf/", credit_notes.CreditNotePdf.as_view(), name="api-credit-note-pdf"),
+    path("credit-notes/<int:pk>/refunds/", credit_notes.CreditNoteRefunds.as_view(), name="api-credit-note-refunds"),
+    path("credit-notes/<int:pk>/send/", credit_notes.CreditNoteSend.as_view(), name="api-credit-note-send"),
     path("tax-rates/", credit_notes.TaxRateList.as_view(), name="api-tax-rates"),
+    path("reconciliation/", reconciliation.ReconciliationRuns.as_view(), name="api-reconciliation"),
 ]

@@ -9,9 +9,10 @@ class PurchasesConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, personal_data, selectors, services, tasks
+        from . import dashboard, demo, outbox, personal_data, selectors, services, tasks
 
         client_hooks.add_merge_step(services.merge_step)
+        outbox.register()
         client_hooks.add_interest_source(selectors.category_choices)
         client_hooks.add_personal_data_part(personal_data.PART)
 

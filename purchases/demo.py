@@ -1,14 +1,19 @@
 """Demo catalogue, tiers, tax rates, a year of purchases through purchase_record (so totals and tiers are real), a
-few returns, invoice requests in every state, and credit notes for sales returned after their invoice was issued."""
+few returns, invoice requests in every state (sent ones really delivered through the outbox with their PDF),
+credit notes for sales returned after their invoice was issued (one on a paid invoice, refunded against the
+credit note) and a clean reconciliation run."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from crm.notifications import delivery
+
 from . import services
-from .models import DiscountTier, Invoice, Product, Purchase
+from .models import DiscountTier, Invoice, PaymentMethod, Product, Purchase, ReconciliationRun
 
 CATEGORIES = ["Paper", "Ink & toner", "Office supplies", "Printers", "Packaging", "Services"]
 PRODUCTS = [
@@ -172,17 +177,29 @@ def seed(*, rng, stdout) -> None:
             else:
                 invoice = services.invoice_issue(invoice=invoice, by=accountant)
                 if state >= 3:
-                    invoice = services.invoice_mark_sent(invoice=invoice, by=accountant)
+                    invoice = services.invoice_send(invoice=invoice, by=accountant)
                 if state == 4:
                     services.invoice_payment_record(
-                        invoice=invoice, amount=invoice.balance, paid_on=timezone.localdate(), by=accountant
+                        invoice=invoice,
+                        amount=invoice.balance,
+                        paid_on=timezone.localdate(),
+                        method=PaymentMethod.TRANSFER,
+                        reference=f"BANK-{invoice.number}",
+                        external_id=f"DEMO-PAY-{invoice.number}",
+                        by=accountant,
                     )
                 if state == 5:
                     services.invoice_void(invoice=invoice, by=accountant, reason="Wrong billing address")
         credit_notes = _returns_after_issue(accountant=accountant)
+        # The invoice and credit note emails go out with their PDFs (quietly: no console flood), so the sent
+        # documents are really sent; then the nightly reconciliation has run once.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            while delivery.relay_pending(limit=200).claimed:
+                pass
+        services.reconciliation_run(trigger=ReconciliationRun.Trigger.NIGHTLY)
     stdout.write(
         f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices, "
-        f"{credit_notes} credit notes."
+        f"{credit_notes} credit notes (one refunded), reconciliation run."
     )
 
 
@@ -205,5 +222,29 @@ def _returns_after_issue(*, accountant) -> int:
         note = entry.credit_note
         if i == 0:
             services.credit_note_issue(credit_note=note, by=accountant)
+            services.credit_note_send(credit_note=note, by=accountant)
+        notes += 1
+    # A paid invoice whose sale was partly returned: the credit note leaves money due back to the client, which
+    # the accountant refunds against the credit note (the invoice turns partially refunded).
+    paid = Invoice.objects.filter(status=Invoice.Status.PAID).prefetch_related("purchases").order_by("id").first()
+    if paid is not None:
+        sale = paid.purchases.first()
+        line = max(sale.lines.all(), key=lambda line: line.quantity)
+        entry, _ = services.purchase_return(
+            original=sale,
+            by=sale.recorded_by,
+            lines=[services.ReturnLineInput(line=line, quantity=Decimal("1"))],
+            reason="Client sent one back after paying",
+        )
+        note = services.credit_note_issue(credit_note=entry.credit_note, by=accountant)
+        services.invoice_refund_record(
+            credit_note=note,
+            amount=note.gross_total,
+            refunded_on=timezone.localdate(),
+            method=PaymentMethod.TRANSFER,
+            reference=f"Refund {note.number}",
+            external_id=f"DEMO-REFUND-{note.number}",
+            by=accountant,
+        )
         notes += 1
     return notes

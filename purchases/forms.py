@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from . import selectors, services
-from .models import Category, DiscountPolicy, Purchase
+from .models import Category, DiscountPolicy, PaymentMethod, Purchase
 
 
 def first_error(form: forms.Form) -> str:
@@ -248,6 +248,17 @@ class OverrideForm(forms.Form):
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2)
     paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(choices=[("", "—"), *PaymentMethod.choices], required=False)
+    reference = forms.CharField(max_length=100, required=False)
+
+
+class RefundForm(forms.Form):
+    prefix = "refund"
+
+    amount = forms.DecimalField(max_digits=14, decimal_places=2)
+    refunded_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.TRANSFER)
+    reference = forms.CharField(max_length=100, required=False)
 
 
 class VoidForm(forms.Form):

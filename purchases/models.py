@@ -264,13 +264,24 @@ class Invoice(models.Model):
         ISSUED = "issued", "Issued"
         SENT = "sent", "Sent"
         PAID = "paid", "Paid"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        REFUNDED = "refunded", "Refunded"
         VOID = "void", "Void"
 
-    OPEN = ("requested", "issued", "sent", "paid")  # statuses that hold their purchases
+    class SendState(models.TextChoices):
+        """Where sending the invoice to the client stands; the status turns "sent" only once a message went out."""
+
+        NOT_SENT = "", "Not sent"
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent"
+
+    # statuses that hold their purchases (a refunded invoice still covers them: a credit note corrects it)
+    OPEN = ("requested", "issued", "sent", "paid", "partially_refunded", "refunded")
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="invoices")
     purchases = models.ManyToManyField(Purchase, related_name="invoices")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -285,6 +296,9 @@ class Invoice(models.Model):
     )
     issued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    send_state = models.CharField(max_length=10, choices=SendState.choices, default=SendState.NOT_SENT, blank=True)
+    send_error = models.TextField(blank=True, help_text="Why the last sending did not go out.")
+    send_attempts = models.PositiveIntegerField(default=0)
     # Totals: before issue an estimate kept up to date from the ledger (returns and corrections refresh it);
     # at issue fixed from the invoice's lines and never changed again (later returns give credit notes).
     # list_total and discount_amount are in the ledger's price basis (net or gross, PRICES_INCLUDE_TAX);
@@ -297,6 +311,7 @@ class Invoice(models.Model):
     # Sum of the gross totals of this invoice's issued credit notes (moved when one is issued).
     credited_total = models.DecimalField(**MONEY, default=Decimal("0"))
     amount_paid = models.DecimalField(**MONEY, default=Decimal("0"))
+    amount_refunded = models.DecimalField(**MONEY, default=Decimal("0"))
     paid_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -324,8 +339,21 @@ class Invoice(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: the gross total less issued credit notes and payments."""
-        return self.gross_total - self.credited_total - self.amount_paid
+        """What the client owes on this invoice: the gross total, less issued credit notes, less payments,
+        plus refunds (money handed back no longer counts as paid). Negative: money is due back to the client
+        (a credit note on a paid invoice); a refund brings it back toward 0. See purchases/README.md."""
+        return self.gross_total - self.credited_total - self.amount_paid + self.amount_refunded
+
+    @property
+    def refundable(self) -> Decimal:
+        """What was paid and not yet refunded: no refund ever exceeds it."""
+        return self.amount_paid - self.amount_refunded
+
+    @property
+    def refund_due(self) -> Decimal:
+        """What is due back to the client: the part of the net payments the invoice no longer justifies
+        (after credit notes), i.e. minus a negative balance; 0 when the client still owes something."""
+        return max(Decimal("0"), -self.balance)
 
 
 class InvoiceLine(models.Model):
@@ -348,10 +376,23 @@ class InvoiceLine(models.Model):
         ordering = ["id"]
 
 
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", "Bank transfer"
+    CARD = "card", "Card"
+    CASH = "cash", "Cash"
+    OTHER = "other", "Other"
+
+
 class InvoicePayment(models.Model):
+    """A payment received against an invoice (append-only). `external_id` (the ERP's or bank's id) makes
+    recording it idempotent: a repeat answers the payment recorded the first time."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     paid_on = models.DateField()
     amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -397,6 +438,13 @@ class CreditNote(models.Model):
     net_total = models.DecimalField(**MONEY, help_text="Excluding tax.")
     tax_total = models.DecimalField(**MONEY)
     gross_total = models.DecimalField(**MONEY, help_text="Including tax.")
+    # Sending to the client, as for invoices: sent only once the outbox reports the email went out.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_state = models.CharField(
+        max_length=10, choices=Invoice.SendState.choices, default=Invoice.SendState.NOT_SENT, blank=True
+    )
+    send_error = models.TextField(blank=True, help_text="Why the last sending did not go out.")
+    send_attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -431,3 +479,52 @@ class CreditNoteLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Refund(models.Model):
+    """Money paid back to the client against a paid invoice, or against a credit note (then `credit_note` is
+    set and `invoice` is the credit note's invoice, whose amounts it moves). Append-only; never more than was
+    paid and not yet refunded. `external_id` makes recording it idempotent, as for payments."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    credit_note = models.ForeignKey(CreditNote, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    refunded_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER)
+    reference = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["refunded_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+
+
+class ReconciliationRun(models.Model):
+    """One run of the reconciliation checks (purchases/reconciliation.py): what was checked and every
+    mismatch found, each naming the rows it is about."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", "Nightly"
+        MANUAL = "manual", "Run now"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    checks = models.JSONField(default=list, help_text="Names of the checks that ran.")
+    mismatch_count = models.PositiveIntegerField(default=0)
+    mismatches = models.JSONField(default=list, help_text="[{check, message, rows: [{model, id}], ...}]")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"Reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.mismatch_count} mismatch(es)"
+
+    @property
+    def is_clean(self) -> bool:
+        return self.mismatch_count == 0

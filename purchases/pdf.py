@@ -125,7 +125,13 @@ def invoice_pdf(invoice, lines) -> bytes:
     ]
     if invoice.credited_total:
         totals.append(("Credited", -invoice.credited_total))
-    totals += [("Paid", invoice.amount_paid), ("Balance due", invoice.balance)]
+    totals.append(("Paid", invoice.amount_paid))
+    if invoice.amount_refunded:
+        totals.append(("Refunded", invoice.amount_refunded))
+    if invoice.balance < 0:
+        totals.append(("Due back to you", -invoice.balance))
+    else:
+        totals.append(("Balance due", invoice.balance))
     story += [_totals_table(totals, bold_row=4), Spacer(1, 4 * mm)]
     credit_notes = [n for n in invoice.credit_notes.all() if n.number]
     if credit_notes:

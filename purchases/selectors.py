@@ -21,6 +21,7 @@ from .models import (
     Product,
     Purchase,
     PurchaseLine,
+    ReconciliationRun,
     TaxRate,
     TierChange,
 )
@@ -191,7 +192,14 @@ def invoice_queue():
 def invoice_get(*, pk: int) -> Invoice:
     return (
         Invoice.objects.select_related("client", "requested_by", "claimed_by", "issued_by", "voided_by")
-        .prefetch_related("purchases", "payments__recorded_by", "credit_notes", "lines__product")
+        .prefetch_related(
+            "purchases",
+            "payments__recorded_by",
+            "refunds__recorded_by",
+            "refunds__credit_note",
+            "credit_notes",
+            "lines__product",
+        )
         .get(pk=pk)
     )
 
@@ -251,6 +259,20 @@ def credit_note_get(*, pk: int) -> CreditNote:
 
 def tax_rate_list():
     return TaxRate.objects.select_related("product", "category", "set_by").order_by("-effective_from", "-id")
+
+
+def invoice_send_problems():
+    """Issued invoices whose email could not go out, with the reason, for the accountants' queue."""
+    return (
+        Invoice.objects.filter(send_state=Invoice.SendState.FAILED)
+        .exclude(status=Invoice.Status.VOID)
+        .select_related("client")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def reconciliation_run_list():
+    return ReconciliationRun.objects.select_related("requested_by").order_by("-id")
 
 
 def invoice_turnaround(*, since=None) -> list[dict]:

@@ -2,6 +2,7 @@ from celery import shared_task
 
 PERIODIC_TASKS = {
     "Recompute discount totals (rolling window)": ("purchases.tasks.recompute_totals", {"minute": "30", "hour": "2"}),
+    "Reconcile accounts, invoices and number series": ("purchases.tasks.reconcile", {"minute": "15", "hour": "3"}),
     "Remind accountants of overdue invoice requests": ("purchases.tasks.remind_overdue_invoices", {"minute": "*/15"}),
 }
 
@@ -19,3 +20,11 @@ def remind_overdue_invoices() -> int:
     from . import services
 
     return services.invoices_remind_overdue()
+
+
+@shared_task(name="purchases.tasks.reconcile")
+def reconcile() -> int:
+    """Nightly, after the rolling-window recompute: run the reconciliation checks; returns the mismatch count."""
+    from . import services
+
+    return services.reconciliation_run().mismatch_count

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, credit_notes, invoices, ledger
+from .views import catalogue, credit_notes, invoices, ledger, reconciliation
 
 app_name = "purchases"
 
@@ -25,10 +25,14 @@ urlpatterns = [
     path("invoices/request/", invoices.invoice_request, name="invoice_request"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
+    path("reconciliation/", reconciliation.reconciliation, name="reconciliation"),
+    path("reconciliation/run/", reconciliation.reconciliation_run, name="reconciliation_run"),
     path("invoices/<int:pk>/<str:action>/", invoices.invoice_action, name="invoice_action"),
     path("credit-notes/", credit_notes.credit_notes, name="credit_notes"),
     path("credit-notes/<int:pk>/", credit_notes.credit_note_detail, name="credit_note"),
     path("credit-notes/<int:pk>/issue/", credit_notes.credit_note_issue, name="credit_note_issue"),
     path("credit-notes/<int:pk>/pdf/", credit_notes.credit_note_pdf, name="credit_note_pdf"),
+    path("credit-notes/<int:pk>/send/", credit_notes.credit_note_send, name="credit_note_send"),
+    path("credit-notes/<int:pk>/refund/", credit_notes.credit_note_refund, name="credit_note_refund"),
     path("tax-rates/", catalogue.tax_rates, name="tax_rates"),
 ]

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
+from . import registry
+
 
 class PermanentError(Exception):
     """Retrying will not help: mark the row failed (or skipped) at once."""
@@ -61,8 +63,21 @@ def send_email(row, subject: str, body: str, *, to: str) -> str:
         headers["List-Unsubscribe"] = f"<{row.context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMessage(subject=subject, body=body, to=[to], headers=headers, connection=get_connection())
+    for attachment in attachments(row):
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send()
     return headers["Message-ID"]
+
+
+def attachments(row) -> list[registry.Attachment]:
+    """The files the row carries, rendered now by the producer its app registered (registry.py); a name
+    nobody registered is a permanent failure, as retrying cannot help."""
+    if not row.attachment:
+        return []
+    produce = registry.attachment_producers.get(row.attachment)
+    if produce is None:
+        raise PermanentError(f"no attachment producer {row.attachment!r}")
+    return [produce(row)]
 
 
 # --- SMS -------------------------------------------------------------------------------------------------

@@ -202,6 +202,7 @@ def _deliver_local(
                 "print_batch", "subject", "body", "context", "updated_at",
             ]
         )  # fmt: skip
+    _tell_listeners(row)
     return "sent", None
 
 
@@ -223,6 +224,21 @@ def _finish(row, claim, status, *, error: str = "", provider_id: str = "", next_
         fields.update(sent_at=now, provider_message_id=provider_id[:200])
     if next_attempt_at is not None:
         fields["next_attempt_at"] = next_attempt_at
-    return bool(
+    won = bool(
         Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING, claimed_at=claim).update(**fields)
     )
+    if won and status in FINAL:
+        row.status, row.last_error = status, error
+        row.sent_at = fields.get("sent_at", row.sent_at)
+        _tell_listeners(row)
+    return won
+
+
+FINAL = (Notification.Status.SENT, Notification.Status.FAILED, Notification.Status.SKIPPED)
+
+
+def _tell_listeners(row: Notification) -> None:
+    """The app that queued the row learns its final outcome (registry.delivered), right after the outcome was
+    written: committed already, as the relay runs outside any transaction (inside one, as in tests, the
+    listener's writes share its fate)."""
+    registry.delivered(row)

@@ -77,6 +77,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     context = models.JSONField(default=dict, blank=True)
+    # The name of an attachment producer a higher app registered (registry.register_attachment): the file
+    # is rendered from the row when the message goes out, so the outbox stores no documents.
+    attachment = models.CharField(max_length=50, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(

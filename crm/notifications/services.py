@@ -27,12 +27,15 @@ def notification_enqueue(
     user=None,
     skip_reason: str = "",
     purpose: str = "",
+    attachment: str = "",
 ) -> tuple[Notification, bool]:
     """Queue one message on one channel; `dedup_key` is the row's unique key, so a repeat of the same event
     returns the row written the first time (`created` False). With a `skip_reason` the row is written
     SKIPPED with that reason, so the event shows that nobody was told and why. `client_id` is an opaque
     reference the app that writes client messages reads back (see registry.py); so is `purpose` (Purpose:
-    service or marketing, blank for staff and webhook rows), which that app's delivery check reads."""
+    service or marketing, blank for staff and webhook rows), which that app's delivery check reads.
+    `attachment` names an attachment producer registered with registry.register_attachment (the file is
+    rendered at delivery)."""
     status = Notification.Status.SKIPPED if skip_reason else Notification.Status.PENDING
     notification, created = Notification.objects.get_or_create(
         dedup_key=dedup_key,
@@ -48,6 +51,7 @@ def notification_enqueue(
             "context": context or {},
             "next_attempt_at": timezone.now(),
             "last_error": skip_reason,
+            "attachment": attachment,
         },
     )
     if created and status == Notification.Status.PENDING:

@@ -1,4 +1,5 @@
-"""REST endpoints of credit notes (list, detail, issue, PDF) and tax rates (read: every role; add: administrators)."""
+"""REST endpoints of credit notes (list, detail, issue, PDF, refunds against one) and tax rates (read: every
+role; add: administrators)."""
 
 import django_filters
 from django.conf import settings
@@ -15,8 +16,9 @@ from crm.api.permissions import ALL_ROLES, ReadAllWriteAdmin, roles
 from crm.roles import Role
 
 from .. import selectors, services
-from ..models import Category, CreditNote, CreditNoteLine, Product, TaxRate
+from ..models import Category, CreditNote, CreditNoteLine, PaymentMethod, Product, Refund, TaxRate
 from ..pdf import credit_note_pdf_response
+from .invoices import RefundSerializer
 
 
 class CreditNoteLineSerializer(serializers.ModelSerializer):
@@ -72,6 +74,9 @@ class CreditNoteSerializer(serializers.ModelSerializer):
             "net_total",
             "tax_total",
             "gross_total",
+            "sent_at",
+            "send_state",
+            "send_error",
             "lines",
             "updated_at",
         ]
@@ -123,12 +128,56 @@ class CreditNoteIssue(APIView):
         return Response(CreditNoteSerializer(selectors.credit_note_get(pk=pk)).data)
 
 
+class CreditNoteSend(APIView):
+    """Queue the credit note email with its PDF (accountants only); `send_state` says whether it went out."""
+
+    permission_classes = [roles(Role.ACCOUNTANT)]
+
+    @extend_schema(request=None, responses={200: CreditNoteSerializer})
+    def post(self, request, pk):
+        note = get_object_or_404(CreditNote, pk=pk)
+        services.credit_note_send(credit_note=note, by=request.user)
+        return Response(CreditNoteSerializer(selectors.credit_note_get(pk=pk)).data)
+
+
 class CreditNotePdf(APIView):
     permission_classes = [roles(*ALL_ROLES)]
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, pk):
         return credit_note_pdf_response(get_object_or_404(_credit_notes(), pk=pk))
+
+
+class CreditNoteRefunds(generics.ListCreateAPIView):
+    """Refunds against a credit note (read: every role; record: accountants), recorded on its invoice too. Not
+    more than the note's gross total less its refunds, nor than is due back on the invoice; a repeated
+    external_id answers 200 with the refund recorded the first time."""
+
+    permission_classes = [roles(Role.ACCOUNTANT, read=ALL_ROLES)]
+    serializer_class = RefundSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Refund.objects.none()
+        return Refund.objects.filter(credit_note_id=self.kwargs["pk"]).order_by("id")
+
+    def create(self, request, *args, **kwargs):
+        note = get_object_or_404(CreditNote.objects.select_related("invoice"), pk=kwargs["pk"])
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        refund, created = services.invoice_refund_record(
+            credit_note=note,
+            amount=data["amount"],
+            refunded_on=data.get("refunded_on"),
+            method=data.get("method", PaymentMethod.TRANSFER),
+            reference=data.get("reference", ""),
+            external_id=data.get("external_id"),
+            by=request.user,
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(RefundSerializer(refund).data, status=code)
 
 
 class TaxRateSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-"""REST endpoints of invoices: requests, the accountants' actions (claim, issue, send, void), payments, the PDF."""
+"""REST endpoints of invoices: requests, the accountants' actions (claim, issue, send, void), payments and
+refunds (idempotent by external_id: a repeat answers 200 with the first result), the PDF."""
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -15,7 +16,7 @@ from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
 from .. import selectors, services
-from ..models import Invoice, InvoiceLine, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceLine, InvoicePayment, PaymentMethod, Purchase, Refund
 from ..pdf import invoice_pdf_response
 
 SM, ACC = Role.SALES_MANAGER, Role.ACCOUNTANT
@@ -24,10 +25,39 @@ AccountantsOnly = roles(ACC)
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    paid_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, allow_blank=True)
+    external_id = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="A repeat answers 200."
+    )
+
     class Meta:
         model = InvoicePayment
-        fields = ["id", "paid_on", "amount", "recorded_by", "created_at"]
-        read_only_fields = ["id", "recorded_by", "created_at"]
+        fields = [
+            "id", "invoice", "paid_on", "amount", "method", "reference", "external_id", "recorded_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "invoice", "recorded_by", "created_at"]
+        extra_kwargs = {"reference": {"required": False}}
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    """A refund against the invoice (POST /invoices/{id}/refunds/) or a credit note of it
+    (POST /credit-notes/{id}/refunds/, which sets `credit_note`)."""
+
+    refunded_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, default=PaymentMethod.TRANSFER)
+    external_id = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="A repeat answers 200."
+    )
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id", "invoice", "credit_note", "refunded_on", "amount", "method", "reference", "external_id",
+            "recorded_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "invoice", "credit_note", "recorded_by", "created_at"]
+        extra_kwargs = {"reference": {"required": False}}
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -53,9 +83,19 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     balance = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, help_text="gross_total - credited_total - amount_paid"
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="gross_total - credited_total - amount_paid + amount_refunded; negative: due back to the client",
     )
-    status = serializers.CharField(read_only=True, help_text="requested, issued, sent, paid or void")
+    refundable = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    refund_due = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, help_text="What is due back to the client (-balance, or 0)"
+    )
+    status = serializers.CharField(
+        read_only=True, help_text="requested, issued, sent, paid, partially_refunded, refunded or void"
+    )
+    send_state = serializers.CharField(read_only=True, help_text="'' (not sent), queued, sent or failed")
     currency = serializers.SerializerMethodField()
     lines = InvoiceLineSerializer(many=True, read_only=True, help_text="Fixed at issue; empty before.")
     credit_notes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -79,6 +119,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "issued_by",
             "issued_at",
             "sent_at",
+            "send_state",
+            "send_error",
             "currency",
             "list_total",
             "discount_amount",
@@ -87,7 +129,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "gross_total",
             "credited_total",
             "amount_paid",
+            "amount_refunded",
             "balance",
+            "refundable",
+            "refund_due",
             "paid_at",
             "voided_at",
             "void_reason",
@@ -185,29 +230,61 @@ class InvoiceVoid(_InvoiceAction):
         return services.invoice_void(invoice=invoice, by=request.user, **serializer.validated_data)
 
 
-class InvoicePayments(generics.ListCreateAPIView):
-    """Payments of an invoice (read: every role; record: accountants)."""
+class _InvoiceMoney(generics.ListCreateAPIView):
+    """Rows of money against an invoice (read: every role; record: accountants). A repeated external_id
+    answers 200 with the row recorded the first time; over the balance (or the refundable amount) is a 400."""
 
     permission_classes = [roles(ACC, read=ALL_ROLES)]
-    serializer_class = PaymentSerializer
     pagination_class = None
+    model = None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return InvoicePayment.objects.none()
-        return InvoicePayment.objects.filter(invoice_id=self.kwargs["pk"]).order_by("paid_on", "id")
+            return self.model.objects.none()
+        return self.model.objects.filter(invoice_id=self.kwargs["pk"]).order_by("id")
+
+    def record(self, invoice, data, by):
+        raise NotImplementedError
 
     def create(self, request, *args, **kwargs):
         invoice = get_object_or_404(Invoice, pk=kwargs["pk"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        payment = services.invoice_payment_record(
+        row, created = self.record(invoice, serializer.validated_data, request.user)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(row).data, status=code)
+
+
+class InvoicePayments(_InvoiceMoney):
+    serializer_class = PaymentSerializer
+    model = InvoicePayment
+
+    def record(self, invoice, data, by):
+        return services.invoice_payment_record(
             invoice=invoice,
-            amount=serializer.validated_data["amount"],
-            paid_on=serializer.validated_data["paid_on"],
-            by=request.user,
+            amount=data["amount"],
+            paid_on=data.get("paid_on"),
+            method=data.get("method", ""),
+            reference=data.get("reference", ""),
+            external_id=data.get("external_id"),
+            by=by,
         )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class InvoiceRefunds(_InvoiceMoney):
+    serializer_class = RefundSerializer
+    model = Refund
+
+    def record(self, invoice, data, by):
+        return services.invoice_refund_record(
+            invoice=invoice,
+            amount=data["amount"],
+            refunded_on=data.get("refunded_on"),
+            method=data.get("method", PaymentMethod.TRANSFER),
+            reference=data.get("reference", ""),
+            external_id=data.get("external_id"),
+            by=by,
+        )
 
 
 class InvoicePdf(APIView):

@@ -8,10 +8,14 @@
 - tax          pure tax arithmetic of document lines (per line, per rate, totals; line or document rounding)
 - tax_rates    effective-dated tax rates per product or category: tax_rate_create, tax_rates_on
 - documents    invoice and credit-note figures read from the ledger; the gapless yearly number series
+- settlement   the balance/status model of an issued invoice (payments, refunds and credit notes settle here)
 - credit_notes credit notes: requested after a return/correction of an invoiced sale, issued, voids
 - ledger       the ledger services: purchase_record, purchase_return, purchase_discount_override
 - catalogue    categories, products, tiers, policy, the catalogue import
-- invoicing    invoice requests, gapless numbers, payments, voids
+- invoicing    invoice requests, gapless numbers, voids
+- payments     payments and refunds against an invoice (idempotent by external_id), the status they give it
+- reconciling  running the reconciliation checks (purchases/reconciliation.py), keeping and alerting the result
+- sending      the invoice email with its PDF; the invoice turns sent when the outbox says it went out
 
 Callers import this package (`from purchases import services as purchase_services`); it only re-exports.
 The submodules import each other directly (never this package), each only from those listed above it, so no
@@ -45,14 +49,29 @@ from .invoicing import (
     invoice_claim,
     invoice_counter_next,
     invoice_issue,
-    invoice_mark_sent,
-    invoice_payment_record,
     invoice_request,
     invoice_void,
     invoices_remind_overdue,
 )
 from .ledger import ReturnLineInput, purchase_discount_override, purchase_record, purchase_return
+from .payments import (
+    credit_note_can_refund,
+    invoice_can_pay,
+    invoice_can_refund,
+    invoice_payment_record,
+    invoice_refund_limit,
+    invoice_refund_record,
+)
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
+from .reconciling import reconciliation_run
+from .sending import (
+    credit_note_send,
+    credit_note_send_outcome,
+    invoice_mark_sent,
+    invoice_send,
+    invoice_send_outcome,
+)
+from .settlement import invoice_settle_status
 from .tax import TaxInput, tax_compute, tax_compute_configured
 from .tax_rates import default_tax_rate, tax_rate_create, tax_rates_on
 from .weights import WEIGHTS_START, product_weight_set
@@ -68,16 +87,26 @@ __all__ = [
     "client_account_recompute",
     "client_accounts_merge",
     "client_accounts_recompute_all",
+    "credit_note_can_refund",
     "credit_note_counter_next",
     "default_tax_rate",
     "credit_note_for_void",
     "credit_note_issue",
     "credit_note_request_for_entry",
+    "credit_note_send",
+    "credit_note_send_outcome",
+    "invoice_can_pay",
+    "invoice_can_refund",
     "invoice_claim",
     "invoice_counter_next",
     "invoice_issue",
     "invoice_mark_sent",
     "invoice_payment_record",
+    "invoice_refund_limit",
+    "invoice_refund_record",
+    "invoice_send",
+    "invoice_send_outcome",
+    "invoice_settle_status",
     "invoice_request",
     "invoice_void",
     "invoices_remind_overdue",
@@ -89,6 +118,7 @@ __all__ = [
     "product_update",
     "product_weight_set",
     "purchase_discount_override",
+    "reconciliation_run",
     "purchase_preview",
     "purchase_quote",
     "purchase_record",

@@ -24,6 +24,7 @@ from crm.roles import Role, has_role
 
 from ..models import CreditNote, CreditNoteCounter, CreditNoteLine, Invoice, InvoiceLine, Purchase
 from .documents import QTY, basis_amount, due_at, number_next, sales_figures
+from .settlement import invoice_settle
 from .tax import TaxInput, tax_compute_configured
 
 CREDIT_NOTE_PREFIX = "CN-"
@@ -162,12 +163,8 @@ def _issue(note: CreditNote, *, by, invoice: Invoice, at) -> CreditNote:
     note.issued_by, note.issued_at = by, at
     note.save(update_fields=["number", "status", "issued_by", "issued_at", "updated_at"])
     invoice.credited_total += note.gross_total
-    fields = ["credited_total", "updated_at"]
-    if invoice.status in (Invoice.Status.ISSUED, Invoice.Status.SENT) and invoice.amount_paid and invoice.balance <= 0:
-        # what was paid already covers what is left to pay after the credit
-        invoice.status, invoice.paid_at = Invoice.Status.PAID, at
-        fields += ["status", "paid_at"]
-    invoice.save(update_fields=fields)
+    # what was paid may now cover what is left to pay after the credit (paid), or exceed it (refund due)
+    invoice_settle(invoice, ["credited_total"], at=at)
     return note
 
 

@@ -1,4 +1,5 @@
-"""Invoice services: request, claim, issue (gapless yearly numbers), send, pay, void with a credit note.
+"""Invoice services: request, claim, issue (gapless yearly numbers), void with a credit note. Payments and
+refunds are in payments.py, sending in sending.py.
 
 An invoice covers sales in the ledger. Until it is issued its figures are an estimate read from the ledger (each
 sale line net of its returns and corrections, taxed at the rate in force on the sale date), refreshed when a
@@ -11,19 +12,15 @@ in the issuing transaction, so a rollback gives the number back and two accounta
 Credit notes have their own series (CreditNoteCounter)."""
 
 from collections.abc import Iterable
-from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError, ConflictError
-from crm.money import money
 from crm.roles import Role, has_role
 
-from ..models import Invoice, InvoiceCounter, InvoiceLine, InvoicePayment, Purchase
+from ..models import Invoice, InvoiceCounter, InvoiceLine, Purchase
 from .credit_notes import credit_note_for_void
 from .documents import due_at, number_next, refuse_fully_returned, sales_figures
 
@@ -167,55 +164,6 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         context={"invoice_id": invoice.pk, "number": invoice.number},
     )
     return invoice
-
-
-@transaction.atomic
-def invoice_mark_sent(*, invoice: Invoice, by) -> Invoice:
-    _require_accountant(by)
-    invoice = _locked(invoice)
-    if invoice.status != Invoice.Status.ISSUED:
-        raise ApplicationError("Only an issued invoice can be sent.", field="status")
-    invoice.status = Invoice.Status.SENT
-    invoice.sent_at = timezone.now()
-    invoice.save(update_fields=["status", "sent_at", "updated_at"])
-
-    # The outbox delivers it on the client's channel; the PDF (purchases.pdf.invoice_pdf) is the attachment.
-    client_messaging.notification_enqueue_for_client(
-        client=invoice.client,
-        event="invoice_sent",
-        purpose=client_messaging.SERVICE,
-        dedup_key=f"invoice_sent:{invoice.pk}",
-        subject=f"Invoice {invoice.number}",
-        body=f"Please find attached invoice {invoice.number} for {invoice.gross_total}.",
-        context={"invoice_id": invoice.pk, "number": invoice.number, "total": str(invoice.gross_total)},
-    )
-    return invoice
-
-
-@transaction.atomic
-def invoice_payment_record(*, invoice: Invoice, amount: Decimal, paid_on: date | None, by) -> InvoicePayment:
-    """A payment (partial or whole); the invoice is paid when nothing is left to pay (gross less credit notes)."""
-    _require_accountant(by)
-    invoice = _locked(invoice)
-    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.SENT):
-        raise ApplicationError("Payments can be recorded on issued or sent invoices only.", field="amount")
-    amount = money(amount)
-    if amount <= 0:
-        raise ApplicationError("The amount must be more than zero.", field="amount")
-    if amount > invoice.balance:
-        raise ApplicationError(f"Only {invoice.balance} is left to pay.", field="amount")
-    paid_on = paid_on or timezone.localdate()
-    if paid_on > timezone.localdate():
-        raise ApplicationError("A payment cannot be dated in the future.", field="paid_on")
-    payment = InvoicePayment.objects.create(invoice=invoice, paid_on=paid_on, amount=amount, recorded_by=by)
-    invoice.amount_paid += amount
-    fields = ["amount_paid", "updated_at"]
-    if invoice.balance == 0:
-        invoice.status = Invoice.Status.PAID
-        invoice.paid_at = timezone.now()
-        fields += ["status", "paid_at"]
-    invoice.save(update_fields=fields)
-    return payment
 
 
 @transaction.atomic

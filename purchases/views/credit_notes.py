@@ -1,4 +1,5 @@
-"""Credit note pages: the accountants' queue and recent ones, a credit note with its issue action, the PDF."""
+"""Credit note pages: the accountants' queue and recent ones, a credit note with its issue, send and refund
+actions, the PDF."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,12 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.exceptions import ApplicationError
-from crm.forms import raise_if_forbidden
+from crm.forms import apply_service_refusal, raise_if_forbidden
 from crm.roles import Role, is_accountant, is_admin
 from crm.views import role_required
 
-from .. import selectors, services
-from ..models import CreditNote
+from .. import forms, selectors, services
+from ..models import CreditNote, Invoice
 from ..pdf import credit_note_pdf_response
 from ..services.tax import tax_summary
 
@@ -41,8 +42,13 @@ def credit_notes(request):
 @role_required(*ALL)
 @require_GET
 def credit_note_detail(request, pk):
-    note = _credit_note_or_404(pk)
+    return _detail(request, _credit_note_or_404(pk))
+
+
+def _detail(request, note, *, refund_form=None, status=200):
     lines = list(note.lines.all())
+    can_refund = services.credit_note_can_refund(note)
+    limit = services.invoice_refund_limit(note.invoice, credit_note=note) if can_refund else 0
     ctx = {
         "note": note,
         "lines": lines,
@@ -50,8 +56,45 @@ def credit_note_detail(request, pk):
         "currency": settings.CURRENCY,
         "is_accountant": is_accountant(request.user),
         "overdue": note.status == "requested" and note.due_at < timezone.now(),
+        "refunds": list(note.refunds.select_related("recorded_by")),
+        "can_refund": can_refund,
+        "refund_form": refund_form or forms.RefundForm(initial={"refunded_on": timezone.localdate(), "amount": limit}),
     }
-    return render(request, "purchases/credit_note_detail.html", ctx)
+    return render(request, "purchases/credit_note_detail.html", ctx, status=status)
+
+
+@role_required(ACC)
+@require_POST
+def credit_note_send(request, pk):
+    note = _credit_note_or_404(pk)
+    try:
+        note = services.credit_note_send(credit_note=note, by=request.user)
+    except ApplicationError as exc:
+        raise_if_forbidden(exc)
+        messages.error(request, exc.message)
+    else:
+        if note.send_state == Invoice.SendState.FAILED:
+            messages.error(request, f"Not sent: {note.send_error}.")
+        else:
+            messages.success(request, "The credit note is on its way to the client with its PDF.")
+    return redirect("purchases:credit_note", pk=pk)
+
+
+@role_required(ACC)
+@require_POST
+def credit_note_refund(request, pk):
+    """A refund against the credit note (recorded on its invoice too); a refused rule shows on the form (400)."""
+    note = _credit_note_or_404(pk)
+    form = forms.RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invoice_refund_record(credit_note=note, by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_refusal(form, exc)
+        else:
+            messages.success(request, "Refund recorded.")
+            return redirect("purchases:credit_note", pk=pk)
+    return _detail(request, _credit_note_or_404(pk), refund_form=form, status=400)
 
 
 @role_required(ACC)

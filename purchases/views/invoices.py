@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
+from crm.forms import apply_service_refusal
 from crm.roles import Role, is_accountant, is_admin, is_sales_manager
 from crm.views import role_required
 
@@ -30,6 +31,7 @@ def invoices(request):
     ctx = {"now": now, "status": request.GET.get("status", ""), "currency": settings.CURRENCY}
     if is_accountant(request.user) or is_admin(request.user):
         ctx["queue"] = list(selectors.invoice_queue()[:100])
+        ctx["send_problems"] = list(selectors.invoice_send_problems()[:100])
     if is_sales_manager(request.user):
         ctx["mine"] = list(selectors.invoice_list(requested_by=request.user)[:100])
     ctx["recent"] = list(selectors.invoice_list(status=ctx["status"] or None).exclude(status="requested")[:50])
@@ -69,25 +71,57 @@ def invoice_detail(request, pk):
         invoice = selectors.invoice_get(pk=pk)
     except Invoice.DoesNotExist:
         raise Http404
-    acc = is_accountant(request.user)
+    return _detail(request, invoice)
+
+
+def _detail(request, invoice, *, payment_form=None, refund_form=None, status=200):
+    today = timezone.localdate()
     lines = selectors.invoice_lines(invoice=invoice)
     ctx = {
         "invoice": invoice,
         "lines": lines,
         "summary": tax_summary(lines),
         "currency": settings.CURRENCY,
-        "is_accountant": acc,
-        "payment_form": forms.PaymentForm(initial={"paid_on": timezone.localdate(), "amount": invoice.balance}),
+        "is_accountant": is_accountant(request.user),
+        "payment_form": payment_form or forms.PaymentForm(initial={"paid_on": today, "amount": invoice.balance}),
+        "refund_form": refund_form
+        or forms.RefundForm(initial={"refunded_on": today, "amount": services.invoice_refund_limit(invoice)}),
         "void_form": forms.VoidForm(),
         "overdue": invoice.status == "requested" and invoice.due_at < timezone.now(),
+        "can_pay": services.invoice_can_pay(invoice),
+        "can_refund": services.invoice_can_refund(invoice),
     }
-    return render(request, "purchases/invoice_detail.html", ctx)
+    return render(request, "purchases/invoice_detail.html", ctx, status=status)
+
+
+MONEY_FORMS = {"payment": forms.PaymentForm, "refund": forms.RefundForm}
+
+
+def _record_money(request, invoice, action):
+    """A payment or a refund from the invoice page: a refused rule is shown on the form, re-rendered (400)."""
+    form = MONEY_FORMS[action](request.POST)
+    if form.is_valid():
+        try:
+            if action == "payment":
+                services.invoice_payment_record(invoice=invoice, by=request.user, **form.cleaned_data)
+                messages.success(request, "Payment recorded.")
+            else:
+                services.invoice_refund_record(invoice=invoice, by=request.user, **form.cleaned_data)
+                messages.success(request, "Refund recorded.")
+        except ApplicationError as exc:
+            apply_service_refusal(form, exc)
+        else:
+            return redirect(reverse("purchases:invoice", args=[invoice.pk]))
+    invoice = selectors.invoice_get(pk=invoice.pk)
+    return _detail(request, invoice, status=400, **{f"{action}_form": form})
 
 
 @role_required(ACC)
 @require_POST
 def invoice_action(request, pk, action):
     invoice = get_object_or_404(Invoice, pk=pk)
+    if action in MONEY_FORMS:
+        return _record_money(request, invoice, action)
     try:
         if action == "claim":
             services.invoice_claim(invoice=invoice, by=request.user)
@@ -95,17 +129,16 @@ def invoice_action(request, pk, action):
             invoice = services.invoice_issue(invoice=invoice, by=request.user)
             messages.success(request, f"Issued {invoice.number}.")
         elif action == "send":
-            services.invoice_mark_sent(invoice=invoice, by=request.user)
+            invoice = services.invoice_send(invoice=invoice, by=request.user)
+            if invoice.send_state == Invoice.SendState.FAILED:
+                messages.error(request, f"Not sent: {invoice.send_error}.")
+            else:
+                messages.success(request, "The invoice is on its way to the client with its PDF.")
         elif action == "void":
             form = forms.VoidForm(request.POST)
             services.invoice_void(
                 invoice=invoice, by=request.user, reason=form.data.get("reason", "") if form.is_bound else ""
             )
-        elif action == "payment":
-            form = forms.PaymentForm(request.POST)
-            if not form.is_valid():
-                raise ApplicationError("Enter an amount and a date.")
-            services.invoice_payment_record(invoice=invoice, by=request.user, **form.cleaned_data)
         else:
             raise Http404
     except ApplicationError as exc:

@@ -198,9 +198,9 @@ def test_invoices_tier_changes_and_surveys_are_service_messages_and_news_marketi
 
     from clients import news
     from complaints.services import surveys
-    from purchases.services import accounts, invoicing
+    from purchases.services import accounts, sending
 
-    for module in (invoicing, accounts, surveys):
+    for module in (sending, accounts, surveys):
         assert "purpose=client_messaging.SERVICE" in inspect.getsource(module)
     assert "purpose=messaging.MARKETING" in inspect.getsource(news)
 

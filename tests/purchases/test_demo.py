@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from purchases import demo, selectors
-from purchases.models import CreditNote, Invoice, Product, Purchase, TaxRate
+from purchases.models import CreditNote, Invoice, Product, Purchase, ReconciliationRun, Refund, TaxRate
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +20,28 @@ def test_demo_seeds_real_ledger_once():
     demo.seed(rng=rng, stdout=out)
     assert Product.objects.filter(is_key=True).exists() and Product.objects.filter(is_locomotive=True).exists()
     assert Purchase.objects.filter(kind="return").exists()
-    assert set(Invoice.objects.values_list("status", flat=True)) >= {"requested", "issued", "sent", "paid"}
+    assert set(Invoice.objects.values_list("status", flat=True)) >= {
+        "requested",
+        "issued",
+        "sent",
+        "paid",
+        "partially_refunded",
+    }
     assert TaxRate.objects.filter(product__isnull=False).exists()
     assert len(set(TaxRate.objects.values_list("rate", flat=True))) >= 2
     # an issued invoice whose sale was partly returned afterwards, credited by an issued credit note
-    note = CreditNote.objects.get(reason="return", status="issued")
+    note = CreditNote.objects.get(reason="return", status="issued", invoice__amount_paid=0)
     assert note.invoice.status == "issued" and note.gross_total > 0 and note.number.startswith("CN-")
     assert note.invoice.gross_total > note.gross_total and note.invoice.tax_total > 0
     assert CreditNote.objects.filter(status="requested").exists()
+    # a paid invoice partly returned: its credit note refunded against the note, the invoice partly refunded
+    refund = Refund.objects.get(credit_note__isnull=False)
+    assert refund.amount == refund.credit_note.gross_total and refund.invoice.status == "partially_refunded"
+    assert refund.invoice.balance == 0
     assert selectors.ledger_drift() == []
+    assert Refund.objects.exists() and Invoice.objects.filter(send_state="sent", sent_at__isnull=False).exists()
+    [run] = ReconciliationRun.objects.all()
+    assert run.is_clean, run.mismatches
     call_command("verify_ledger", stdout=io.StringIO())
     count = Purchase.objects.count()
     demo.seed(rng=rng, stdout=out)

@@ -31,7 +31,7 @@ def logout(page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_accountant_issues_invoice_then_the_credit_note_for_a_partial_return(
+def test_accountant_issues_invoice_then_the_credit_note_for_a_partial_return_and_refunds_it(
     page, login, sales_manager, accountant, administrator
 ):
     demo_tiers()
@@ -54,6 +54,9 @@ def test_accountant_issues_invoice_then_the_credit_note_for_a_partial_return(
     text = downloaded_text(page, "#download-pdf")
     assert f"Invoice {invoice.number}" in text and "Tax rate" in text and "20%" in text
     assert "100.00 EUR" in text and "20.00 EUR" in text and "120.00 EUR" in text
+    # the client pays in full (the form offers the balance)
+    page.click("#payment-form button[type=submit]")
+    expect(page.locator("#invoice-status")).to_have_text("Paid")
     assert page.csp_violations == []
     logout(page)
 
@@ -78,9 +81,25 @@ def test_accountant_issues_invoice_then_the_credit_note_for_a_partial_return(
     text = downloaded_text(page, "#download-credit-note-pdf")
     assert f"Credit note {note.number}" in text and f"Corrects invoice {invoice.number}" in text
     assert "40.00 EUR" in text and "8.00 EUR" in text and "48.00 EUR" in text and "20%" in text
+    # paid in full, then 48.00 credited: 48.00 is due back; the refund is recorded against the credit note
+    expect(page.locator("#credit-note-invoice-balance")).to_have_text("-48.00 EUR")
+    expect(page.locator("#id_refund-amount")).to_have_value("48.00")
+    page.fill("#id_refund-reference", "RMA 12")
+    page.click("#credit-note-refund-form button[type=submit]")
+    expect(page.locator("#credit-note-refunds")).to_contain_text("RMA 12")
+    expect(page.locator("#credit-note-invoice-balance")).to_have_text("0.00 EUR")
     page.click("#credit-note-invoice")
     expect(page.locator("#invoice-credit-notes")).to_contain_text(note.number)
-    expect(page.locator("#invoice-balance")).to_have_text("72.00")
+    expect(page.locator("#invoice-balance")).to_have_text("0.00")
+    expect(page.locator("#invoice-status")).to_have_text("Partially refunded")
+    expect(page.locator("#payments")).to_contain_text(note.number)
     text = downloaded_text(page, "#download-pdf")
-    assert f"Credit notes: {note.number} (48.00 EUR)" in text
+    assert f"Credit notes: {note.number} (48.00 EUR)" in text and "Tax rate" in text
+    assert "Refunded" in text and "48.00 EUR" in text
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid, invoice.amount_refunded) == (
+        "partially_refunded",
+        D("120.00"),
+        D("48.00"),
+    )
     assert page.csp_violations == []

@@ -52,4 +52,17 @@ def test_sales_manager_records_with_preview_and_accountant_issues_pdf(page, logi
     path = download_info.value.path()
     with open(path, "rb") as fh:
         assert fh.read(4) == b"%PDF"
+
+    # paid in full (the form offers the balance), then partly refunded
+    page.click("#payment-form button[type=submit]")
+    page.wait_for_selector("#refund-form")
+    assert page.inner_text("#invoice-status") == "Paid"
+    page.fill("#id_refund-amount", "10")
+    page.fill("#id_refund-reference", "Damaged box")
+    page.click("#refund-form button[type=submit]")
+    page.wait_for_selector("tr.refund")
+    assert page.inner_text("#invoice-status") == "Partially refunded"
+    assert "Damaged box" in page.inner_text("#payments")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_refunded) == ("partially_refunded", Decimal("10.00"))
     assert page.csp_violations == []

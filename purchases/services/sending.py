@@ -1,0 +1,154 @@
+"""Sending an invoice or a credit note to the client. The email is queued in the outbox as a *service*
+message (purpose SERVICE in clients.messaging, not marketing: a client who unsubscribed from news still gets
+it) carrying the PDF, which the outbox renders through the attachment producer purchases registers
+(`INVOICE_PDF`, `CREDIT_NOTE_PDF`, see purchases/outbox.py) when the message goes out. The document is marked
+sent only when the outbox reports that the message went out (`invoice_send_outcome`,
+`credit_note_send_outcome`, called by the delivery listener purchases registers); until then its `send_state`
+is queued, and when nothing could go out (no address, a service opt-out, delivery failed) it is failed with
+the reason, shown on the document and (invoices) in the accountants' queue. Sending again queues a new message
+(a new attempt). Issuing a credit note does not send it by itself: the accountant sends it, as an invoice."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from clients import messaging as client_messaging
+from crm.exceptions import ApplicationError, ConflictError
+from crm.notifications.models import Notification
+
+from ..models import CreditNote, Invoice
+from .payments import invoice_lock, require_accountant
+
+INVOICE_EVENT = "invoice_sent"
+INVOICE_PDF = "purchases.invoice_pdf"  # the attachment producer's name (registered in purchases/outbox.py)
+CREDIT_NOTE_EVENT = "credit_note_sent"
+CREDIT_NOTE_PDF = "purchases.credit_note_pdf"
+SENDABLE = (
+    Invoice.Status.ISSUED,
+    Invoice.Status.SENT,
+    Invoice.Status.PAID,
+    Invoice.Status.PARTIALLY_REFUNDED,
+    Invoice.Status.REFUNDED,
+)
+
+
+@transaction.atomic
+def invoice_send(*, invoice: Invoice, by) -> Invoice:
+    """Queue the invoice email (with its PDF) to the client. The status turns sent once it went out."""
+    require_accountant(by)
+    invoice = invoice_lock(invoice)
+    if invoice.status not in SENDABLE:
+        raise ApplicationError("Only an issued invoice can be sent.", field="status")
+    if invoice.send_state == Invoice.SendState.QUEUED:
+        raise ConflictError("This invoice is already on its way to the client.")
+    invoice.send_attempts += 1
+    row = client_messaging.notification_enqueue_for_client(
+        client=invoice.client,
+        event=INVOICE_EVENT,
+        dedup_key=f"{INVOICE_EVENT}:{invoice.pk}:{invoice.send_attempts}",
+        subject=f"Invoice {invoice.number}",
+        body=f"Please find attached invoice {invoice.number} for {invoice.gross_total} {settings.CURRENCY}.",
+        context={
+            "invoice_id": invoice.pk,
+            "number": invoice.number,
+            "total": str(invoice.gross_total),
+            "send_attempt": invoice.send_attempts,
+        },
+        channel=Notification.Channel.EMAIL,
+        purpose=client_messaging.SERVICE,
+        attachment=INVOICE_PDF,
+    )
+    if row.status == Notification.Status.SKIPPED:
+        invoice.send_state, invoice.send_error = Invoice.SendState.FAILED, _reason(row.last_error)
+    else:
+        invoice.send_state, invoice.send_error = Invoice.SendState.QUEUED, ""
+    invoice.save(update_fields=["send_attempts", "send_state", "send_error", "updated_at"])
+    return invoice
+
+
+# The name the invoice pages and API have always called.
+invoice_mark_sent = invoice_send
+
+
+def _reason(error: str) -> str:
+    return (error or "the message could not be delivered").strip()[:500]
+
+
+@transaction.atomic
+def invoice_send_outcome(*, invoice_id: int, attempt: int | None, sent: bool, error: str = "", at=None) -> None:
+    """What the outbox reported about an invoice email. A message that went out marks the invoice sent (an
+    issued invoice turns "sent"; a paid one keeps its status). A failure is recorded only for the latest
+    attempt, so an old message failing late does not hide a newer one's outcome."""
+    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+    if invoice is None:
+        return
+    fields = ["send_state", "send_error"]
+    if sent:
+        invoice.send_state, invoice.send_error = Invoice.SendState.SENT, ""
+        if invoice.sent_at is None:
+            invoice.sent_at = at or timezone.now()
+            fields.append("sent_at")
+        if invoice.status == Invoice.Status.ISSUED:
+            invoice.status = Invoice.Status.SENT
+            fields.append("status")
+    elif attempt == invoice.send_attempts:
+        invoice.send_state, invoice.send_error = Invoice.SendState.FAILED, _reason(error)
+    else:
+        return
+    invoice.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def credit_note_send(*, credit_note: CreditNote, by) -> CreditNote:
+    """Queue the credit note email (with its PDF) to the invoice's client, as a service message."""
+    require_accountant(by)
+    note = CreditNote.objects.select_for_update().select_related("invoice__client").get(pk=credit_note.pk)
+    if note.status != CreditNote.Status.ISSUED:
+        raise ApplicationError("Only an issued credit note can be sent.", field="status")
+    if note.send_state == Invoice.SendState.QUEUED:
+        raise ConflictError("This credit note is already on its way to the client.")
+    note.send_attempts += 1
+    row = client_messaging.notification_enqueue_for_client(
+        client=note.invoice.client,
+        event=CREDIT_NOTE_EVENT,
+        dedup_key=f"{CREDIT_NOTE_EVENT}:{note.pk}:{note.send_attempts}",
+        subject=f"Credit note {note.number} for invoice {note.invoice.number}",
+        body=(
+            f"Please find attached credit note {note.number} crediting {note.gross_total} {settings.CURRENCY} "
+            f"on invoice {note.invoice.number}."
+        ),
+        context={
+            "credit_note_id": note.pk,
+            "number": note.number,
+            "total": str(note.gross_total),
+            "send_attempt": note.send_attempts,
+        },
+        channel=Notification.Channel.EMAIL,
+        purpose=client_messaging.SERVICE,
+        attachment=CREDIT_NOTE_PDF,
+    )
+    if row.status == Notification.Status.SKIPPED:
+        note.send_state, note.send_error = Invoice.SendState.FAILED, _reason(row.last_error)
+    else:
+        note.send_state, note.send_error = Invoice.SendState.QUEUED, ""
+    note.save(update_fields=["send_attempts", "send_state", "send_error", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def credit_note_send_outcome(*, credit_note_id: int, attempt: int | None, sent: bool, error: str = "", at=None) -> None:
+    """What the outbox reported about a credit note email (as `invoice_send_outcome`)."""
+    note = CreditNote.objects.select_for_update().filter(pk=credit_note_id).first()
+    if note is None:
+        return
+    fields = ["send_state", "send_error"]
+    if sent:
+        note.send_state, note.send_error = Invoice.SendState.SENT, ""
+        if note.sent_at is None:
+            note.sent_at = at or timezone.now()
+            fields.append("sent_at")
+    elif attempt == note.send_attempts:
+        note.send_state, note.send_error = Invoice.SendState.FAILED, _reason(error)
+    else:
+        return
+    note.save(update_fields=[*fields, "updated_at"])
