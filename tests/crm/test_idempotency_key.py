@@ -7,9 +7,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from complaints.models import Complaint
 from crm.api.idempotency import purge_expired
+from crm.auth_tokens import token_issue
 from crm.models import IdempotencyRecord
 from purchases.models import Purchase
 from tests.factories import ClientFactory, ProductFactory
@@ -128,23 +130,24 @@ def test_every_post_in_the_schema_documents_the_header(admin_api):
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_do_the_work_once(sales_manager):
-    from tests.conftest import _api_client_for
-
     demo_tiers()
     client = ClientFactory(manager=sales_manager)
     product = ProductFactory(unit_price="100.00", unit_cost="60.00")
     body = {"client": client.pk, "lines": [{"product": product.sku, "quantity": "1"}]}
     answers, start = [], threading.Barrier(6)
+    # one token per thread (a token issued under the same device name replaces the one before)
+    keys = [token_issue(user=sales_manager, name=f"thread {n}").key for n in range(6)]
 
-    def send():
-        api = _api_client_for(sales_manager)
+    def send(key):
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         start.wait()
         try:
             answers.append(_post(api, "/api/v1/purchases/", body, "same-key"))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(6)]
+    threads = [threading.Thread(target=send, args=(key,)) for key in keys]
     for t in threads:
         t.start()
     for t in threads:
