@@ -12,6 +12,7 @@ from django.utils import timezone
 from clients import messaging as client_messaging
 from crm.money import ZERO, money
 
+from .. import events
 from ..models import ClientAccount, DiscountPolicy, DiscountTier, Purchase, TierChange
 from .pricing import tier_for_total
 
@@ -82,6 +83,7 @@ def tier_change_record(*, client, old_tier, new_tier, before, after, cause, purc
         total_after=after,
         explanation=explanation,
     )
+    events.tier_changed(change)
     if direction == TierChange.Direction.UP and new_tier is not None:
         client_messaging.notification_enqueue_for_client(
             client=client,

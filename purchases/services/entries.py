@@ -9,6 +9,7 @@ from decimal import Decimal
 from crm.exceptions import ConflictError
 from crm.money import ZERO
 
+from .. import events
 from ..models import ClientAccount, DiscountTier, Product, Purchase, PurchaseLine, TierChange
 from .accounts import account_lock, account_move
 from .idempotency import KeyTaken
@@ -107,6 +108,7 @@ def entry_write(
             for line in lines
         ]
     )
+    events.entry_recorded(entry)  # before the tier change it may cause, so subscribers see them in that order
     account_move(
         account=account,
         client=client,

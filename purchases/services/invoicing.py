@@ -20,6 +20,7 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError, ConflictError
 from crm.roles import Role, has_role
 
+from .. import events
 from ..models import Invoice, InvoiceCounter, InvoiceLine, Purchase
 from .credit_notes import credit_note_for_void
 from .documents import due_at, number_next, refuse_fully_returned, sales_figures
@@ -71,6 +72,7 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
         gross_total=figures.gross,
     )
     invoice.purchases.set(found)
+    events.invoice_event("invoice.requested", invoice)
     return invoice
 
 
@@ -163,6 +165,7 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         body=f"The invoice you requested ({invoice.gross_total}) was issued by {by.get_full_name() or by}.",
         context={"invoice_id": invoice.pk, "number": invoice.number},
     )
+    events.invoice_event("invoice.issued", invoice)
     return invoice
 
 
@@ -191,6 +194,7 @@ def invoice_void(*, invoice: Invoice, by, reason: str) -> Invoice:
     invoice.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
     if invoice.number:
         credit_note_for_void(invoice=invoice, by=by, reason=invoice.void_reason)
+    events.invoice_event("invoice.voided", invoice)
     return invoice
 
 

@@ -21,6 +21,7 @@ from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
 from crm.roles import Role, has_role
 
+from .. import events
 from ..models import CreditNote, Invoice, InvoicePayment, PaymentMethod, Refund
 from .idempotency import KeyTaken, write_once
 from .settlement import invoice_settle
@@ -152,7 +153,10 @@ def _payment_write(*, invoice, amount, paid_on, by, method, reference, key) -> I
         recorded_by=by,
     )
     invoice.amount_paid += amount
+    was = invoice.status
     _settle(invoice, ["amount_paid"])
+    if invoice.status == Invoice.Status.PAID and was != Invoice.Status.PAID:
+        events.invoice_event("invoice.paid", invoice)
     return payment
 
 

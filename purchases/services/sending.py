@@ -16,6 +16,7 @@ from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError, ConflictError
 from crm.notifications.models import Notification
 
+from .. import events
 from ..models import CreditNote, Invoice
 from .payments import invoice_lock, require_accountant
 
@@ -91,6 +92,10 @@ def invoice_send_outcome(*, invoice_id: int, attempt: int | None, sent: bool, er
         if invoice.status == Invoice.Status.ISSUED:
             invoice.status = Invoice.Status.SENT
             fields.append("status")
+        if "sent_at" in fields:  # the first message that went out, not every resend
+            invoice.save(update_fields=[*fields, "updated_at"])
+            events.invoice_event("invoice.sent", invoice)
+            return
     elif attempt == invoice.send_attempts:
         invoice.send_state, invoice.send_error = Invoice.SendState.FAILED, _reason(error)
     else:
