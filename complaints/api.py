@@ -46,7 +46,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
         source="requester_name", read_only=True, help_text="The client's name, or the name typed (no client yet)."
     )
     client_match = choice([("", "(staff intake)"), *Complaint.ClientMatch.choices], read_only=True)
-    category_code = serializers.CharField(source="category.code", read_only=True, default=None)
+    category_code = serializers.CharField(source="category.code", read_only=True, default=None, allow_null=True)
+    root_cause = serializers.ChoiceField(
+        choices=Complaint.RootCause.choices, read_only=True, allow_blank=True, help_text="Empty until resolved."
+    )
     is_breached = serializers.BooleanField(read_only=True)
     kind = choice(Complaint.Kind.choices, read_only=True)
     channel = choice(Complaint.Channel.choices, read_only=True)

@@ -5,7 +5,7 @@ acknowledges; administrators change them. The services are crm.standards', as be
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -192,12 +192,17 @@ class AcknowledgementMatrix(APIView):
 # --- calendar and holidays ----------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00"})
+class ClockTimeField(serializers.TimeField):
+    """A local time of day as "HH:MM" (not an RFC 3339 time: business hours carry no offset)."""
+
+
 class CalendarSerializer(serializers.Serializer):
     working_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), help_text="ISO weekdays, 1 = Monday."
     )
-    day_start = serializers.TimeField(format="%H:%M")
-    day_end = serializers.TimeField(format="%H:%M")
+    day_start = ClockTimeField(format="%H:%M")
+    day_end = ClockTimeField(format="%H:%M")
     time_zone = serializers.CharField(read_only=True)
 
 

@@ -7,6 +7,12 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM core"
 
     def ready(self):
+        # An id in a path has at most 18 digits: a longer one matches no route (404) instead of overflowing the
+        # database's 64-bit integers (a 500). Set before any URL pattern is compiled.
+        from django.urls import converters
+
+        converters.IntConverter.regex = "[0-9]{1,18}"
+
         from . import registry, roles, tasks
 
         SM, ACC, ADM = roles.Role.SALES_MANAGER, roles.Role.ACCOUNTANT, roles.Role.ADMINISTRATOR

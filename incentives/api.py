@@ -293,6 +293,7 @@ class IncentiveSettingsSerializer(serializers.ModelSerializer):
         choices=IncentiveSettings.CreditTo.choices,
         help_text="Who is credited with a sale that has no credit split: the recorder or the client's manager.",
     )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = IncentiveSettings

@@ -4,13 +4,19 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.conditional import ConditionalWriteMixin
+from crm.api.conditional import IF_MATCH, ConditionalWriteMixin
 from crm.api.filters import IdFilter, SyncFilterSet
 
 from .. import selectors, services
@@ -28,6 +34,7 @@ class ClientSerializer(serializers.ModelSerializer):
     kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
     status = choice_field(Client.Status.choices, "ClientStatusEnum", read_only=True)
     first_contact_channel = choice_field(Client.FirstContactChannel.choices, "FirstContactChannelEnum", read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Stored lower-case; empty when unknown.")
     merged_into = serializers.IntegerField(
         source="merged_into_id",
         allow_null=True,
@@ -110,6 +117,8 @@ class ClientSerializer(serializers.ModelSerializer):
 
 class ClientBillingSerializer(serializers.ModelSerializer):
     """What an accountant may read about a client: billing details only."""
+
+    email = serializers.CharField(read_only=True, help_text="Empty when unknown.")
 
     kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
 
@@ -224,7 +233,18 @@ def _first_contact_kwargs(data: dict) -> dict:
     return data
 
 
+def client_or_billing(many: bool = False):
+    """What a read answers: the full record, or the billing details for an accountant."""
+    return PolymorphicProxySerializer(
+        component_name="ClientOrBilling",
+        serializers=[ClientSerializer, ClientBillingSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 @extend_schema(parameters=[SEARCH_PARAM])
+@extend_schema_view(get=extend_schema(responses=client_or_billing(many=True)))
 class ClientListCreate(generics.ListCreateAPIView):
     """Clients, newest first, with cursor pagination. Accountants get billing details only, as on the list
     page: no segment, manager or status, not even as a filter (403).
@@ -274,6 +294,11 @@ class ClientListCreate(generics.ListCreateAPIView):
         return Response(ClientSerializer(selectors.client_get(pk=client.pk)).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(responses=client_or_billing()),
+    put=extend_schema(request=ClientWriteSerializer, responses=ClientSerializer, parameters=[IF_MATCH]),
+    patch=extend_schema(request=ClientWriteSerializer, responses=ClientSerializer, parameters=[IF_MATCH]),
+)
 class ClientDetail(ConditionalWriteMixin, generics.RetrieveUpdateAPIView):
     """One client. Sales managers update their own and unassigned clients; administrators any. A new
     `manager`: only an administrator gives a client to another manager; a sales manager may take an unassigned

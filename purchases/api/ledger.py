@@ -41,7 +41,7 @@ class PurchaseCreateSerializer(serializers.Serializer):
 
 
 class PurchaseResultSerializer(serializers.ModelSerializer):
-    tier = TierSerializer(read_only=True)
+    tier = TierSerializer(read_only=True, allow_null=True)
     client_cumulative_total = serializers.DecimalField(
         source="cumulative_after", max_digits=14, decimal_places=2, read_only=True
     )
