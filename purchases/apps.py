@@ -12,6 +12,12 @@ class PurchasesConfig(AppConfig):
         from . import dashboard, demo, selectors, services, tasks
 
         client_hooks.add_merge_step(services.merge_step)
+        # A merge never rewrites the ledger: entries, tier history and issued invoices stay on the client they
+        # were recorded for and are read over the survivor's lineage (clients.selectors.client_lineage_ids).
+        from .models import ClientAccount, Invoice, Purchase, TierChange
+
+        for model in (Purchase, TierChange, ClientAccount, Invoice):
+            client_hooks.keep_on_merge(model, "client")
         client_hooks.add_interest_source(selectors.category_choices)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR

@@ -3,6 +3,7 @@ SQLite in the project folder, a filesystem Celery broker, console email. Product
 production.py (chosen by DJANGO_DEBUG=0), test tweaks in test.py."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -293,6 +294,10 @@ COMPANY = {
     "phone": env.str("COMPANY_PHONE", default="+44 20 7946 0000"),
 }
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="GB")
+
+# A sale line priced below the catalogue price by more than this percent needs a reason and is audited as a
+# PriceOverride (0: any price below the catalogue price).
+PRICE_OVERRIDE_ALLOWANCE_PERCENT = Decimal(env.str("PRICE_OVERRIDE_ALLOWANCE_PERCENT", default="0"))
 
 LOGGING = {
     "version": 1,
