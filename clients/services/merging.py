@@ -66,6 +66,12 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
                 getattr(obj, rel.field.name).add(survivor)
                 getattr(obj, rel.field.name).remove(loser)
                 moved[rel.related_model._meta.label] = moved.get(rel.related_model._meta.label, 0) + 1
+    # The loser joins the survivor's lineage before the higher apps' steps run, so what they read over the
+    # lineage (purchases recomputes the survivor's account from its lineage's ledger) includes the loser.
+    loser.merged_into = survivor
+    loser._history_user = by
+    loser._change_reason = f"merged into client {survivor.pk}"
+    loser.save(update_fields=["merged_into", "updated_at"])
     # Higher apps finish their part (purchases recomputes the survivor's account), see clients/hooks.py.
     for step in hooks.merge_steps:
         moved.update(step(survivor=survivor, loser=loser) or {})
@@ -102,9 +108,6 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     survivor._history_user = loser._history_user = by
     survivor._change_reason = f"merged client {loser.pk} into this one"
     survivor.save(update_fields=[*fill, "updated_at"])
-    loser.merged_into = survivor
-    loser._change_reason = f"merged into client {survivor.pk}"
-    loser.save(update_fields=["merged_into", "updated_at"])
     return ClientMerge.objects.create(
         survivor=survivor, loser_id=loser.pk, loser_snapshot=snapshot, moved=moved, merged_by=by
     )
