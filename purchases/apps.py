@@ -30,6 +30,7 @@ class PurchasesConfig(AppConfig):
                 (30, "Catalogue", "purchases:catalogue", (SM, ACC, ADM)),
                 (40, "Purchases", "purchases:list", (SM, ACC, ADM)),
                 (50, "Invoices", "purchases:invoices", (SM, ACC, ADM)),
+                (55, "Price overrides", "purchases:price_overrides", (ADM,)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

@@ -274,3 +274,27 @@ class PurchaseFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PriceOverrideFilterForm(forms.Form):
+    """The price overrides page (administrators): by manager, product and date range."""
+
+    by = forms.ModelChoiceField(queryset=None, required=False, label="Manager")
+    product = forms.CharField(required=False, label="Product (SKU or id)")
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["by"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+    def clean_product(self):
+        reference = (self.cleaned_data.get("product") or "").strip()
+        if not reference:
+            return None
+        product = selectors.products_by_reference([reference]).get(reference)
+        if product is None:
+            raise forms.ValidationError("Unknown product.")
+        return product

@@ -17,6 +17,7 @@ from .models import (
     ClientAccount,
     DiscountTier,
     Invoice,
+    PriceOverride,
     Product,
     Purchase,
     PurchaseLine,
@@ -91,7 +92,9 @@ def purchase_list(*, client=None, kind=None, date_from=None, date_to=None, recor
 def purchase_get(*, pk: int) -> Purchase:
     return (
         Purchase.objects.select_related("client", "tier", "recorded_by", "original")
-        .prefetch_related("lines__product", "returns", "overrides__by", "invoices")
+        .prefetch_related(
+            "lines__product", "returns", "overrides__by", "invoices", "price_overrides__by", "price_overrides__product"
+        )
         .get(pk=pk)
     )
 
@@ -232,3 +235,20 @@ def invoice_turnaround(*, since=None) -> list[dict]:
             }
         )
     return sorted(out, key=lambda r: str(r["accountant"]))
+
+
+def price_override_list(*, by=None, product=None, date_from=None, date_to=None, client=None):
+    """Sale lines priced below the catalogue price beyond the allowance, newest first, with who and why; `client`
+    reads the client's lineage."""
+    qs = PriceOverride.objects.select_related("purchase__client", "product", "by", "line")
+    if by is not None:
+        qs = qs.filter(by=by)
+    if product is not None:
+        qs = qs.filter(product=product)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    if client is not None:
+        qs = qs.filter(client_selectors.client_lineage_q(client=client, field="purchase__client"))
+    return qs.order_by("-id")

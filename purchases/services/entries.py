@@ -151,7 +151,10 @@ def entry_write(
 
 
 def _same_lineage(a: int, b: int) -> bool:
-    heads = {pk: merged_into or pk for pk, merged_into in Client.objects.filter(pk__in=[a, b]).values_list("pk", "merged_into_id")}
+    heads = {
+        pk: merged_into or pk
+        for pk, merged_into in Client.objects.filter(pk__in=[a, b]).values_list("pk", "merged_into_id")
+    }
     return heads.get(a) is not None and heads.get(a) == heads.get(b)
 
 

@@ -32,9 +32,8 @@ def _postgres_only(db):
 
 
 def _refused(sql: str, params=()) -> DatabaseError:
-    with pytest.raises(DatabaseError) as caught:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with pytest.raises(DatabaseError) as caught, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
     assert is_append_only_violation(caught.value), caught.value
     return caught.value
 
@@ -57,7 +56,9 @@ def ledger(tiers, client_obj, product, sales_manager, administrator, accountant)
     )
     invoice = services.invoice_request(client=client_obj, purchases=[sale], by=sales_manager)
     invoice = services.invoice_issue(invoice=invoice, by=accountant)
-    services.invoice_payment_record(invoice=invoice, amount=Decimal("10.00"), paid_on=timezone.localdate(), by=accountant)
+    services.invoice_payment_record(
+        invoice=invoice, amount=Decimal("10.00"), paid_on=timezone.localdate(), by=accountant
+    )
     return {
         Purchase: sale.pk,
         PurchaseLine: sale.lines.first().pk,
