@@ -4,7 +4,9 @@
 - weights      effective-dated incentive weights
 - accounts     client accounts: lock, running total and tier history, recompute, the clients-merge step
 - idempotency  write_once: the one wrapper for writes keyed by an external_id
-- entries      entry_write: the one ledger-entry writer every sale, return and correction goes through
+- entries      entry_write: the one ledger-entry writer every sale, return and correction goes through, and the
+               client locks (a client merged away is refused; returns go to the lineage's head)
+- price_overrides  prices below the catalogue beyond the allowance: the reason rule and the PriceOverride audit
 - ledger       the ledger services: purchase_record, purchase_return, purchase_discount_override
 - catalogue    categories, products, tiers, policy, the catalogue import
 - invoicing    invoice requests, gapless numbers, payments, voids

@@ -4,8 +4,9 @@ import random
 import pytest
 from django.core.management import call_command
 
+from clients.models import Client
 from purchases import demo, selectors
-from purchases.models import Invoice, Product, Purchase
+from purchases.models import Invoice, PriceOverride, Product, Purchase
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,11 @@ def test_demo_seeds_real_ledger_once():
     assert Product.objects.filter(is_key=True).exists() and Product.objects.filter(is_locomotive=True).exists()
     assert Purchase.objects.filter(kind="return").exists()
     assert set(Invoice.objects.values_list("status", flat=True)) >= {"requested", "issued", "sent", "paid"}
+    assert PriceOverride.objects.count() >= 3 and all(o.reason for o in PriceOverride.objects.all())
+    loser = Client.objects.filter(merged_into__isnull=False).get()
+    assert Purchase.objects.filter(client=loser).exists()  # the merge left the loser's entries in place
+    survivor_ids = {p.pk for p in selectors.purchase_list(client=loser.merged_into)}
+    assert set(Purchase.objects.filter(client=loser).values_list("pk", flat=True)) <= survivor_ids
     assert selectors.ledger_drift() == []
     call_command("verify_ledger", stdout=io.StringIO())
     count = Purchase.objects.count()
