@@ -115,7 +115,7 @@ def test_a_request_not_yet_issued_still_changes_and_can_go(tiers, client_obj, pr
 
 def test_sending_paying_and_voiding_issued_invoices_still_work(ledger, client_obj, product, sales_manager, accountant):
     invoice = services.invoice_mark_sent(invoice=Invoice.objects.get(pk=ledger[Invoice]), by=accountant)
-    invoice = services.invoice_payment_record(
+    services.invoice_payment_record(
         invoice=invoice, amount=invoice.balance, paid_on=timezone.localdate(), by=accountant
     )
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.PAID

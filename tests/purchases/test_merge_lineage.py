@@ -128,3 +128,11 @@ def test_invoice_request_for_the_survivor_may_cover_the_losers_sales(merged, pro
     merged["loser"].refresh_from_db()
     with pytest.raises(ApplicationError, match="merged into"):
         services.invoice_request(client=merged["loser"], purchases=[loser_sale], by=sales_manager)
+
+
+def test_record_page_shows_the_refusal_for_a_merged_client(merged, sm_client, product):
+    post = {"client": merged["loser"].pk, "product": [product.sku], "quantity": ["1"], "unit_price": [""]}
+    response = sm_client.post(reverse("purchases:record"), post)
+    assert response.status_code == 200 and b'id="record-error"' in response.content
+    assert b"merged into Survivor Ltd" in response.content
+    assert Purchase.objects.filter(client=merged["loser"]).count() == 2
