@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients import messaging as client_messaging
+from clients import selectors as client_selectors
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import money
 from crm.roles import Role, has_role
@@ -45,7 +46,10 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
     found = list(Purchase.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(found) != len(ids):
         raise ApplicationError("Unknown purchase.", field="purchases")
-    if any(p.client_id != client.pk for p in found):
+    if client.merged_into_id:
+        raise ApplicationError(f"This client was merged into client #{client.merged_into_id}.", field="client")
+    lineage = set(client_selectors.client_lineage_ids(client=client))  # a merged-away client's sales included
+    if any(p.client_id not in lineage for p in found):
         raise ApplicationError("All purchases must belong to the client.", field="purchases")
     if any(p.kind != Purchase.Kind.SALE for p in found):
         raise ApplicationError("Only sales can be invoiced.", field="purchases")

@@ -4,8 +4,9 @@ import random
 import pytest
 from django.core.management import call_command
 
+from clients.models import Client
 from purchases import demo, selectors
-from purchases.models import CreditNote, Invoice, Product, Purchase, TaxRate
+from purchases.models import CreditNote, Invoice, PriceOverride, Product, Purchase, TaxRate
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,11 @@ def test_demo_seeds_real_ledger_once():
     assert note.invoice.status == "issued" and note.gross_total > 0 and note.number.startswith("CN-")
     assert note.invoice.gross_total > note.gross_total and note.invoice.tax_total > 0
     assert CreditNote.objects.filter(status="requested").exists()
+    assert PriceOverride.objects.count() >= 3 and all(o.reason for o in PriceOverride.objects.all())
+    loser = Client.objects.filter(merged_into__isnull=False).get()
+    assert Purchase.objects.filter(client=loser).exists()  # the merge left the loser's entries in place
+    survivor_ids = {p.pk for p in selectors.purchase_list(client=loser.merged_into)}
+    assert set(Purchase.objects.filter(client=loser).values_list("pk", flat=True)) <= survivor_ids
     assert selectors.ledger_drift() == []
     call_command("verify_ledger", stdout=io.StringIO())
     count = Purchase.objects.count()
