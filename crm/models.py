@@ -53,6 +53,8 @@ class SecurityPolicy(models.Model):
     )
     changed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(null=True, blank=True)
+
+
 class IdempotencyRecord(models.Model):
     """The first answer to an API POST sent with an `Idempotency-Key` header, kept so that a retry with the same
     key gets the same answer instead of doing the work twice (crm/api/idempotency.py)."""

@@ -11,6 +11,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm import exports as crm_exports
 from crm.api.filters import IdFilter, SyncFilterSet
 from crm.api.permissions import ALL_ROLES, IsAdministrator, roles
 
@@ -289,8 +290,8 @@ class PrintBatchMailingList(FileDownload):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk: int):
         batch = generics.get_object_or_404(PrintBatch, pk=pk)
-        response = HttpResponse(
-            exports.print_batch_csv(selectors.print_batch_letters(batch=batch)), content_type="text/csv"
+        return crm_exports.csv_response(
+            filename=f"mailing-list-{batch.pk}",
+            header=exports.MAILING_LIST_HEADER,
+            rows=exports.print_batch_rows(selectors.print_batch_letters(batch=batch)),
         )
-        response["Content-Disposition"] = f'attachment; filename="mailing-list-{batch.pk}.csv"'
-        return response

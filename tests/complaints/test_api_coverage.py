@@ -24,10 +24,13 @@ def _url(complaint, action):
 # --- triage -------------------------------------------------------------------------------------------
 
 
-def test_triage_classifies_and_assigns_like_the_page(sm_api, sales_manager, other_sales_manager):
+def test_triage_classifies_and_assigns_like_the_page(admin_api, sm_api, sales_manager, other_sales_manager):
     category = ComplaintCategory.objects.create(name="Delivery", code="delivery")
     complaint = make_complaint(client=ClientFactory(manager=sales_manager))
-    response = sm_api.post(
+    # only an administrator gives work to a colleague (the page's rule too)
+    refused = sm_api.post(_url(complaint, "triage"), {"assigned_to": other_sales_manager.pk})
+    assert refused.status_code == 403
+    response = admin_api.post(
         _url(complaint, "triage"),
         {"category": "delivery", "severity": "high", "kind": "claim", "assigned_to": other_sales_manager.pk},
     )
@@ -90,19 +93,20 @@ def test_triage_and_assign_are_denied_to_accountants(acc_api, sales_manager):
 # --- assignment ---------------------------------------------------------------------------------------
 
 
-def test_assign_hands_over_and_notifies(sm_api, other_sales_manager):
+def test_assign_hands_over_and_notifies(admin_api, sm_api, other_sales_manager):
     complaint = make_complaint()
-    response = sm_api.post(_url(complaint, "assign"), {"assigned_to": other_sales_manager.pk, "note": "holiday"})
+    assert sm_api.post(_url(complaint, "assign"), {"assigned_to": other_sales_manager.pk}).status_code == 403
+    response = admin_api.post(_url(complaint, "assign"), {"assigned_to": other_sales_manager.pk, "note": "holiday"})
     assert response.status_code == 200, response.json()
     assert response.json()["assigned_to"] == other_sales_manager.pk
     assert other_sales_manager.notifications.filter(event="complaint_assigned").count() == 1
 
 
 @pytest.mark.parametrize("who", ["missing", "accountant", "unknown"])
-def test_assign_bad_input_is_400(sm_api, accountant, who):
+def test_assign_bad_input_is_400(admin_api, accountant, who):
     complaint = make_complaint()
     payload = {"missing": {}, "accountant": {"assigned_to": accountant.pk}, "unknown": {"assigned_to": 999999}}[who]
-    response = sm_api.post(_url(complaint, "assign"), payload)
+    response = admin_api.post(_url(complaint, "assign"), payload)
     assert response.status_code == 400
     assert "assigned_to" in response.json(), response.json()
     assert Complaint.objects.get().assigned_to is None

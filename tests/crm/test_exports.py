@@ -161,6 +161,22 @@ def test_print_batch_mailing_list_escapes_formula_cells(admin_client_role, hosti
     _assert_every_hostile_value_escaped(_csv(response))
 
 
+def test_print_batch_mailing_list_api_escapes_formula_cells(admin_api, hostile_clients):
+    batch = PrintBatch.objects.create()
+    for client in hostile_clients:
+        Notification.objects.create(
+            event=client.name,
+            client=client,
+            channel="letter",
+            status="sent",
+            dedup_key=f"letter:{client.pk}",
+            subject=client.name,
+            print_batch=batch,
+        )
+    response = admin_api.get(reverse("api-print-batch-csv", args=[batch.pk]))
+    _assert_every_hostile_value_escaped(_csv(response))
+
+
 # --- nothing exports around the helper ---------------------------------------------------------------------
 
 # Every export URL (by name) and the test above that proves it escapes formula cells. A new export URL (a name
@@ -172,6 +188,7 @@ EXPORT_URLS = {
     "reports:csv": test_report_export_page_escapes_formula_cells_and_keeps_negative_figures,
     "api-report-csv": test_report_export_api_escapes_formula_cells,
     "notifications:print_batch_csv": test_print_batch_mailing_list_escapes_formula_cells,
+    "api-print-batch-csv": test_print_batch_mailing_list_api_escapes_formula_cells,
     # JSON for the person who asked, never a spreadsheet (tests/clients/test_personal_data.py)
     "clients:personal_data_export": None,
 }
