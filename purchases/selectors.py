@@ -239,8 +239,8 @@ def credit_note_list(*, status=None, invoice=None, client=None):
         qs = qs.filter(status=status)
     if invoice is not None:
         qs = qs.filter(invoice=invoice)
-    if client is not None:
-        qs = qs.filter(invoice__client=client)
+    if client is not None:  # a credit note belongs to its invoice, which stays on the client it was addressed to
+        qs = qs.filter(client_selectors.client_lineage_q(client=client, field="invoice__client"))
     return qs.order_by("-id")
 
 

@@ -10,15 +10,18 @@ from django.utils import timezone
 from crm.dbguard import APPEND_ONLY_SQLSTATE, is_append_only_violation
 from purchases import services
 from purchases.models import (
+    CreditNote,
+    CreditNoteLine,
     DiscountOverride,
     Invoice,
+    InvoiceLine,
     InvoicePayment,
     PriceOverride,
     Purchase,
     PurchaseLine,
     TierChange,
 )
-from purchases.services import LineInput
+from purchases.services import LineInput, ReturnLineInput
 
 from .factories import record_sale
 
@@ -125,4 +128,77 @@ def test_sending_paying_and_voiding_issued_invoices_still_work(ledger, client_ob
     other = services.invoice_issue(invoice=other, by=accountant)
     services.invoice_void(invoice=other, by=accountant, reason="wrong address")
     voided = Invoice.objects.get(pk=other.pk)
-    assert voided.status == Invoice.Status.VOID and voided.number == other.number and voided.credit_note_number
+    assert voided.status == Invoice.Status.VOID and voided.number == other.number
+    note = CreditNote.objects.get(invoice=voided, reason=CreditNote.Reason.VOID)  # voiding issues a credit note
+    assert note.number and voided.credited_total == note.gross_total == voided.gross_total
+
+
+@pytest.fixture
+def documents(ledger, client_obj, sales_manager, accountant):
+    """The invoice's sale partly returned after issue: an issued credit note (with its lines) of the invoice, and a
+    second return whose credit note is still a request."""
+    invoice = Invoice.objects.get(pk=ledger[Invoice])
+    sale = Purchase.objects.get(pk=ledger[Purchase])
+    line = sale.lines.get()
+    first, _ = services.purchase_return(
+        original=sale, by=sales_manager, lines=[ReturnLineInput(line=line, quantity=Decimal(1))]
+    )
+    issued = services.credit_note_issue(credit_note=first.credit_note, by=accountant)
+    second, _ = services.purchase_return(
+        original=sale, by=sales_manager, lines=[ReturnLineInput(line=line, quantity=Decimal(1))]
+    )
+    return {
+        "invoice": invoice,
+        InvoiceLine: invoice.lines.first().pk,
+        CreditNoteLine: issued.lines.first().pk,
+        CreditNote: issued.pk,
+        "requested": second.credit_note.pk,
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "change"),
+    [(InvoiceLine, "net_amount = 0"), (CreditNoteLine, "gross_amount = 0")],
+    ids=["InvoiceLine", "CreditNoteLine"],
+)
+def test_document_lines_are_append_only(documents, model, change):
+    table, pk = model._meta.db_table, documents[model]
+    assert "append-only" in str(_refused(f"UPDATE {table} SET {change} WHERE id = %s", [pk]))
+    _refused(f"DELETE FROM {table} WHERE id = %s", [pk])
+    assert model.objects.filter(pk=pk).exists()
+
+
+def test_an_issued_credit_note_keeps_its_number_invoice_and_totals(documents):
+    pk, table = documents[CreditNote], CreditNote._meta.db_table
+    for change in (
+        "number = 'CN-X'",
+        "invoice_id = invoice_id + 1",
+        "entry_id = NULL",
+        "net_total = 0",
+        "tax_total = tax_total + 1",
+        "gross_total = 0",
+        "reason = 'void'",
+    ):
+        assert "is frozen" in str(_refused(f"UPDATE {table} SET {change} WHERE id = %s", [pk]))
+    _refused(f"DELETE FROM {table} WHERE id = %s", [pk])
+    assert _passes(f"UPDATE {table} SET status = 'void', note = 'x' WHERE id = %s", [pk]) == 1
+    requested = documents["requested"]  # not numbered yet: still a request, its row editable (its lines, written
+    # with the request, are append-only like every document line)
+    assert _passes(f"UPDATE {table} SET gross_total = 1, reason = 'void' WHERE id = %s", [requested]) == 1
+
+
+def test_an_issued_invoices_docs_figures_are_frozen_but_credit_and_status_move(documents):
+    invoice = documents["invoice"]
+    table = Invoice._meta.db_table
+    for change in ("list_total = 0", "tax_total = tax_total + 1", "issued_at = now()", "issued_by_id = NULL"):
+        assert "is frozen" in str(_refused(f"UPDATE {table} SET {change} WHERE id = %s", [invoice.pk]))
+    invoice.refresh_from_db()
+    assert invoice.credited_total > 0  # the credit note's issue moved it
+    assert (
+        _passes(
+            f"UPDATE {table} SET credited_total = credited_total + 1, status = 'paid', paid_at = now(), "
+            "amount_paid = 5 WHERE id = %s",
+            [invoice.pk],
+        )
+        == 1
+    )

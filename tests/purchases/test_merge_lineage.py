@@ -11,7 +11,7 @@ from clients import selectors as client_selectors
 from clients import services as client_services
 from crm.exceptions import ApplicationError
 from purchases import selectors, services
-from purchases.models import ClientAccount, Invoice, Purchase, TierChange
+from purchases.models import ClientAccount, CreditNote, Invoice, Purchase, TierChange
 from purchases.services import ReturnLineInput
 from tests.factories import ClientFactory
 
@@ -105,6 +105,26 @@ def test_a_return_of_the_losers_sale_is_recorded_on_the_survivor(merged, sales_m
     assert ClientAccount.objects.get(client=survivor).cumulative_total == D("1200.00") + entry.net_total + (
         correction.net_total
     )
+    assert selectors.ledger_drift() == []
+
+
+def test_a_return_after_the_merge_credits_the_losers_issued_invoice(merged, sales_manager, accountant):
+    """The loser's issued invoice keeps its party; the return (recorded on the survivor) asks for a credit note of
+    that invoice, which the survivor's lineage reads, and issuing it credits the invoice without touching its
+    frozen figures."""
+    old, loser, survivor, issued = merged["old"], merged["loser"], merged["survivor"], merged["issued"]
+    entry, _ = services.purchase_return(
+        original=old, by=sales_manager, lines=[ReturnLineInput(line=old.lines.get(), quantity=D(2))]
+    )
+    note = CreditNote.objects.get(entry=entry)
+    assert note.invoice_id == issued.pk and note.invoice.client_id == loser.pk
+    assert note.gross_total == issued.gross_total * 2 / 7 and note.net_total == -entry.net_total
+    assert list(selectors.credit_note_list(client=survivor)) == [note]
+    note = services.credit_note_issue(credit_note=note, by=accountant)
+    invoice = Invoice.objects.get(pk=issued.pk)
+    assert note.number and invoice.credited_total == note.gross_total
+    assert (invoice.number, invoice.gross_total, invoice.client_id) == (issued.number, issued.gross_total, loser.pk)
+    assert invoice.balance == issued.gross_total - note.gross_total
     assert selectors.ledger_drift() == []
 
 
