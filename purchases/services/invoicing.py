@@ -82,7 +82,9 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
 
 
 def _locked(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("client", "requested_by").get(pk=invoice.pk)
+    # Lock the invoice row only (of=self): FOR UPDATE over the join would lock the client row too, after the
+    # invoice, while a return locks the client (entries.entry_head_client_lock) before the invoice: a deadlock.
+    return Invoice.objects.select_for_update(of=("self",)).select_related("client", "requested_by").get(pk=invoice.pk)
 
 
 def _require_accountant(by):
