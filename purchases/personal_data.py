@@ -1,8 +1,8 @@
 """The purchases' part of a person's data export and erasure (clients.hooks.personal_data_parts).
 
 Kept, because the law requires it: the ledger (every purchase and return with its lines, amounts, dates and
-the notes, discount and price override reasons written on it: an accounting record is never altered, and the ledger's rows
-refuse updates) and issued invoices and credit notes (number, dates, amounts, note, payments). Erased: the
+the notes, discount and price override reasons written on it: an accounting record is never altered, and the
+ledger's rows refuse updates) and issued invoices and credit notes (number, dates, amounts, note, payments). Erased: the
 note of an invoice or credit note that was never issued (only requested, or voided before issue), and the
 staff messages about the person's invoices have the person's name replaced. An issued invoice's PDF is
 rendered from the client row, so a copy printed after the erasure shows "Erased client #<id>"; the copy sent
