@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from clients import selectors as client_selectors
 from clients.models import Client
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import IdFilter, SyncFilterSet, UtcDateTimeFilter
 from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
@@ -112,8 +112,8 @@ class PurchaseSerializer(PurchaseResultSerializer):
 
 class PurchaseFilter(SyncFilterSet):
     # Entries never change, so what changed since the last sync is what was created since (there is no updated_at).
-    updated_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    client = django_filters.NumberFilter(method="filter_client", help_text="The client's ledger, over its lineage.")
+    updated_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    client = IdFilter(method="filter_client", help_text="The client's ledger, over its lineage.")
     date_from = django_filters.DateFilter(field_name="purchased_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="purchased_at", lookup_expr="date__lte")
 
