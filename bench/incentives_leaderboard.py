@@ -100,12 +100,12 @@ def load() -> list[int]:
             """
             INSERT INTO purchases_purchase (id, client_id, kind, original_id, external_id, purchased_at,
                 recorded_by_id, gross_total, discount_percent, discount_amount, net_total, tier_id,
-                cumulative_before, cumulative_after, discount_override_reason, note, created_at, updated_at)
+                cumulative_before, cumulative_after, discount_override_reason, note, created_at)
             SELECT g, (%(clients)s::int[])[1 + g %% cardinality(%(clients)s::int[])],
                    CASE WHEN g %% 33 = 0 THEN 'return' ELSE 'sale' END,
                    CASE WHEN g %% 33 = 0 THEN g - 1 END, NULL, at,
                    (%(staff)s::int[])[1 + (g * 13) %% cardinality(%(staff)s::int[])],
-                   0, 0, 0, 0, NULL, 0, 0, '', '', at, at
+                   0, 0, 0, 0, NULL, 0, 0, '', '', at
             FROM (
                 SELECT g, LEAST(now(), now() - interval '365 days'
                         + (g::float / %(p)s) * interval '365 days'

@@ -94,9 +94,9 @@ def append_ledger(first_id, count, seller):
             """
             INSERT INTO purchases_purchase (id, client_id, kind, purchased_at, recorded_by_id, gross_total,
                 discount_percent, discount_amount, net_total, cumulative_before, cumulative_after,
-                discount_override_reason, note, created_at, updated_at)
+                discount_override_reason, note, created_at)
             SELECT id, client_id, 'sale', %(at)s, %(seller)s, gross, 0, 0, gross, after - gross, after, '', '',
-                   %(at)s, %(at)s
+                   %(at)s
             FROM bench_gen ORDER BY id
             """,
             {"at": "2026-01-15 10:00:00+00", "seller": seller.pk},

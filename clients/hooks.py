@@ -11,7 +11,10 @@ app never imports them; they contribute here.
   and `erase(*, erasure) -> {"app.Model": rows changed}` (anonymise it, inside the erasure's transaction),
   and optionally `values(*, client_ids) -> [str]`: more strings that identify the person (contact details it
   stores), so every part scrubs them from free text. `client_ids` is the client and every client merged into
-  it (the same person). See clients/services/personal_data.py."""
+  it (the same person). See clients/services/personal_data.py.
+- `kept_on_merge`: relations `(model label, field name)` that the merge leaves pointing at the loser (the
+  ledger: a merge must not rewrite a recorded entry). Whoever reads such a relation for a client reads it over
+  the client's lineage (clients.selectors.client_lineage_ids / client_lineage_q). Fill with keep_on_merge()."""
 
 import re
 from collections.abc import Callable
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 
 interest_sources: list[Callable[[], list[tuple[str, str]]]] = []
 merge_steps: list[Callable[..., dict]] = []
+kept_on_merge: set[tuple[str, str]] = set()
 
 
 def add_interest_source(source: Callable[[], list[tuple[str, str]]]) -> None:
@@ -29,6 +33,11 @@ def add_interest_source(source: Callable[[], list[tuple[str, str]]]) -> None:
 def add_merge_step(step: Callable[..., dict]) -> None:
     if step not in merge_steps:
         merge_steps.append(step)
+
+
+def keep_on_merge(model, field_name: str) -> None:
+    """The clients merge leaves `model.field_name` (a ForeignKey to Client) on the loser instead of moving it."""
+    kept_on_merge.add((model._meta.label, field_name))
 
 
 def interest_choices() -> list[tuple[str, str]]:

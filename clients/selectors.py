@@ -76,6 +76,22 @@ def client_get(*, pk) -> Client:
     )
 
 
+def client_lineage_ids(*, client) -> list[int]:
+    """The client and every client merged into it: a client's ledger and documents stay on the client they were
+    recorded for (a merge does not rewrite them, see clients.hooks.keep_on_merge), so a client's history is read
+    over this lineage. merged_into is kept flat (a merge re-points the loser's own losers at the survivor), so
+    one level is the whole lineage. One query."""
+    pk = client.pk if hasattr(client, "pk") else int(client)
+    return [pk, *Client.objects.filter(merged_into_id=pk).order_by("pk").values_list("pk", flat=True)]
+
+
+def client_lineage_q(*, client, field: str = "client") -> Q:
+    """A filter for rows whose `field` (a ForeignKey to Client) is the client or a client merged into it, for
+    querysets of another app: `Purchase.objects.filter(client_lineage_q(client=c))`. No query of its own."""
+    pk = client.pk if hasattr(client, "pk") else int(client)
+    return Q(**{f"{field}_id": pk}) | Q(**{f"{field}__merged_into_id": pk})
+
+
 def client_duplicates(*, phone: str = "", email: str = "", name: str = "", exclude_pk=None, limit: int = 8):
     """Possible existing clients for a first contact: the same normalised phone or email (also of contact
     persons), or a similar name. Each result carries `match` ("phone/email" or "name")."""

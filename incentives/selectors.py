@@ -78,13 +78,17 @@ def _credited_lines_sql(period: Period, credit_to: str, as_of=None) -> tuple[str
         # those clients' returns are looked up: a join to every purchase would hash the whole purchase table
         # for a rare fallback.
         default_user = "COALESCE(c.manager_id, o.recorded_by_id, e.recorded_by_id)"
-        joins = f"""LEFT JOIN {clients} c ON c.id = e.client_id
+        # The manager of the client the entry counts for: a merge leaves entries on the client merged away, and
+        # they count for the client it was merged into (merged_into is kept flat).
+        joins = f"""LEFT JOIN {clients} c0 ON c0.id = e.client_id
+        LEFT JOIN {clients} c ON c.id = COALESCE(c0.merged_into_id, c0.id)
         LEFT JOIN unmanaged_originals o ON o.id = e.original_id"""
         fallback = f""",
     unmanaged_originals AS (
         SELECT o.id, o.recorded_by_id FROM {purchase} o
         WHERE o.id IN (
-            SELECT r.original_id FROM {purchase} r JOIN {clients} rc ON rc.id = r.client_id
+            SELECT r.original_id FROM {purchase} r JOIN {clients} rc0 ON rc0.id = r.client_id
+            JOIN {clients} rc ON rc.id = COALESCE(rc0.merged_into_id, rc0.id)
             WHERE rc.manager_id IS NULL AND r.original_id IS NOT NULL
         )
     )"""

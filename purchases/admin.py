@@ -1,6 +1,7 @@
-"""Admin. The ledger, accounts, tier history, overrides, invoices, credit notes, tax rates, payments, refunds and
-reconciliation runs are read-only here: they change only through the services (append-only ledger, gapless
-numbering); the catalogue and tiers are editable."""
+"""Admin. The ledger, accounts, tier history, discount and price overrides, invoices, credit notes, tax rates,
+payments, refunds and reconciliation runs are read-only here: they change only through the services
+(append-only ledger, gapless numbering; on PostgreSQL a trigger refuses UPDATE and DELETE of ledger rows and
+issued documents anyway, crm/dbguard.py); the catalogue and tiers are editable."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from .models import (
     InvoiceCounter,
     InvoiceLine,
     InvoicePayment,
+    PriceOverride,
     Product,
     ProductWeight,
     Purchase,
@@ -114,6 +116,13 @@ class TierChangeAdmin(ReadOnlyAdmin):
 @admin.register(DiscountOverride)
 class DiscountOverrideAdmin(ReadOnlyAdmin):
     list_display = ["purchase", "by", "at", "computed_percent", "override_percent", "reason"]
+
+
+@admin.register(PriceOverride)
+class PriceOverrideAdmin(ReadOnlyAdmin):
+    list_display = ["purchase", "product", "catalogue_price", "unit_price", "by", "at", "reason"]
+    list_select_related = ["product", "by"]
+    raw_id_fields = ["purchase", "line", "product"]
 
 
 class PaymentInline(ReadOnlyInline):

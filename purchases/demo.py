@@ -1,7 +1,8 @@
 """Demo catalogue, tiers, tax rates, a year of purchases through purchase_record (so totals and tiers are real), a
-few returns, invoice requests in every state (sent ones really delivered through the outbox with their PDF),
-credit notes for sales returned after their invoice was issued (one on a paid invoice, refunded against the
-credit note) and a clean reconciliation run."""
+few returns, prices below the catalogue with their reasons, invoice requests in every state (sent ones really
+delivered through the outbox with their PDF), credit notes for sales returned after their invoice was issued (one
+on a paid invoice, refunded against the credit note), two buyers merged (the survivor's history read through its
+lineage) and a clean reconciliation run."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -161,6 +162,7 @@ def seed(*, rng, stdout) -> None:
             lines=[services.ReturnLineInput(line=line, quantity=Decimal(quantity))],
             reason="Damaged",
         )
+    overrides = _price_overrides(rng=rng, clients=clients, products=cheap, sellers=sellers, now=now)
     invoices = credit_notes = 0
     if accountant:
         recent = [s for s in sales if s.purchased_at > now - timedelta(days=60) and s not in returned][-12:]
@@ -192,14 +194,17 @@ def seed(*, rng, stdout) -> None:
                     services.invoice_void(invoice=invoice, by=accountant, reason="Wrong billing address")
         credit_notes = _returns_after_issue(accountant=accountant)
         # The invoice and credit note emails go out with their PDFs (quietly: no console flood), so the sent
-        # documents are really sent; then the nightly reconciliation has run once.
+        # documents are really sent.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             while delivery.relay_pending(limit=200).claimed:
                 pass
-        services.reconciliation_run(trigger=ReconciliationRun.Trigger.NIGHTLY)
+    merged = _merge_two_buyers(sales=sales, admin=admin)  # after the invoices: an issued one stays on the loser
+    if accountant:
+        services.reconciliation_run(trigger=ReconciliationRun.Trigger.NIGHTLY)  # the nightly check, once
     stdout.write(
         f"Purchases: {len(products)} products, {Purchase.objects.count()} ledger entries, {invoices} invoices, "
-        f"{credit_notes} credit notes (one refunded), reconciliation run."
+        f"{credit_notes} credit notes (one refunded), {overrides} price overrides"
+        f"{f', {merged}' if merged else ''}, reconciliation run."
     )
 
 
@@ -248,3 +253,50 @@ def _returns_after_issue(*, accountant) -> int:
         )
         notes += 1
     return notes
+
+
+PRICE_REASONS = [
+    "Display model, box opened",
+    "Price match: the client showed a competitor's quote",
+    "Damaged packaging, goods fine",
+    "Agreed with the client's purchasing for the yearly order",
+]
+
+
+def _price_overrides(*, rng, clients, products, sellers, now) -> int:
+    """A few sales with a line priced below the catalogue, each with its reason (audited as PriceOverride)."""
+    count = 0
+    for i, reason in enumerate(PRICE_REASONS):
+        if not clients:
+            break
+        client = clients[(i * 7) % len(clients)]
+        product = rng.choice(products)
+        price = (product.unit_price * Decimal(rng.choice(["0.70", "0.80", "0.85", "0.90"]))).quantize(Decimal("0.01"))
+        seller = client.manager if client.manager in sellers else rng.choice(sellers)
+        services.purchase_record(
+            client=client,
+            lines=[
+                services.LineInput(
+                    product=product, quantity=Decimal(rng.randint(1, 5)), unit_price=price, reason=reason
+                )
+            ],
+            by=seller,
+            purchased_at=now - timedelta(days=rng.randint(1, 20)),
+        )
+        count += 1
+    return count
+
+
+def _merge_two_buyers(*, sales, admin) -> str:
+    """Two clients who both bought turn out to be one: the merge leaves the loser's entries where they are and the
+    survivor's card, account and reports read them through its lineage."""
+    if admin is None:
+        return ""
+    from clients import services as client_services
+
+    buyers = list(dict.fromkeys(sale.client for sale in sales))
+    if len(buyers) < 4:
+        return ""
+    survivor, loser = buyers[1], buyers[-1]
+    client_services.client_merge(survivor=survivor, loser=loser, by=admin)
+    return f"client #{loser.pk} merged into #{survivor.pk}"

@@ -31,6 +31,7 @@ class PurchaseLineForm(forms.Form):
     product = forms.CharField(required=False)
     quantity = forms.DecimalField(max_digits=12, decimal_places=3)
     unit_price = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    reason = forms.CharField(required=False, max_length=500)
 
 
 def purchase_lines(rows: Iterable[Mapping]) -> list[services.LineInput]:
@@ -49,21 +50,34 @@ def purchase_lines(rows: Iterable[Mapping]) -> list[services.LineInput]:
         product = products.get(line["product"])
         if product is None:
             raise forms.ValidationError(f"Line {number}: unknown product {line['product']!r}.")
-        lines.append(services.LineInput(product=product, quantity=line["quantity"], unit_price=line["unit_price"]))
+        lines.append(
+            services.LineInput(
+                product=product, quantity=line["quantity"], unit_price=line["unit_price"], reason=line["reason"]
+            )
+        )
     return lines
 
 
 def posted_lines(data) -> list[dict]:
-    """The record page posts its lines as parallel lists (product, quantity, unit_price); rows left empty are
-    skipped. Kept as text, to show the page again as it was posted."""
+    """The record page posts its lines as parallel lists (product, quantity, unit_price, price_reason); rows left
+    empty are skipped. Kept as text, to show the page again as it was posted."""
     products, quantities, prices = data.getlist("product"), data.getlist("quantity"), data.getlist("unit_price")
+    reasons = data.getlist("price_reason")
     lines = []
     for i, product in enumerate(products):
         quantity = quantities[i] if i < len(quantities) else ""
         price = prices[i] if i < len(prices) else ""
+        reason = reasons[i] if i < len(reasons) else ""
         if not product.strip() and not quantity.strip():
             continue
-        lines.append({"product": product.strip(), "quantity": quantity.strip() or "0", "unit_price": price.strip()})
+        lines.append(
+            {
+                "product": product.strip(),
+                "quantity": quantity.strip() or "0",
+                "unit_price": price.strip(),
+                "reason": reason.strip(),
+            }
+        )
     return lines
 
 
@@ -287,6 +301,30 @@ class TaxRateForm(forms.Form):
     rate = forms.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, help_text="Percent.")
     name = forms.CharField(max_length=50, required=False)
     effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_product(self):
+        reference = (self.cleaned_data.get("product") or "").strip()
+        if not reference:
+            return None
+        product = selectors.products_by_reference([reference]).get(reference)
+        if product is None:
+            raise forms.ValidationError(f"No product {reference}.")
+        return product
+
+
+class PriceOverrideFilterForm(forms.Form):
+    """The price overrides page (administrators): by manager, product and date range."""
+
+    by = forms.ModelChoiceField(queryset=None, required=False, label="Manager")
+    product = forms.CharField(required=False, label="Product (SKU or id)")
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["by"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
 
     def clean_product(self):
         reference = (self.cleaned_data.get("product") or "").strip()

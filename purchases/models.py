@@ -174,15 +174,16 @@ class Purchase(models.Model):
     cumulative_after = models.DecimalField(**MONEY)
     discount_override_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    # No updated_at: an entry never changes (a PostgreSQL trigger refuses UPDATE and DELETE, crm/dbguard.py), so
+    # "changed since" is "created since".
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["client", "-id"]),
             models.Index(fields=["purchased_at"]),
-            models.Index(fields=["updated_at"]),
+            models.Index(fields=["created_at"]),
         ]
 
 
@@ -249,6 +250,35 @@ class DiscountOverride(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class PriceOverride(models.Model):
+    """Audit of a sale line priced below the catalogue price by more than PRICE_OVERRIDE_ALLOWANCE_PERCENT: who,
+    why, and the catalogue price at the time. Append-only, like the ledger."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="price_overrides")
+    line = models.OneToOneField(PurchaseLine, on_delete=models.PROTECT, related_name="price_override")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    catalogue_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(**MONEY)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["by", "-id"]),
+            models.Index(fields=["product", "-id"]),
+            models.Index(fields=["at"]),
+        ]
+
+    @property
+    def below_percent(self) -> Decimal:
+        """How far below the catalogue price, in percent (two decimals)."""
+        if not self.catalogue_price:
+            return Decimal("0.00")
+        return ((self.catalogue_price - self.unit_price) * 100 / self.catalogue_price).quantize(Decimal("0.01"))
 
 
 class InvoiceCounter(models.Model):

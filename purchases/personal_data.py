@@ -1,8 +1,8 @@
 """The purchases' part of a person's data export and erasure (clients.hooks.personal_data_parts).
 
 Kept, because the law requires it: the ledger (every purchase and return with its lines, amounts, dates and
-the notes and override reasons written on it: an accounting record is never altered, and the ledger's rows
-refuse updates) and issued invoices and credit notes (number, dates, amounts, note, payments). Erased: the
+the notes, discount and price override reasons written on it: an accounting record is never altered, and the
+ledger's rows refuse updates) and issued invoices and credit notes (number, dates, amounts, note, payments). Erased: the
 note of an invoice or credit note that was never issued (only requested, or voided before issue), and the
 staff messages about the person's invoices have the person's name replaced. An issued invoice's PDF is
 rendered from the client row, so a copy printed after the erasure shows "Erased client #<id>"; the copy sent
@@ -12,7 +12,7 @@ from clients.hooks import ERASED_TEXT, Erasure, PersonalDataPart
 from crm.notifications import services as outbox
 from crm.notifications.models import Notification
 
-from .models import CreditNote, Invoice, InvoicePayment, Purchase, PurchaseLine, TierChange
+from .models import CreditNote, Invoice, InvoicePayment, PriceOverride, Purchase, PurchaseLine, TierChange
 
 
 def export(*, client_ids: list[int]) -> dict[str, list[dict]]:
@@ -28,6 +28,9 @@ def export(*, client_ids: list[int]) -> dict[str, list[dict]]:
         "invoices": list(invoices.values()),
         "invoice_payments": list(
             InvoicePayment.objects.filter(invoice__client_id__in=client_ids).order_by("id").values()
+        ),
+        "price_overrides": list(
+            PriceOverride.objects.filter(purchase__client_id__in=client_ids).order_by("id").values()
         ),
         "tier_changes": list(TierChange.objects.filter(client_id__in=client_ids).order_by("id").values()),
         "credit_notes": list(CreditNote.objects.filter(invoice__client_id__in=client_ids).order_by("id").values()),

@@ -79,14 +79,16 @@ def run_checks(names: Iterable[str] | None = None) -> tuple[list[str], list[Mism
 
 # --- client accounts ---------------------------------------------------------------------------------------
 
-# Each account against the sum of its ledger, counted as entry_write and client_account_recompute count it:
+# Each account against the sum of its ledger (the client's and, after a merge, the entries of the clients merged
+# into it: the lineage), counted as entry_write and client_account_recompute count it:
 # the entries dated inside the account's window (all of them when it has none), plus the tier the stored total
 # reaches. SQL narrows to suspects; Python compares exactly (SQLite sums decimals as floats).
 ACCOUNTS_SQL = """
 SELECT a.id, a.client_id, a.cumulative_total, a.tier_id, a.window_start, t.ledger_total, t.expected_tier FROM (
     SELECT a2.id,
            COALESCE((SELECT SUM(p.net_total) FROM purchases_purchase p
-                     WHERE p.client_id = a2.client_id
+                     WHERE p.client_id IN (SELECT c.id FROM clients_client c
+                                           WHERE c.id = a2.client_id OR c.merged_into_id = a2.client_id)
                        AND (a2.window_start IS NULL OR p.purchased_at >= a2.window_start)), 0) AS ledger_total,
            (SELECT d.id FROM purchases_discounttier d WHERE d.threshold <= a2.cumulative_total
             ORDER BY d.threshold DESC LIMIT 1) AS expected_tier
@@ -99,9 +101,10 @@ WHERE a.cumulative_total <> t.ledger_total
 ORDER BY a.client_id
 """
 ORPHAN_LEDGER_SQL = """
-SELECT p.client_id, SUM(p.net_total), MIN(p.id) FROM purchases_purchase p
-WHERE NOT EXISTS (SELECT 1 FROM purchases_clientaccount a WHERE a.client_id = p.client_id)
-GROUP BY p.client_id ORDER BY p.client_id
+SELECT COALESCE(c.merged_into_id, p.client_id), SUM(p.net_total), MIN(p.id)
+FROM purchases_purchase p JOIN clients_client c ON c.id = p.client_id
+WHERE NOT EXISTS (SELECT 1 FROM purchases_clientaccount a WHERE a.client_id = COALESCE(c.merged_into_id, p.client_id))
+GROUP BY COALESCE(c.merged_into_id, p.client_id) ORDER BY 1
 """
 
 

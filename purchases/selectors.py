@@ -7,6 +7,7 @@ from statistics import median
 from django.db import connection
 from django.db.models import Q, Sum
 
+from clients import selectors as client_selectors
 from crm.money import ZERO, money
 from crm.standards import calendar
 from crm.standards import selectors as standard_selectors
@@ -18,6 +19,7 @@ from .models import (
     DiscountTier,
     Invoice,
     InvoiceLine,
+    PriceOverride,
     Product,
     Purchase,
     PurchaseLine,
@@ -79,8 +81,8 @@ def tier_list():
 
 def purchase_list(*, client=None, kind=None, date_from=None, date_to=None, recorded_by=None):
     qs = Purchase.objects.select_related("client", "tier", "recorded_by", "original")
-    if client is not None:
-        qs = qs.filter(client=client)
+    if client is not None:  # the client's ledger is its lineage's (a merge leaves entries where they were)
+        qs = qs.filter(client_selectors.client_lineage_q(client=client))
     if kind:
         qs = qs.filter(kind=kind)
     if date_from:
@@ -95,7 +97,9 @@ def purchase_list(*, client=None, kind=None, date_from=None, date_to=None, recor
 def purchase_get(*, pk: int) -> Purchase:
     return (
         Purchase.objects.select_related("client", "tier", "recorded_by", "original")
-        .prefetch_related("lines__product", "returns", "overrides__by", "invoices")
+        .prefetch_related(
+            "lines__product", "returns", "overrides__by", "invoices", "price_overrides__by", "price_overrides__product"
+        )
         .get(pk=pk)
     )
 
@@ -135,21 +139,29 @@ def tier_progress(*, total: Decimal, tiers=None) -> dict:
 
 
 def tier_change_list(*, client):
-    return TierChange.objects.filter(client=client).select_related("from_tier", "to_tier", "purchase")
+    return TierChange.objects.filter(client_selectors.client_lineage_q(client=client)).select_related(
+        "from_tier", "to_tier", "purchase"
+    )
 
 
+# A client's ledger is its lineage's: entries of a client merged away count for the client it was merged into
+# (clients_client.merged_into_id is kept flat, so COALESCE(merged_into_id, id) is the lineage's head).
 LEDGER_DRIFT_SQL = """
+WITH ledger AS (
+    SELECT COALESCE(c.merged_into_id, p.client_id) AS head_id, p.net_total, p.purchased_at
+    FROM purchases_purchase p JOIN clients_client c ON c.id = p.client_id
+)
 SELECT client_id, cumulative_total, ledger_total FROM (
     SELECT a.client_id, a.cumulative_total,
-           COALESCE((SELECT SUM(p.net_total) FROM purchases_purchase p
-                     WHERE p.client_id = a.client_id
-                       AND (a.window_start IS NULL OR p.purchased_at >= a.window_start)), 0) AS ledger_total
+           COALESCE((SELECT SUM(l.net_total) FROM ledger l
+                     WHERE l.head_id = a.client_id
+                       AND (a.window_start IS NULL OR l.purchased_at >= a.window_start)), 0) AS ledger_total
     FROM purchases_clientaccount a
 ) t WHERE cumulative_total <> ledger_total
 UNION ALL
-SELECT p.client_id, NULL, SUM(p.net_total) FROM purchases_purchase p
-WHERE NOT EXISTS (SELECT 1 FROM purchases_clientaccount a WHERE a.client_id = p.client_id)
-GROUP BY p.client_id
+SELECT l.head_id, NULL, SUM(l.net_total) FROM ledger l
+WHERE NOT EXISTS (SELECT 1 FROM purchases_clientaccount a WHERE a.client_id = l.head_id)
+GROUP BY l.head_id
 ORDER BY 1
 """
 
@@ -175,8 +187,8 @@ def invoice_list(*, status=None, requested_by=None, client=None):
         qs = qs.filter(status=status)
     if requested_by is not None:
         qs = qs.filter(requested_by=requested_by)
-    if client is not None:
-        qs = qs.filter(client=client)
+    if client is not None:  # issued invoices stay with the client they were addressed to: read the lineage
+        qs = qs.filter(client_selectors.client_lineage_q(client=client))
     return qs.order_by("-id")
 
 
@@ -235,8 +247,8 @@ def credit_note_list(*, status=None, invoice=None, client=None):
         qs = qs.filter(status=status)
     if invoice is not None:
         qs = qs.filter(invoice=invoice)
-    if client is not None:
-        qs = qs.filter(invoice__client=client)
+    if client is not None:  # a credit note belongs to its invoice, which stays on the client it was addressed to
+        qs = qs.filter(client_selectors.client_lineage_q(client=client, field="invoice__client"))
     return qs.order_by("-id")
 
 
@@ -302,3 +314,20 @@ def invoice_turnaround(*, since=None) -> list[dict]:
             }
         )
     return sorted(out, key=lambda r: str(r["accountant"]))
+
+
+def price_override_list(*, by=None, product=None, date_from=None, date_to=None, client=None):
+    """Sale lines priced below the catalogue price beyond the allowance, newest first, with who and why; `client`
+    reads the client's lineage."""
+    qs = PriceOverride.objects.select_related("purchase__client", "product", "by", "line")
+    if by is not None:
+        qs = qs.filter(by=by)
+    if product is not None:
+        qs = qs.filter(product=product)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    if client is not None:
+        qs = qs.filter(client_selectors.client_lineage_q(client=client, field="purchase__client"))
+    return qs.order_by("-id")

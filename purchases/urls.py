@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, credit_notes, invoices, ledger, reconciliation
+from .views import catalogue, credit_notes, invoices, ledger, overrides, reconciliation
 
 app_name = "purchases"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/return/", ledger.purchase_return, name="return"),
     path("<int:pk>/override/", ledger.purchase_override, name="override"),
     path("client/<int:client_id>/tab/", ledger.client_tab, name="client_tab"),
+    path("price-overrides/", overrides.price_overrides, name="price_overrides"),
     path("invoices/", invoices.invoices, name="invoices"),
     path("invoices/request/", invoices.invoice_request, name="invoice_request"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),

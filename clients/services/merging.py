@@ -29,7 +29,9 @@ def _snapshot(client: Client) -> dict:
 @transaction.atomic
 def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     """Administrators only. Everything attached to the loser moves to the survivor (every ForeignKey to
-    Client from any app, found through the model registry, so later apps are covered); consents combine
+    Client from any app, found through the model registry, so later apps are covered), except the relations
+    registered with hooks.keep_on_merge (the ledger stays on the client it was recorded for and is read over the
+    survivor's lineage); clients merged into the loser before now point at the survivor; consents combine
     with an opt-out winning; the loser row stays, marked merged_into the survivor, with a snapshot."""
     if not is_admin(by):
         raise ApplicationError("Only an administrator can merge clients.", code="forbidden")
@@ -42,9 +44,17 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
         raise ApplicationError("One of these clients was already merged.", field="loser")
     snapshot = _snapshot(loser)
     moved: dict[str, int] = {}
+    # Keep merged_into flat: clients merged into the loser earlier now point at the survivor, so a lineage is
+    # always one level (clients.selectors.client_lineage_ids). The hidden reverse relation is not in the loop below.
+    for earlier in Client.objects.select_for_update().filter(merged_into=loser).order_by("pk"):
+        earlier.merged_into = survivor
+        earlier._history_user = by
+        earlier._change_reason = f"merged into client {survivor.pk} (through client {loser.pk})"
+        earlier.save(update_fields=["merged_into", "updated_at"])
+        moved["clients.Client.merged_into"] = moved.get("clients.Client.merged_into", 0) + 1
     for rel in Client._meta.related_objects:
         key = (rel.related_model._meta.label, rel.field.name)
-        if key in _MERGE_SPECIAL:
+        if key in _MERGE_SPECIAL or key in hooks.kept_on_merge:
             continue
         if rel.one_to_many:
             count = rel.related_model._base_manager.filter(**{rel.field.name: loser}).update(
@@ -57,6 +67,12 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
                 getattr(obj, rel.field.name).add(survivor)
                 getattr(obj, rel.field.name).remove(loser)
                 moved[rel.related_model._meta.label] = moved.get(rel.related_model._meta.label, 0) + 1
+    # The loser joins the survivor's lineage before the higher apps' steps run, so what they read over the
+    # lineage (purchases recomputes the survivor's account from its lineage's ledger) includes the loser.
+    loser.merged_into = survivor
+    loser._history_user = by
+    loser._change_reason = f"merged into client {survivor.pk}"
+    loser.save(update_fields=["merged_into", "updated_at"])
     # Higher apps finish their part (purchases recomputes the survivor's account), see clients/hooks.py.
     for step in hooks.merge_steps:
         moved.update(step(survivor=survivor, loser=loser) or {})
@@ -94,9 +110,6 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     survivor._history_user = loser._history_user = by
     survivor._change_reason = f"merged client {loser.pk} into this one"
     survivor.save(update_fields=[*fill, "updated_at"])
-    loser.merged_into = survivor
-    loser._change_reason = f"merged into client {survivor.pk}"
-    loser.save(update_fields=["merged_into", "updated_at"])
     # The ERP learns which record survived: the merged-away client's events end with this one.
     event_emit(
         "client.merged",

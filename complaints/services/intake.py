@@ -148,7 +148,7 @@ def complaint_create(
             text=text,
             by=by,
         )
-    if purchase is not None and purchase.client_id != client.pk:
+    if purchase is not None and purchase.client_id not in client_selectors.client_lineage_ids(client=client):
         raise ApplicationError("That purchase belongs to another client.", field="purchase")
     now = created_at or timezone.now()
     complaint = Complaint(

@@ -58,12 +58,14 @@ def _sql(p: dict) -> str:
     purchase, gesture, client = Purchase._meta.db_table, GoodwillGesture._meta.db_table, Client._meta.db_table
     w = p["window_days"]
     window_end = sql.least(sql.shift_days("g.given_at", w), "%(as_of)s")
+    # A client's purchases are its lineage's: a merge leaves entries on the client merged away.
+    lineage = f"SELECT lc.id FROM {client} lc WHERE lc.id = g.client_id OR lc.merged_into_id = g.client_id"
     return f"""
 WITH gw AS (
   SELECT g.id, g.kind, g.client_id, g.cost, c.segment_id,
-    (SELECT COALESCE(SUM(p.net_total), 0) FROM {purchase} p WHERE p.client_id = g.client_id
+    (SELECT COALESCE(SUM(p.net_total), 0) FROM {purchase} p WHERE p.client_id IN ({lineage})
        AND p.purchased_at >= {sql.shift_days("g.given_at", -w)} AND p.purchased_at < g.given_at) AS before_sum,
-    (SELECT COALESCE(SUM(p.net_total), 0) FROM {purchase} p WHERE p.client_id = g.client_id
+    (SELECT COALESCE(SUM(p.net_total), 0) FROM {purchase} p WHERE p.client_id IN ({lineage})
        AND p.purchased_at >= g.given_at AND p.purchased_at < {window_end}) AS after_sum,
     {sql.days_between("g.given_at", window_end)} AS after_days
   FROM {gesture} g JOIN {client} c ON c.id = g.client_id
@@ -79,7 +81,8 @@ ctl AS (
     COALESCE(SUM(CASE WHEN p.purchased_at < %(ref)s THEN p.net_total END), 0) AS before_sum,
     COALESCE(SUM(CASE WHEN p.purchased_at >= %(ref)s THEN p.net_total END), 0) AS after_sum
   FROM {client} c
-  LEFT JOIN {purchase} p ON p.client_id = c.id AND p.purchased_at >= %(ref_start)s AND p.purchased_at < %(as_of)s
+  LEFT JOIN {client} pc ON pc.id = c.id OR pc.merged_into_id = c.id
+  LEFT JOIN {purchase} p ON p.client_id = pc.id AND p.purchased_at >= %(ref_start)s AND p.purchased_at < %(as_of)s
   WHERE c.merged_into_id IS NULL
     AND NOT EXISTS (SELECT 1 FROM {gesture} g2 WHERE g2.client_id = c.id AND g2.given_at < %(as_of)s)
   GROUP BY c.id, c.segment_id

@@ -96,10 +96,12 @@ WITH g AS (
       AS last_period_demand,
     SUM(CASE WHEN pu.purchased_at < %(b0)s THEN l.net_amount ELSE 0 END) * 1.0 / %(k)s AS previous_average,
     SUM(CASE WHEN pu.purchased_at >= %(b0)s THEN l.quantity ELSE 0 END) AS current_quantity,
-    COUNT(DISTINCT CASE WHEN pu.purchased_at >= %(b0)s THEN pu.client_id END) AS current_clients
+    COUNT(DISTINCT CASE WHEN pu.purchased_at >= %(b0)s THEN c.id END) AS current_clients
   FROM {t["line"]} l
   JOIN {t["purchase"]} pu ON pu.id = l.purchase_id
-  JOIN {t["client"]} c ON c.id = pu.client_id
+  -- a merged-away client's entries count for the client it was merged into (merged_into is kept flat)
+  JOIN {t["client"]} c0 ON c0.id = pu.client_id
+  JOIN {t["client"]} c ON c.id = COALESCE(c0.merged_into_id, c0.id)
   JOIN {t["product"]} pr ON pr.id = l.product_id
   WHERE pu.purchased_at >= %(b{last})s AND pu.purchased_at < %(as_of)s
   GROUP BY c.segment_id, pr.category_id

@@ -170,23 +170,26 @@ def _ctes(*, wide: bool = True) -> str:
     CASE WHEN {no_contact} THEN 1 ELSE 0 END AS no_recent_contact,"""
     return f"""
 WITH p AS (
-  SELECT client_id,
-    SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS sales,
-    SUM(net_total) AS revenue,
-    SUM(discount_amount) AS discounts,
-    MAX(CASE WHEN kind = 'sale' THEN purchased_at END) AS last_sale_at,
-    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(freq_start)s THEN 1 ELSE 0 END) AS recent_sales,
-    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(freq_prev_start)s AND purchased_at < %(freq_start)s
+  -- a client's ledger is its lineage's: a merge leaves entries on the loser, COALESCE(merged_into_id, id) is
+  -- the client they count for (merged_into is kept flat)
+  SELECT COALESCE(pc.merged_into_id, pu.client_id) AS client_id,
+    SUM(CASE WHEN pu.kind = 'sale' THEN 1 ELSE 0 END) AS sales,
+    SUM(pu.net_total) AS revenue,
+    SUM(pu.discount_amount) AS discounts,
+    MAX(CASE WHEN pu.kind = 'sale' THEN pu.purchased_at END) AS last_sale_at,
+    SUM(CASE WHEN pu.kind = 'sale' AND pu.purchased_at >= %(freq_start)s THEN 1 ELSE 0 END) AS recent_sales,
+    SUM(CASE WHEN pu.kind = 'sale' AND pu.purchased_at >= %(freq_prev_start)s AND pu.purchased_at < %(freq_start)s
         THEN 1 ELSE 0 END) AS prior_sales,
-    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(ret_start)s THEN 1 ELSE 0 END) AS window_sales,
-    SUM(CASE WHEN kind = 'sale' AND purchased_at >= %(ret_prev_start)s AND purchased_at < %(ret_start)s
+    SUM(CASE WHEN pu.kind = 'sale' AND pu.purchased_at >= %(ret_start)s THEN 1 ELSE 0 END) AS window_sales,
+    SUM(CASE WHEN pu.kind = 'sale' AND pu.purchased_at >= %(ret_prev_start)s AND pu.purchased_at < %(ret_start)s
         THEN 1 ELSE 0 END) AS prev_window_sales
-  FROM {t["purchase"]} WHERE purchased_at < %(as_of)s GROUP BY client_id
+  FROM {t["purchase"]} pu JOIN {t["client"]} pc ON pc.id = pu.client_id
+  WHERE pu.purchased_at < %(as_of)s GROUP BY COALESCE(pc.merged_into_id, pu.client_id)
 ),
 lc AS (
-  SELECT pu.client_id, SUM(l.quantity * l.unit_cost) AS cost
-  FROM {t["line"]} l JOIN {t["purchase"]} pu ON pu.id = l.purchase_id
-  WHERE pu.purchased_at < %(as_of)s GROUP BY pu.client_id
+  SELECT COALESCE(pc.merged_into_id, pu.client_id) AS client_id, SUM(l.quantity * l.unit_cost) AS cost
+  FROM {t["line"]} l JOIN {t["purchase"]} pu ON pu.id = l.purchase_id JOIN {t["client"]} pc ON pc.id = pu.client_id
+  WHERE pu.purchased_at < %(as_of)s GROUP BY COALESCE(pc.merged_into_id, pu.client_id)
 ),
 gw AS (SELECT client_id, SUM(cost) AS goodwill FROM {t["gesture"]} WHERE given_at < %(as_of)s GROUP BY client_id),
 cp AS (

@@ -5,6 +5,7 @@ email) are used by development.py and test.py; production.py refuses to start wi
 
 import ipaddress
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -344,6 +345,10 @@ PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
 TAX_ROUNDING = env.str("TAX_ROUNDING", default="line")
 TAX_DEFAULT_RATE = env.str("TAX_DEFAULT_RATE", default="0")
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="GB")
+
+# A sale line priced below the catalogue price by more than this percent needs a reason and is audited as a
+# PriceOverride (0: any price below the catalogue price).
+PRICE_OVERRIDE_ALLOWANCE_PERCENT = Decimal(env.str("PRICE_OVERRIDE_ALLOWANCE_PERCENT", default="0"))
 
 LOGGING = {
     "version": 1,

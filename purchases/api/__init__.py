@@ -1,2 +1,3 @@
 """The purchases REST API by resource family: `catalogue` (products, weights, tiers), `ledger` (sales, returns,
-corrections) and `invoices` (requests, actions, payments, PDF). purchases.api_urls routes to the modules."""
+corrections), `invoices` (requests, actions, payments, PDF) and `overrides` (price overrides). purchases.api_urls
+routes to the modules."""

@@ -7,8 +7,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clients import selectors as client_selectors
 from clients.models import Client
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import IdFilter, SyncFilterSet, UtcDateTimeFilter
 from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
@@ -24,6 +25,13 @@ class LineInputSerializer(serializers.Serializer):
     product = serializers.CharField(help_text="Product id or SKU.")
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Why the price is below the catalogue price by more than PRICE_OVERRIDE_ALLOWANCE_PERCENT "
+        "(required then; the line is audited as a price override).",
+    )
 
 
 class PurchaseCreateSerializer(serializers.Serializer):
@@ -99,17 +107,22 @@ class PurchaseSerializer(PurchaseResultSerializer):
             "note",
             "lines",
             "created_at",
-            "updated_at",
         ]
 
 
 class PurchaseFilter(SyncFilterSet):
+    # Entries never change, so what changed since the last sync is what was created since (there is no updated_at).
+    updated_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    client = IdFilter(method="filter_client", help_text="The client's ledger, over its lineage.")
     date_from = django_filters.DateFilter(field_name="purchased_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="purchased_at", lookup_expr="date__lte")
 
     class Meta:
         model = Purchase
         fields = ["client", "kind"]
+
+    def filter_client(self, queryset, name, value):
+        return queryset.filter(client_selectors.client_lineage_q(client=int(value)))
 
 
 class PurchaseList(generics.ListAPIView):

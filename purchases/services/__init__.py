@@ -4,7 +4,9 @@
 - weights      effective-dated incentive weights
 - accounts     client accounts: lock, running total and tier history, recompute, the clients-merge step
 - idempotency  write_once: the one wrapper for writes keyed by an external_id
-- entries      entry_write: the one ledger-entry writer every sale, return and correction goes through
+- entries      entry_write: the one ledger-entry writer every sale, return and correction goes through, and the
+               client locks (a client merged away is refused; returns go to the lineage's head)
+- price_overrides  prices below the catalogue beyond the allowance: the reason rule and the PriceOverride audit
 - tax          pure tax arithmetic of document lines (per line, per rate, totals; line or document rounding)
 - tax_rates    effective-dated tax rates per product or category: tax_rate_create, tax_rates_on
 - documents    invoice and credit-note figures read from the ledger; the gapless yearly number series

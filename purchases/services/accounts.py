@@ -10,10 +10,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from clients import messaging as client_messaging
+from clients import selectors as client_selectors
 from crm.money import ZERO, money
 
 from .. import events
-from ..models import ClientAccount, DiscountPolicy, DiscountTier, Purchase, TierChange
+from ..models import ClientAccount, DiscountPolicy, DiscountTier, Invoice, Purchase, TierChange
 from .pricing import tier_for_total
 
 
@@ -119,7 +120,9 @@ def account_move(
 
 
 def _ledger_total(client, since: datetime | None) -> Decimal:
-    qs = Purchase.objects.filter(client=client)
+    """SUM(net_total) over the client's lineage: its own entries and those of every client merged into it (a merge
+    leaves entries on the client they were recorded for)."""
+    qs = Purchase.objects.filter(client_selectors.client_lineage_q(client=client))
     if since is not None:
         qs = qs.filter(purchased_at__gte=since)
     # money(): SQLite sums decimals as floats; PostgreSQL is exact either way.
@@ -159,14 +162,18 @@ def client_accounts_recompute_all(*, now=None) -> int:
 
 @transaction.atomic
 def client_accounts_merge(*, loser, survivor) -> ClientAccount:
-    """The purchases step of the clients merge (see merge_step), run after the loser's ledger entries were
-    moved to the survivor: the loser's account goes, and the survivor's total and tier are recomputed from
-    the ledger (a tier change is kept in the history with the merge as its cause)."""
+    """The purchases step of the clients merge (see merge_step). The ledger is not moved (the loser's entries and
+    tier history stay on the loser, registered with clients.hooks.keep_on_merge); the loser's account (a running
+    total, not the ledger) goes, and the survivor's total and tier are recomputed over its lineage, the loser's
+    entries included (a tier change is kept in the history with the merge as its cause)."""
     ClientAccount.objects.filter(client=loser).delete()
     return client_account_recompute(client=survivor, cause=TierChange.Cause.MERGE)
 
 
 def merge_step(*, survivor, loser) -> dict:
-    """Registered with clients.hooks from PurchasesConfig.ready: the clients merge calls it in its transaction."""
+    """Registered with clients.hooks from PurchasesConfig.ready: the clients merge calls it in its transaction,
+    after locking both clients. Invoice requests not yet issued follow the client to the survivor (an issued
+    invoice is a document addressed to the loser and stays, frozen, read over the survivor's lineage)."""
+    moved_requests = Invoice.objects.filter(client=loser, number__isnull=True).update(client=survivor)
     client_accounts_merge(loser=loser, survivor=survivor)
-    return {"purchases.ClientAccount": 1}
+    return {"purchases.ClientAccount": 1, **({"purchases.Invoice": moved_requests} if moved_requests else {})}

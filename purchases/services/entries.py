@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from crm.exceptions import ConflictError
+from clients.models import Client
+from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO
 
 from .. import events
@@ -36,6 +37,36 @@ TIER_CAUSE = {
     Purchase.Kind.RETURN: TierChange.Cause.RETURN,
     Purchase.Kind.CORRECTION: TierChange.Cause.CORRECTION,
 }
+
+
+def _merged_away(client: Client, survivor_id: int) -> ApplicationError:
+    survivor = Client.objects.filter(pk=survivor_id).only("id", "name").first()
+    name = f"{survivor.name} (client #{survivor_id})" if survivor else f"client #{survivor_id}"
+    return ApplicationError(
+        f"{client.name} was merged into {name}: record it on that client.", field="client", code="merged"
+    )
+
+
+def entry_client_lock(client) -> Client:
+    """Lock the client's row and re-read it inside the transaction, before the account: a sale for a client the
+    merge has moved away is refused, naming the survivor. The merge locks both clients (by pk) before it touches
+    an account, and an entry locks its one client before its account, so the two queue up instead of
+    deadlocking, and an entry can never land on a client merged away meanwhile."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if locked.merged_into_id:
+        raise _merged_away(locked, locked.merged_into_id)
+    return locked
+
+
+def entry_head_client_lock(client_id: int) -> Client:
+    """For a return or a correction of an entry recorded on `client_id`: the client its lineage ends at (the
+    survivor when it was merged away; merged_into is kept flat), locked and re-read. Only that one client row is
+    locked (never the loser's and then the survivor's, which a later merge locks in its own order)."""
+    head_id = Client.objects.filter(pk=client_id).values_list("merged_into_id", flat=True).first() or client_id
+    locked = Client.objects.select_for_update().get(pk=head_id)
+    if locked.merged_into_id:  # merged meanwhile: refuse rather than hold one client and wait for another
+        raise _merged_away(locked, locked.merged_into_id)
+    return locked
 
 
 def entry_account_lock(client, *, external_id: str | None = None) -> ClientAccount:
@@ -90,7 +121,7 @@ def entry_write(
         note=note,
         discount_override_reason=discount_override_reason,
     )
-    PurchaseLine.objects.bulk_create(
+    entry.written_lines = PurchaseLine.objects.bulk_create(  # in the order given (price_overrides reads them)
         [
             PurchaseLine(
                 purchase=entry,
@@ -121,11 +152,20 @@ def entry_write(
     return entry
 
 
+def _same_lineage(a: int, b: int) -> bool:
+    heads = {
+        pk: merged_into or pk
+        for pk, merged_into in Client.objects.filter(pk__in=[a, b]).values_list("pk", "merged_into_id")
+    }
+    return heads.get(a) is not None and heads.get(a) == heads.get(b)
+
+
 def entry_by_external_id(external_id: str) -> Purchase | None:
     return Purchase.objects.filter(external_id=external_id).first()
 
 
 def entry_same_client(existing: Purchase, client) -> None:
-    """The check write_once makes on a repeated external_id: the same post, so the same client."""
-    if existing.client_id != client.pk:
+    """The check write_once makes on a repeated external_id: the same post, so the same client (or, once the
+    client the entry was recorded for has been merged, its survivor)."""
+    if existing.client_id != client.pk and not _same_lineage(existing.client_id, client.pk):
         raise ConflictError("This external_id was already used for another client.", field="external_id")

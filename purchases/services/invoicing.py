@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from clients import selectors as client_selectors
 from crm.exceptions import ApplicationError, ConflictError
 from crm.roles import Role, has_role
 
@@ -43,7 +44,10 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
     found = list(Purchase.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(found) != len(ids):
         raise ApplicationError("Unknown purchase.", field="purchases")
-    if any(p.client_id != client.pk for p in found):
+    if client.merged_into_id:
+        raise ApplicationError(f"This client was merged into client #{client.merged_into_id}.", field="client")
+    lineage = set(client_selectors.client_lineage_ids(client=client))  # a merged-away client's sales included
+    if any(p.client_id not in lineage for p in found):
         raise ApplicationError("All purchases must belong to the client.", field="purchases")
     if any(p.kind != Purchase.Kind.SALE for p in found):
         raise ApplicationError("Only sales can be invoiced.", field="purchases")
@@ -77,7 +81,9 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
 
 
 def _locked(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("client", "requested_by").get(pk=invoice.pk)
+    # Lock the invoice row only (of=self): FOR UPDATE over the join would lock the client row too, after the
+    # invoice, while a return locks the client (entries.entry_head_client_lock) before the invoice: a deadlock.
+    return Invoice.objects.select_for_update(of=("self",)).select_related("client", "requested_by").get(pk=invoice.pk)
 
 
 def _require_accountant(by):

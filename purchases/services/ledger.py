@@ -18,8 +18,17 @@ from crm.roles import is_admin
 
 from ..models import DiscountOverride, Purchase, PurchaseLine
 from .credit_notes import credit_note_request_for_entry
-from .entries import EntryLine, entry_account_lock, entry_by_external_id, entry_same_client, entry_write
+from .entries import (
+    EntryLine,
+    entry_account_lock,
+    entry_by_external_id,
+    entry_client_lock,
+    entry_head_client_lock,
+    entry_same_client,
+    entry_write,
+)
 from .idempotency import write_once
+from .price_overrides import price_overrides_check, price_overrides_record
 from .pricing import LineInput, lines_validate, purchase_quote, tier_percent, tiers_ordered
 from .weights import weights_on
 
@@ -63,9 +72,8 @@ def purchase_record(
 
 
 def _sale_write(*, client, lines, by, external_id, purchased_at, discount_override, reason) -> Purchase:
-    if getattr(client, "merged_into_id", None):
-        raise ApplicationError(f"This client was merged into client #{client.merged_into_id}.", field="client")
     validated = lines_validate(lines)
+    overridden_prices = price_overrides_check(lines=lines, validated=validated)
     override = discount_override
     if override is not None:
         if not is_admin(by):
@@ -78,6 +86,8 @@ def _sale_write(*, client, lines, by, external_id, purchased_at, discount_overri
     purchased_at = purchased_at or now
     if purchased_at > now + timedelta(minutes=5):
         raise ApplicationError("A purchase cannot be dated in the future.", field="purchased_at")
+    followup_client = client
+    client = entry_client_lock(client)  # re-read under lock: a client merged away meanwhile is refused
     account = entry_account_lock(client, external_id=external_id)
     tiers = tiers_ordered()
     quote = purchase_quote(
@@ -117,7 +127,8 @@ def _sale_write(*, client, lines, by, external_id, purchased_at, discount_overri
             override_percent=override,
             reason=reason.strip(),
         )
-    _key_product_followups(purchase=purchase, client=client, products=[p for p, _, _ in validated], by=by)
+    price_overrides_record(purchase=purchase, written_lines=purchase.written_lines, overridden=overridden_prices, by=by)
+    _key_product_followups(purchase=purchase, client=followup_client, products=[p for p, _, _ in validated], by=by)
     return purchase
 
 
@@ -173,7 +184,7 @@ def purchase_return(
     return write_once(
         key=external_id,
         find=entry_by_external_id,
-        same_request=lambda existing: entry_same_client(existing, original.client),
+        same_request=lambda existing: entry_same_client(existing, original.client),  # or its survivor
         write=lambda: _return_write(
             original=original, by=by, lines=lines, external_id=external_id, reason=reason, returned_at=returned_at
         ),
@@ -183,7 +194,8 @@ def purchase_return(
 def _return_write(*, original, by, lines, external_id, reason, returned_at) -> Purchase:
     if original.kind != Purchase.Kind.SALE:
         raise ApplicationError("Only a sale can be returned.", field="original")
-    client = original.client
+    # The return goes to the client the sale's lineage ends at (the survivor when the sale's client was merged).
+    client = entry_head_client_lock(original.client_id)
     account = entry_account_lock(client, external_id=external_id)
     original_lines = {line.pk: line for line in original.lines.select_related("product")}
     returned = defaultdict(lambda: {"quantity": Decimal("0"), "gross": ZERO, "discount": ZERO})
@@ -271,7 +283,7 @@ def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: 
         raise ApplicationError("The discount must be between 0 and 100%.", field="percent")
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for overriding the discount.", field="reason")
-    client = purchase.client
+    client = entry_head_client_lock(purchase.client_id)  # the survivor when the sale's client was merged
     account = entry_account_lock(client)
     original_lines = list(purchase.lines.select_related("product"))
     corrections = (

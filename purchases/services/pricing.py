@@ -40,11 +40,13 @@ def tier_percent(tier: DiscountTier | None) -> Decimal:
 @dataclass(frozen=True)
 class LineInput:
     """A line to record or preview: the product, the quantity and, when it is not the catalogue price, the unit
-    price. Typed values only: the edges (forms, serializers) turn what was posted into these."""
+    price, and why when that price is below the catalogue price by more than the allowance (see
+    price_overrides). Typed values only: the edges (forms, serializers) turn what was posted into these."""
 
     product: Product
     quantity: Decimal
     unit_price: Decimal | None = None
+    reason: str = ""
 
     def __post_init__(self):
         if not isinstance(self.product, Product):

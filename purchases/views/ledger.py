@@ -26,13 +26,20 @@ PAGE_SIZE = 50
 def _record_context(request, client, lines, error=""):
     return {
         "client": client,
-        "lines": lines or [{"product": "", "quantity": "1", "unit_price": ""}],
+        "lines": lines or [{"product": "", "quantity": "1", "unit_price": "", "reason": ""}],
         "products": selectors.product_list(active_only=True),
         "error": error,
         "can_override": is_admin(request.user),
         "clients": _client_search(request.GET.get("q", "")) if client is None else [],
         "q": request.GET.get("q", ""),
     }
+
+
+def _mark_line_errors(lines: list[dict], exc: ApplicationError) -> None:
+    """Per-line messages of a refused sale (e.g. a price below the catalogue with no reason) shown on their line."""
+    for line, errors in zip(lines, exc.extra.get("lines") or [], strict=False):
+        if errors.get("unit_price"):
+            line["price_error"] = errors["unit_price"][0]
 
 
 def _client_search(q: str):
@@ -61,6 +68,7 @@ def record(request):
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as exc:
+            _mark_line_errors(form.lines, exc)
             return render(request, "purchases/record.html", _record_context(request, client, form.lines, exc.message))
         messages.success(request, f"Recorded purchase #{purchase.pk}: {purchase.net_total} after discount.")
         return redirect("purchases:detail", pk=purchase.pk)
@@ -70,7 +78,9 @@ def record(request):
 @role_required(SM, ADM)
 @require_GET
 def record_line(request):
-    return render(request, "purchases/_line.html", {"line": {"product": "", "quantity": "1", "unit_price": ""}})
+    return render(
+        request, "purchases/_line.html", {"line": {"product": "", "quantity": "1", "unit_price": "", "reason": ""}}
+    )
 
 
 @role_required(SM, ADM)
@@ -183,6 +193,7 @@ def client_tab(request, client_id):
         "progress": selectors.tier_progress(total=total),
         "entries": list(selectors.purchase_list(client=client)[:50]),
         "tier_changes": list(selectors.tier_change_list(client=client)[:10]),
+        "price_overrides": list(selectors.price_override_list(client=client)[:10]),
         "invoices": list(selectors.invoice_list(client=client)[:10]),
         "can_record": has_role(request.user, SM, ADM),
         "can_request": is_sales_manager(request.user),

@@ -49,6 +49,7 @@ LEGAL_ALLOWLIST = {
     ("purchases_purchase", "note"): "ledger entry (accounting record, kept for the statutory period)",
     ("purchases_purchase", "discount_override_reason"): "ledger entry (accounting record)",
     ("purchases_discountoverride", "reason"): "ledger audit of a discount override (accounting record)",
+    ("purchases_priceoverride", "reason"): "ledger audit of a price below the catalogue (accounting record)",
     # An issued invoice is a tax document: its number, dates, amounts and note are kept as issued.
     ("purchases_invoice", "note"): "issued invoice (tax document, kept as issued)",
 }
@@ -130,6 +131,16 @@ def person(db, sales_manager, other_sales_manager, administrator, accountant, sm
     invoice = purchase_services.invoice_request(client=client, purchases=[sale], by=sales_manager, note="PO 42")
     invoice = purchase_services.invoice_issue(invoice=invoice, by=accountant)
     purchase_services.purchase_return(original=sale, by=sales_manager, reason=f"{NAME} returned one")
+    # a price below the catalogue whose reason names the person (ledger audit: kept)
+    purchase_services.purchase_record(
+        client=client,
+        lines=[
+            purchase_services.LineInput(
+                product=product, quantity=Decimal(1), unit_price=Decimal("1.00"), reason=f"agreed with {NAME}"
+            )
+        ],
+        by=sales_manager,
+    )
     pending = purchase_services.invoice_request(
         client=client, purchases=[second_sale], by=sales_manager, note=f"attn {CONTACT[0]}"
     )
@@ -192,6 +203,7 @@ def test_erase_leaves_no_personal_data_in_any_table_but_the_legal_columns(person
     found = _find(ERASED_VALUES)
     assert set(found) <= set(LEGAL_ALLOWLIST), {k: v for k, v in found.items() if k not in LEGAL_ALLOWLIST}
     assert found[("purchases_purchase", "note")] == {NAME}  # the return's reason: the ledger is never rewritten
+    assert found[("purchases_priceoverride", "reason")] == {NAME}  # the price override's audit, likewise
     assert not [p for p in sms_dir.glob("*.json") if PHONE in p.read_text()]
     client = Client.objects.get(pk=person["client"].pk)
     assert client.name == f"Erased client #{client.pk}" and client.erased_at is not None
@@ -241,7 +253,8 @@ def test_export_holds_everything_about_the_person_and_is_audited(person, adminis
     assert any(NAME in m["body"] for m in sections["messages"])
     assert sections["complaints"][0]["contact_email"] == COMPLAINT_CONTACT[1]
     assert sections["complaint_comments"] and sections["goodwill_gestures"]
-    assert len(sections["purchases"]) == 3 and len(sections["invoices"]) == 2
+    assert len(sections["purchases"]) == 4 and len(sections["invoices"]) == 2
+    assert [o["reason"] for o in sections["price_overrides"]] == [f"agreed with {NAME}"]
     audit = PersonalDataAudit.objects.get(action="export")
     assert audit.client_id == person["client"].pk and audit.counts["interactions"] == 2
 

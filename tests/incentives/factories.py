@@ -21,7 +21,9 @@ def record(*, client, by, at: datetime, lines: list[tuple[Product, str | Decimal
         by=by,
         purchased_at=at,
         lines=[
-            LineInput(product=product, quantity=Decimal(str(amount)), unit_price=Decimal("1.00"))
+            LineInput(
+                product=product, quantity=Decimal(str(amount)), unit_price=Decimal("1.00"), reason="priced 1.00 a unit"
+            )
             for product, amount in lines
         ],
     )

@@ -114,3 +114,40 @@ def money_at_once(database_name, client_ids, product_id, seller_id, accountant_i
         if n == 1 and worker == 0:
             services.reconciliation_run(trigger="manual", by=accountant)
     connections.close_all()
+
+
+RECORDED, REFUSED_MERGED = 0, 3
+
+
+def record_one(database_name, client_id, product_id, seller_id):
+    """One sale for a client, in a spawned interpreter: exits 0 when recorded, 3 when refused because the
+    client was merged away (any other error fails the process)."""
+    import os
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.test")
+    django.setup()
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = database_name
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from clients.models import Client
+    from crm.exceptions import ApplicationError
+    from purchases.models import Product
+    from tests.purchases.factories import record_sale
+
+    client = Client.objects.get(pk=client_id)  # read before the merge commits: merged_into is still empty here
+    product, seller = Product.objects.get(pk=product_id), get_user_model().objects.get(pk=seller_id)
+    print("ready", flush=True)
+    try:
+        record_sale(client, product, 1, by=seller)
+    except ApplicationError as exc:
+        print(exc.message, file=sys.stderr, flush=True)
+        connections.close_all()
+        sys.exit(REFUSED_MERGED if exc.code == "merged" else 1)
+    connections.close_all()
+    sys.exit(RECORDED)

@@ -4,8 +4,9 @@ import random
 import pytest
 from django.core.management import call_command
 
+from clients.models import Client
 from purchases import demo, selectors
-from purchases.models import CreditNote, Invoice, Product, Purchase, ReconciliationRun, Refund, TaxRate
+from purchases.models import CreditNote, Invoice, PriceOverride, Product, Purchase, ReconciliationRun, Refund, TaxRate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,11 @@ def test_demo_seeds_real_ledger_once():
     refund = Refund.objects.get(credit_note__isnull=False)
     assert refund.amount == refund.credit_note.gross_total and refund.invoice.status == "partially_refunded"
     assert refund.invoice.balance == 0
+    assert PriceOverride.objects.count() >= 3 and all(o.reason for o in PriceOverride.objects.all())
+    loser = Client.objects.filter(merged_into__isnull=False).get()
+    assert Purchase.objects.filter(client=loser).exists()  # the merge left the loser's entries in place
+    survivor_ids = {p.pk for p in selectors.purchase_list(client=loser.merged_into)}
+    assert set(Purchase.objects.filter(client=loser).values_list("pk", flat=True)) <= survivor_ids
     assert selectors.ledger_drift() == []
     assert Refund.objects.exists() and Invoice.objects.filter(send_state="sent", sent_at__isnull=False).exists()
     [run] = ReconciliationRun.objects.all()

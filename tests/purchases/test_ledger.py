@@ -211,8 +211,10 @@ def test_merge_drops_loser_account_and_recomputes_survivor(tiers, product, sales
     loser, survivor = ClientFactory(), ClientFactory()
     buy(loser, product, 6, sales_manager)
     buy(survivor, product, 6, sales_manager)
-    Purchase.objects.filter(client=loser).update(client=survivor)  # what the clients merge does
+    # what the clients merge does before its steps: the loser joins the survivor's lineage (its entries stay)
+    type(loser).objects.filter(pk=loser.pk).update(merged_into=survivor)
     account = services.client_accounts_merge(loser=loser, survivor=survivor)
+    assert Purchase.objects.filter(client=loser).count() == 1
     assert not ClientAccount.objects.filter(client=loser).exists()
     assert account.cumulative_total == D("1200.00") and account.tier.percent == D("2")
     assert TierChange.objects.filter(client=survivor, cause=TierChange.Cause.MERGE, direction="up").exists()
