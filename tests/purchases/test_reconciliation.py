@@ -328,3 +328,19 @@ def test_a_gap_and_a_repeat_in_the_credit_note_series_are_reported(ledger):
     messages = [m["message"] for m in by_check(run(), "credit_note_series")]
     assert f"'CN-{year}-000003x' is not a number of the series." in messages
     assert by_check(run(), "invoice_series") == []  # the invoice series does not count credit notes
+
+
+def test_a_merge_reconciles_clean(tiers, sales_manager, administrator, product):
+    """After a merge the loser's entries stay on the loser (the ledger is never rewritten) and count for the
+    survivor through its lineage: both accounts still agree with their ledger."""
+    from clients import services as client_services
+    from purchases.reconciliation import run_checks
+    from tests.factories import ClientFactory
+    from tests.purchases.factories import record_sale
+
+    survivor, loser = ClientFactory(manager=sales_manager), ClientFactory(manager=sales_manager)
+    record_sale(survivor, product, "2", by=sales_manager)
+    record_sale(loser, product, "3", by=sales_manager)
+    client_services.client_merge(survivor=survivor, loser=loser, by=administrator)
+    _, found = run_checks(["client_accounts"])
+    assert found == []
