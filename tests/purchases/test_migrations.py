@@ -15,6 +15,8 @@ from .factories import demo_tiers, record_sale
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("purchases", "0002_ledger_history_invoices")]
 AFTER = [("purchases", "0003_tax_invoice_lines_credit_notes")]
+
+
 def _leaves():
     """Every app at its newest migration (what `migrate` leaves a fresh database at)."""
     from django.db.migrations.loader import MigrationLoader
