@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,17 @@ from tests.factories import ClientFactory
 from tests.purchases.factories import record_sale
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ledger_guard_off(db):
+    """These tests break stored figures on purpose, as someone with raw database access could: on PostgreSQL
+    the ledger triggers (crm/dbguard.py) would refuse that, so they are switched off for the test's
+    transaction only (SET LOCAL; the superuser CI connects as may)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    yield
 D = Decimal
 
 
