@@ -80,6 +80,10 @@ class SubscriptionDetail(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = SubscriptionSerializer
     queryset = WebhookSubscription.objects.all()
 
+    def perform_destroy(self, instance):
+        instance.delete()
+        webhooks.forget_subscriptions()
+
     def perform_update(self, serializer):
         serializer.instance = webhooks.subscription_update(
             subscription=serializer.instance, **serializer.validated_data

@@ -35,6 +35,7 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -119,6 +120,7 @@ def _clean_types(event_types) -> list[str]:
 
 @transaction.atomic
 def subscription_create(*, name: str, url: str, event_types=(), by) -> WebhookSubscription:
+    forget_subscriptions()
     return WebhookSubscription.objects.create(
         name=name.strip(),
         url=url,
@@ -140,6 +142,7 @@ def subscription_update(*, subscription: WebhookSubscription, **changes) -> Webh
     for field, value in changes.items():
         setattr(subscription, field, value)
     subscription.save()
+    forget_subscriptions()
     return subscription
 
 
@@ -162,6 +165,28 @@ def subscription_rotate_secret(*, subscription: WebhookSubscription, grace=ROTAT
 
 # --- emitting ------------------------------------------------------------------------------------------------
 
+SUBSCRIPTIONS_CACHE_KEY = "notifications:webhook-subscriptions:v1"
+SUBSCRIPTIONS_CACHE_SECONDS = 60
+
+
+def active_subscriptions() -> list[tuple[int, list[str]]]:
+    """(id, event types) of the active subscriptions, from the cache: every ledger write asks, and most of the
+    time the answer is "nobody". A change to a subscription forgets the cached list at once and again when it
+    commits (see `forget_subscriptions`)."""
+    found = cache.get(SUBSCRIPTIONS_CACHE_KEY)
+    if found is None:
+        found = [
+            (pk, types or [])
+            for pk, types in WebhookSubscription.objects.filter(is_active=True).values_list("pk", "event_types")
+        ]
+        cache.set(SUBSCRIPTIONS_CACHE_KEY, found, SUBSCRIPTIONS_CACHE_SECONDS)
+    return found
+
+
+def forget_subscriptions() -> None:
+    cache.delete(SUBSCRIPTIONS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SUBSCRIPTIONS_CACHE_KEY))
+
 
 def event_emit(event_type: str, *, entity: str, data: dict) -> list[WebhookEvent]:
     """Queue `event_type` for every active subscription that wants it, in the caller's transaction. `entity`
@@ -169,9 +194,10 @@ def event_emit(event_type: str, *, entity: str, data: dict) -> list[WebhookEvent
     reads the rest through the API)."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
-    subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event_type)]
-    if not subscriptions:
+    wanted = [pk for pk, types in active_subscriptions() if not types or event_type in types]
+    if not wanted:
         return []
+    subscriptions = list(WebhookSubscription.objects.filter(pk__in=wanted, is_active=True))
     now = timezone.now()
     payload = {"type": event_type, "timestamp": now.isoformat(), "data": data}
     made = []
@@ -245,6 +271,7 @@ def send_event(row: Notification, subject: str, body: str) -> str:
         WebhookSubscription.objects.filter(pk=subscription.pk).update(
             is_active=False, paused_reason="the receiver answered 410 Gone", updated_at=timezone.now()
         )
+        forget_subscriptions()
         raise PermanentError("the receiver answered 410 Gone: subscription paused")
     if error:
         raise OSError(error)
