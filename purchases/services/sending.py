@@ -42,29 +42,43 @@ def invoice_send(*, invoice: Invoice, by) -> Invoice:
         raise ApplicationError("Only an issued invoice can be sent.", field="status")
     if invoice.send_state == Invoice.SendState.QUEUED:
         raise ConflictError("This invoice is already on its way to the client.")
-    invoice.send_attempts += 1
-    row = client_messaging.notification_enqueue_for_client(
+    _queue(
+        invoice,
         client=invoice.client,
         event=INVOICE_EVENT,
-        dedup_key=f"{INVOICE_EVENT}:{invoice.pk}:{invoice.send_attempts}",
+        id_key="invoice_id",
         subject=f"Invoice {invoice.number}",
         body=f"Please find attached invoice {invoice.number} for {invoice.gross_total} {settings.CURRENCY}.",
+        attachment=INVOICE_PDF,
+    )
+    return invoice
+
+
+def _queue(document, *, client, event: str, id_key: str, subject: str, body: str, attachment: str) -> None:
+    """Queue one more attempt at emailing an issued invoice or credit note (locked by the caller) with its PDF,
+    as a service message, and record on it whether the message is on its way or why it cannot go."""
+    document.send_attempts += 1
+    row = client_messaging.notification_enqueue_for_client(
+        client=client,
+        event=event,
+        dedup_key=f"{event}:{document.pk}:{document.send_attempts}",
+        subject=subject,
+        body=body,
         context={
-            "invoice_id": invoice.pk,
-            "number": invoice.number,
-            "total": str(invoice.gross_total),
-            "send_attempt": invoice.send_attempts,
+            id_key: document.pk,
+            "number": document.number,
+            "total": str(document.gross_total),
+            "send_attempt": document.send_attempts,
         },
         channel=Notification.Channel.EMAIL,
         purpose=client_messaging.SERVICE,
-        attachment=INVOICE_PDF,
+        attachment=attachment,
     )
     if row.status == Notification.Status.SKIPPED:
-        invoice.send_state, invoice.send_error = Invoice.SendState.FAILED, _reason(row.last_error)
+        document.send_state, document.send_error = Invoice.SendState.FAILED, _reason(row.last_error)
     else:
-        invoice.send_state, invoice.send_error = Invoice.SendState.QUEUED, ""
-    invoice.save(update_fields=["send_attempts", "send_state", "send_error", "updated_at"])
-    return invoice
+        document.send_state, document.send_error = Invoice.SendState.QUEUED, ""
+    document.save(update_fields=["send_attempts", "send_state", "send_error", "updated_at"])
 
 
 # The name the invoice pages and API have always called.
@@ -112,31 +126,18 @@ def credit_note_send(*, credit_note: CreditNote, by) -> CreditNote:
         raise ApplicationError("Only an issued credit note can be sent.", field="status")
     if note.send_state == Invoice.SendState.QUEUED:
         raise ConflictError("This credit note is already on its way to the client.")
-    note.send_attempts += 1
-    row = client_messaging.notification_enqueue_for_client(
+    _queue(
+        note,
         client=note.invoice.client,
         event=CREDIT_NOTE_EVENT,
-        dedup_key=f"{CREDIT_NOTE_EVENT}:{note.pk}:{note.send_attempts}",
+        id_key="credit_note_id",
         subject=f"Credit note {note.number} for invoice {note.invoice.number}",
         body=(
             f"Please find attached credit note {note.number} crediting {note.gross_total} {settings.CURRENCY} "
             f"on invoice {note.invoice.number}."
         ),
-        context={
-            "credit_note_id": note.pk,
-            "number": note.number,
-            "total": str(note.gross_total),
-            "send_attempt": note.send_attempts,
-        },
-        channel=Notification.Channel.EMAIL,
-        purpose=client_messaging.SERVICE,
         attachment=CREDIT_NOTE_PDF,
     )
-    if row.status == Notification.Status.SKIPPED:
-        note.send_state, note.send_error = Invoice.SendState.FAILED, _reason(row.last_error)
-    else:
-        note.send_state, note.send_error = Invoice.SendState.QUEUED, ""
-    note.save(update_fields=["send_attempts", "send_state", "send_error", "updated_at"])
     return note
 
 

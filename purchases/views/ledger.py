@@ -16,7 +16,7 @@ from crm.views import role_required
 from .. import forms, selectors, services
 from ..forms import first_error
 from ..models import Purchase
-from .params import client_or_404, int_or_none
+from .params import client_or_404, int_or_none, keyset_page
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 ALL = (SM, ACC, ADM)
@@ -110,17 +110,8 @@ def purchase_list(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
-    before = int_or_none(request.GET.get("before"))
-    if before:
-        qs = qs.filter(pk__lt=before)
-    rows = list(qs[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    params = request.GET.copy()
-    params.pop("before", None)
-    if rows:
-        params["before"] = rows[-1].pk
-    ctx = {"purchases": rows, "form": form, "next_query": params.urlencode() if more else ""}
+    rows, next_query = keyset_page(request, qs, PAGE_SIZE)
+    ctx = {"purchases": rows, "form": form, "next_query": next_query}
     return render_partial(request, "purchases/list.html", "purchases/_list_rows.html", ctx)
 
 

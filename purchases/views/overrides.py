@@ -9,7 +9,7 @@ from crm.views import role_required
 
 from .. import forms, selectors
 from ..services.price_overrides import allowance_percent
-from .params import int_or_none
+from .params import keyset_page
 
 PAGE_SIZE = 50
 
@@ -25,20 +25,11 @@ def price_overrides(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
-    before = int_or_none(request.GET.get("before"))
-    if before:
-        qs = qs.filter(pk__lt=before)
-    rows = list(qs[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    params = request.GET.copy()
-    params.pop("before", None)
-    if rows:
-        params["before"] = rows[-1].pk
+    rows, next_query = keyset_page(request, qs, PAGE_SIZE)
     ctx = {
         "overrides": rows,
         "form": form,
         "allowance": allowance_percent(),
-        "next_query": params.urlencode() if more else "",
+        "next_query": next_query,
     }
     return render_partial(request, "purchases/price_overrides.html", "purchases/_price_override_rows.html", ctx)

@@ -37,6 +37,8 @@ def ledger_guard_off(db):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
     yield
+
+
 D = Decimal
 
 
