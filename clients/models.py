@@ -23,6 +23,7 @@ class Segment(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

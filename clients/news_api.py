@@ -5,6 +5,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api.filters import since_filterset
 from crm.api.permissions import IsAdministrator
 
 from . import news as news_services
@@ -44,6 +45,7 @@ class NewsListCreate(generics.ListCreateAPIView):
     permission_classes = [IsAdministrator]
     serializer_class = NewsSerializer
     queryset = News.objects.prefetch_related("segments").order_by("-id")
+    filterset_class = since_filterset(News, "updated_at")
 
 
 class NewsDetail(generics.RetrieveAPIView):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import AppendOnlyFilterSet, SyncFilterSet
 from crm.api.permissions import roles
 from crm.api.throttling import AnonRateThrottle
 from crm.roles import Role
@@ -221,10 +221,16 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "author_username", "from_client", "created_at"]
 
 
+class CommentFilter(AppendOnlyFilterSet):
+    class Meta:
+        model = ComplaintComment
+        fields = []
+
+
 class ComplaintComments(generics.ListCreateAPIView):
     permission_classes = [Handle]
     serializer_class = CommentSerializer
-    pagination_class = None
+    filterset_class = CommentFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -248,10 +254,16 @@ class GoodwillSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "complaint", "client", "given_at", "given_by"]
 
 
+class GoodwillFilter(AppendOnlyFilterSet):
+    class Meta:
+        model = GoodwillGesture
+        fields = []
+
+
 class ComplaintGoodwill(generics.ListCreateAPIView):
     permission_classes = [Handle]
     serializer_class = GoodwillSerializer
-    pagination_class = None
+    filterset_class = GoodwillFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
+from crm.api.filters import since_filterset
 
 from . import selectors, services
 from .api import ComplaintSerializer, Handle, choice
@@ -65,6 +66,7 @@ class ClientMatchQueue(generics.ListAPIView):
 
     permission_classes = [Handle]
     serializer_class = ClientMatchSerializer
+    filterset_class = since_filterset(Complaint, "updated_at")
 
     def get_queryset(self):
         return selectors.client_match_queue()

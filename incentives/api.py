@@ -12,7 +12,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import SyncFilterSet, UtcDateTimeFilter
 from crm.api.pagination import CursorPagination
 from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role, is_admin
@@ -120,11 +120,17 @@ class AwardTypeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
+class AwardTypeFilter(SyncFilterSet):
+    class Meta:
+        model = AwardType
+        fields = ["is_active"]
+
+
 class AwardTypeListCreate(generics.ListCreateAPIView):
     permission_classes = [roles(ADM, read=ALL_ROLES)]
     serializer_class = AwardTypeSerializer
     queryset = AwardType.objects.all()
-    pagination_class = None
+    filterset_class = AwardTypeFilter
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -159,13 +165,19 @@ class AwardRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "is_active"]
 
 
+class AwardRuleFilter(SyncFilterSet):
+    class Meta:
+        model = AwardRule
+        fields = ["is_active", "period_kind"]
+
+
 class AwardRuleListCreate(generics.ListCreateAPIView):
     """Award rules: bonus = bonus_base + bonus_percent % of the weighted score over the personal target."""
 
     permission_classes = [roles(ADM, read=(SM,))]
     serializer_class = AwardRuleSerializer
     queryset = AwardRule.objects.select_related("award_type")
-    pagination_class = None
+    filterset_class = AwardRuleFilter
 
     def perform_create(self, serializer):
         serializer.instance = services.award_rule_create(by=self.request.user, **serializer.validated_data)
@@ -263,6 +275,8 @@ class PeriodCloseSerializer(serializers.ModelSerializer):
 
 
 class PeriodCloseFilter(django_filters.FilterSet):
+    updated_since = UtcDateTimeFilter(field_name="closed_at", lookup_expr="gte")  # a close is written once
+
     class Meta:
         model = PeriodClose
         fields = ["kind"]

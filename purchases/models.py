@@ -111,6 +111,7 @@ class DiscountTier(models.Model):
     threshold = models.DecimalField(**MONEY, unique=True, validators=[MinValueValidator(Decimal("0"))])
     percent = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     name = models.CharField(max_length=50, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 

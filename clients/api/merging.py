@@ -6,6 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api.filters import since_filterset
 from crm.api.permissions import IsAdministrator
 
 from .. import selectors, services
@@ -49,6 +50,7 @@ class ClientManagerHistory(generics.ListAPIView):
     permission_classes = [StaffWrite]
     serializer_class = ManagerAssignmentSerializer
     queryset = ManagerAssignment.objects.none()  # for the schema
+    filterset_class = since_filterset(ManagerAssignment, "assigned_at")  # assignments never change
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -41,3 +41,24 @@ class SyncFilterSet(django_filters.FilterSet):
     """Base for list filters: `updated_since` lets the ERP fetch only what changed since its last sync."""
 
     updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+
+class AppendOnlyFilterSet(django_filters.FilterSet):
+    """Base for lists of rows that never change once written (payments, refunds, comments, goodwill gestures,
+    weights): what changed since a moment is what was written since then, so `updated_since` reads
+    `created_at`."""
+
+    updated_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+
+def since_filterset(model, field: str, base=django_filters.FilterSet):
+    """The FilterSet of a list whose rows carry their change moment in another column than `updated_at` (an
+    assignment's `assigned_at`, a snapshot's `generated_at`): `updated_since` filters on that column. `base` may
+    be a list's own FilterSet, whose filters are kept."""
+    meta = type(
+        "Meta",
+        (getattr(base, "Meta", object),),
+        {"model": model, "fields": getattr(getattr(base, "Meta", None), "fields", [])},
+    )
+    attrs = {"Meta": meta, "updated_since": UtcDateTimeFilter(field_name=field, lookup_expr="gte")}
+    return type(f"{model.__name__}SinceFilter", (base,), attrs)

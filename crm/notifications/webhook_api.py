@@ -7,6 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api.filters import UtcDateTimeFilter, since_filterset
 from crm.api.permissions import IsAdministrator
 
 from . import webhooks
@@ -57,6 +58,7 @@ class SubscriptionList(generics.ListCreateAPIView):
     permission_classes = [IsAdministrator]
     serializer_class = SubscriptionSerializer
     queryset = WebhookSubscription.objects.order_by("-id")
+    filterset_class = since_filterset(WebhookSubscription, "updated_at")
 
     @extend_schema(responses={201: SubscriptionCreatedSerializer})
     def post(self, request):
@@ -125,6 +127,8 @@ class EventFilter(django_filters.FilterSet):
     subscription = django_filters.NumberFilter(field_name="subscription_id")
     status = django_filters.ChoiceFilter(field_name="notification__status", choices=Notification.Status.choices)
     type = django_filters.ChoiceFilter(choices=[(t, t) for t in webhooks.EVENT_TYPES])
+    # An event changes as its delivery goes on: its notification row carries the moment.
+    updated_since = UtcDateTimeFilter(field_name="notification__updated_at", lookup_expr="gte")
 
     class Meta:
         model = WebhookEvent

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.api.conditional import ConditionalWriteMixin
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import AppendOnlyFilterSet, SyncFilterSet
 from crm.api.permissions import ReadAllWriteAdmin
 
 from .. import selectors, services
@@ -160,12 +160,18 @@ class ProductWeightSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+class ProductWeightFilter(AppendOnlyFilterSet):
+    class Meta:
+        model = ProductWeight
+        fields = []
+
+
 class ProductWeights(generics.ListCreateAPIView):
     """A product's effective-dated incentive weights; POST schedules a weight from a date (today or later)."""
 
     permission_classes = [ReadAllWriteAdmin]
     serializer_class = ProductWeightSerializer
-    pagination_class = None
+    filterset_class = ProductWeightFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -183,7 +189,14 @@ class ProductWeights(generics.ListCreateAPIView):
 class TierSerializer(serializers.ModelSerializer):
     class Meta:
         model = DiscountTier
-        fields = ["id", "threshold", "percent", "name"]
+        fields = ["id", "threshold", "percent", "name", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+
+
+class TierFilter(SyncFilterSet):
+    class Meta:
+        model = DiscountTier
+        fields = []
 
 
 class TierList(generics.ListCreateAPIView):
@@ -191,7 +204,7 @@ class TierList(generics.ListCreateAPIView):
 
     permission_classes = [ReadAllWriteAdmin]
     serializer_class = TierSerializer
-    pagination_class = None
+    filterset_class = TierFilter
 
     def get_queryset(self):
         return selectors.tier_list()

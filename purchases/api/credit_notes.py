@@ -11,7 +11,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import AppendOnlyFilterSet, SyncFilterSet
 from crm.api.permissions import ALL_ROLES, ReadAllWriteAdmin, roles
 from crm.roles import Role
 
@@ -148,6 +148,12 @@ class CreditNotePdf(APIView):
         return credit_note_pdf_response(get_object_or_404(_credit_notes(), pk=pk))
 
 
+class RefundFilter(AppendOnlyFilterSet):
+    class Meta:
+        model = Refund
+        fields = []
+
+
 class CreditNoteRefunds(generics.ListCreateAPIView):
     """Refunds against a credit note (read: every role; record: accountants), recorded on its invoice too. Not
     more than the note's gross total less its refunds, nor than is due back on the invoice; a repeated
@@ -155,7 +161,7 @@ class CreditNoteRefunds(generics.ListCreateAPIView):
 
     permission_classes = [roles(Role.ACCOUNTANT, read=ALL_ROLES)]
     serializer_class = RefundSerializer
-    pagination_class = None
+    filterset_class = RefundFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.models import Client
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import AppendOnlyFilterSet, SyncFilterSet
 from crm.api.permissions import ALL_ROLES, roles
 from crm.roles import Role
 
@@ -235,7 +235,6 @@ class _InvoiceMoney(generics.ListCreateAPIView):
     answers 200 with the row recorded the first time; over the balance (or the refundable amount) is a 400."""
 
     permission_classes = [roles(ACC, read=ALL_ROLES)]
-    pagination_class = None
     model = None
 
     def get_queryset(self):
@@ -255,8 +254,21 @@ class _InvoiceMoney(generics.ListCreateAPIView):
         return Response(self.get_serializer(row).data, status=code)
 
 
+class PaymentFilter(AppendOnlyFilterSet):
+    class Meta:
+        model = InvoicePayment
+        fields = []
+
+
+class InvoiceRefundFilter(AppendOnlyFilterSet):
+    class Meta:
+        model = Refund
+        fields = []
+
+
 class InvoicePayments(_InvoiceMoney):
     serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
     model = InvoicePayment
 
     def record(self, invoice, data, by):
@@ -273,6 +285,7 @@ class InvoicePayments(_InvoiceMoney):
 
 class InvoiceRefunds(_InvoiceMoney):
     serializer_class = RefundSerializer
+    filterset_class = InvoiceRefundFilter
     model = Refund
 
     def record(self, invoice, data, by):

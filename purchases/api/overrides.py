@@ -4,6 +4,7 @@ PRICE_OVERRIDE_ALLOWANCE_PERCENT, with who and why."""
 import django_filters
 from rest_framework import generics, serializers
 
+from crm.api.filters import UtcDateTimeFilter
 from crm.api.permissions import roles
 from crm.roles import Role
 
@@ -37,6 +38,7 @@ class PriceOverrideSerializer(serializers.ModelSerializer):
 class PriceOverrideFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte")
+    updated_since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")  # an override is written once
 
     class Meta:
         model = PriceOverride

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from crm.api.filters import since_filterset
 from crm.api.permissions import roles
 from crm.roles import Role
 
@@ -31,6 +32,7 @@ class ReconciliationRuns(generics.ListAPIView):
 
     permission_classes = [roles(Role.ACCOUNTANT, Role.ADMINISTRATOR)]
     serializer_class = ReconciliationRunSerializer
+    filterset_class = since_filterset(ReconciliationRun, "started_at")  # a run is written whole when it ends
 
     def get_queryset(self):
         return selectors.reconciliation_run_list()

@@ -230,7 +230,7 @@ def tier_save(
     if tier is None:
         return DiscountTier.objects.create(threshold=threshold, percent=percent, name=name)
     tier.threshold, tier.percent, tier.name = threshold, percent, name
-    tier.save(update_fields=["threshold", "percent", "name"])
+    tier.save(update_fields=["threshold", "percent", "name", "updated_at"])
     return tier
 
 

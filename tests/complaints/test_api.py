@@ -121,9 +121,9 @@ def test_comments_and_goodwill(sm_api):
     assert sm_api.post(f"{URL}{complaint.pk}/goodwill/", {"kind": "teleport", "cost": "1"}).status_code == 400
     for _ in range(3):
         assert sm_api.post(f"{URL}{complaint.pk}/goodwill/", {"kind": "refund", "cost": "9.99"}).status_code == 201
-    body = sm_api.get(f"{URL}{complaint.pk}/goodwill/").json()
+    body = sm_api.get(f"{URL}{complaint.pk}/goodwill/").json()["results"]
     assert len(body) == 3 and body[0]["cost"] == "9.99"
-    assert len(sm_api.get(f"{URL}{complaint.pk}/comments/").json()) == 1
+    assert len(sm_api.get(f"{URL}{complaint.pk}/comments/").json()["results"]) == 1
 
 
 @pytest.mark.parametrize("listing", ["comments", "goodwill"])
@@ -141,7 +141,7 @@ def test_comments_and_goodwill_lists_cost_the_same_queries_for_2_and_20(sm_api, 
     assert_same_queries_at_two_sizes(
         fetch=lambda: sm_api.get(f"{URL}{complaint.pk}/{listing}/"),
         add_rows=add,
-        rows=lambda r: len(r.json()),
+        rows=lambda r: len(r.json()["results"]),
         queries=2,
     )
 

@@ -115,6 +115,47 @@ def test_request_bodies_are_json_only_and_every_error_is_described(admin_api):
                 assert "404" in responses, (method, path)
 
 
+# Lists that are not collections an ERP syncs, each with the reason. Every other list answers a cursor page and
+# takes `updated_since`; a new list that does neither fails the test below until it does or is named here.
+NOT_SYNCED_LISTS = {
+    "/api/v1/auth/tokens/": "a person's own credentials, read whole on the account page",
+    "/api/v1/users/": "staff accounts: Django's user table carries no change moment; read whole, cursor paged",
+    "/api/v1/clients/duplicates/": "a lookup answering at most eight candidates, not a collection",
+    "/api/v1/incentives/leaderboard/": "a ranking computed for one period, not stored rows",
+    "/api/v1/login-locks/": "live lockout state, which expires by itself",
+    "/api/v1/login-slowdowns/": "live slowdown state, which expires by itself",
+    "/api/v1/reports/": "the fixed list of report kinds",
+    "/api/v1/reports/{kind}/snapshots/{id}/rows/": "a snapshot's rows never change; sync the snapshots list",
+    "/api/v1/standards/holidays/": "the business calendar is read whole (a deleted day leaves no row to sync)",
+}
+
+
+def test_every_list_is_cursor_paged_and_syncable_by_updated_since(admin_api):
+    schema = admin_api.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+
+    def resolve(node):
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    lists, missing = set(), []
+    for path, operations in schema["paths"].items():
+        body = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        shape = resolve(body.get("application/json", {}).get("schema", {}))
+        if shape.get("type") != "array" and "results" not in shape.get("properties", {}):
+            continue
+        lists.add(path)
+        if path in NOT_SYNCED_LISTS:
+            continue
+        parameters = {p["name"] for p in operations["get"].get("parameters", [])}
+        if shape.get("type") == "array" or not {"cursor", "updated_since"} <= parameters:
+            missing.append(path)
+    assert not missing, f"lists without cursor paging or updated_since: {missing}"
+    assert set(NOT_SYNCED_LISTS) <= lists, "a named exception is no longer a list: drop it"
+    assert len(lists) > 40  # the walk saw the API's lists
+
+
 def test_a_form_encoded_or_multipart_post_is_a_4xx_not_a_500(admin_api):
     for content in ("multipart", "form"):
         response = (

@@ -198,7 +198,7 @@ def test_api_refunds_list_and_create(paid, acc_api, sm_api, admin_api):
     )
     for api in (acc_api, sm_api, admin_api):  # every role reads
         listed = api.get(url)
-        assert listed.status_code == 200 and [r["reference"] for r in listed.json()] == ["RMA 7"]
+        assert listed.status_code == 200 and [r["reference"] for r in listed.json()["results"]] == ["RMA 7"]
 
 
 def test_api_refund_denied_to_sales_manager_and_administrator(paid, sm_api, admin_api):
@@ -228,11 +228,11 @@ def test_api_refund_list_costs_the_same_queries_for_1_and_10_refunds(
     url = f"/api/v1/invoices/{paid.pk}/refunds/"
     services.invoice_refund_record(invoice=paid, amount=D("1"), refunded_on=None, by=accountant)
     with django_assert_num_queries(2) as one:  # the user's roles, the refunds
-        assert len(acc_api.get(url).json()) == 1
+        assert len(acc_api.get(url).json()["results"]) == 1
     for _ in range(9):
         services.invoice_refund_record(invoice=paid, amount=D("1"), refunded_on=None, by=accountant)
     with django_assert_num_queries(len(one.captured_queries)):
-        assert len(acc_api.get(url).json()) == 10
+        assert len(acc_api.get(url).json()["results"]) == 10
 
 
 # --- pages --------------------------------------------------------------------------------------------------

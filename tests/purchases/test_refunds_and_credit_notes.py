@@ -181,7 +181,7 @@ def test_api_credit_note_refunds_create_replay_and_list(paid, sales_manager, acc
     assert (invoice["status"], invoice["balance"], invoice["refund_due"]) == ("partially_refunded", "0.00", "0.00")
     for api in (acc_api, sm_api, admin_api):
         listed = api.get(url)
-        assert listed.status_code == 200 and [r["amount"] for r in listed.json()] == ["120.00"]
+        assert listed.status_code == 200 and [r["amount"] for r in listed.json()["results"]] == ["120.00"]
 
 
 def test_api_credit_note_refund_denials_and_bad_input(paid, sales_manager, accountant, acc_api, sm_api, admin_api):
