@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -363,6 +364,8 @@ class Invoice(models.Model):
             models.Index(fields=["requested_by", "-id"]),
             models.Index(fields=["client", "-id"]),
             models.Index(fields=["updated_at"]),
+            # the accountants' "Not sent to the client" list: a handful of rows among all invoices
+            models.Index(fields=["-updated_at"], name="invoice_send_failed_idx", condition=Q(send_state="failed")),
         ]
 
     def __str__(self):
@@ -484,6 +487,7 @@ class CreditNote(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["updated_at"]),
+            models.Index(fields=["-updated_at"], name="credit_note_send_failed_idx", condition=Q(send_state="failed")),
         ]
 
     def __str__(self):

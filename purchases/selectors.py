@@ -283,6 +283,15 @@ def invoice_send_problems():
     )
 
 
+def credit_note_send_problems():
+    """Issued credit notes whose email could not go out, with the reason, beside the invoices in the same list."""
+    return (
+        CreditNote.objects.filter(send_state=Invoice.SendState.FAILED)
+        .select_related("invoice__client")
+        .order_by("-updated_at", "-id")
+    )
+
+
 def reconciliation_run_list():
     return ReconciliationRun.objects.select_related("requested_by").order_by("-id")
 

@@ -32,6 +32,7 @@ def invoices(request):
     if is_accountant(request.user) or is_admin(request.user):
         ctx["queue"] = list(selectors.invoice_queue()[:100])
         ctx["send_problems"] = list(selectors.invoice_send_problems()[:100])
+        ctx["credit_note_send_problems"] = list(selectors.credit_note_send_problems()[:100])
     if is_sales_manager(request.user):
         ctx["mine"] = list(selectors.invoice_list(requested_by=request.user)[:100])
     ctx["recent"] = list(selectors.invoice_list(status=ctx["status"] or None).exclude(status="requested")[:50])

@@ -254,6 +254,22 @@ def test_a_service_opt_out_leaves_the_credit_note_unsent_with_the_reason(
     )
 
 
+def test_a_credit_note_not_sent_is_listed_beside_the_invoices_not_sent(
+    paid, sales_manager, accountant, client_obj, acc_client, sm_client
+):
+    client_services.consent_set(
+        client=client_obj, channel="email", status="opt_out", source="letter", purpose=messaging.SERVICE
+    )
+    note = services.credit_note_send(credit_note=give_back(paid, "1", sales_manager, accountant), by=accountant)
+    assert note.send_state == "failed"
+    page = acc_client.get(reverse("purchases:invoices")).content.decode()
+    listed = page.split('id="invoice-send-problems"', 1)[1].split("</table>", 1)[0]
+    assert reverse("purchases:credit_note", args=[note.pk]) in listed
+    assert "client opted out of service messages by email" in listed and client_obj.name in listed
+    # sales managers have no accountants' queue
+    assert 'id="invoice-send-problems"' not in sm_client.get(reverse("purchases:invoices")).content.decode()
+
+
 def test_a_requested_credit_note_cannot_be_sent(paid, sales_manager, accountant):
     note = give_back(paid, "1", sales_manager)
     with pytest.raises(ApplicationError, match="Only an issued credit note"):

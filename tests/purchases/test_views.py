@@ -225,8 +225,8 @@ def my_request_rows(response) -> int:
     "role, rows, queries",
     [
         # the queue and the issued list show each invoice once
-        ("accountant", invoice_links, 5),  # session, user with roles, the queue, the unsent, the issued
-        ("administrator", invoice_links, 9),  # the same, and the turnaround: targets, calendar, holidays, invoices
+        ("accountant", invoice_links, 6),  # session, user with roles, the queue, unsent invoices and notes, the issued
+        ("administrator", invoice_links, 10),  # the same, and the turnaround: targets, calendar, holidays, invoices
         ("sales_manager", my_request_rows, 4),  # session, user with roles, own requests, the issued
     ],
 )
@@ -260,7 +260,7 @@ def test_invoices_page_turnaround_costs_the_same_queries_for_2_and_20_accountant
             response = admin_client_role.get(reverse("purchases:invoices"))
         assert _in_table(response, "turnaround").count(b"<tr><td>") == size
         counts.append(len(context.captured_queries))
-    assert counts == [9, 9]  # with the invoices not sent to the client
+    assert counts == [10, 10]  # with the invoices and credit notes not sent to the client
 
 
 def test_invoices_page_flags_overdue_requests_for_the_accountant(acc_client, tiers, sales_manager, product):
