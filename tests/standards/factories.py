@@ -57,13 +57,18 @@ def invoice(client, by, *, due_in_hours: float, issued_after_hours: float | None
     inv = Invoice.objects.create(client=client, requested_by=by, requested_at=requested, due_at=due)
     if issued_after_hours is not None:
         Invoice.objects.filter(pk=inv.pk).update(
-            status=Invoice.Status.ISSUED, issued_at=requested + timedelta(hours=issued_after_hours), net_total=Decimal("1")
+            status=Invoice.Status.ISSUED,
+            issued_at=requested + timedelta(hours=issued_after_hours),
+            net_total=Decimal("1"),
         )
     return inv
 
 
 def contact(client, by, days_ago: int) -> Interaction:
     return Interaction.objects.create(
-        client=client, kind=Interaction.Kind.CALL, staff=by, occurred_at=timezone.now() - timedelta(days=days_ago),
+        client=client,
+        kind=Interaction.Kind.CALL,
+        staff=by,
+        occurred_at=timezone.now() - timedelta(days=days_ago),
         summary="Called",
     )
