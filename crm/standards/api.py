@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clients.api.common import choice_field
 from clients.models import Client
 from crm.api.filters import IdFilter, SyncFilterSet
 from crm.api.permissions import roles
@@ -86,7 +87,7 @@ class ClientServiceRecord(ServiceFailureList):
         return failures.failure_list(user=self.request.user, client_id=client.pk)
 
 
-class ResolveSerializer(serializers.Serializer):
+class FailureResolveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, help_text="What was done about the failure.")
 
 
@@ -96,17 +97,17 @@ class FailureResolve(APIView):
 
     permission_classes = [roles(SM, ADM)]
 
-    @extend_schema(request=ResolveSerializer, responses=ServiceFailureSerializer)
+    @extend_schema(request=FailureResolveSerializer, responses=ServiceFailureSerializer)
     def post(self, request, pk):
         failure = get_object_or_404(ServiceFailure, pk=pk)
-        data = ResolveSerializer(data=request.data)
+        data = FailureResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         failure = failures.failure_resolve(failure=failure, by=request.user, note=data.validated_data["note"])
         return Response(ServiceFailureSerializer(failure).data)
 
 
 class KeyClientRuleSerializer(serializers.ModelSerializer):
-    basis = serializers.ChoiceField(choices=KeyClientRule.Basis.choices)
+    basis = choice_field(KeyClientRule.Basis.choices, "KeyClientBasisEnum")
     min_tier_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
     top_n = serializers.IntegerField(min_value=0, max_value=1_000_000)
     top_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
