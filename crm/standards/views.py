@@ -4,6 +4,7 @@ key-client rule. Thin: parse, read through failures/key_clients, call one servic
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -44,8 +45,14 @@ def _banner(request, client: Client, *, form=None, failed_pk=None, confirmed="",
 @require_GET
 @role_required(SM, ACC, ADM)
 def client_record(request, client_id):
-    """The card's banner ("2 open failures" and the list), loaded by htmx at the top of the card."""
-    return _banner(request, _client_for_record(request, client_id))
+    """The card's banner ("2 open failures" and the list), loaded by htmx at the top of the card; a normal
+    visit (a typed URL, Back after a reload) gets the card itself, never the bare fragment."""
+    client = _client_for_record(request, client_id)
+    if not wants_fragment(request):
+        return redirect("clients:card", client_id=client.pk)
+    response = _banner(request, client)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_POST

@@ -33,6 +33,8 @@ def test_the_card_loads_the_record_banner_showing_open_failures(sm_client, sales
     html = banner.content.decode()
     assert banner.status_code == 200 and "2 open failures" in html and "Promise 1" in html
     assert html.count('name="note"') == 2
+    plain = sm_client.get(reverse("standards:client_record", args=[client.pk]))  # never a bare fragment
+    assert plain.status_code == 302 and plain.url == reverse("clients:card", args=[client.pk])
 
 
 def test_resolving_from_the_banner_confirms_and_keeps_it_in_the_history(sm_client, sales_manager):
@@ -70,7 +72,7 @@ def test_denials_other_managers_client_and_accountant_resolving(client, sales_ma
     assert client.get(reverse("standards:client_record", args=[record.pk])).status_code == 403
     assert client.post(reverse("standards:failure_resolve", args=[failure.pk]), {"note": "x"}).status_code == 403
     client.force_login(accountant)
-    assert client.get(reverse("standards:client_record", args=[record.pk])).status_code == 200  # reads
+    assert client.get(reverse("standards:client_record", args=[record.pk]), **HTMX).status_code == 200  # reads
     assert client.post(reverse("standards:failure_resolve", args=[failure.pk]), {"note": "x"}).status_code == 403
     assert ServiceFailure.objects.get(pk=failure.pk).resolved_at is None
 
