@@ -11,12 +11,15 @@ class StandardsConfig(AppConfig):
     verbose_name = "Company standards"
 
     def ready(self):
+        from clients import hooks as client_hooks
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, failures, tasks
+        from . import dashboard, demo, failures, key_clients, personal_data, tasks
 
         failures.register_builtin_sources()
+        client_hooks.add_merge_step(key_clients.merge_step)
+        client_hooks.add_personal_data_part(personal_data.PART)
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(
             self.label,

@@ -142,3 +142,12 @@ def key_client_flag_set(*, client: Client, flagged: bool, by) -> bool:
     else:
         KeyClientFlag.objects.filter(client=client).delete()
     return flagged
+
+
+def merge_step(*, survivor: Client, loser: Client) -> dict:
+    """Client merge (clients.hooks): a key-client flag on the loser passes to the survivor (a one-to-one row,
+    which the merge does not move). The ranking is left as it is: the next value report ranks the lineage."""
+    if KeyClientFlag.objects.filter(client=survivor).exists():
+        return {}
+    moved = KeyClientFlag.objects.filter(client=loser).update(client=survivor)
+    return {"standards.KeyClientFlag": moved} if moved else {}

@@ -105,3 +105,29 @@ def test_generating_a_value_report_writes_the_ranking(sales_manager):
     assert set(ranked) == {a.pk, b.pk} and sorted(ranked.values()) == [1, 2]
     assert ClientValueRank.objects.first().ranked_at == snapshot.period_end
     assert set(ClientValueRank.objects.values_list("ranked_clients", flat=True)) == {2}
+
+
+def test_a_merge_passes_the_losers_key_flag_to_the_survivor(administrator):
+    from clients.services.merging import client_merge
+
+    survivor, loser = ClientFactory(), ClientFactory()
+    key_clients.key_client_flag_set(client=loser, flagged=True, by=administrator)
+    client_merge(survivor=survivor, loser=loser, by=administrator)
+    assert keys(basis="flag") == {survivor.pk}
+
+
+def test_the_service_record_is_exported_and_scrubbed_with_the_persons_data(administrator, sales_manager):
+    from clients.services import personal_data
+    from crm.standards import failures
+    from crm.standards.models import ServiceFailure
+    from tests.standards import factories as f
+
+    client = ClientFactory(name="Zelda Quarterhouse", manager=sales_manager)
+    f.overdue_promise(client, sales_manager, text="Call Zelda Quarterhouse back")
+    (failure,) = failures.failures_detect()
+    failures.failure_resolve(failure=failure, by=sales_manager, note="Zelda was happy")
+    exported = personal_data.personal_data_export(client=client, by=administrator)
+    assert "Zelda Quarterhouse" in str(exported)
+    personal_data.client_personal_data_erase(client=client, by=administrator)
+    failure = ServiceFailure.objects.get(pk=failure.pk)
+    assert "Zelda" not in failure.title and failure.resolution_note == "[erased]"
