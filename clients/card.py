@@ -14,6 +14,20 @@ CARD_TABS: list[tuple[str, str]] = [
     ("History", "clients:tab_history"),
 ]
 
+# Fragments shown above the tabs, loaded by htmx when the card opens (url names taking `client_id`; a higher
+# app's, shown once its url exists): the service record's "2 open failures".
+CARD_BANNERS: list[str] = ["standards:client_record"]
+
+
+def banners_for(client_id: int) -> list[str]:
+    urls = []
+    for url_name in CARD_BANNERS:
+        try:
+            urls.append(reverse(url_name, kwargs={"client_id": client_id}))
+        except NoReverseMatch:
+            continue
+    return urls
+
 
 def tabs_for(client_id: int) -> list[dict]:
     tabs = []

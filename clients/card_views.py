@@ -14,7 +14,7 @@ from crm.roles import Role, has_role
 from crm.views import role_required
 
 from . import selectors, services
-from .card import tabs_for
+from .card import banners_for, tabs_for
 from .forms import (
     ClientEditForm,
     ConsentForm,
@@ -50,7 +50,12 @@ def client_card(request, client_id):
     return render(
         request,
         "clients/card.html",
-        {"client": client, "tabs": tabs_for(client.pk), "can_edit": services.can_edit_client(request.user, client)},
+        {
+            "client": client,
+            "tabs": tabs_for(client.pk),
+            "banners": banners_for(client.pk),
+            "can_edit": services.can_edit_client(request.user, client),
+        },
     )
 
 

@@ -9,9 +9,10 @@ class ComplaintsConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, personal_data, tasks
+        from . import dashboard, demo, personal_data, service_record, tasks
 
         client_hooks.add_personal_data_part(personal_data.PART)
+        service_record.register()  # complaint clocks and low surveys, into the client's service record
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

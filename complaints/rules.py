@@ -3,12 +3,22 @@
 Priority rule (documented here and tested in tests/complaints/test_rules.py):
 
 1. Severity gives the base priority: critical -> P1, high -> P2, medium -> P3, low -> P4.
-2. The client's value lifts it: a client who has reached a discount tier (cumulative purchases past the first
-   tier threshold) is lifted one step; a client whose tier gives HIGH_VALUE_PERCENT or more is lifted two
-   steps. Never above P1.
+2. The client's value lifts it, never above P1. Value is the client's place in the long-term-value ranking
+   (projected lifetime value, computed by the value report in crm.reports, which writes the ranking to
+   crm.standards.ClientValueRank for the layers below it to read):
+   - in the top VALUE_TWO_STEPS_PERCENT of the ranking: lifted two steps;
+   - in the top VALUE_ONE_STEP_PERCENT: lifted one step;
+   - a band covers ceil(ranked clients x percent / 100) positions (the top 5% of 30 clients is positions 1-2;
+     position 2 is in, position 3 is out), so a non-empty ranking always has a top client;
+   - a client whose projected value is zero or less (no purchases, or costs above margin) is never lifted by
+     rank, wherever the ranking puts them; a ranked client below the bands is not lifted.
+   Fallback, before the first value report exists or for a client the ranking does not hold yet (new since
+   the last report): the discount tier. A tier that gives more than 0% lifts one step, HIGH_VALUE_PERCENT or
+   more two steps; a 0% tier is no discount and lifts nothing, like having no tier.
 3. Suggestions and praise need no urgency: they are never above P3.
 """
 
+import math
 from decimal import Decimal
 
 from crm.roles import Role
@@ -20,6 +30,8 @@ from .models import Complaint, Kind, Severity
 HANDLER_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
 
 HIGH_VALUE_PERCENT = Decimal("10")
+VALUE_TWO_STEPS_PERCENT = Decimal("5")
+VALUE_ONE_STEP_PERCENT = Decimal("20")
 
 SEVERITY_BASE = {Severity.CRITICAL: 1, Severity.HIGH: 2, Severity.MEDIUM: 3, Severity.LOW: 4}
 
@@ -50,10 +62,34 @@ def allowed_transitions(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
-def compute_priority(*, severity: str, kind: str, tier_percent: Decimal | None) -> int:
+def _band(ranked_clients: int, percent: Decimal) -> int:
+    return math.ceil(Decimal(ranked_clients) * percent / Decimal(100)) if ranked_clients > 0 else 0
+
+
+def rank_lift(*, position: int, ranked_clients: int, projected_value: Decimal) -> int:
+    """Steps the client's place in the value ranking lifts a complaint (rule 2)."""
+    if projected_value <= 0:
+        return 0
+    if position <= _band(ranked_clients, VALUE_TWO_STEPS_PERCENT):
+        return 2
+    if position <= _band(ranked_clients, VALUE_ONE_STEP_PERCENT):
+        return 1
+    return 0
+
+
+def tier_lift(tier_percent: Decimal | None) -> int:
+    """Steps the discount tier lifts a complaint when there is no ranking for the client (rule 2, fallback).
+    The tier lookup answers 0 for a tier that gives no discount: that is no lift, not "has a tier"."""
+    if tier_percent is None or tier_percent <= 0:
+        return 0
+    return 2 if tier_percent >= HIGH_VALUE_PERCENT else 1
+
+
+def compute_priority(*, severity: str, kind: str, tier_percent: Decimal | None = None, lift: int | None = None) -> int:
+    """`lift`: the steps the client's value gives (rank_lift, or tier_lift as the fallback); without it the
+    tier decides."""
     priority = SEVERITY_BASE.get(severity, 3)
-    if tier_percent is not None:
-        priority -= 2 if tier_percent >= HIGH_VALUE_PERCENT else 1
+    priority -= tier_lift(tier_percent) if lift is None else lift
     if kind in (Kind.SUGGESTION, Kind.PRAISE):
         priority = max(priority, 3)
     return max(1, min(4, priority))

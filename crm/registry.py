@@ -21,6 +21,9 @@ class Part:
     panels: Callable | None = None
     periodic_tasks: dict[str, tuple[str, dict]] = field(default_factory=dict)
     demo: Callable | None = None
+    # Seeders run in layer order; a part whose demo reads what every app seeded (the service record) asks to
+    # run later with a higher demo_order.
+    demo_order: int = 0
 
 
 _parts: dict[str, Part] = {}
@@ -36,6 +39,7 @@ def contribute(
     panels: Callable | None = None,
     periodic_tasks: dict | None = None,
     demo: Callable | None = None,
+    demo_order: int = 0,
 ) -> None:
     """Called once per app from its ready(). `nav` entries are (order, label, url name, roles)."""
     _parts[label] = Part(
@@ -47,6 +51,7 @@ def contribute(
         panels=panels,
         periodic_tasks=dict(periodic_tasks or {}),
         demo=demo,
+        demo_order=demo_order,
     )
 
 
@@ -66,7 +71,8 @@ def panel_providers() -> list[Callable]:
 
 
 def demo_seeders() -> list[Callable]:
-    return [part.demo for part in parts() if part.demo is not None]
+    ordered = sorted(parts(), key=lambda part: part.demo_order)  # stable: layer order within one demo_order
+    return [part.demo for part in ordered if part.demo is not None]
 
 
 def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:

@@ -9,7 +9,7 @@ class PurchasesConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, outbox, personal_data, selectors, services, tasks
+        from . import dashboard, demo, outbox, personal_data, selectors, service_record, services, tasks
 
         client_hooks.add_merge_step(services.merge_step)
         outbox.register()
@@ -21,6 +21,7 @@ class PurchasesConfig(AppConfig):
             client_hooks.keep_on_merge(model, "client")
         client_hooks.add_interest_source(selectors.category_choices)
         client_hooks.add_personal_data_part(personal_data.PART)
+        service_record.register()  # late invoices into the service record; the tier for the key-client rule
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

@@ -9,6 +9,7 @@ from django.db.models import Q
 from clients.models import Client
 from crm.money import money
 from crm.roles import Role
+from crm.standards import key_clients
 from crm.standards.selectors import service_targets
 from purchases import selectors as purchase_selectors
 
@@ -29,14 +30,25 @@ def default_assignee(client: Client | None, category: ComplaintCategory | None):
     return owner
 
 
-def priority_for(*, client: Client | None, severity: str, kind: str) -> int:
-    """Priority by severity, lifted by the client's value; an unconfirmed client (None) lifts nothing, so
-    typing a top client's email into the public form gains no urgency."""
+def value_lift(client: Client | None) -> int:
+    """The steps the client's value lifts a complaint (complaints/rules.py, rule 2): by their place in the
+    long-term-value ranking, or by the discount tier when the ranking does not hold them (no value report yet,
+    or a client newer than the last one). An unconfirmed client (None) lifts nothing, so typing a top client's
+    email into the public form gains no urgency."""
     if client is None:
-        return rules.compute_priority(severity=severity, kind=kind, tier_percent=None)
+        return 0
+    rank = key_clients.value_rank_get(client_id=client.pk)
+    if rank is not None:
+        return rules.rank_lift(
+            position=rank.position, ranked_clients=rank.ranked_clients, projected_value=rank.projected_value
+        )
     account = purchase_selectors.client_account_get(client=client)
-    tier_percent = None if account is None or account.tier is None else account.tier.percent
-    return rules.compute_priority(severity=severity, kind=kind, tier_percent=tier_percent)
+    return rules.tier_lift(None if account is None or account.tier is None else account.tier.percent)
+
+
+def priority_for(*, client: Client | None, severity: str, kind: str) -> int:
+    """Priority by severity, lifted by the client's value (see value_lift)."""
+    return rules.compute_priority(severity=severity, kind=kind, lift=value_lift(client))
 
 
 def handling_cost_for(category: ComplaintCategory | None) -> Decimal:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from crm.db import replica_reads
 from crm.exceptions import ApplicationError
+from crm.standards import key_clients
 
 from . import perks, trends, value
 from .conf import param
@@ -71,6 +72,13 @@ def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = N
             row_count=len(rows),
         )
         _store_rows(snapshot, rows, flag_key)
+        if kind == ReportKind.VALUE:
+            # the ranking the layers below read (complaint priority, the key-client rule), in the same
+            # transaction: it always matches the newest value report
+            key_clients.value_ranking_replace(
+                entries=((r.get("client_id"), i, r.get("projected_value")) for i, r in enumerate(rows, start=1)),
+                ranked_at=as_of,
+            )
         snapshot.duration_ms = int((time.monotonic() - started) * 1000)
         snapshot.save(update_fields=["duration_ms"])
     log.info("report %s/%s as of %s: %s rows in %s ms", kind, period, as_of, len(rows), snapshot.duration_ms)

@@ -135,3 +135,93 @@ class Acknowledgement(models.Model):
     class Meta:
         app_label = "complaints"
         constraints = [models.UniqueConstraint(fields=["version", "user"], name="one_ack_per_version")]
+
+
+# --- the service record (issue 16: one failure is a total failure) -----------------------------------------
+# These tables are the standards app's own (app label "standards"): the failure sources live in several apps
+# (crm/standards/failures.py), so the record sits here, below purchases and complaints, above clients.
+
+
+class ServiceFailure(models.Model):
+    """One failure in a client's service record: found by a registered source (crm/standards/failures.py),
+    kept forever. `source_key` names what failed (a promise, a complaint clock, an invoice...) so the same
+    failure is recorded once; the manager resolves it with a note, and a resolved failure stays in the history."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="service_failures")
+    kind = models.CharField(max_length=30)
+    source_key = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    occurred_at = models.DateTimeField(help_text="When the failure happened (a due time passed, a message failed).")
+    detected_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "source_key"], name="service_failure_once")]
+        indexes = [
+            models.Index(fields=["client", "resolved_at"], name="service_failure_client_idx"),
+            models.Index(fields=["resolved_at", "client"], name="service_failure_open_idx"),
+            models.Index(fields=["updated_at"], name="service_failure_updated_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class KeyClientRule(models.Model):
+    """Singleton (pk=1): which clients are key clients. Administrators choose one basis: the discount tier
+    (tier percent at least `min_tier_percent`), the long-term-value rank (top `top_n`, or top `top_percent`%
+    of the last value report), or a manual flag on the client (KeyClientFlag)."""
+
+    class Basis(models.TextChoices):
+        TIER = "tier", "Discount tier"
+        TOP_N = "top_n", "Value rank: top N"
+        TOP_PERCENT = "top_percent", "Value rank: top %"
+        FLAG = "flag", "Manual flag"
+
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=Basis.FLAG)
+    min_tier_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("10"))
+    top_n = models.PositiveIntegerField(default=20)
+    top_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("10"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+class KeyClientFlag(models.Model):
+    """A client an administrator marked as key (the rule's "manual flag" basis)."""
+
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="key_client_flag")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flagged_at = models.DateTimeField()
+
+
+class ClientValueRank(models.Model):
+    """The latest long-term-value ranking, one row per ranked client. crm.reports rewrites it whenever it
+    generates a value report; lower apps (complaints priority, the key-client rule) read it here, as they may
+    not import the reports app. Empty until the first value report."""
+
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="value_rank")
+    position = models.PositiveIntegerField(help_text="1 = the most valuable client.")
+    ranked_clients = models.PositiveIntegerField(help_text="How many clients the ranking holds.")
+    projected_value = models.DecimalField(max_digits=14, decimal_places=2)
+    ranked_at = models.DateTimeField(help_text="The as-of moment of the value report the ranking comes from.")
+
+    class Meta:
+        indexes = [models.Index(fields=["position"], name="client_value_rank_pos_idx")]

@@ -174,6 +174,17 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/tasks/<int:pk>/cancel/": {"POST": SM_ADM},
     "api/v1/promises/<int:pk>/keep/": {"POST": SM_ADM},
     "api/v1/promises/<int:pk>/break/": {"POST": SM_ADM},
+    # --- the service record (crm/standards): failures, resolving them, the key-client rule ---
+    "service/failures/": {"GET": STAFF},
+    "service/failures/<int:pk>/resolve/": {"POST": SM_ADM},
+    "service/clients/<int:client_id>/record/": {"GET": STAFF},
+    "service/key-clients/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "service/key-clients/flag/": {"POST": ADM_ONLY},
+    "api/v1/service-failures/": {"GET": STAFF},
+    "api/v1/service-failures/<int:pk>/resolve/": {"POST": SM_ADM},
+    "api/v1/clients/<int:pk>/service-record/": {"GET": STAFF},
+    "api/v1/key-client-rule/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
+    "api/v1/key-client-flags/": {"POST": ADM_ONLY},
     "api/v1/segments/": {"GET": STAFF, "POST": ADM_ONLY},
     # --- purchases: catalogue, ledger, invoices ---
     "purchases/": {"GET": STAFF},
