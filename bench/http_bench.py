@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_db  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOOR_DIR = ROOT.parent / "shared" / "floor-bench"
+FLOOR_DIR = Path(os.environ.get("FLOOR_DIR", ROOT.parent / "shared" / "floor-bench"))
 N = int(os.environ.get("N", "100000"))
 DUR = os.environ.get("DUR", "10s")
 DB = os.environ.get("BENCH_DB", "bench_http")
@@ -67,7 +67,7 @@ def env_for(db: str) -> dict:
 def prepare(db: str, n: int) -> dict:
     scale_db.ensure(db, n)
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(db), check=True)
-    return scale_db.info(db)
+    return scale_db.info(db, env=env_for(db))
 
 
 @contextlib.contextmanager

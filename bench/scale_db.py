@@ -125,11 +125,13 @@ print(",".join(str(s.pk) for s in segs)); print(",".join(str(m.pk) for m in mana
     )
 
 
-def info(db: str) -> dict:
+def info(db: str, env: dict | None = None) -> dict:
     """A fresh token and session for `bench` (tokens may be stored hashed: a new one each run), the newest
-    client's id, and the whole email and phone of the client in the middle."""
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"}
-    env["DJANGO_SETTINGS_MODULE"] = "crm.settings.test"
+    client's id, and the whole email and phone of the client in the middle. The session is signed with the
+    secret key of `env`'s settings (the server's: bench/http_bench.py passes its own), test settings if None."""
+    if env is None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings.test"}
+    env = {**env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"}
     code = """
 import django
 django.setup()
