@@ -155,7 +155,11 @@ print("N", Client.objects.count())
 
 
 def ensure(db: str, n: int) -> None:
+    """Builds the database unless KEEP=1 finds n clients in it; a kept one is migrated to the code's schema."""
     if os.environ.get("KEEP") and client_count(db) == n:
+        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"}
+        env["DJANGO_SETTINGS_MODULE"] = "crm.settings.test"
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         return
     build(db, n)
 
