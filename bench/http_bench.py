@@ -1,14 +1,21 @@
 """HTTP benchmark of the CRM next to ../shared/floor-bench, with the same server settings:
 gunicorn -w 2, DEBUG off, PostgreSQL, wrk -t2 -c4 for DUR per operation.
 
-    .venv/bin/python bench/http_bench.py            # N=100000 clients, DUR=10s
-    N=5000 DUR=3s .venv/bin/python bench/http_bench.py
+    .venv/bin/python bench/http_bench.py                      # N=100000 clients, DUR=10s, database bench_http
+    KEEP=1 BENCH_DB=crm_bench100k .venv/bin/python bench/http_bench.py   # reuse a database of N clients
+    N=5000 DUR=3s FLOOR=0 .venv/bin/python bench/http_bench.py
+    FLOOR_FIGURES=list=753,search=571,detail=960 .venv/bin/python bench/http_bench.py
 
-Creates (and drops first) the database bench_http, migrates, loads N clients named like the floor's
-("<Word> <Word> <Suffix> #i", 1 in 10 contains "Nord"), a catalogue, then measures:
-API client list / search / detail, the HTML client list page search, and purchases recorded per second
-through the API (4 concurrent keep-alive clients). Prints a markdown table."""
+Builds the database set-based with bench/scale_db.py (dropped first unless KEEP=1 finds N clients in it;
+clients named like the floor's, "<Word> <Word> <Suffix> #i", 1 in 10 contains "Nord"), then measures:
+API client list / search / detail, a search for one whole email and one whole phone number, the HTML client
+list page and its search, and purchases recorded per second through the API (4 concurrent keep-alive
+clients). The floor (../shared/floor-bench/floor.sh, after `bash setup.sh` there) runs right before and
+right after in the same run unless FLOOR=0 or FLOOR_FIGURES gives its req/s; each row prints the floor's
+figure for the same operation (the mean of the two runs) and the ratio to it, with the target.
+bench/scale_bench.py runs the same operations at 100,000 and 1,000,000 clients."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -19,15 +26,17 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale_db  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
+FLOOR_DIR = Path(os.environ.get("FLOOR_DIR", ROOT.parent / "shared" / "floor-bench"))
 N = int(os.environ.get("N", "100000"))
 DUR = os.environ.get("DUR", "10s")
 DB = os.environ.get("BENCH_DB", "bench_http")
 PORT = int(os.environ.get("PORT", "8020"))
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 ENV = {
     **os.environ,
-    "DATABASE_URL": DATABASE_URL,
     "DJANGO_SETTINGS_MODULE": "crm.settings",
     "DJANGO_ENV": "production",
     "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "filesystem://"),
@@ -40,72 +49,67 @@ ENV = {
     "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
 }
 PY = sys.executable
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+# (operation, the floor's operation it is read against, target ratio)
+TARGETS = {
+    "api list": ("list", 0.65),
+    "api search": ("search", 0.65),
+    "api detail": ("detail", 0.65),
+    "html list": ("list", 0.5),
+    "html list search": ("list", 0.5),
+}
 
 
-def sh(*cmd, **kw):
-    return subprocess.run(cmd, check=True, cwd=ROOT, env=ENV, **kw)
+def env_for(db: str) -> dict:
+    return {**ENV, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"}
 
 
-def setup_database():
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    sh(PY, "manage.py", "migrate", "-v0")
-    sh(PY, "manage.py", "collectstatic", "--noinput", "-v0")  # the production profile serves hashed names
-    loader = f"""
-import django, os
-django.setup()
-from decimal import Decimal
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from crm.auth_tokens import token_issue
-from crm import services as crm_services
-from clients.models import Client, Segment
-from purchases.models import Category, Product
-N = {N}
-user = crm_services.user_create(username="bench", role="Sales manager", password="bench-pass-123")
-managers = [user] + [crm_services.user_create(username=f"m{{i}}", role="Sales manager") for i in range(4)]
-segs = [Segment.objects.create(name=n, code=n.lower().replace(" ", "-")) for n in ("Wholesale", "Print shop", "Retail")]
-w1 = ["Nord", "Sud", "Alpha", "Beta", "Gamma", "Delta", "Omega", "Prime", "Blue", "Green"]
-w2 = ["Print", "Office", "Paper", "Trade", "Supply", "Logistic", "Market", "Service"]
-sx = ["Ltd", "LLC", "GmbH", "Inc"]
-batch = []
-for i in range(N):
-    batch.append(Client(name=f"{{w1[i % 10]}} {{w2[(i // 10) % 8]}} {{sx[i % 4]}} #{{i}}", email=f"c{{i}}@example.com",
-                        phone=f"+1212555{{i:05d}}"[-12:], segment=segs[i % 3], manager=managers[i % 5],
-                        status="active", preferred_channels=["email"]))
-    if len(batch) == 5000:
-        Client.objects.bulk_create(batch); batch = []
-Client.objects.bulk_create(batch)
-cat = Category.objects.create(name="Paper", code="paper")
-for i in range(50):
-    Product.objects.create(sku=f"P{{i:03d}}", name=f"Product {{i}}", category=cat, unit_price=Decimal("12.50"),
-                           unit_cost=Decimal("7.10"))
-token = token_issue(user=user, name='bench').key
-s = SessionStore()
-s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "crm.auth_backends.RoleAwareModelBackend"
-s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()
-print("TOKEN", token); print("SESSION", s.session_key)
-print("CLIENT", Client.objects.order_by("-id").values_list("id", flat=True).first())
-"""
-    out = subprocess.run([PY, "-c", loader], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True).stdout
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-qc", "VACUUM ANALYZE"], check=True)
-    return dict(line.split(" ", 1) for line in out.strip().splitlines() if " " in line)
+def prepare(db: str, n: int) -> dict:
+    scale_db.ensure(db, n)
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(db), check=True)
+    return scale_db.info(db, env=env_for(db))
 
 
-def warm(path: str, header: str, times: int = 20):
+@contextlib.contextmanager
+def serve(db: str, port: int = PORT):
+    """gunicorn -w 2 on the database, stopped (by its PID) on the way out."""
+    server = subprocess.Popen(
+        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "crm.wsgi:application", "--error-logfile",
+         f"/tmp/bench_http_gunicorn_{port}.log"],
+        cwd=ROOT,
+        env=env_for(db),
+    )  # fmt: skip
+    try:
+        for _ in range(120):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status in (200, 503):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def warm(path: str, header: str, port: int = PORT, times: int = 20):
     """Both gunicorn workers load their code and open their connections on first use: not what is measured."""
     name, value = header.split(": ", 1)
     for _ in range(times):
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", path, headers={name: value})
-        conn.getresponse().read()
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200, (path, resp.status)
         conn.close()
 
 
-def wrk(path: str, header: str):
-    warm(path, header)
+def wrk(path: str, header: str, port: int = PORT):
+    warm(path, header, port)
     out = subprocess.run(
-        ["wrk", "-t2", "-c4", f"-d{DUR}", "--latency", "-H", header, f"http://127.0.0.1:{PORT}{path}"],
+        ["wrk", "-t2", "-c4", f"-d{DUR}", "--latency", "-H", header, f"http://127.0.0.1:{port}{path}"],
         capture_output=True,
         text=True,
         check=True,
@@ -114,21 +118,52 @@ def wrk(path: str, header: str):
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p99, (non2xx.group(1) if non2xx else "0")
+    return float(rps), p50, p99, (non2xx.group(1) if non2xx else "0")
 
 
-def post_purchases(token: str, client_id: int, seconds: float = 10.0, threads: int = 4):
+def operations(info: dict) -> list[tuple[str, str, str]]:
+    token_h = f"Authorization: Token {info['TOKEN']}"
+    cookie_h = f"Cookie: sessionid={info['SESSION']}"
+    return [
+        ("api list", "/api/v1/clients/", token_h),
+        ("api search", "/api/v1/clients/?search=Nord", token_h),
+        ("api detail", f"/api/v1/clients/{info['CLIENT']}/", token_h),
+        ("api search whole email", f"/api/v1/clients/?search={info['EMAIL']}", token_h),
+        ("api search whole phone", f"/api/v1/clients/?search=%2B{info['PHONE'].lstrip('+')}", token_h),
+        ("html list", "/clients/", cookie_h),
+        ("html list search", "/clients/?q=Nord", cookie_h),
+    ]
+
+
+def measure(db: str, info: dict, port: int = PORT, purchases: bool = True) -> dict:
+    """{operation: (req/s, p50, p99, non-2xx)} over HTTP for one database."""
+    results = {}
+    with serve(db, port):
+        for name, path, header in operations(info):
+            results[name] = wrk(path, header, port)
+            print(f"  {db} {name}: {results[name][0]:.0f} req/s", file=sys.stderr, flush=True)
+        if purchases:
+            rate, errors = post_purchases(info["TOKEN"], [int(info["CLIENT"])], port=port)
+            results["api record purchase (4 clients)"] = (rate, "", "", str(errors))
+    return results
+
+
+def post_purchases(token: str, client_ids, skus=("P001", "P002"), seconds: float = 10.0, threads: int = 4,
+                   port: int = PORT):  # fmt: skip
+    """Purchases recorded per second by `threads` concurrent keep-alive clients; (rate, non-201 answers)."""
     count = [0]
     errors = [0]
     lock = threading.Lock()
     deadline = time.time() + seconds
-    body = json.dumps(
-        {"client": client_id, "lines": [{"product": "P001", "quantity": "2"}, {"product": "P002", "quantity": "1"}]}
-    )
 
     def worker(k):
-        conn = http.client.HTTPConnection("127.0.0.1", PORT)
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        i = 0
         while time.time() < deadline:
+            client = client_ids[(k * 7919 + i) % len(client_ids)]
+            i += 1
+            lines = [{"product": skus[0], "quantity": "2"}, {"product": skus[1], "quantity": "1"}]
+            body = json.dumps({"client": client, "lines": lines})
             conn.request(
                 "POST",
                 "/api/v1/purchases/",
@@ -152,49 +187,62 @@ def post_purchases(token: str, client_id: int, seconds: float = 10.0, threads: i
     return count[0] / (time.time() - started), errors[0]
 
 
+def floor_run() -> dict:
+    """{op: req/s} from one run of floor.sh (hello, list, search, detail)."""
+    out = subprocess.run(["bash", str(FLOOR_DIR / "floor.sh")], capture_output=True, text=True, check=True).stdout
+    figures = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) >= 2 and re.match(r"^[\d.]+$", cells[1]):
+            figures[cells[0]] = float(cells[1])
+    print(f"  floor: {figures}", file=sys.stderr, flush=True)
+    return figures
+
+
+def floor_figures(runs: list[dict]) -> dict:
+    """The floor's req/s per operation: FLOOR_FIGURES=list=..,search=..,detail=.. when given, else the mean of
+    the runs made in this process."""
+    given = os.environ.get("FLOOR_FIGURES", "")
+    if given:
+        return {k: float(v) for k, v in (pair.split("=") for pair in given.split(","))}
+    runs = [r for r in runs if r]
+    return {op: sum(r[op] for r in runs) / len(runs) for op in runs[0]} if runs else {}
+
+
+def floor_wanted() -> bool:
+    """floor.sh runs unless FLOOR=0 or FLOOR_FIGURES is given; it needs `bash setup.sh` in its folder first."""
+    if os.environ.get("FLOOR", "1") == "0" or os.environ.get("FLOOR_FIGURES"):
+        return False
+    if not Path("/tmp/floor/venv/bin/gunicorn").exists():
+        print(f"no /tmp/floor/venv: run `bash setup.sh` in {FLOOR_DIR} (or give FLOOR_FIGURES)", file=sys.stderr)
+        return False
+    return True
+
+
+def table(title: str, results: dict, floor: dict) -> None:
+    print(f"| op (CRM, {title}) | req/s | p50 | p99 | non-2xx | floor req/s | ratio | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, (rps, p50, p99, non2xx) in results.items():
+        ref, target = TARGETS.get(name, (None, None))
+        fl = floor.get(ref) if ref else None
+        ratio = f"{rps / fl:.0%}" if fl else ""
+        fl_text = f"{fl:.1f}" if fl else ""
+        target_text = f">= {target:.0%}" if target else ""
+        print(f"| {name} | {rps:.1f} | {p50} | {p99} | {non2xx} | {fl_text} | {ratio} | {target_text} |")
+
+
 def main():
     t0 = time.time()
-    info = setup_database()
-    print(f"loaded {N} clients in {time.time() - t0:.1f}s", file=sys.stderr)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "crm.wsgi:application",
-            "--error-logfile",
-            "/tmp/bench_http_gunicorn.log",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    try:
-        for _ in range(60):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status in (200, 503):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        token_h = f"Authorization: Token {info['TOKEN']}"
-        cookie_h = f"Cookie: sessionid={info['SESSION']}"
-        print(f"| op (CRM, {N} clients) | req/s | p50 | p99 | non-2xx |\n|---|---|---|---|---|")
-        for name, path, header in [
-            ("api list", "/api/v1/clients/", token_h),
-            ("api search", "/api/v1/clients/?search=Nord", token_h),
-            ("api detail", f"/api/v1/clients/{info['CLIENT']}/", token_h),
-            ("html list", "/clients/", cookie_h),
-            ("html list search", "/clients/?q=Nord", cookie_h),
-        ]:
-            print(f"| {name} | " + " | ".join(wrk(path, header)) + " |", flush=True)
-        rate, errors = post_purchases(info["TOKEN"], int(info["CLIENT"]))
-        print(f"| api record purchase (4 clients) | {rate:.1f} | | | {errors} |")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    info = prepare(DB, N)
+    print(f"database {DB} ready ({N} clients) in {time.time() - t0:.1f}s", file=sys.stderr)
+    runs = [floor_run()] if floor_wanted() else []
+    results = measure(DB, info)
+    if runs:
+        runs.append(floor_run())
+    floor = floor_figures(runs)
+    table(f"{N} clients", results, floor)
+    for name in ("api search whole email", "api search whole phone"):
+        print(f"{name}: {results[name][0] / results['api list'][0]:.0%} of the api list (target >= 50%)")
 
 
 if __name__ == "__main__":
