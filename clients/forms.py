@@ -119,7 +119,7 @@ class ClientEditForm(ContactDetailsMixin, forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["kind", "name", "phone", "email", "address", "segment", "status", "external_id"]
+        fields = ["kind", "name", "phone", "email", "address", "segment", "status", "language", "external_id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +127,8 @@ class ClientEditForm(ContactDetailsMixin, forms.ModelForm):
         if self.instance.pk:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
             self.initial["preferred_channels"] = self.instance.preferred_channels
+        # Left out of a form, the language stays as it is (defaults to the site's for a new client).
+        self.fields["language"].required = False
 
     def validate_unique(self):
         """The service checks the external id; the form leaves the database untouched."""
@@ -134,6 +136,8 @@ class ClientEditForm(ContactDetailsMixin, forms.ModelForm):
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)
         d["tags"] = [t.strip() for t in d.pop("tags", "").split(",") if t.strip()]
+        if not d.get("language"):
+            d.pop("language", None)
         return d
 
 

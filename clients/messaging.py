@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.exceptions import ApplicationError
 from crm.notifications import channels as transports
@@ -300,10 +300,18 @@ def consent_check(row) -> str:
 
 
 def client_context(row) -> dict:
+    """`client_name` for templates, and `language`: the outbox renders the client's message in it."""
     if not row.client_id:
         return {}
-    name = Client.objects.filter(pk=row.client_id).values_list("name", flat=True).first()
-    return {"client_name": name} if name is not None else {}
+    found = Client.objects.filter(pk=row.client_id).values_list("name", "language").first()
+    return {"client_name": found[0], "language": found[1]} if found is not None else {}
+
+
+def in_client_language(client: Client | None):
+    """`with in_client_language(client):` around the code that writes a message's subject and body, so the
+    client reads it in their language (settings.LANGUAGE_CODE for an address that is no client's)."""
+    language = getattr(client, "language", "") or settings.LANGUAGE_CODE
+    return translation.override(language)
 
 
 def letter_recipients(rows) -> dict[int, dict]:

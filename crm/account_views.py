@@ -2,15 +2,17 @@
 the company's security policy. The rules are in crm.auth_tokens and crm.totp."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import auth_tokens, totp
+from . import auth_tokens, languages, totp
 from .exceptions import ApplicationError
 from .forms import apply_application_error
 from .models import ApiToken, TotpDevice
@@ -140,3 +142,35 @@ def security(request):
     rows = [(u, devices.get(u.pk)) for u in admins]
     active = ApiToken.objects.filter(revoked_at__isnull=True).count()
     return render(request, "registration/security.html", {"form": form, "rows": rows, "active_tokens": active})
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+
+
+@require_http_methods(["GET", "POST"])
+def language(request):
+    """The user's interface language (the account page, and the picker in the top bar, which posts here with
+    `next`): kept for the user, in the session and in the language cookie."""
+    current = translation.get_language()
+    form = LanguageForm(request.POST or None, initial={"language": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = languages.user_language_set(
+                user=request.user, language=form.cleaned_data["language"], session=request.session
+            )
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            translation.activate(chosen)
+            messages.success(request, translation.gettext("Language saved."))
+            response = redirect(_safe_next(request) if request.POST.get("next") else "account-language")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return response
+    return render(request, "registration/language.html", {"form": form})

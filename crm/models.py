@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -73,3 +74,15 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
         indexes = [models.Index(fields=["created_at"])]
+
+
+class UserPreference(models.Model):
+    """What a staff user chose for themselves: the interface language (one of settings.LANGUAGES). No row means
+    "not chosen": the browser's language (or the site default) is used."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, primary_key=True, related_name="preference")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.language}"

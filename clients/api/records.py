@@ -1,6 +1,7 @@
 """Clients API: list/create/retrieve/update, the ERP upsert by external id, and possible duplicates."""
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -73,6 +74,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "first_contact_at",
             "preferred_channels",
             "consents",
+            "language",
             "external_id",
             "merged_into",
             "created_at",
@@ -108,6 +110,7 @@ class ClientSerializer(serializers.ModelSerializer):
                 {"channel": ch, "purpose": purpose, "status": st, "given_at": dt(at), "source": source}
                 for ch, purpose, st, at, source in consents
             ],
+            "language": c.language,
             "external_id": c.external_id,
             "merged_into": c.merged_into_id,
             "created_at": dt(c.created_at),
@@ -163,6 +166,9 @@ class ClientWriteSerializer(serializers.Serializer):
         "upsert only opt-outs are recorded (an opt-in needs evidence: POST /clients/{id}/consents/).",
     )
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False, help_text="The language of messages to the client."
+    )
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     contacts = ContactInputSerializer(many=True, required=False, write_only=True)
     force = serializers.BooleanField(required=False, default=False, write_only=True)

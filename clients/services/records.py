@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal, TypedDict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from .. import selectors
 from ..models import ChannelConsent, Client, ManagerAssignment, Segment, Tag
 from .contacts import consent_apply_from_sync, consent_record, contact_add
 from .rights import EDIT_DENIED, REASSIGN_DENIED, can_assign_to, can_edit_client, can_reassign_client
-from .validation import check_choice, check_manager, clean_channels, normalized
+from .validation import check_choice, check_language, check_manager, clean_channels, normalized
 
 User = get_user_model()
 
@@ -94,6 +95,7 @@ def client_create(
     consent_source: str = "",
     external_id: str | None = None,
     allow_duplicate: bool = True,
+    language: str = "",
 ) -> Client:
     """Create a client with normalised contact details; the first contact is at `first_contact_at` (default
     now), taken by `by`. With allow_duplicate=False a phone or email already known raises ConflictError with
@@ -115,6 +117,8 @@ def client_create(
     check_choice(kind, Client.Kind, "kind")
     check_choice(status, Client.Status, "status")
     check_choice(first_contact_channel, Client.FirstContactChannel, "first_contact_channel")
+    language = language or settings.LANGUAGE_CODE
+    check_language(language)
     email, phone = normalized(email, phone)
     check_manager(manager)
     channels = clean_channels(preferred_channels)
@@ -143,6 +147,7 @@ def client_create(
         preferred_channels=channels,
         interests=list(interests or []),
         external_id=external_id,
+        language=language,
     )
     client._history_user = by  # token-authenticated API calls never reach the history middleware
     client.save()
@@ -189,6 +194,7 @@ UPDATABLE = {
     "interests",
     "preferred_channels",
     "external_id",
+    "language",
 }
 
 
@@ -230,6 +236,8 @@ def client_update(
         check_choice(changes["first_contact_channel"], Client.FirstContactChannel, "first_contact_channel")
     if "preferred_channels" in changes:
         changes["preferred_channels"] = clean_channels(changes["preferred_channels"])
+    if "language" in changes:
+        check_language(changes["language"])
     if "external_id" in changes:
         changes["external_id"] = changes["external_id"] or None
         if (

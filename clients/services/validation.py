@@ -1,6 +1,7 @@
 """Checks every client service shares: a choice is one of its values, a manager is a sales manager, contact
 details are normalised. They raise ApplicationError tied to the field, so forms and the API show it there."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 
@@ -14,6 +15,11 @@ from ..normalize import normalize_email, normalize_phone
 def check_choice(value: str, choices: type[TextChoices], field: str) -> None:
     if value not in choices.values:
         raise ApplicationError(f"{value!r} is not a valid choice.", field=field)
+
+
+def check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(f"{language!r} is not a valid choice.", field="language")
 
 
 def check_manager(manager) -> None:

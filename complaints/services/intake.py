@@ -13,7 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from clients import messaging as client_messaging
 from clients import selectors as client_selectors
@@ -202,11 +203,12 @@ def complaint_create(
 def acknowledge(complaint: Complaint) -> None:
     """Tell the sender the reference: a service message to the client, or (anonymous) a service email to
     the address typed, never an SMS to a typed number."""
-    subject = f"We received your message — reference {complaint.reference}"
-    body = (
-        f"Thank you for contacting us. Your reference is {complaint.reference}. "
-        f"We will reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}."
-    )
+    with client_messaging.in_client_language(complaint.client if complaint.client_id else None):
+        subject = _("We received your message — reference %(reference)s") % {"reference": complaint.reference}
+        body = _("Thank you for contacting us. Your reference is %(reference)s. We will reply by %(due)s.") % {
+            "reference": complaint.reference,
+            "due": formats.date_format(timezone.localtime(complaint.first_response_due), "SHORT_DATETIME_FORMAT"),
+        }
     context = {
         "reference": complaint.reference,
         "complaint_id": complaint.pk,

@@ -14,6 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 
 from crm.auth_tokens import key_hash, token_touch
+from crm.languages import activate_for_api
 from crm.models import ApiToken
 from crm.roles import user_with_roles
 
@@ -21,18 +22,34 @@ User = get_user_model()
 
 
 class TokenAuthentication(DRFTokenAuthentication):
+    _request = None
+
+    def authenticate(self, request):
+        self._request = request
+        try:
+            return super().authenticate(request)
+        finally:
+            self._request = None
+
     def authenticate_credentials(self, key):
         users = User.objects.filter(
             api_tokens__key_hash=key_hash(key),
             api_tokens__revoked_at__isnull=True,
             api_tokens__expires_at__gt=timezone.now(),
         )
-        user = user_with_roles(users, _token_id=F("api_tokens__id"), _token_used=F("api_tokens__last_used_at"))
+        user = user_with_roles(
+            users,
+            _token_id=F("api_tokens__id"),
+            _token_used=F("api_tokens__last_used_at"),
+            _language=F("preference__language"),
+        )
         if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         token_touch(user._token_id, user._token_used)
+        if self._request is not None:  # the user's language, unless the request's Accept-Language names one
+            activate_for_api(self._request, user._language)
         token = ApiToken(id=user._token_id, user=user, last_used_at=user._token_used)
         token._state.adding, token._state.db = False, "default"
         return (user, token)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -8,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from crm import auth_tokens, totp
+from crm import auth_tokens, languages, totp
 from crm.api.throttling import ScopedRateThrottle
 from crm.exceptions import ApplicationError
 from crm.forms import too_many_attempts_message
@@ -194,6 +195,26 @@ class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user).data)
+
+
+class LanguageSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+
+
+class MyLanguageView(APIView):
+    """Your interface language: the language of your pages, and of the API's answers when a request sends no
+    Accept-Language."""
+
+    @extend_schema(responses=LanguageSerializer)
+    def get(self, request):
+        return Response({"language": languages.user_language(request.user) or settings.LANGUAGE_CODE})
+
+    @extend_schema(request=LanguageSerializer, responses=LanguageSerializer)
+    def put(self, request):
+        serializer = LanguageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        chosen = languages.user_language_set(user=request.user, language=serializer.validated_data["language"])
+        return Response({"language": chosen})
 
 
 class UserList(generics.ListAPIView):
