@@ -13,6 +13,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import channels as transports
@@ -188,7 +189,7 @@ def unsubscribe_token_read(token: str) -> tuple[int, str, str]:
             raise ValueError(purpose)
         return int(data["c"]), str(data["ch"]), purpose
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
-        raise ApplicationError("This unsubscribe link is not valid.", field="token")
+        raise ApplicationError(gettext("This unsubscribe link is not valid."), field="token")
 
 
 @transaction.atomic
@@ -198,7 +199,7 @@ def unsubscribe(*, token: str) -> tuple[Client, str]:
     client_id, channel, purpose = unsubscribe_token_read(token)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
-        raise ApplicationError("This unsubscribe link is not valid.", field="token")
+        raise ApplicationError(gettext("This unsubscribe link is not valid."), field="token")
     consent_record(
         client=client, channel=channel, purpose=purpose, status="opt_out", source="unsubscribe link", recorded_by=None
     )
@@ -227,7 +228,7 @@ def consent_confirm_token_read(token: str) -> tuple[int, str, str]:
             raise ValueError(purpose)
         return int(data["c"]), str(data["ch"]), purpose
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
-        raise ApplicationError("This confirmation link is not valid or has expired.", field="token")
+        raise ApplicationError(gettext("This confirmation link is not valid or has expired."), field="token")
 
 
 @transaction.atomic
@@ -236,7 +237,7 @@ def consent_confirm(*, token: str) -> tuple[Client, str, str]:
     client_id, channel, purpose = consent_confirm_token_read(token)
     client = Client.objects.filter(pk=client_id, merged_into__isnull=True).first()
     if client is None:
-        raise ApplicationError("This confirmation link is not valid or has expired.", field="token")
+        raise ApplicationError(gettext("This confirmation link is not valid or has expired."), field="token")
     consent_record(
         client=client, channel=channel, purpose=purpose, status="opt_in", source="confirmed link", recorded_by=None
     )

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy
 
 
 class CrmConfig(AppConfig):
@@ -19,9 +20,9 @@ class CrmConfig(AppConfig):
         registry.contribute(
             "crm",
             nav=[
-                (0, "Dashboard", "dashboard", (SM, ACC, ADM)),
-                (125, "API docs", "api-docs", (SM, ACC, ADM)),
-                (130, "Admin", "admin:index", (ADM,)),
+                (0, gettext_lazy("Dashboard"), "dashboard", (SM, ACC, ADM)),
+                (125, gettext_lazy("API docs"), "api-docs", (SM, ACC, ADM)),
+                (130, gettext_lazy("Admin"), "admin:index", (ADM,)),
             ],
             periodic_tasks=tasks.PERIODIC_TASKS,
         )

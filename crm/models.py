@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class WorkerHeartbeat(models.Model):
@@ -18,9 +19,9 @@ class ApiToken(models.Model):
     Keys are 40 random URL-safe characters, so an unsalted hash is enough: there is nothing to guess."""
 
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="The device or integration that uses it.")
+    name = models.CharField(max_length=100, help_text=gettext_lazy("The device or integration that uses it."))
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell tokens apart.")
+    prefix = models.CharField(max_length=8, help_text=gettext_lazy("The key's first characters, to tell tokens apart."))
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -50,7 +51,7 @@ class SecurityPolicy(models.Model):
     """Company-wide security switches that administrators set (one row)."""
 
     require_admin_totp = models.BooleanField(
-        default=False, help_text="Administrators must confirm each sign-in with an authenticator code."
+        default=False, help_text=gettext_lazy("Administrators must confirm each sign-in with an authenticator code.")
     )
     changed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(null=True, blank=True)

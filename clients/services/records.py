@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.notifications import services as notifications
@@ -66,7 +67,7 @@ def duplicate_candidates(*, email: str = "", phone: str = "", exclude_pk: int | 
 
 def _conflict(candidates: list[Client]) -> ConflictError:
     return ConflictError(
-        "A client with this phone or email already exists. Resend with force=true to create it anyway.",
+        gettext("A client with this phone or email already exists. Resend with force=true to create it anyway."),
         code="duplicate",
         extra={"candidates": [{"id": c.pk, "name": c.name, "email": c.email, "phone": c.phone} for c in candidates]},
     )
@@ -113,7 +114,7 @@ def client_create(
     if by is not None and manager is not None and not can_assign_to(by, manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     if not (name or "").strip():
-        raise ApplicationError("A name is required.", field="name")
+        raise ApplicationError(gettext("A name is required."), field="name")
     check_choice(kind, Client.Kind, "kind")
     check_choice(status, Client.Status, "status")
     check_choice(first_contact_channel, Client.FirstContactChannel, "first_contact_channel")
@@ -124,7 +125,7 @@ def client_create(
     channels = clean_channels(preferred_channels)
     external_id = external_id or None
     if external_id and Client.objects.filter(external_id=external_id).exists():
-        raise ApplicationError("Another client has this external id.", field="external_id")
+        raise ApplicationError(gettext("Another client has this external id."), field="external_id")
     if not allow_duplicate:
         candidates = duplicate_candidates(email=email, phone=phone)
         if candidates:
@@ -214,7 +215,7 @@ def client_update(
     changes nothing."""
     unknown = set(changes) - UPDATABLE - {"manager"}
     if unknown:
-        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise ApplicationError(gettext("Cannot change %(join)s.") % {"join": ", ".join(sorted(unknown))})
     client = Client.objects.select_for_update().get(pk=client.pk)
     if by is not None and not can_edit_client(by, client):
         raise ApplicationError(EDIT_DENIED, code="forbidden")
@@ -226,7 +227,7 @@ def client_update(
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
-            raise ApplicationError("A name is required.", field="name")
+            raise ApplicationError(gettext("A name is required."), field="name")
     if "email" in changes or "phone" in changes:
         email, phone = normalized(changes.get("email", client.email), changes.get("phone", client.phone))
         changes["email"], changes["phone"] = email, phone
@@ -244,7 +245,7 @@ def client_update(
             changes["external_id"]
             and Client.objects.filter(external_id=changes["external_id"]).exclude(pk=client.pk).exists()
         ):
-            raise ApplicationError("Another client has this external id.", field="external_id")
+            raise ApplicationError(gettext("Another client has this external id."), field="external_id")
     changed = []
     if "status" in changes:
         check_choice(changes["status"], Client.Status, "status")
@@ -342,7 +343,7 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
     only an administrator does."""
     external_id = (external_id or "").strip()
     if not external_id:
-        raise ApplicationError("An external id is required.", field="external_id")
+        raise ApplicationError(gettext("An external id is required."), field="external_id")
     manager = data.get("manager")
     if by is not None and manager is not None and not can_assign_to(by, manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
@@ -355,7 +356,8 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()
     if existing is not None and existing.merged_into_id:
         raise ConflictError(
-            f"This external id belongs to a client merged into client #{existing.merged_into_id}; write to that one.",
+            gettext("This external id belongs to a client merged into client #%(merged_into_id)s; write to that one.")
+            % {"merged_into_id": existing.merged_into_id},
             extra={"merged_into": existing.merged_into_id},
         )
     if existing is not None:
@@ -374,7 +376,7 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
 @transaction.atomic
 def segment_create(*, name: str, code: str, description: str = "", is_active: bool = True) -> Segment:
     if not (name or "").strip() or not (code or "").strip():
-        raise ApplicationError("A segment needs a name and a code.", field="name")
+        raise ApplicationError(gettext("A segment needs a name and a code."), field="name")
     if Segment.objects.filter(code=code).exists():
-        raise ApplicationError("This code is taken.", field="code")
+        raise ApplicationError(gettext("This code is taken."), field="code")
     return Segment.objects.create(name=name.strip(), code=code.strip(), description=description, is_active=is_active)

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -174,7 +175,7 @@ def login_lock_notify(*, username: str, address: str) -> None:
 
 def _require_administrator(by) -> None:
     if not has_role(by, Role.ADMINISTRATOR):
-        raise ApplicationError("Only administrators may lift login locks.", code="forbidden")
+        raise ApplicationError(gettext("Only administrators may lift login locks."), code="forbidden")
 
 
 @transaction.atomic

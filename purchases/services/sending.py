@@ -10,6 +10,7 @@ the reason, shown on the document and (invoices) in the accountants' queue. Send
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from clients import messaging as client_messaging
@@ -40,9 +41,9 @@ def invoice_send(*, invoice: Invoice, by) -> Invoice:
     require_accountant(by)
     invoice = invoice_lock(invoice)
     if invoice.status not in SENDABLE:
-        raise ApplicationError("Only an issued invoice can be sent.", field="status")
+        raise ApplicationError(gettext("Only an issued invoice can be sent."), field="status")
     if invoice.send_state == Invoice.SendState.QUEUED:
-        raise ConflictError("This invoice is already on its way to the client.")
+        raise ConflictError(gettext("This invoice is already on its way to the client."))
     with client_messaging.in_client_language(invoice.client):
         subject = _("Invoice %(number)s") % {"number": invoice.number}
         body = _("Please find attached invoice %(number)s for %(amount)s.") % {
@@ -130,9 +131,9 @@ def credit_note_send(*, credit_note: CreditNote, by) -> CreditNote:
     require_accountant(by)
     note = CreditNote.objects.select_for_update().select_related("invoice__client").get(pk=credit_note.pk)
     if note.status != CreditNote.Status.ISSUED:
-        raise ApplicationError("Only an issued credit note can be sent.", field="status")
+        raise ApplicationError(gettext("Only an issued credit note can be sent."), field="status")
     if note.send_state == Invoice.SendState.QUEUED:
-        raise ConflictError("This credit note is already on its way to the client.")
+        raise ConflictError(gettext("This credit note is already on its way to the client."))
     with client_messaging.in_client_language(note.invoice.client):
         names = {"number": note.number, "invoice": note.invoice.number, "amount": money_display(note.gross_total)}
         subject = _("Credit note %(number)s for invoice %(invoice)s") % names
