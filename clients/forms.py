@@ -1,6 +1,7 @@
 """HTML input validation only; rules live in services."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
 
@@ -37,6 +38,10 @@ class FirstContactForm(ContactDetailsMixin, forms.Form):
 
     kind = forms.ChoiceField(choices=Client.Kind.choices, initial=Client.Kind.COMPANY)
     name = forms.CharField(max_length=200, label=gettext_lazy("Name (person or company)"))
+    # Optional, so a first contact posted without it (older pages, scripts) keeps working: the site's language.
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES, required=False, initial=settings.LANGUAGE_CODE, label=gettext_lazy("Language")
+    )
     phone = forms.CharField(max_length=40, required=False)
     email = forms.CharField(max_length=254, required=False)
     first_contact_channel = forms.ChoiceField(
@@ -112,6 +117,7 @@ class FirstContactForm(ContactDetailsMixin, forms.Form):
             "address": d["address"],
             "contacts": contacts,
             "preferred_channels": d["opt_in"],
+            "language": d.get("language") or "",
             "consents": dict.fromkeys(d["opt_in"], ChannelConsent.Status.OPT_IN),
         }
 

@@ -86,7 +86,13 @@ class Client(models.Model):
     # Channels in the client's order of preference, e.g. ["email", "sms"]; consent is in ChannelConsent.
     preferred_channels = models.JSONField(default=list, blank=True)
     # The language of every message to the client (crm.notifications renders in it); one of settings.LANGUAGES.
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=gettext_lazy("The language of messages to the client."),
+    )
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     erased_at = models.DateTimeField(

@@ -105,7 +105,7 @@ class TriageForm(forms.Form):
 class MatchDecisionForm(forms.Form):
     """Confirm the suggested client (or another, by id) or reject the match of an anonymous complaint."""
 
-    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reject", "Reject")])
+    decision = forms.ChoiceField(choices=[("confirm", gettext_lazy("Confirm")), ("reject", gettext_lazy("Reject"))])
     client_id = forms.IntegerField(
         required=False, label=gettext_lazy("Another client id"), help_text=gettext_lazy("Confirm only.")
     )
@@ -166,17 +166,24 @@ class SurveyForm(forms.Form):
 
 
 class ListFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Any kind")] + Complaint.Kind.choices, required=False)
-    status = forms.ChoiceField(choices=[("", "Any state")] + Complaint.Status.choices, required=False)
+    kind = forms.ChoiceField(choices=[("", gettext_lazy("Any kind"))] + Complaint.Kind.choices, required=False)
+    status = forms.ChoiceField(choices=[("", gettext_lazy("Any state"))] + Complaint.Status.choices, required=False)
     category = forms.ModelChoiceField(
         queryset=ComplaintCategory.objects.all(), required=False, empty_label=gettext_lazy("Any category")
     )
-    severity = forms.ChoiceField(choices=[("", "Any severity")] + Complaint.Severity.choices, required=False)
+    severity = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any severity"))] + Complaint.Severity.choices, required=False
+    )
     manager = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label=gettext_lazy("Any manager")
     )
     breached = forms.ChoiceField(
-        choices=[("", "Breached or not"), ("yes", "Breached"), ("no", "Not breached")], required=False
+        choices=[
+            ("", gettext_lazy("Breached or not")),
+            ("yes", gettext_lazy("Breached")),
+            ("no", gettext_lazy("Not breached")),
+        ],
+        required=False,
     )
     q = forms.CharField(required=False, label=gettext_lazy("Search"))
 

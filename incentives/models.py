@@ -163,7 +163,9 @@ class AwardRule(models.Model):
     never below bonus_base, capped by bonus_cap when set: a fixed formula, no user-written expressions."""
 
     name = models.CharField(max_length=120)
-    period_kind = models.CharField(max_length=7, choices=[("month", "Month"), ("quarter", "Quarter")])
+    period_kind = models.CharField(
+        max_length=7, choices=[("month", gettext_lazy("Month")), ("quarter", gettext_lazy("Quarter"))]
+    )
     award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="rules")
     winners = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     min_fulfilment_percent = models.DecimalField(

@@ -299,7 +299,13 @@ class InvoiceRequestForm(forms.Form):
 class PurchaseFilterForm(forms.Form):
     client = forms.IntegerField(required=False)
     kind = forms.ChoiceField(
-        required=False, choices=[("", "All"), ("sale", "Sales"), ("return", "Returns"), ("correction", "Corrections")]
+        required=False,
+        choices=[
+            ("", gettext_lazy("All")),
+            ("sale", gettext_lazy("Sales")),
+            ("return", gettext_lazy("Returns")),
+            ("correction", gettext_lazy("Corrections")),
+        ],
     )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

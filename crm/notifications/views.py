@@ -38,7 +38,10 @@ def notification_list(request):
     ctx = {
         "form": form,
         "page": page,
-        "counts": selectors.notification_status_counts(),
+        "counts": [
+            (status, Notification.Status(status).label, n)
+            for status, n in selectors.notification_status_counts().items()
+        ],
         "events": selectors.notification_events(),
         "querystring": request.GET.urlencode(),
     }
