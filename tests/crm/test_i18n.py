@@ -175,3 +175,11 @@ def test_money_follows_the_active_language():
         assert money_display(amount, "EUR") == "1,240.50 EUR"
     with translation.override("hu"):
         assert money_display(amount, "EUR") == "1\xa0240,50 EUR"
+
+
+def test_the_apis_own_field_errors_are_translated_too(sm_api):
+    """DRF ships no Swahili: the project's catalogue carries its common messages (crm/api/drf_messages.py)."""
+    answer = sm_api.post(reverse("api-clients"), {}, format="json", HTTP_ACCEPT_LANGUAGE="sw")
+    assert answer.status_code == 400 and answer.json()["name"] == ["Sehemu hii inahitajika."]
+    answer = sm_api.post(reverse("api-clients"), {}, format="json", HTTP_ACCEPT_LANGUAGE="hu")
+    assert answer.json()["name"] == ["Ez a mező kötelező."]
