@@ -272,13 +272,15 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
 def _notify_administrators(period: Period, count: int) -> None:
     admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR)
     for admin in admins:
-        notification_services.notification_enqueue_for_user(
-            user=admin,
-            event="award_proposals",
-            dedup_key=f"award_proposals:{period}",
-            subject=f"{count} award proposal(s) for {period.label} await approval",
-            body="Open Awards to approve or reject them.",
-        )
+        with notification_services.in_user_language(admin):
+            notification_services.notification_enqueue_for_user(
+                user=admin,
+                event="award_proposals",
+                dedup_key=f"award_proposals:{period}",
+                subject=gettext("%(count)s award proposal(s) for %(label)s await approval")
+                % {"count": count, "label": period.label},
+                body=gettext("Open Awards to approve or reject them."),
+            )
 
 
 @transaction.atomic
@@ -300,13 +302,15 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
         data={"id": award.pk, "user": award.user_id, "status": award.status, "period": str(award.period)},
     )
     if approve:
-        notification_services.notification_enqueue_for_user(
-            user=award.user,
-            event="award_approved",
-            dedup_key=f"award_approved:{award.pk}",
-            subject=f"Congratulations: {award.award_type.name} ({award.period})",
-            body=award.reason,
-        )
+        with notification_services.in_user_language(award.user):
+            notification_services.notification_enqueue_for_user(
+                user=award.user,
+                event="award_approved",
+                dedup_key=f"award_approved:{award.pk}",
+                subject=gettext("Congratulations: %(name)s (%(period)s)")
+                % {"name": award.award_type.name, "period": award.period},
+                body=award.reason,
+            )
     return award
 
 

@@ -311,23 +311,27 @@ def client_reassign(*, client: Client, manager: User | None, by: User | None = N
         },
     )
     if manager is not None:
-        notifications.notification_enqueue_for_user(
-            user=manager,
-            event="client_reassigned",
-            dedup_key=key,
-            subject=f"{client.name} is now your client",
-            body=f"{client.name} was assigned to you" + (f" (was {previous})." if previous else "."),
-            context={"client_id": client.pk},
-        )
+        with notifications.in_user_language(manager):
+            notifications.notification_enqueue_for_user(
+                user=manager,
+                event="client_reassigned",
+                dedup_key=key,
+                subject=gettext("%(name)s is now your client") % {"name": client.name},
+                body=f"{client.name} was assigned to you" + (f" (was {previous})." if previous else "."),
+                context={"client_id": client.pk},
+            )
     if previous is not None:
-        notifications.notification_enqueue_for_user(
-            user=previous,
-            event="client_reassigned",
-            dedup_key=key,
-            subject=f"{client.name} moved to {manager or 'nobody'}",
-            body=f"{client.name} is no longer your client; the new manager is {manager or 'nobody'}.",
-            context={"client_id": client.pk},
-        )
+        with notifications.in_user_language(previous):
+            notifications.notification_enqueue_for_user(
+                user=previous,
+                event="client_reassigned",
+                dedup_key=key,
+                subject=gettext("%(name)s moved to %(manager_or__nobody)s")
+                % {"name": client.name, "manager_or__nobody": manager or "nobody"},
+                body=gettext("%(name)s is no longer your client; the new manager is %(manager_or__nobody)s.")
+                % {"name": client.name, "manager_or__nobody": manager or "nobody"},
+                context={"client_id": client.pk},
+            )
     return client
 
 

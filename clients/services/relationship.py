@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notifications
@@ -192,13 +192,17 @@ def promise_remind_overdue(*, today: date | None = None) -> int:
     for user, promises in selectors.promise_overdue_by_person(today=today):
         with transaction.atomic():
             lines = "\n".join(f"- {p.client.name}: {p.text} (due {p.due_date:%d %b})" for p in promises)
-            notifications.notification_enqueue_for_user(
-                user=user,
-                event="promises_overdue",
-                dedup_key=f"promises_overdue:{today.isoformat()}",
-                subject=f"{len(promises)} overdue promise{'s' if len(promises) != 1 else ''} to clients",
-                body=f"These promises are past their date:\n{lines}",
-                context={"promise_ids": [p.pk for p in promises]},
-            )
+            with notifications.in_user_language(user):
+                notifications.notification_enqueue_for_user(
+                    user=user,
+                    event="promises_overdue",
+                    dedup_key=f"promises_overdue:{today.isoformat()}",
+                    subject=ngettext(
+                        "%(count)s overdue promise to clients", "%(count)s overdue promises to clients", len(promises)
+                    )
+                    % {"count": len(promises)},
+                    body=gettext("These promises are past their date:") + "\n" + lines,
+                    context={"promise_ids": [p.pk for p in promises]},
+                )
         sent += 1
     return sent

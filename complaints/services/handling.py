@@ -69,14 +69,15 @@ def _assign(complaint: Complaint, to, by, note: str) -> Complaint:
     complaint.save(update_fields=["assigned_to", "updated_at"])
     event = log_event(complaint, ComplaintEvent.EventKind.ASSIGNED, by=by, from_user=previous, to_user=to, note=note)
     if to is not None and to != by:
-        notification_services.notification_enqueue_for_user(
-            user=to,
-            event="complaint_assigned",
-            dedup_key=f"complaint_assigned:{event.pk}",
-            subject=f"Complaint {complaint.reference} is assigned to you",
-            body=complaint.text[:300],
-            context={"complaint_id": complaint.pk},
-        )
+        with notification_services.in_user_language(to):
+            notification_services.notification_enqueue_for_user(
+                user=to,
+                event="complaint_assigned",
+                dedup_key=f"complaint_assigned:{event.pk}",
+                subject=gettext("Complaint %(reference)s is assigned to you") % {"reference": complaint.reference},
+                body=complaint.text[:300],
+                context={"complaint_id": complaint.pk},
+            )
     return complaint
 
 

@@ -186,16 +186,22 @@ def complaint_create(
             complaint, ComplaintEvent.EventKind.ASSIGNED, by=by, to_user=complaint.assigned_to, note="default", at=now
         )
         if complaint.assigned_to != by:
-            notification_services.notification_enqueue_for_user(
-                user=complaint.assigned_to,
-                event="complaint_assigned",
-                dedup_key=f"complaint_assigned:{event.pk}",
-                subject=(
-                    f"New {complaint.get_kind_display().lower()} {complaint.reference} from {complaint.requester_name}"
-                ),
-                body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
-                context={"complaint_id": complaint.pk},
-            )
+            with notification_services.in_user_language(complaint.assigned_to):
+                notification_services.notification_enqueue_for_user(
+                    user=complaint.assigned_to,
+                    event="complaint_assigned",
+                    dedup_key=f"complaint_assigned:{event.pk}",
+                    subject=(
+                        gettext("New %(get_kind_display)s %(reference)s from %(requester_name)s")
+                        % {
+                            "get_kind_display": complaint.get_kind_display().lower(),
+                            "reference": complaint.reference,
+                            "requester_name": complaint.requester_name,
+                        }
+                    ),
+                    body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
+                    context={"complaint_id": complaint.pk},
+                )
     acknowledge(complaint)
     event_emit("complaint.opened", entity=f"complaint:{complaint.pk}", data=complaint_event_data(complaint))
     return complaint

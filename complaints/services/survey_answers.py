@@ -50,12 +50,14 @@ def survey_answer(
         )
         recipients = [complaint.assigned_to] if complaint.assigned_to_id else supervisors()
         for user in recipients:
-            notification_services.notification_enqueue_for_user(
-                user=user,
-                event="complaint_reopened",
-                dedup_key=f"complaint_reopened:{survey.pk}",
-                subject=f"{complaint.reference} reopened: the client scored {survey.score}/5",
-                body=survey.comment or "No comment given.",
-                context={"complaint_id": complaint.pk, "score": survey.score},
-            )
+            with notification_services.in_user_language(user):
+                notification_services.notification_enqueue_for_user(
+                    user=user,
+                    event="complaint_reopened",
+                    dedup_key=f"complaint_reopened:{survey.pk}",
+                    subject=gettext("%(reference)s reopened: the client scored %(score)s/5")
+                    % {"reference": complaint.reference, "score": survey.score},
+                    body=survey.comment or "No comment given.",
+                    context={"complaint_id": complaint.pk, "score": survey.score},
+                )
     return survey

@@ -6,7 +6,7 @@ calls `notification_enqueue` here."""
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
@@ -58,6 +58,14 @@ def notification_enqueue(
     if created and status == Notification.Status.PENDING:
         relay_kick()
     return notification, created
+
+
+def in_user_language(user):
+    """`with in_user_language(user):` around the code that writes a staff message, so each member of staff
+    reads it in their own language (crm.UserPreference; the site's language without one)."""
+    from crm.languages import user_language
+
+    return translation.override(user_language(user) or settings.LANGUAGE_CODE)
 
 
 def notification_enqueue_for_user(

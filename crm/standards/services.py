@@ -159,12 +159,13 @@ def remind_unacknowledged(*, today: date | None = None) -> int:
         documents = pending.get(user.pk, [])
         if not documents:
             continue
-        with transaction.atomic():
+        with transaction.atomic(), notification_services.in_user_language(user):
             notification_services.notification_enqueue_for_user(
                 user=user,
                 event="standards_ack_reminder",
                 dedup_key=f"standards_ack_reminder:{year}-W{week:02d}",
-                subject=f"Please read and acknowledge {len(documents)} service standard document(s)",
+                subject=gettext("Please read and acknowledge %(len)s service standard document(s)")
+                % {"len": len(documents)},
                 body="\n".join(f"- {d.title} (v{d.current_version.number})" for d in documents),
                 context={"documents": [d.pk for d in documents]},
             )

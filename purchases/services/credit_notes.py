@@ -182,14 +182,17 @@ def credit_note_issue(*, credit_note: CreditNote, by) -> CreditNote:
     _issue(note, by=by, invoice=invoice, at=now)
     from crm.notifications import services as notification_services
 
-    notification_services.notification_enqueue_for_user(
-        user=note.requested_by,
-        event="credit_note_issued",
-        dedup_key=f"credit_note_issued:{note.pk}",
-        subject=f"Credit note {note.number} for invoice {invoice.number} is issued",
-        body=f"The credit of {note.gross_total} was issued by {by.get_full_name() or by}.",
-        context={"credit_note_id": note.pk, "number": note.number, "invoice_id": invoice.pk},
-    )
+    with notification_services.in_user_language(note.requested_by):
+        notification_services.notification_enqueue_for_user(
+            user=note.requested_by,
+            event="credit_note_issued",
+            dedup_key=f"credit_note_issued:{note.pk}",
+            subject=gettext("Credit note %(number)s for invoice %(number2)s is issued")
+            % {"number": note.number, "number2": invoice.number},
+            body=gettext("The credit of %(gross_total)s was issued by %(get_full_name_or_by)s.")
+            % {"gross_total": note.gross_total, "get_full_name_or_by": by.get_full_name() or by},
+            context={"credit_note_id": note.pk, "number": note.number, "invoice_id": invoice.pk},
+        )
     return note
 
 

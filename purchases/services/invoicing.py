@@ -176,14 +176,17 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
     )
     from crm.notifications import services as notification_services
 
-    notification_services.notification_enqueue_for_user(
-        user=invoice.requested_by,
-        event="invoice_issued",
-        dedup_key=f"invoice_issued:{invoice.pk}",
-        subject=f"Invoice {invoice.number} for {invoice.client.name} is issued",
-        body=f"The invoice you requested ({invoice.gross_total}) was issued by {by.get_full_name() or by}.",
-        context={"invoice_id": invoice.pk, "number": invoice.number},
-    )
+    with notification_services.in_user_language(invoice.requested_by):
+        notification_services.notification_enqueue_for_user(
+            user=invoice.requested_by,
+            event="invoice_issued",
+            dedup_key=f"invoice_issued:{invoice.pk}",
+            subject=gettext("Invoice %(number)s for %(name)s is issued")
+            % {"number": invoice.number, "name": invoice.client.name},
+            body=gettext("The invoice you requested (%(gross_total)s) was issued by %(get_full_name_or_by)s.")
+            % {"gross_total": invoice.gross_total, "get_full_name_or_by": by.get_full_name() or by},
+            context={"invoice_id": invoice.pk, "number": invoice.number},
+        )
     events.invoice_event("invoice.issued", invoice)
     return invoice
 
@@ -244,14 +247,15 @@ def invoices_remind_overdue(*, now=None) -> int:
                     body=f"It was due at {timezone.localtime(invoice.due_at):%Y-%m-%d %H:%M}. Please issue it.",
                     context={"invoice_id": invoice.pk},
                 )
-            notification_services.notification_enqueue_for_user(
-                user=invoice.requested_by,
-                event="invoice_overdue_requester",
-                dedup_key=f"invoice_overdue_requester:{invoice.pk}",
-                subject=subject,
-                body="The accountants have been reminded.",
-                context={"invoice_id": invoice.pk},
-            )
+            with notification_services.in_user_language(invoice.requested_by):
+                notification_services.notification_enqueue_for_user(
+                    user=invoice.requested_by,
+                    event="invoice_overdue_requester",
+                    dedup_key=f"invoice_overdue_requester:{invoice.pk}",
+                    subject=subject,
+                    body=gettext("The accountants have been reminded."),
+                    context={"invoice_id": invoice.pk},
+                )
             locked.overdue_notified_at = now
             locked.save(update_fields=["overdue_notified_at", "updated_at"])
             count += 1

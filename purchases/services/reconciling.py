@@ -53,11 +53,13 @@ def _alert_administrators(run: ReconciliationRun) -> None:
         lines.append(f"... and {run.mismatch_count - ALERT_LINES} more on the reconciliation page.")
     admins = get_user_model().objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True).distinct()
     for admin in admins:
-        notification_services.notification_enqueue_for_user(
-            user=admin,
-            event="reconciliation_mismatch",
-            dedup_key=f"reconciliation:{run.pk}",
-            subject=f"Reconciliation found {run.mismatch_count} mismatch(es)",
-            body="\n".join(lines),
-            context={"reconciliation_run_id": run.pk, "mismatch_count": run.mismatch_count},
-        )
+        with notification_services.in_user_language(admin):
+            notification_services.notification_enqueue_for_user(
+                user=admin,
+                event="reconciliation_mismatch",
+                dedup_key=f"reconciliation:{run.pk}",
+                subject=gettext("Reconciliation found %(mismatch_count)s mismatch(es)")
+                % {"mismatch_count": run.mismatch_count},
+                body="\n".join(lines),
+                context={"reconciliation_run_id": run.pk, "mismatch_count": run.mismatch_count},
+            )

@@ -183,3 +183,14 @@ def test_the_apis_own_field_errors_are_translated_too(sm_api):
     assert answer.status_code == 400 and answer.json()["name"] == ["Sehemu hii inahitajika."]
     answer = sm_api.post(reverse("api-clients"), {}, format="json", HTTP_ACCEPT_LANGUAGE="hu")
     assert answer.json()["name"] == ["Ez a mező kötelező."]
+
+
+def test_a_staff_message_is_written_in_the_recipients_language(administrator, sales_manager, other_sales_manager):
+    from clients import services as client_services
+
+    UserPreference.objects.create(user=other_sales_manager, language="hu")
+    client = ClientFactory(manager=sales_manager, name="Kessler Print")
+    client_services.client_reassign(client=client, manager=other_sales_manager, by=administrator)
+    rows = {row.user_id: row.subject for row in Notification.objects.filter(event="client_reassigned")}
+    assert rows[other_sales_manager.pk] == "Kessler Print mostantól az Ön ügyfele"
+    assert rows[sales_manager.pk].startswith("Kessler Print moved to")  # no choice made: the site's language
