@@ -121,7 +121,7 @@ def _kind(kind: str) -> str:
             gettext("Material awards may not be personal items, clothing or jewellery."), field="kind"
         )
     if kind not in AwardType.Kind.values:
-        allowed = ", ".join(label for label in AwardType.Kind.labels)
+        allowed = ", ".join(str(label) for label in AwardType.Kind.labels)
         raise ApplicationError(
             gettext("Choose an allowed kind of award: %(allowed)s.") % {"allowed": allowed}, field="kind"
         )
