@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ClientsConfig(AppConfig):
@@ -19,8 +20,8 @@ class ClientsConfig(AppConfig):
             urls="clients.urls",
             api_urls="clients.api_urls",
             nav=[
-                (10, "Clients", "clients:list", (SM, ACC, ADM)),
-                (20, "Tasks", "clients:tasks", (SM, ADM)),
+                (10, gettext_lazy("Clients"), "clients:list", (SM, ACC, ADM)),
+                (20, gettext_lazy("Tasks"), "clients:tasks", (SM, ADM)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
@@ -198,7 +199,7 @@ def client_edit(request, client_id):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("clients:card", client_id=client.pk)
     return render(request, "clients/edit.html", {"client": client, "form": form})
 

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from crm.roles import Role, has_role
 
@@ -8,4 +9,4 @@ def quick_action(request):
     user = getattr(request, "user", None)
     if user is None or not has_role(user, Role.SALES_MANAGER, Role.ADMINISTRATOR):
         return {}
-    return {"quick_action": {"label": "New contact", "url": reverse("clients:new")}}
+    return {"quick_action": {"label": gettext("New contact"), "url": reverse("clients:new")}}

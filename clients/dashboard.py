@@ -1,5 +1,7 @@
 """Dashboard panels from the clients app (see crm.registry)."""
 
+from django.utils.translation import gettext
+
 from crm.roles import Role, has_role, is_admin
 
 from . import selectors
@@ -13,7 +15,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "my-tasks",
-                "title": "My tasks today / overdue",
+                "title": gettext("My tasks today / overdue"),
                 "template": "clients/dashboard/tasks.html",
                 "context": due,
                 "order": 10,
@@ -22,7 +24,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "my-overdue-promises",
-                "title": "Overdue promises",
+                "title": gettext("Overdue promises"),
                 "template": "clients/dashboard/promises.html",
                 "context": {"promises": list(selectors.promises_overdue(promised_by=user)[:20])},
                 "order": 11,
@@ -32,7 +34,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "my-kept-rate",
-                "title": "My promises kept",
+                "title": gettext("My promises kept"),
                 "template": "clients/dashboard/my_rate.html",
                 "context": {"rate": rate[0] if rate else None},
                 "order": 12,
@@ -42,7 +44,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "kept-rates",
-                "title": "Promises kept per manager",
+                "title": gettext("Promises kept per manager"),
                 "template": "clients/dashboard/rates.html",
                 "context": {"rates": selectors.promise_kept_rates()},
                 "order": 15,
@@ -51,7 +53,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "overdue-promises",
-                "title": "Overdue promises (everyone)",
+                "title": gettext("Overdue promises (everyone)"),
                 "template": "clients/dashboard/promises.html",
                 "context": {"promises": list(selectors.promises_overdue()[:20]), "show_who": True},
                 "order": 16,

@@ -116,6 +116,9 @@ PROMISES = [
 ]
 
 
+DEMO_LANGUAGES = ("en", "hu", "en", "sw", "en")
+
+
 def _phone(rng) -> str:
     for _ in range(5):
         raw = f"+447400{rng.randint(100000, 999999)}"
@@ -205,6 +208,8 @@ def _seed_clients(*, rng, stdout) -> None:
             consents=consents,
             consent_source="demo: first contact",
             external_id=f"DEMO-{i + 1:04d}",
+            # every fifth client reads Hungarian and every fifth Swahili: their messages and PDFs are in it
+            language=DEMO_LANGUAGES[i % len(DEMO_LANGUAGES)],
         )
         staff = manager or (managers[0] if managers else admin)
         if staff is None:

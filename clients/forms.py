@@ -1,7 +1,9 @@
 """HTML input validation only; rules live in services."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from crm.notifications.models import Notification
 
@@ -28,39 +30,47 @@ class ContactDetailsMixin:
         try:
             return normalize_email(self.cleaned_data.get("email", ""))
         except ValidationError:
-            raise ValidationError("Enter a valid email address.")
+            raise ValidationError(gettext("Enter a valid email address."))
 
 
 class FirstContactForm(ContactDetailsMixin, forms.Form):
     """Everything taken on the first call, on one screen."""
 
     kind = forms.ChoiceField(choices=Client.Kind.choices, initial=Client.Kind.COMPANY)
-    name = forms.CharField(max_length=200, label="Name (person or company)")
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name (person or company)"))
+    # Optional, so a first contact posted without it (older pages, scripts) keeps working: the site's language.
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES, required=False, initial=settings.LANGUAGE_CODE, label=gettext_lazy("Language")
+    )
     phone = forms.CharField(max_length=40, required=False)
     email = forms.CharField(max_length=254, required=False)
     first_contact_channel = forms.ChoiceField(
-        choices=Client.FirstContactChannel.choices, initial=Client.FirstContactChannel.PHONE, label="Came through"
+        choices=Client.FirstContactChannel.choices,
+        initial=Client.FirstContactChannel.PHONE,
+        label=gettext_lazy("Came through"),
     )
     first_contact_request = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What they asked for"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=gettext_lazy("What they asked for")
     )
     interests = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Product categories of interest"
+        required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Product categories of interest")
     )
     segment = forms.ModelChoiceField(queryset=Segment.objects.filter(is_active=True), required=False)
     manager = StaffChoiceField(queryset=sales_managers(), required=False)
     address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    contact_name = forms.CharField(max_length=200, required=False, label="Contact person (companies)")
-    contact_role = forms.CharField(max_length=100, required=False, label="Their role")
-    contact_phone = forms.CharField(max_length=40, required=False, label="Their phone")
-    contact_email = forms.CharField(max_length=254, required=False, label="Their email")
+    contact_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Contact person (companies)"))
+    contact_role = forms.CharField(max_length=100, required=False, label=gettext_lazy("Their role"))
+    contact_phone = forms.CharField(max_length=40, required=False, label=gettext_lazy("Their phone"))
+    contact_email = forms.CharField(max_length=254, required=False, label=gettext_lazy("Their email"))
     opt_in = forms.MultipleChoiceField(
         choices=Channel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Agreed to be contacted by",
+        label=gettext_lazy("Agreed to be contacted by"),
     )
-    create_anyway = forms.BooleanField(required=False, label="This is a new client, not one of those shown")
+    create_anyway = forms.BooleanField(
+        required=False, label=gettext_lazy("This is a new client, not one of those shown")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,7 +88,7 @@ class FirstContactForm(ContactDetailsMixin, forms.Form):
         try:
             return normalize_email(self.cleaned_data.get("contact_email", ""))
         except ValidationError:
-            raise ValidationError("Enter a valid email address.")
+            raise ValidationError(gettext("Enter a valid email address."))
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
@@ -107,19 +117,20 @@ class FirstContactForm(ContactDetailsMixin, forms.Form):
             "address": d["address"],
             "contacts": contacts,
             "preferred_channels": d["opt_in"],
+            "language": d.get("language") or "",
             "consents": dict.fromkeys(d["opt_in"], ChannelConsent.Status.OPT_IN),
         }
 
 
 class ClientEditForm(ContactDetailsMixin, forms.ModelForm):
-    tags = forms.CharField(required=False, help_text="Comma-separated.")
+    tags = forms.CharField(required=False, help_text=gettext_lazy("Comma-separated."))
     preferred_channels = forms.MultipleChoiceField(
         choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
         model = Client
-        fields = ["kind", "name", "phone", "email", "address", "segment", "status", "external_id"]
+        fields = ["kind", "name", "phone", "email", "address", "segment", "status", "language", "external_id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +138,8 @@ class ClientEditForm(ContactDetailsMixin, forms.ModelForm):
         if self.instance.pk:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
             self.initial["preferred_channels"] = self.instance.preferred_channels
+        # Left out of a form, the language stays as it is (defaults to the site's for a new client).
+        self.fields["language"].required = False
 
     def validate_unique(self):
         """The service checks the external id; the form leaves the database untouched."""
@@ -134,6 +147,8 @@ class ClientEditForm(ContactDetailsMixin, forms.ModelForm):
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)
         d["tags"] = [t.strip() for t in d.pop("tags", "").split(",") if t.strip()]
+        if not d.get("language"):
+            d.pop("language", None)
         return d
 
 
@@ -145,12 +160,12 @@ class InteractionForm(forms.Form):
 
 
 class PromiseForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What was promised")
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="By when")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("What was promised"))
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("By when"))
 
 
 class PromiseResolveForm(forms.Form):
-    resolution = forms.CharField(max_length=500, required=False, label="How it was kept / why broken")
+    resolution = forms.CharField(max_length=500, required=False, label=gettext_lazy("How it was kept / why broken"))
 
 
 class TaskForm(forms.Form):
@@ -178,8 +193,8 @@ class ConsentForm(forms.Form):
     status = forms.ChoiceField(choices=ChannelConsent.Status.choices)
     source = forms.CharField(
         max_length=200,
-        label="Evidence: how the client said so",
-        help_text="e.g. signed form of 3 May, phone call note, the client's email of 12 June",
+        label=gettext_lazy("Evidence: how the client said so"),
+        help_text=gettext_lazy("e.g. signed form of 3 May, phone call note, the client's email of 12 June"),
     )
 
     def clean_purpose(self):
@@ -187,7 +202,7 @@ class ConsentForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    manager = StaffChoiceField(queryset=sales_managers(), required=False, empty_label="Nobody")
+    manager = StaffChoiceField(queryset=sales_managers(), required=False, empty_label=gettext_lazy("Nobody"))
     reason = forms.CharField(max_length=200, required=False)
 
 
@@ -200,16 +215,18 @@ class MergeForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV or XLSX with a header row: name, kind, email, phone, address, segment, "
-        "status, manager, external_id, tags, first_contact_channel."
+        help_text=gettext_lazy(
+            "CSV or XLSX with a header row: name, kind, email, phone, address, segment, "
+            "status, manager, external_id, tags, first_contact_channel."
+        )
     )
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError("Upload a .csv or .xlsx file.")
+            raise ValidationError(gettext("Upload a .csv or .xlsx file."))
         if f.size > 10 * 1024 * 1024:
-            raise ValidationError("The file is larger than 10 MB.")
+            raise ValidationError(gettext("The file is larger than 10 MB."))
         return f
 
 
@@ -223,19 +240,21 @@ class NewsForm(forms.Form):
     channels = forms.MultipleChoiceField(
         choices=[(c, dict(Notification.Channel.choices)[c]) for c in NEWS_CHANNELS],
         widget=forms.CheckboxSelectMultiple,
-        help_text="Each client gets it once, on the first of their preferred channels that they consented to.",
+        help_text=gettext_lazy(
+            "Each client gets it once, on the first of their preferred channels that they consented to."
+        ),
     )
     scheduled_at = forms.DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty to send now.",
+        help_text=gettext_lazy("Leave empty to send now."),
     )
 
 
 class ErasureForm(forms.Form):
     """Typing the client's id is the confirmation: an erasure cannot be undone."""
 
-    confirm = forms.IntegerField(label="Type the client's id to confirm", widget=forms.NumberInput)
+    confirm = forms.IntegerField(label=gettext_lazy("Type the client's id to confirm"), widget=forms.NumberInput)
 
     def __init__(self, *args, client_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,5 +262,7 @@ class ErasureForm(forms.Form):
 
     def clean_confirm(self):
         if self.cleaned_data["confirm"] != self.client_id:
-            raise forms.ValidationError(f"Type {self.client_id} to erase this client's personal data.")
+            raise forms.ValidationError(
+                gettext("Type %(client_id)s to erase this client's personal data.") % {"client_id": self.client_id}
+            )
         return self.cleaned_data["confirm"]

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.exceptions import ApplicationError
@@ -40,7 +41,7 @@ def _job_for(request, job_id, *, with_rows: bool = True) -> ImportJob:
     jobs = ImportJob.objects.all() if with_rows else ImportJob.objects.defer("rows", "errors")
     job = get_object_or_404(jobs, pk=job_id)
     if job.created_by_id != request.user.pk and not is_admin(request.user):
-        raise PermissionDenied("This import belongs to someone else.")
+        raise PermissionDenied(gettext("This import belongs to someone else."))
     return job
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.roles import Role, is_admin
@@ -48,14 +49,19 @@ def _read_rows(filename: str, content: bytes) -> list[dict]:
     """The file's rows as dicts keyed by the lower-cased header, at most MAX_ROWS of them; a file too big to
     read safely, not UTF-8 or not a readable spreadsheet is an ApplicationError on the file field."""
     if len(content) > MAX_FILE_BYTES:
-        raise ApplicationError(f"The file is larger than {MAX_FILE_BYTES // 2**20} MB.", field="file")
+        raise ApplicationError(
+            gettext("The file is larger than %(megabytes)s MB.") % {"megabytes": MAX_FILE_BYTES // 2**20},
+            field="file",
+        )
     if filename.lower().endswith(".xlsx"):
         return _read_xlsx(content)
     return _read_csv(content)
 
 
 def _too_many_rows() -> ApplicationError:
-    return ApplicationError(f"At most {MAX_ROWS} rows per file; split it.", field="file")
+    return ApplicationError(
+        gettext("At most %(MAX_ROWS)s rows per file; split it.") % {"MAX_ROWS": MAX_ROWS}, field="file"
+    )
 
 
 def _read_csv(content: bytes) -> list[dict]:
@@ -65,8 +71,11 @@ def _read_csv(content: bytes) -> list[dict]:
         # Never guessed as Latin-1: a wrong guess would store garbled names and addresses without a word.
         line = content[: exc.start].count(b"\n") + 1
         raise ApplicationError(
-            f"The file is not UTF-8 text (line {line} holds bytes that are not UTF-8). "
-            'Save it as "CSV UTF-8" and upload it again.',
+            gettext(
+                "The file is not UTF-8 text (line %(line)s holds bytes that are not UTF-8). "
+                'Save it as "CSV UTF-8" and upload it again.'
+            )
+            % {"line": line},
             field="file",
         ) from exc
     dialect = csv.excel
@@ -81,7 +90,7 @@ def _read_csv(content: bytes) -> list[dict]:
                 raise _too_many_rows()
             rows.append({k: (v or "").strip() for k, v in row.items() if k})
     except csv.Error as exc:
-        raise ApplicationError(f"This CSV file cannot be read: {exc}.", field="file") from exc
+        raise ApplicationError(gettext("This CSV file cannot be read: %(exc)s.") % {"exc": exc}, field="file") from exc
     return rows
 
 
@@ -90,7 +99,7 @@ def _read_xlsx(content: bytes) -> list[dict]:
     small zip bomb is refused before anything is inflated, and stops at MAX_ROWS rows."""
     from openpyxl import load_workbook
 
-    unreadable = ApplicationError("This is not a readable XLSX file.", field="file")
+    unreadable = ApplicationError(gettext("This is not a readable XLSX file."), field="file")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             # The sizes are the archive's own claims; zipfile stops inflating a member at its claimed size.
@@ -99,7 +108,8 @@ def _read_xlsx(content: bytes) -> list[dict]:
         raise unreadable from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise ApplicationError(
-            f"The XLSX file unpacks to more than {MAX_XLSX_UNPACKED_BYTES // 2**20} MB; save it as CSV or split it.",
+            gettext("The XLSX file unpacks to more than %(megabytes)s MB; save it as CSV or split it.")
+            % {"megabytes": MAX_XLSX_UNPACKED_BYTES // 2**20},
             field="file",
         )
     try:
@@ -257,12 +267,14 @@ def check_rows(rows: list[dict], by=None) -> tuple[list[dict], list[dict]]:
 def import_job_create(*, filename: str, content: bytes, by) -> ImportJob:
     rows = _read_rows(filename, content)
     if not rows:
-        raise ApplicationError("The file has no rows under its header.", field="file")
+        raise ApplicationError(gettext("The file has no rows under its header."), field="file")
     if len(rows) > MAX_ROWS:
-        raise ApplicationError(f"At most {MAX_ROWS} rows per file; split it.", field="file")
+        raise ApplicationError(
+            gettext("At most %(MAX_ROWS)s rows per file; split it.") % {"MAX_ROWS": MAX_ROWS}, field="file"
+        )
     missing = {"name"} - set(rows[0])
     if missing:
-        raise ApplicationError("The header row needs a 'name' column.", field="file")
+        raise ApplicationError(gettext("The header row needs a 'name' column."), field="file")
     checked, errors = check_rows(rows, by=by)
     return ImportJob.objects.create(
         filename=filename.replace(NUL, "")[:200], rows=checked, errors=errors, total=len(checked), created_by=by
@@ -274,11 +286,11 @@ def import_job_confirm(*, job: ImportJob, skip_bad_rows: bool, by) -> ImportJob:
     """Queue the import; only who uploaded the file or an administrator starts it."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if not (is_admin(by) or job.created_by_id == by.pk):
-        raise ApplicationError("This import belongs to someone else.", code="forbidden")
+        raise ApplicationError(gettext("This import belongs to someone else."), code="forbidden")
     if job.status != ImportJob.Status.PREVIEW:
-        raise ApplicationError("This import has already started.")
+        raise ApplicationError(gettext("This import has already started."))
     if job.errors and not skip_bad_rows:
-        raise ApplicationError("Fix the errors and upload again, or choose to skip the bad rows.")
+        raise ApplicationError(gettext("Fix the errors and upload again, or choose to skip the bad rows."))
     job.skip_bad_rows = skip_bad_rows
     job.status = ImportJob.Status.QUEUED
     job.queued_at = timezone.now()

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import channels as transports
@@ -188,7 +189,7 @@ def unsubscribe_token_read(token: str) -> tuple[int, str, str]:
             raise ValueError(purpose)
         return int(data["c"]), str(data["ch"]), purpose
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
-        raise ApplicationError("This unsubscribe link is not valid.", field="token")
+        raise ApplicationError(gettext("This unsubscribe link is not valid."), field="token")
 
 
 @transaction.atomic
@@ -198,7 +199,7 @@ def unsubscribe(*, token: str) -> tuple[Client, str]:
     client_id, channel, purpose = unsubscribe_token_read(token)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
-        raise ApplicationError("This unsubscribe link is not valid.", field="token")
+        raise ApplicationError(gettext("This unsubscribe link is not valid."), field="token")
     consent_record(
         client=client, channel=channel, purpose=purpose, status="opt_out", source="unsubscribe link", recorded_by=None
     )
@@ -227,7 +228,7 @@ def consent_confirm_token_read(token: str) -> tuple[int, str, str]:
             raise ValueError(purpose)
         return int(data["c"]), str(data["ch"]), purpose
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
-        raise ApplicationError("This confirmation link is not valid or has expired.", field="token")
+        raise ApplicationError(gettext("This confirmation link is not valid or has expired."), field="token")
 
 
 @transaction.atomic
@@ -236,7 +237,7 @@ def consent_confirm(*, token: str) -> tuple[Client, str, str]:
     client_id, channel, purpose = consent_confirm_token_read(token)
     client = Client.objects.filter(pk=client_id, merged_into__isnull=True).first()
     if client is None:
-        raise ApplicationError("This confirmation link is not valid or has expired.", field="token")
+        raise ApplicationError(gettext("This confirmation link is not valid or has expired."), field="token")
     consent_record(
         client=client, channel=channel, purpose=purpose, status="opt_in", source="confirmed link", recorded_by=None
     )
@@ -300,10 +301,18 @@ def consent_check(row) -> str:
 
 
 def client_context(row) -> dict:
+    """`client_name` for templates, and `language`: the outbox renders the client's message in it."""
     if not row.client_id:
         return {}
-    name = Client.objects.filter(pk=row.client_id).values_list("name", flat=True).first()
-    return {"client_name": name} if name is not None else {}
+    found = Client.objects.filter(pk=row.client_id).values_list("name", "language").first()
+    return {"client_name": found[0], "language": found[1]} if found is not None else {}
+
+
+def in_client_language(client: Client | None):
+    """`with in_client_language(client):` around the code that writes a message's subject and body, so the
+    client reads it in their language (settings.LANGUAGE_CODE for an address that is no client's)."""
+    language = getattr(client, "language", "") or settings.LANGUAGE_CODE
+    return translation.override(language)
 
 
 def letter_recipients(rows) -> dict[int, dict]:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -39,7 +40,7 @@ def news_create(request):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "The news is on its way.")
+            messages.success(request, gettext("The news is on its way."))
             return redirect("notifications:news_detail", pk=news.pk)
     return render(request, "notifications/news_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -53,7 +54,7 @@ def news_detail(request, pk: int):
     try:
         news = selectors.news_get(pk=pk)
     except News.DoesNotExist:
-        raise Http404("No such news.")
+        raise Http404(gettext("No such news."))
     return render(request, "notifications/news_detail.html", _news_ctx(news))
 
 
@@ -63,7 +64,7 @@ def news_cancel(request, pk: int):
     news = get_object_or_404(News, pk=pk)
     try:
         news_services.news_cancel(news_id=news.pk, by=request.user)
-        messages.success(request, "The news is cancelled.")
+        messages.success(request, gettext("The news is cancelled."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("notifications:news_detail", pk=pk)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from crm.notifications.models import Purpose
@@ -10,10 +11,10 @@ from crm.notifications.models import Purpose
 class Channel(models.TextChoices):
     """Ways the company reaches a client. Notifications read the client's order and consent of these."""
 
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    PHONE = "phone", "Phone call"
-    LETTER = "letter", "Printed letter / leaflet"
+    EMAIL = "email", gettext_lazy("Email")
+    SMS = "sms", gettext_lazy("SMS")
+    PHONE = "phone", gettext_lazy("Phone call")
+    LETTER = "letter", gettext_lazy("Printed letter / leaflet")
 
 
 class Segment(models.Model):
@@ -44,27 +45,27 @@ class Tag(models.Model):
 
 class Client(models.Model):
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        COMPANY = "company", "Company"
+        PERSON = "person", gettext_lazy("Person")
+        COMPANY = "company", gettext_lazy("Company")
 
     class Status(models.TextChoices):
-        LEAD = "lead", "Lead"
-        ACTIVE = "active", "Active"
-        DORMANT = "dormant", "Dormant"
-        LOST = "lost", "Lost"
+        LEAD = "lead", gettext_lazy("Lead")
+        ACTIVE = "active", gettext_lazy("Active")
+        DORMANT = "dormant", gettext_lazy("Dormant")
+        LOST = "lost", gettext_lazy("Lost")
 
     class FirstContactChannel(models.TextChoices):
-        PHONE = "phone", "Phone"
-        WALK_IN = "walk_in", "Walk-in"
-        WEB_FORM = "web_form", "Web form"
-        EMAIL = "email", "Email"
-        REFERRAL = "referral", "Referral"
-        EXHIBITION = "exhibition", "Exhibition"
-        OTHER = "other", "Other"
+        PHONE = "phone", gettext_lazy("Phone")
+        WALK_IN = "walk_in", gettext_lazy("Walk-in")
+        WEB_FORM = "web_form", gettext_lazy("Web form")
+        EMAIL = "email", gettext_lazy("Email")
+        REFERRAL = "referral", gettext_lazy("Referral")
+        EXHIBITION = "exhibition", gettext_lazy("Exhibition")
+        OTHER = "other", gettext_lazy("Other")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMPANY)
     name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True, help_text="Stored lower-case.")
+    email = models.EmailField(blank=True, help_text=gettext_lazy("Stored lower-case."))
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +442079460000.")
     address = models.TextField(blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="clients")
@@ -81,14 +82,24 @@ class Client(models.Model):
     first_contact_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    first_contact_request = models.TextField(blank=True, help_text="What the client asked for.")
-    interests = models.JSONField(default=list, blank=True, help_text="Product categories of interest.")
+    first_contact_request = models.TextField(blank=True, help_text=gettext_lazy("What the client asked for."))
+    interests = models.JSONField(default=list, blank=True, help_text=gettext_lazy("Product categories of interest."))
     # Channels in the client's order of preference, e.g. ["email", "sms"]; consent is in ChannelConsent.
     preferred_channels = models.JSONField(default=list, blank=True)
+    # The language of every message to the client (crm.notifications renders in it); one of settings.LANGUAGES.
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=gettext_lazy("The language of messages to the client."),
+    )
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     erased_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the person's data was erased (clients/services/personal_data.py)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the person's data was erased (clients/services/personal_data.py)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -150,16 +161,17 @@ class ChannelConsent(models.Model):
     Purpose = Purpose
 
     class Status(models.TextChoices):
-        OPT_IN = "opt_in", "Opted in"
-        OPT_OUT = "opt_out", "Opted out"
+        OPT_IN = "opt_in", gettext_lazy("Opted in")
+        OPT_OUT = "opt_out", gettext_lazy("Opted out")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.MARKETING)
     status = models.CharField(max_length=10, choices=Status.choices)
-    given_at = models.DateTimeField(help_text="When the client said so.")
+    given_at = models.DateTimeField(help_text=gettext_lazy("When the client said so."))
     source = models.CharField(
-        max_length=200, help_text="How (the evidence): 'confirmed link', 'signed form', 'phone call note' ..."
+        max_length=200,
+        help_text=gettext_lazy("How (the evidence): 'confirmed link', 'signed form', 'phone call note' ..."),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -196,11 +208,11 @@ class ManagerAssignment(models.Model):
 
 class Interaction(models.Model):
     class Kind(models.TextChoices):
-        CALL = "call", "Call"
-        MEETING = "meeting", "Meeting"
-        EMAIL = "email", "Email"
-        CONSULTATION = "consultation", "Consultation"
-        NOTE = "note", "Note"
+        CALL = "call", gettext_lazy("Call")
+        MEETING = "meeting", gettext_lazy("Meeting")
+        EMAIL = "email", gettext_lazy("Email")
+        CONSULTATION = "consultation", gettext_lazy("Consultation")
+        NOTE = "note", gettext_lazy("Note")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="interactions")
     kind = models.CharField(max_length=15, choices=Kind.choices)
@@ -225,28 +237,28 @@ class FollowUpTask(models.Model):
     """A to-do for a staff member about a client ("call back", "consultation after key product sale")."""
 
     class Kind(models.TextChoices):
-        CALL_BACK = "call_back", "Call back"
-        CONSULTATION = "consultation", "Consultation after key product sale"
-        CALL = "call", "Call the client (notification)"
-        OTHER = "other", "Other"
+        CALL_BACK = "call_back", gettext_lazy("Call back")
+        CONSULTATION = "consultation", gettext_lazy("Consultation after key product sale")
+        CALL = "call", gettext_lazy("Call the client (notification)")
+        OTHER = "other", gettext_lazy("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", gettext_lazy("Open")
+        DONE = "done", gettext_lazy("Done")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="tasks")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="crm_tasks")
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.CALL_BACK)
     title = models.CharField(max_length=200)
-    details = models.TextField(blank=True, help_text="E.g. the script to read on a call.")
+    details = models.TextField(blank=True, help_text=gettext_lazy("E.g. the script to read on a call."))
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField(max_length=100, blank=True, help_text="What created it, e.g. purchase:42.")
+    source = models.CharField(max_length=100, blank=True, help_text=gettext_lazy("What created it, e.g. purchase:42."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -260,16 +272,16 @@ class FollowUpTask(models.Model):
 
 class Promise(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        KEPT = "kept", "Kept"
-        BROKEN = "broken", "Broken"
+        OPEN = "open", gettext_lazy("Open")
+        KEPT = "kept", gettext_lazy("Kept")
+        BROKEN = "broken", gettext_lazy("Broken")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="promises")
-    text = models.TextField(help_text="What was promised to the client.")
+    text = models.TextField(help_text=gettext_lazy("What was promised to the client."))
     promised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promises")
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolution = models.TextField(blank=True, help_text="How it was kept, or why it was broken.")
+    resolution = models.TextField(blank=True, help_text=gettext_lazy("How it was kept, or why it was broken."))
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -288,7 +300,7 @@ class ClientMerge(models.Model):
     survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="merges")
     loser_id = models.BigIntegerField()
     loser_snapshot = models.JSONField()
-    moved = models.JSONField(default=dict, help_text="What moved: {'interactions': 3, ...}")
+    moved = models.JSONField(default=dict, help_text=gettext_lazy("What moved: {'interactions': 3, ...}"))
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField(auto_now_add=True)
 
@@ -298,32 +310,38 @@ class ImportJob(models.Model):
     a Celery task that reports progress here."""
 
     class Status(models.TextChoices):
-        PREVIEW = "preview", "Checked, waiting for confirmation"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PREVIEW = "preview", gettext_lazy("Checked, waiting for confirmation")
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Importing")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
 
     filename = models.CharField(max_length=200)
-    rows = models.JSONField(default=list, help_text="Parsed rows: [{'row': 2, 'data': {...}}, ...]")
-    errors = models.JSONField(default=list, help_text="[{'row': 3, 'field': 'phone', 'message': '...'}]")
+    rows = models.JSONField(default=list, help_text=gettext_lazy("Parsed rows: [{'row': 2, 'data': {...}}, ...]"))
+    errors = models.JSONField(default=list, help_text=gettext_lazy("[{'row': 3, 'field': 'phone', 'message': '...'}]"))
     skip_bad_rows = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, help_text="The summary when done, the reason when failed.")
+    message = models.TextField(blank=True, help_text=gettext_lazy("The summary when done, the reason when failed."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # A resumable run (clients/import_running.py): `processed` is the cursor, moved in the transaction that
     # writes each chunk; a run holds the job while `leased_until` is ahead and renews it with every chunk, so
     # a job whose worker died is taken over when the lease runs out and resumed from the cursor.
-    leased_by = models.CharField(max_length=100, blank=True, help_text="The run holding the job: host:pid/token.")
+    leased_by = models.CharField(
+        max_length=100, blank=True, help_text=gettext_lazy("The run holding the job: host:pid/token.")
+    )
     leased_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started since a chunk was last written.")
-    queued_at = models.DateTimeField(null=True, blank=True, help_text="When a run was queued that no worker took yet.")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text=gettext_lazy("Runs started since a chunk was last written.")
+    )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When a run was queued that no worker took yet.")
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -354,15 +372,15 @@ class PersonalDataAudit(models.Model):
     refuses an UPDATE)."""
 
     class Action(models.TextChoices):
-        EXPORT = "export", "Personal data exported"
-        ERASE = "erase", "Personal data erased"
-        RETENTION = "retention", "Retention run"
+        EXPORT = "export", gettext_lazy("Personal data exported")
+        ERASE = "erase", gettext_lazy("Personal data erased")
+        RETENTION = "retention", gettext_lazy("Retention run")
 
     action = models.CharField(max_length=10, choices=Action.choices)
     client_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    counts = models.JSONField(default=dict, help_text="Rows per table: {'clients.Interaction': 3, ...}")
+    counts = models.JSONField(default=dict, help_text=gettext_lazy("Rows per table: {'clients.Interaction': 3, ...}"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -377,22 +395,24 @@ class News(models.Model):
     clients/news.py). It needs segments and clients, so it lives above them, on the clients side."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     title = models.CharField(max_length=200)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     segments = models.ManyToManyField(Segment, related_name="+")
-    channels = models.JSONField(default=list, help_text="Channels it may go out on, e.g. ['email', 'sms'].")
-    scheduled_at = models.DateTimeField(help_text="When sending starts.")
+    channels = models.JSONField(
+        default=list, help_text=gettext_lazy("Channels it may go out on, e.g. ['email', 'sms'].")
+    )
+    scheduled_at = models.DateTimeField(help_text=gettext_lazy("When sending starts."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    total = models.PositiveIntegerField(default=0, help_text="Recipients counted when sending started.")
-    processed = models.PositiveIntegerField(default=0, help_text="Recipients handled so far.")
-    last_client_id = models.BigIntegerField(default=0, help_text="Batch cursor: the last client handled.")
+    total = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Recipients counted when sending started."))
+    processed = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Recipients handled so far."))
+    last_client_id = models.BigIntegerField(default=0, help_text=gettext_lazy("Batch cursor: the last client handled."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as outbox_services
@@ -175,7 +176,7 @@ def news_cancel(*, news_id: int, by=None) -> News:
     """Cancel news that has not started; once batches run, the queued messages go out."""
     news = News.objects.select_for_update().get(pk=news_id)
     if news.status not in (News.Status.DRAFT, News.Status.SCHEDULED):
-        raise ApplicationError("Only news that has not started sending can be cancelled.", field="status")
+        raise ApplicationError(gettext("Only news that has not started sending can be cancelled."), field="status")
     news.status = News.Status.CANCELLED
     news.finished_at = timezone.now()
     news.save(update_fields=["status", "finished_at", "updated_at"])

@@ -1,5 +1,6 @@
 """API for company news (/api/v1/news/): list, compose and schedule, progress, cancel. Administrators only."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -32,7 +33,7 @@ class NewsSerializer(serializers.ModelSerializer):
 
     def validate_segments(self, value):
         if not value:
-            raise serializers.ValidationError("Pick at least one segment.")
+            raise serializers.ValidationError(gettext("Pick at least one segment."))
         return value
 
     def create(self, validated_data):

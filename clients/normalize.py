@@ -4,6 +4,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 
 
 def normalize_phone(raw: str, region: str | None = None) -> str:
@@ -14,9 +15,9 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(raw, region or settings.DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
-        raise ValidationError(f"{raw!r} is not a phone number.", code="invalid_phone")
+        raise ValidationError(gettext("%(raw)r is not a phone number.") % {"raw": raw}, code="invalid_phone")
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"{raw!r} is not a valid phone number.", code="invalid_phone")
+        raise ValidationError(gettext("%(raw)r is not a valid phone number.") % {"raw": raw}, code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.exceptions import ApplicationError
@@ -56,6 +57,6 @@ def personal_data_erase(request, client_id: int):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
-            messages.success(request, f"The personal data of client {client.pk} was erased.")
+            messages.success(request, gettext("The personal data of client %(pk)s was erased.") % {"pk": client.pk})
             return redirect("clients:personal_data", client_id=client.pk)
     return _page(request, client, form, status=400)

@@ -204,7 +204,7 @@ def client_list(
 
 API_FIELDS = [
     "id", "kind", "name", "email", "phone", "address", "segment_id", "manager_id", "status", "status_changed_at",
-    "first_contact_channel", "first_contact_at", "preferred_channels", "external_id", "merged_into_id",
+    "first_contact_channel", "first_contact_at", "preferred_channels", "language", "external_id", "merged_into_id",
     "created_at", "updated_at",
 ]  # fmt: skip
 

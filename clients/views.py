@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm import exports
@@ -40,7 +41,7 @@ def _client_or_404(client_id) -> Client:
     try:
         return selectors.client_get(pk=client_id)
     except Client.DoesNotExist:
-        raise Http404("No such client.")
+        raise Http404(gettext("No such client."))
 
 
 # --- list and export ----------------------------------------------------------------------------------
@@ -167,14 +168,16 @@ def client_new(request):
             data = form.service_kwargs()
             duplicates = selectors.client_duplicates(phone=data["phone"], email=data["email"], name=data["name"])
             if duplicates and not form.cleaned_data["create_anyway"]:
-                form.add_error("create_anyway", "This may be a client we know already. Open them, or tick this box.")
+                form.add_error(
+                    "create_anyway", gettext("This may be a client we know already. Open them, or tick this box.")
+                )
             else:
                 try:
                     client = services.client_create(by=request.user, **data)
                 except ApplicationError as exc:
                     apply_application_error(form, exc)
                 else:
-                    messages.success(request, f"{client.name} added.")
+                    messages.success(request, gettext("%(name)s added.") % {"name": client.name})
                     return redirect("clients:card", client_id=client.pk)
     else:
         keeper = services.first_contact_manager(request.user)
@@ -225,6 +228,10 @@ def client_merge(request):
             except ApplicationError as exc:
                 apply_application_error(form, exc)
             else:
-                messages.success(request, f"{loser.name} (#{loser.pk}) merged into {survivor.name}.")
+                messages.success(
+                    request,
+                    gettext("%(name)s (#%(pk)s) merged into %(name2)s.")
+                    % {"name": loser.name, "pk": loser.pk, "name2": survivor.name},
+                )
                 return redirect("clients:card", client_id=survivor.pk)
     return render(request, "clients/merge.html", {"form": form, "pair": pair})

@@ -4,6 +4,7 @@ public. Which complaint a handler may act on is the services' rule (services/acc
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, parsers, serializers, status
 from rest_framework.permissions import AllowAny
@@ -43,12 +44,17 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
 
 class ComplaintSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(
-        source="requester_name", read_only=True, help_text="The client's name, or the name typed (no client yet)."
+        source="requester_name",
+        read_only=True,
+        help_text=gettext_lazy("The client's name, or the name typed (no client yet)."),
     )
     client_match = choice([("", "(staff intake)"), *Complaint.ClientMatch.choices], read_only=True)
     category_code = serializers.CharField(source="category.code", read_only=True, default=None, allow_null=True)
     root_cause = serializers.ChoiceField(
-        choices=Complaint.RootCause.choices, read_only=True, allow_blank=True, help_text="Empty until resolved."
+        choices=Complaint.RootCause.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text=gettext_lazy("Empty until resolved."),
     )
     is_breached = serializers.BooleanField(read_only=True)
     kind = choice(Complaint.Kind.choices, read_only=True)
@@ -102,7 +108,9 @@ class ComplaintCreateSerializer(serializers.Serializer):
     text = serializers.CharField(error_messages={"required": "Describe the complaint: the text is required."})
     kind = choice(Complaint.Kind.choices, default=Complaint.Kind.COMPLAINT)
     channel = choice(Complaint.Channel.choices, default=Complaint.Channel.API)
-    client = serializers.IntegerField(required=False, help_text="Client id; empty: found by email/phone or a lead.")
+    client = serializers.IntegerField(
+        required=False, help_text=gettext_lazy("Client id; empty: found by email/phone or a lead.")
+    )
     contact_name = serializers.CharField(required=False, allow_blank=True, default="")
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="")
@@ -119,7 +127,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     def validate_client(self, value):
         client = Client.objects.filter(pk=value).first()
         if client is None:
-            raise serializers.ValidationError(f"No client with id {value}.")
+            raise serializers.ValidationError(gettext("No client with id %(value)s.") % {"value": value})
         return client
 
     def validate_purchase(self, value):
@@ -127,7 +135,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
             return None
         purchase = Purchase.objects.filter(pk=value).first()
         if purchase is None:
-            raise serializers.ValidationError(f"No purchase with id {value}.")
+            raise serializers.ValidationError(gettext("No purchase with id %(value)s.") % {"value": value})
         return purchase
 
     def validate_product(self, value):
@@ -135,7 +143,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
             return None
         product = Product.objects.filter(pk=value).first()
         if product is None:
-            raise serializers.ValidationError(f"No product with id {value}.")
+            raise serializers.ValidationError(gettext("No product with id %(value)s.") % {"value": value})
         return product
 
 
@@ -374,7 +382,7 @@ class SurveyView(APIView):
     def get(self, request, token: str):
         survey = selectors.survey_get(token=token)
         if survey is None:
-            return Response({"detail": "This survey link is not valid."}, status=404)
+            return Response({"detail": gettext("This survey link is not valid.")}, status=404)
         return Response({"reference": survey.complaint.reference, "answered": survey.answered_at is not None})
 
     @extend_schema(
@@ -383,7 +391,7 @@ class SurveyView(APIView):
     )
     def post(self, request, token: str):
         if selectors.survey_get(token=token) is None:
-            return Response({"detail": "This survey link is not valid."}, status=404)
+            return Response({"detail": gettext("This survey link is not valid.")}, status=404)
         data = SurveyAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         survey = services.survey_answer(token=token, **data.validated_data)

@@ -5,6 +5,7 @@ service or analytics function the page calls, with the page's roles."""
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -40,7 +41,7 @@ class TriageSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Category code; empty keeps the current category.",
+        help_text=gettext_lazy("Category code; empty keeps the current category."),
     )
     severity = serializers.ChoiceField(choices=Complaint.Severity.choices, required=False, default=None)
     kind = choice(Complaint.Kind.choices, required=False, default=None)
@@ -49,7 +50,9 @@ class TriageSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="User id; empty: the client's manager or the category owner when nobody is assigned yet.",
+        help_text=gettext_lazy(
+            "User id; empty: the client's manager or the category owner when nobody is assigned yet."
+        ),
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -71,7 +74,7 @@ class ComplaintTriage(APIView):
 
 class AssignSerializer(serializers.Serializer):
     assigned_to = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), help_text="A sales manager or an administrator (user id)."
+        queryset=User.objects.all(), help_text=gettext_lazy("A sales manager or an administrator (user id).")
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -107,7 +110,9 @@ class ComplaintCategorySerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Assignee when the client has no manager: a sales manager or an administrator (user id).",
+        help_text=gettext_lazy(
+            "Assignee when the client has no manager: a sales manager or an administrator (user id)."
+        ),
     )
     script = serializers.PrimaryKeyRelatedField(
         queryset=StandardDocument.objects.all(), required=False, allow_null=True, default=None
@@ -296,7 +301,9 @@ class ComplianceFigures(APIView):
 
 class PivotRowSerializer(serializers.Serializer):
     label = serializers.CharField()
-    cells = serializers.ListField(child=serializers.IntegerField(), help_text="One count per month in `months`.")
+    cells = serializers.ListField(
+        child=serializers.IntegerField(), help_text=gettext_lazy("One count per month in `months`.")
+    )
     total = serializers.IntegerField()
 
 

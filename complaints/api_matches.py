@@ -3,6 +3,7 @@ reject actions): complaints from the public form and inbound email whose details
 until staff confirm or reject the match. Handlers only, as triage."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -74,14 +75,14 @@ class ClientMatchQueue(generics.ListAPIView):
 
 class MatchDecisionSerializer(serializers.Serializer):
     client = serializers.IntegerField(
-        required=False, help_text="Confirm only: another client than the suggested one (their id)."
+        required=False, help_text=gettext_lazy("Confirm only: another client than the suggested one (their id).")
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
     def validate_client(self, value):
         client = Client.objects.filter(pk=value).first()
         if client is None:
-            raise serializers.ValidationError(f"No client with id {value}.")
+            raise serializers.ValidationError(gettext("No client with id %(value)s.") % {"value": value})
         return client
 
 

@@ -5,6 +5,7 @@ acknowledges; administrators change them. The services are crm.standards', as be
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -42,7 +43,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     kind = choice(StandardDocument.DocKind.choices, read_only=True)
     current_version = VersionSerializer(read_only=True, allow_null=True)
     acknowledged = serializers.BooleanField(
-        read_only=True, help_text="Whether the caller acknowledged the current version."
+        read_only=True, help_text=gettext_lazy("Whether the caller acknowledged the current version.")
     )
 
     class Meta:
@@ -169,7 +170,9 @@ class MatrixRowSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="user.pk")
     username = serializers.CharField(source="user.username")
     acknowledged = serializers.ListField(
-        source="cells", child=serializers.BooleanField(), help_text="One per document, in `documents` order."
+        source="cells",
+        child=serializers.BooleanField(),
+        help_text=gettext_lazy("One per document, in `documents` order."),
     )
 
 
@@ -199,7 +202,7 @@ class ClockTimeField(serializers.TimeField):
 
 class CalendarSerializer(serializers.Serializer):
     working_weekdays = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=7), help_text="ISO weekdays, 1 = Monday."
+        child=serializers.IntegerField(min_value=1, max_value=7), help_text=gettext_lazy("ISO weekdays, 1 = Monday.")
     )
     day_start = ClockTimeField(format="%H:%M")
     day_end = ClockTimeField(format="%H:%M")
@@ -280,7 +283,9 @@ class ServiceTargetsSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Receives escalations (a sales manager or an administrator); empty: every administrator.",
+        help_text=gettext_lazy(
+            "Receives escalations (a sales manager or an administrator); empty: every administrator."
+        ),
     )
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ComplaintsConfig(AppConfig):
@@ -21,8 +22,8 @@ class ComplaintsConfig(AppConfig):
             urls="complaints.urls",
             api_urls="complaints.api_urls",
             nav=[
-                (60, "Complaints", "complaints:board", (SM, ADM)),
-                (70, "Standards", "complaints:standards", (SM, ACC, ADM)),
+                (60, gettext_lazy("Complaints"), "complaints:board", (SM, ADM)),
+                (70, gettext_lazy("Standards"), "complaints:standards", (SM, ACC, ADM)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

@@ -1,5 +1,7 @@
 """Dashboard panels: my open complaints with due times, breaches, and standard documents to acknowledge."""
 
+from django.utils.translation import gettext
+
 from crm.roles import Role, has_role, is_admin
 from crm.standards import selectors as standard_selectors
 
@@ -13,7 +15,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "complaints-mine",
-                "title": "My open complaints",
+                "title": gettext("My open complaints"),
                 "template": "complaints/_panel_my_open.html",
                 "context": {"complaints": selectors.my_open_complaints(user=user)},
                 "order": 20,
@@ -23,7 +25,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "complaints-breaches",
-                "title": "Complaint breaches",
+                "title": gettext("Complaint breaches"),
                 "template": "complaints/_panel_breaches.html",
                 "context": {"breaches": breaches},
                 "order": 21,
@@ -37,7 +39,7 @@ def panels(request) -> list[dict]:
             result.append(
                 {
                     "id": "standards-ack",
-                    "title": "Service standards to acknowledge",
+                    "title": gettext("Service standards to acknowledge"),
                     "template": "complaints/_panel_standards.html",
                     "context": {"mine": mine, "others": others},
                     "order": 22,

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from clients.models import Client
 from crm.standards.models import StandardDocument
@@ -26,17 +27,19 @@ class StaffIntakeForm(forms.Form):
         ]
     )
     kind = forms.ChoiceField(choices=Complaint.Kind.choices, initial=Complaint.Kind.COMPLAINT)
-    client_id = forms.IntegerField(required=False, label="Client id", help_text="Empty: found by email/phone.")
-    contact_name = forms.CharField(max_length=200, required=False, label="Name")
-    contact_email = forms.EmailField(required=False, label="Email")
-    contact_phone = forms.CharField(max_length=30, required=False, label="Phone")
+    client_id = forms.IntegerField(
+        required=False, label=gettext_lazy("Client id"), help_text=gettext_lazy("Empty: found by email/phone.")
+    )
+    contact_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Name"))
+    contact_email = forms.EmailField(required=False, label=gettext_lazy("Email"))
+    contact_phone = forms.CharField(max_length=30, required=False, label=gettext_lazy("Phone"))
     subject = forms.CharField(max_length=200, required=False)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What happened")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("What happened"))
     severity = forms.ChoiceField(choices=Complaint.Severity.choices, initial=Complaint.Severity.MEDIUM)
     category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.filter(is_active=True), required=False)
     claimed_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
-    purchase_id = forms.IntegerField(required=False, label="Purchase id")
-    product_sku = forms.CharField(max_length=50, required=False, label="Product SKU")
+    purchase_id = forms.IntegerField(required=False, label=gettext_lazy("Purchase id"))
+    product_sku = forms.CharField(max_length=50, required=False, label=gettext_lazy("Product SKU"))
 
     def clean(self):
         """Turn the ids and the SKU typed in into the client, purchase and product the service takes."""
@@ -45,15 +48,15 @@ class StaffIntakeForm(forms.Form):
         if data.get("client_id"):
             data["client"] = Client.objects.filter(pk=data["client_id"]).first()
             if data["client"] is None:
-                self.add_error("client_id", "No client has this id.")
+                self.add_error("client_id", gettext("No client has this id."))
         if data.get("purchase_id"):
             data["purchase"] = Purchase.objects.filter(pk=data["purchase_id"]).first()
             if data["purchase"] is None:
-                self.add_error("purchase_id", "No purchase has this id.")
+                self.add_error("purchase_id", gettext("No purchase has this id."))
         if data.get("product_sku"):
             data["product"] = Product.objects.filter(sku__iexact=data["product_sku"].strip()).first()
             if data["product"] is None:
-                self.add_error("product_sku", "No product has this SKU.")
+                self.add_error("product_sku", gettext("No product has this SKU."))
         return data
 
 
@@ -64,23 +67,27 @@ class PublicComplaintForm(forms.Form):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=30, required=False)
     kind = forms.ChoiceField(
-        choices=Complaint.Kind.choices, initial=Complaint.Kind.COMPLAINT, label="What would you like to tell us?"
+        choices=Complaint.Kind.choices,
+        initial=Complaint.Kind.COMPLAINT,
+        label=gettext_lazy("What would you like to tell us?"),
     )
-    order_reference = forms.CharField(max_length=100, required=False, label="Order or invoice number (optional)")
+    order_reference = forms.CharField(
+        max_length=100, required=False, label=gettext_lazy("Order or invoice number (optional)")
+    )
     claimed_amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, required=False, min_value=0, label="Amount claimed (claims only)"
+        max_digits=12, decimal_places=2, required=False, min_value=0, label=gettext_lazy("Amount claimed (claims only)")
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Your message")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=gettext_lazy("Your message"))
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=gettext_lazy("Leave this empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
     def clean(self):
         data = super().clean()
         if not data.get("email") and not data.get("phone"):
-            raise forms.ValidationError("Give an email address or a phone number so we can reply.")
+            raise forms.ValidationError(gettext("Give an email address or a phone number so we can reply."))
         return data
 
 
@@ -88,7 +95,7 @@ class TriageForm(forms.Form):
     category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.filter(is_active=True), required=False)
     severity = forms.ChoiceField(choices=Complaint.Severity.choices)
     kind = forms.ChoiceField(choices=Complaint.Kind.choices)
-    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Assign to")
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=gettext_lazy("Assign to"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,8 +105,10 @@ class TriageForm(forms.Form):
 class MatchDecisionForm(forms.Form):
     """Confirm the suggested client (or another, by id) or reject the match of an anonymous complaint."""
 
-    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reject", "Reject")])
-    client_id = forms.IntegerField(required=False, label="Another client id", help_text="Confirm only.")
+    decision = forms.ChoiceField(choices=[("confirm", gettext_lazy("Confirm")), ("reject", gettext_lazy("Reject"))])
+    client_id = forms.IntegerField(
+        required=False, label=gettext_lazy("Another client id"), help_text=gettext_lazy("Confirm only.")
+    )
     note = forms.CharField(max_length=500, required=False)
 
     def clean(self):
@@ -108,13 +117,13 @@ class MatchDecisionForm(forms.Form):
         if data.get("client_id"):
             data["client"] = Client.objects.filter(pk=data["client_id"]).first()
             if data["client"] is None:
-                self.add_error("client_id", "No client has this id.")
+                self.add_error("client_id", gettext("No client has this id."))
         return data
 
 
 class AssignForm(forms.Form):
-    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
-    note = forms.CharField(max_length=200, required=False, label="Why")
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Assign to"))
+    note = forms.CharField(max_length=200, required=False, label=gettext_lazy("Why"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,12 +138,12 @@ class TransitionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
-    is_response = forms.BooleanField(required=False, label="This is a reply given to the client")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Comment"))
+    is_response = forms.BooleanField(required=False, label=gettext_lazy("This is a reply given to the client"))
 
 
 class GoodwillForm(forms.Form):
-    kind = forms.ChoiceField(choices=GoodwillGesture.GestureKind.choices, label="Gesture")
+    kind = forms.ChoiceField(choices=GoodwillGesture.GestureKind.choices, label=gettext_lazy("Gesture"))
     cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     note = forms.CharField(max_length=300, required=False)
 
@@ -144,30 +153,39 @@ class SurveyForm(forms.Form):
         choices=[(i, str(i)) for i in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,
-        label="How satisfied are you with how we handled it? (5 = very satisfied)",
+        label=gettext_lazy("How satisfied are you with how we handled it? (5 = very satisfied)"),
     )
     recommendation = forms.TypedChoiceField(
         choices=[("", "—")] + [(i, str(i)) for i in range(0, 11)],
         coerce=int,
         empty_value=None,
         required=False,
-        label="How likely are you to recommend us? (0-10, optional)",
+        label=gettext_lazy("How likely are you to recommend us? (0-10, optional)"),
     )
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class ListFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Any kind")] + Complaint.Kind.choices, required=False)
-    status = forms.ChoiceField(choices=[("", "Any state")] + Complaint.Status.choices, required=False)
+    kind = forms.ChoiceField(choices=[("", gettext_lazy("Any kind"))] + Complaint.Kind.choices, required=False)
+    status = forms.ChoiceField(choices=[("", gettext_lazy("Any state"))] + Complaint.Status.choices, required=False)
     category = forms.ModelChoiceField(
-        queryset=ComplaintCategory.objects.all(), required=False, empty_label="Any category"
+        queryset=ComplaintCategory.objects.all(), required=False, empty_label=gettext_lazy("Any category")
     )
-    severity = forms.ChoiceField(choices=[("", "Any severity")] + Complaint.Severity.choices, required=False)
-    manager = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any manager")
+    severity = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any severity"))] + Complaint.Severity.choices, required=False
+    )
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label=gettext_lazy("Any manager")
+    )
     breached = forms.ChoiceField(
-        choices=[("", "Breached or not"), ("yes", "Breached"), ("no", "Not breached")], required=False
+        choices=[
+            ("", gettext_lazy("Breached or not")),
+            ("yes", gettext_lazy("Breached")),
+            ("no", gettext_lazy("Not breached")),
+        ],
+        required=False,
     )
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label=gettext_lazy("Search"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,7 +199,7 @@ class TargetForm(forms.Form):
     kind = forms.ChoiceField(choices=Complaint.Kind.choices)
     severity = forms.ChoiceField(choices=Complaint.Severity.choices)
     category = forms.ModelChoiceField(
-        queryset=ComplaintCategory.objects.all(), required=False, empty_label="All categories"
+        queryset=ComplaintCategory.objects.all(), required=False, empty_label=gettext_lazy("All categories")
     )
     first_response_hours = forms.DecimalField(max_digits=6, decimal_places=2, min_value=0)
     resolution_hours = forms.DecimalField(max_digits=7, decimal_places=2, min_value=0)
@@ -192,7 +210,7 @@ WEEKDAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat
 
 class CalendarForm(forms.Form):
     working_weekdays = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Working days"
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Working days")
     )
     day_start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     day_end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -208,7 +226,9 @@ class CategoryForm(forms.Form):
     code = forms.SlugField(max_length=50)
     parent = forms.ModelChoiceField(queryset=ComplaintCategory.objects.all(), required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    prefer_owner = forms.BooleanField(required=False, label="Assign to the owner even when the client has a manager")
+    prefer_owner = forms.BooleanField(
+        required=False, label=gettext_lazy("Assign to the owner even when the client has a manager")
+    )
     script = forms.ModelChoiceField(
         queryset=StandardDocument.objects.filter(kind=StandardDocument.DocKind.SCRIPT), required=False
     )
@@ -233,17 +253,25 @@ class PublishForm(forms.Form):
 
 class ServiceTargetsForm(forms.Form):
     invoice_issue_hours = forms.DecimalField(
-        max_digits=6, decimal_places=2, min_value=0, label="Invoice issuing (working hours)"
+        max_digits=6, decimal_places=2, min_value=0, label=gettext_lazy("Invoice issuing (working hours)")
     )
-    key_client_max_days_without_contact = forms.IntegerField(min_value=1, label="Key clients: max days without contact")
+    key_client_max_days_without_contact = forms.IntegerField(
+        min_value=1, label=gettext_lazy("Key clients: max days without contact")
+    )
     complaint_handling_cost = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, label="Handling cost per complaint"
+        max_digits=12, decimal_places=2, min_value=0, label=gettext_lazy("Handling cost per complaint")
     )
     escalation_warning_hours = forms.DecimalField(
-        max_digits=6, decimal_places=2, min_value=0, label="Warn this many working hours before a due time"
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        label=gettext_lazy("Warn this many working hours before a due time"),
     )
     supervisor = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Every administrator", label="Escalate to"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Every administrator"),
+        label=gettext_lazy("Escalate to"),
     )
 
     def __init__(self, *args, **kwargs):

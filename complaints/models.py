@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from crm.standards.models import StandardDocument
 
@@ -17,18 +18,18 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Kind(models.TextChoices):
-    COMPLAINT = "complaint", "Complaint"
-    CLAIM = "claim", "Claim"
-    OBJECTION = "objection", "Objection"
-    SUGGESTION = "suggestion", "Suggestion"
-    PRAISE = "praise", "Praise"
+    COMPLAINT = "complaint", gettext_lazy("Complaint")
+    CLAIM = "claim", gettext_lazy("Claim")
+    OBJECTION = "objection", gettext_lazy("Objection")
+    SUGGESTION = "suggestion", gettext_lazy("Suggestion")
+    PRAISE = "praise", gettext_lazy("Praise")
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", gettext_lazy("Low")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    HIGH = "high", gettext_lazy("High")
+    CRITICAL = "critical", gettext_lazy("Critical")
 
 
 class Team(models.Model):
@@ -55,13 +56,15 @@ class ComplaintCategory(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     prefer_owner = models.BooleanField(
-        default=False, help_text="Assign to the owner even when the client has a manager."
+        default=False, help_text=gettext_lazy("Assign to the owner even when the client has a manager.")
     )
     script = models.ForeignKey(
         StandardDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="script_for"
     )
     standards = models.ManyToManyField(StandardDocument, blank=True, related_name="categories")
-    handling_cost = models.DecimalField(**MONEY, null=True, blank=True, help_text="Empty: the flat default.")
+    handling_cost = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text=gettext_lazy("Empty: the flat default.")
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,46 +117,46 @@ class Complaint(models.Model):
     Severity = Severity
 
     class Channel(models.TextChoices):
-        PHONE = "phone", "Phone"
-        WALK_IN = "walk_in", "Walk-in"
-        EMAIL = "email", "Email received"
-        WEB_FORM = "web_form", "Web form"
-        API = "api", "API"
-        INBOUND_EMAIL = "inbound_email", "Inbound email"
+        PHONE = "phone", gettext_lazy("Phone")
+        WALK_IN = "walk_in", gettext_lazy("Walk-in")
+        EMAIL = "email", gettext_lazy("Email received")
+        WEB_FORM = "web_form", gettext_lazy("Web form")
+        API = "api", gettext_lazy("API")
+        INBOUND_EMAIL = "inbound_email", gettext_lazy("Inbound email")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        TRIAGED = "triaged", "Triaged"
-        IN_PROGRESS = "in_progress", "In progress"
-        WAITING = "waiting_for_client", "Waiting for client"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
-        REOPENED = "reopened", "Reopened"
+        NEW = "new", gettext_lazy("New")
+        TRIAGED = "triaged", gettext_lazy("Triaged")
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        WAITING = "waiting_for_client", gettext_lazy("Waiting for client")
+        RESOLVED = "resolved", gettext_lazy("Resolved")
+        CLOSED = "closed", gettext_lazy("Closed")
+        REOPENED = "reopened", gettext_lazy("Reopened")
 
     class Priority(models.IntegerChoices):
-        P1 = 1, "P1 urgent"
-        P2 = 2, "P2 high"
-        P3 = 3, "P3 normal"
-        P4 = 4, "P4 low"
+        P1 = 1, gettext_lazy("P1 urgent")
+        P2 = 2, gettext_lazy("P2 high")
+        P3 = 3, gettext_lazy("P3 normal")
+        P4 = 4, gettext_lazy("P4 low")
 
     class RootCause(models.TextChoices):
-        PRODUCT_DEFECT = "product_defect", "Product defect"
-        DELIVERY = "delivery", "Delivery / logistics"
-        BILLING = "billing", "Billing / invoice"
-        STAFF_CONDUCT = "staff_conduct", "Staff conduct"
-        COMMUNICATION = "communication", "Communication"
-        PROCESS = "process", "Process"
-        EXPECTATION = "expectation", "Client expectation"
-        OTHER = "other", "Other"
+        PRODUCT_DEFECT = "product_defect", gettext_lazy("Product defect")
+        DELIVERY = "delivery", gettext_lazy("Delivery / logistics")
+        BILLING = "billing", gettext_lazy("Billing / invoice")
+        STAFF_CONDUCT = "staff_conduct", gettext_lazy("Staff conduct")
+        COMMUNICATION = "communication", gettext_lazy("Communication")
+        PROCESS = "process", gettext_lazy("Process")
+        EXPECTATION = "expectation", gettext_lazy("Client expectation")
+        OTHER = "other", gettext_lazy("Other")
 
     class ClientMatch(models.TextChoices):
         """An anonymous complaint (web form, inbound email) is never attached to a client on its word: whose
         details it matches is only a suggestion, until staff confirm it (services.triage)."""
 
-        PENDING = "pending", "Match waiting for staff"
-        CONFIRMED = "confirmed", "Match confirmed"
-        REJECTED = "rejected", "Match rejected"
-        NONE = "none", "No matching client"
+        PENDING = "pending", gettext_lazy("Match waiting for staff")
+        CONFIRMED = "confirmed", gettext_lazy("Match confirmed")
+        REJECTED = "rejected", gettext_lazy("Match rejected")
+        NONE = "none", gettext_lazy("No matching client")
 
     reference = models.CharField(max_length=20, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
@@ -163,7 +166,10 @@ class Complaint(models.Model):
         "clients.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
     )
     client_match = models.CharField(
-        max_length=10, choices=ClientMatch.choices, blank=True, help_text="Blank: recorded by staff for a client."
+        max_length=10,
+        choices=ClientMatch.choices,
+        blank=True,
+        help_text=gettext_lazy("Blank: recorded by staff for a client."),
     )
     suggested_client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -189,7 +195,7 @@ class Complaint(models.Model):
     )
     subject = models.CharField(max_length=200, blank=True)
     text = models.TextField()
-    claimed_amount = models.DecimalField(**MONEY, null=True, blank=True, help_text="Claims only.")
+    claimed_amount = models.DecimalField(**MONEY, null=True, blank=True, help_text=gettext_lazy("Claims only."))
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=30, blank=True)
@@ -251,13 +257,13 @@ class ComplaintEvent(models.Model):
     """Append-only log: creation, transitions, reassignments, escalations, surveys."""
 
     class EventKind(models.TextChoices):
-        CREATED = "created", "Created"
-        TRANSITION = "transition", "Status changed"
-        ASSIGNED = "assigned", "Assigned"
-        TRIAGED = "triaged", "Triaged"
-        ESCALATED = "escalated", "Escalated"
-        SURVEY = "survey", "Survey answered"
-        CLIENT_MATCH = "client_match", "Client match decided"
+        CREATED = "created", gettext_lazy("Created")
+        TRANSITION = "transition", gettext_lazy("Status changed")
+        ASSIGNED = "assigned", gettext_lazy("Assigned")
+        TRIAGED = "triaged", gettext_lazy("Triaged")
+        ESCALATED = "escalated", gettext_lazy("Escalated")
+        SURVEY = "survey", gettext_lazy("Survey answered")
+        CLIENT_MATCH = "client_match", gettext_lazy("Client match decided")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=EventKind.choices)
@@ -283,9 +289,15 @@ class ComplaintComment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     body = models.TextField()
-    is_response = models.BooleanField(default=False, help_text="A reply given to the client (counts as response).")
-    from_client = models.BooleanField(default=False, help_text="The client's own message (e.g. an email reply).")
-    message_id = models.CharField(max_length=100, blank=True, help_text="Email Message-ID, so a reply counts once.")
+    is_response = models.BooleanField(
+        default=False, help_text=gettext_lazy("A reply given to the client (counts as response).")
+    )
+    from_client = models.BooleanField(
+        default=False, help_text=gettext_lazy("The client's own message (e.g. an email reply).")
+    )
+    message_id = models.CharField(
+        max_length=100, blank=True, help_text=gettext_lazy("Email Message-ID, so a reply counts once.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -296,12 +308,12 @@ class Breach(models.Model):
     """A response clock that ran out (or was about to): recorded once per complaint, clock and stage."""
 
     class Clock(models.TextChoices):
-        FIRST_RESPONSE = "first_response", "First response"
-        RESOLUTION = "resolution", "Resolution"
+        FIRST_RESPONSE = "first_response", gettext_lazy("First response")
+        RESOLUTION = "resolution", gettext_lazy("Resolution")
 
     class Stage(models.TextChoices):
-        WARNING = "warning", "About to breach"
-        BREACHED = "breached", "Breached"
+        WARNING = "warning", gettext_lazy("About to breach")
+        BREACHED = "breached", gettext_lazy("Breached")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
     clock = models.CharField(max_length=15, choices=Clock.choices)
@@ -324,11 +336,11 @@ class GoodwillGesture(models.Model):
     """What a complaint cost in goodwill. Reports read these for cost-to-serve and perk returns."""
 
     class GestureKind(models.TextChoices):
-        APOLOGY_DISCOUNT = "apology_discount", "Apology discount"
-        GIFT = "gift", "Gift"
-        FREE_DELIVERY = "free_delivery", "Free delivery"
-        FREE_NEXT_ORDER = "free_next_order", "Free next order"
-        REFUND = "refund", "Refund"
+        APOLOGY_DISCOUNT = "apology_discount", gettext_lazy("Apology discount")
+        GIFT = "gift", gettext_lazy("Gift")
+        FREE_DELIVERY = "free_delivery", gettext_lazy("Free delivery")
+        FREE_NEXT_ORDER = "free_next_order", gettext_lazy("Free next order")
+        REFUND = "refund", gettext_lazy("Refund")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="goodwill")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="goodwill_gestures")

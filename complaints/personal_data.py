@@ -5,6 +5,8 @@ resolution note, comments (the client's own messages and the replies to them), e
 goodwill notes, and the staff messages about the complaint. Kept: the complaint's reference, kind, category,
 status, dates, clocks, breaches, costs and scores, which the service standards and reports count."""
 
+from django.utils.translation import gettext_lazy
+
 from clients.hooks import ERASED_TEXT, Erasure, PersonalDataPart
 from crm.notifications import services as outbox
 from crm.notifications.models import Notification
@@ -63,4 +65,4 @@ def erase(*, erasure: Erasure) -> dict[str, int]:
     return counts
 
 
-PART = PersonalDataPart(label="complaints", export=export, erase=erase, values=values)
+PART = PersonalDataPart(label=gettext_lazy("complaints"), export=export, erase=erase, values=values)

@@ -4,6 +4,7 @@ complaint categories. The company-wide standards (calendar, targets, documents) 
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.standards.models import StandardDocument
@@ -21,7 +22,7 @@ from .services.access import may_handle
 
 def _hours(hours: Decimal, field: str) -> Decimal:
     if hours <= 0:
-        raise ApplicationError("The target must be more than zero hours.", field=field)
+        raise ApplicationError(gettext("The target must be more than zero hours."), field=field)
     return hours
 
 
@@ -35,13 +36,13 @@ def target_set(
     category: ComplaintCategory | None = None,
 ) -> ResponseTarget:
     if kind not in Kind.values:
-        raise ApplicationError(f"Unknown kind {kind!r}.", field="kind")
+        raise ApplicationError(gettext("Unknown kind %(kind)r.") % {"kind": kind}, field="kind")
     if severity not in Severity.values:
-        raise ApplicationError(f"Unknown severity {severity!r}.", field="severity")
+        raise ApplicationError(gettext("Unknown severity %(severity)r.") % {"severity": severity}, field="severity")
     first = _hours(first_response_hours, "first_response_hours")
     resolution = _hours(resolution_hours, "resolution_hours")
     if resolution < first:
-        raise ApplicationError("Resolution cannot be due before the first response.", field="resolution_hours")
+        raise ApplicationError(gettext("Resolution cannot be due before the first response."), field="resolution_hours")
     target = ResponseTarget.objects.select_for_update().filter(kind=kind, severity=severity, category=category).first()
     if target is None:
         return ResponseTarget.objects.create(
@@ -67,18 +68,18 @@ def category_save(
     is_active: bool = True,
 ) -> ComplaintCategory:
     if not (name or "").strip():
-        raise ApplicationError("Name the category.", field="name")
+        raise ApplicationError(gettext("Name the category."), field="name")
     clash = ComplaintCategory.objects.filter(code=code)
     if category is not None:
         clash = clash.exclude(pk=category.pk)
     if clash.exists():
-        raise ApplicationError("Another category has this code.", field="code")
+        raise ApplicationError(gettext("Another category has this code."), field="code")
     if owner is not None and not (owner.is_active and may_handle(owner)):
-        raise ApplicationError("The owner must be an active sales manager or administrator.", field="owner")
+        raise ApplicationError(gettext("The owner must be an active sales manager or administrator."), field="owner")
     if handling_cost is not None and handling_cost < 0:
-        raise ApplicationError("The cost cannot be negative.", field="handling_cost")
+        raise ApplicationError(gettext("The cost cannot be negative."), field="handling_cost")
     if script is not None and script.kind != StandardDocument.DocKind.SCRIPT:
-        raise ApplicationError("The script must be a sales script document.", field="script")
+        raise ApplicationError(gettext("The script must be a sales script document."), field="script")
     values = {
         "name": name.strip(),
         "code": code,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
@@ -76,7 +77,11 @@ def intake(request):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
-            messages.success(request, f"Recorded {complaint.reference}; the client was sent the reference.")
+            messages.success(
+                request,
+                gettext("Recorded %(reference)s; the client was sent the reference.")
+                % {"reference": complaint.reference},
+            )
             return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -107,7 +112,7 @@ def _get(pk: int) -> Complaint:
     try:
         return selectors.complaint_get(pk=pk)
     except Complaint.DoesNotExist:
-        raise Http404("No such complaint.")
+        raise Http404(gettext("No such complaint."))
 
 
 @role_required(*HANDLERS)
@@ -246,7 +251,12 @@ def match_decide(request, pk: int):
         context = {"complaints": list(selectors.client_match_queue()[:200]), "form": forms.MatchDecisionForm()}
         return render(request, "complaints/_triage_queue_rows.html", context)
     messages.success(
-        request, f"{complaint.reference}: {'attached' if data['decision'] == 'confirm' else 'match rejected'}."
+        request,
+        gettext("%(reference)s: %(attached__if_data)s.")
+        % {
+            "reference": complaint.reference,
+            "attached__if_data": "attached" if data["decision"] == "confirm" else "match rejected",
+        },
     )
     return redirect("complaints:triage_queue")
 
@@ -255,7 +265,7 @@ def match_decide(request, pk: int):
 def client_tab(request, client_id: int):
     """HTML fragment for the client card: the client's complaints with goodwill and survey answers."""
     if not Client.objects.filter(pk=client_id).exists():
-        raise Http404("No such client.")
+        raise Http404(gettext("No such client."))
     complaints = selectors.client_complaints(client_id=client_id)
     return render(
         request,

@@ -3,6 +3,7 @@ Every staff role may read them and acknowledge documents; only administrators ch
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from crm.db import reads_from_replica
@@ -112,7 +113,7 @@ def holiday_add(request):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Holiday added.")
+            messages.success(request, gettext("Holiday added."))
             return redirect("complaints:standards")
     return _page(request, status=400, holiday_form=form)
 
@@ -121,7 +122,7 @@ def holiday_add(request):
 @role_required(*ADMIN)
 def holiday_delete(request, pk: int):
     standard_services.holiday_remove(holiday=get_object_or_404(Holiday, pk=pk))
-    messages.success(request, "Holiday removed.")
+    messages.success(request, gettext("Holiday removed."))
     return redirect("complaints:standards")
 
 
@@ -137,7 +138,7 @@ def category_save(request):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Category saved.")
+            messages.success(request, gettext("Category saved."))
             return redirect("complaints:standards")
     return _page(request, status=400, category_form=form)
 
@@ -152,7 +153,7 @@ def document_create(request):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Document published.")
+            messages.success(request, gettext("Document published."))
             return redirect("complaints:document", pk=document.pk)
     return _page(request, status=400, document_form=form)
 
@@ -190,7 +191,7 @@ def document_publish(request, pk: int):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "New version published; staff must acknowledge it.")
+            messages.success(request, gettext("New version published; staff must acknowledge it."))
             return redirect("complaints:document", pk=pk)
     return _document_page(request, document, form=form, status=400)
 
@@ -204,7 +205,11 @@ def document_acknowledge(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"You acknowledged {document.title} v{document.current_version.number}.")
+        messages.success(
+            request,
+            gettext("You acknowledged %(title)s v%(number)s.")
+            % {"title": document.title, "number": document.current_version.number},
+        )
     return redirect("complaints:document", pk=pk)
 
 

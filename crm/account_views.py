@@ -2,15 +2,17 @@
 the company's security policy. The rules are in crm.auth_tokens and crm.totp."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import auth_tokens, totp
+from . import auth_tokens, languages, totp
 from .exceptions import ApplicationError
 from .forms import apply_application_error
 from .models import ApiToken, TotpDevice
@@ -18,14 +20,16 @@ from .roles import Role, is_admin
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Device or integration", help_text="e.g. 'ERP' or 'my laptop'")
-    expires_in_days = forms.IntegerField(min_value=1, required=False, label="Expires in (days)")
+    name = forms.CharField(
+        max_length=100, label=gettext_lazy("Device or integration"), help_text=gettext_lazy("e.g. 'ERP' or 'my laptop'")
+    )
+    expires_in_days = forms.IntegerField(min_value=1, required=False, label=gettext_lazy("Expires in (days)"))
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
         max_length=12,
-        label="Authenticator code",
+        label=gettext_lazy("Authenticator code"),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
@@ -33,7 +37,7 @@ class CodeForm(forms.Form):
 class PolicyForm(forms.Form):
     require_admin_totp = forms.BooleanField(
         required=False,
-        label="Administrators confirm each sign-in with an authenticator code",
+        label=gettext_lazy("Administrators confirm each sign-in with an authenticator code"),
     )
 
 
@@ -47,7 +51,7 @@ def tokens(request):
             auth_tokens.token_revoke(token=token, by=request.user)
         except ApplicationError as exc:
             raise PermissionDenied(exc.message) from exc
-        messages.success(request, f"Token “{token.name}” revoked.")
+        messages.success(request, gettext("Token “%(name)s” revoked.") % {"name": token.name})
         return redirect("account-tokens")
     if request.method == "POST":
         form = TokenForm(request.POST)
@@ -62,7 +66,11 @@ def tokens(request):
                 apply_application_error(form, exc)
             else:
                 new_key, form = issued.key, TokenForm()
-                messages.success(request, f"Token “{issued.token.name}” made. Copy the key now: it is not shown again.")
+                messages.success(
+                    request,
+                    gettext("Token “%(name)s” made. Copy the key now: it is not shown again.")
+                    % {"name": issued.token.name},
+                )
     rows = auth_tokens.tokens_visible_to(request.user)
     user_filter = request.GET.get("user", "")
     if is_admin(request.user) and user_filter.isdigit():
@@ -94,9 +102,11 @@ def two_factor(request):
     if request.method == "POST" and form.is_valid():
         if totp.verify(user=request.user, code=form.cleaned_data["code"]):
             totp.pass_second_factor(request)
-            messages.success(request, "Authenticator confirmed.")
+            messages.success(request, gettext("Authenticator confirmed."))
             return redirect(_safe_next(request))
-        form.add_error("code", "That is not the current code. Check the clock of your phone and try the next one.")
+        form.add_error(
+            "code", gettext("That is not the current code. Check the clock of your phone and try the next one.")
+        )
     device.refresh_from_db()
     setup = device.confirmed_at is None
     context = {
@@ -114,12 +124,16 @@ def two_factor(request):
 def security(request):
     """Administrators: the second-factor requirement, and who has an authenticator (reset a lost one)."""
     if not is_admin(request.user):
-        raise PermissionDenied("Only administrators change the security policy.")
+        raise PermissionDenied(gettext("Only administrators change the security policy."))
     form = PolicyForm(request.POST or None, initial={"require_admin_totp": totp.policy().require_admin_totp})
     if request.method == "POST" and "reset" in request.POST:
         user = get_object_or_404(get_user_model(), pk=request.POST.get("reset"))
         totp.device_reset(user=user, by=request.user)
-        messages.success(request, f"{user.get_username()} sets up a new authenticator at the next sign-in.")
+        messages.success(
+            request,
+            gettext("%(get_username)s sets up a new authenticator at the next sign-in.")
+            % {"get_username": user.get_username()},
+        )
         return redirect("account-security")
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,13 +144,47 @@ def security(request):
             if form.cleaned_data["require_admin_totp"]:
                 signed_out = totp.sign_out_other_administrators(keep_session_key=request.session.session_key)
                 messages.success(
-                    request, f"Required from now on; {signed_out} other administrator session(s) signed out."
+                    request,
+                    gettext("Required from now on; %(signed_out)s other administrator session(s) signed out.")
+                    % {"signed_out": signed_out},
                 )
             else:
-                messages.success(request, "No longer required.")
+                messages.success(request, gettext("No longer required."))
             return redirect("account-security")
     admins = get_user_model().objects.filter(groups__name=Role.ADMINISTRATOR).order_by("username")
     devices = {d.user_id: d for d in TotpDevice.objects.filter(user__in=admins)}
     rows = [(u, devices.get(u.pk)) for u in admins]
     active = ApiToken.objects.filter(revoked_at__isnull=True).count()
     return render(request, "registration/security.html", {"form": form, "rows": rows, "active_tokens": active})
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+
+
+@require_http_methods(["GET", "POST"])
+def language(request):
+    """The user's interface language (the account page, and the picker in the top bar, which posts here with
+    `next`): kept for the user, in the session and in the language cookie."""
+    current = translation.get_language()
+    form = LanguageForm(request.POST or None, initial={"language": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = languages.user_language_set(
+                user=request.user, language=form.cleaned_data["language"], session=request.session
+            )
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            translation.activate(chosen)
+            messages.success(request, translation.gettext("Language saved."))
+            response = redirect(_safe_next(request) if request.POST.get("next") else "account-language")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return response
+    return render(request, "registration/language.html", {"form": form})

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .exceptions import ApplicationError
 from .models import ApiToken
@@ -40,9 +41,11 @@ def _days(expires_in_days) -> int:
     try:
         days = int(expires_in_days)
     except (TypeError, ValueError):
-        raise ApplicationError("Give the number of days as a whole number.", field="expires_in_days") from None
+        raise ApplicationError(gettext("Give the number of days as a whole number."), field="expires_in_days") from None
     if not 1 <= days <= cap:
-        raise ApplicationError(f"A token lives between 1 and {cap} days.", field="expires_in_days")
+        raise ApplicationError(
+            gettext("A token lives between 1 and %(cap)s days.") % {"cap": cap}, field="expires_in_days"
+        )
     return days
 
 
@@ -50,7 +53,7 @@ def _days(expires_in_days) -> int:
 def token_issue(*, user, name: str = "", expires_in_days=None) -> IssuedToken:
     name = (name or "").strip() or "API token"
     if len(name) > 100:
-        raise ApplicationError("Keep the name under 100 characters.", field="name")
+        raise ApplicationError(gettext("Keep the name under 100 characters."), field="name")
     days = _days(expires_in_days)
     now = timezone.now()
     # Same device, new login: the old key stops working.
@@ -85,7 +88,7 @@ def tokens_visible_to(user):
 @transaction.atomic
 def token_revoke(*, token: ApiToken, by, reason: str = "revoked") -> ApiToken:
     if token.user_id != by.pk and not is_admin(by):
-        raise ApplicationError("You can revoke only your own tokens.", code="forbidden")
+        raise ApplicationError(gettext("You can revoke only your own tokens."), code="forbidden")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -10,6 +10,7 @@ def navigation(request):
     return {
         "nav_items": nav_for(user, request.path),
         "user_roles": sorted(roles),
+        "user_role_labels": [str(Role(r).label) if r in Role.values else r for r in sorted(roles)],
         "is_admin": Role.ADMINISTRATOR in roles,
         "is_sales_manager": Role.SALES_MANAGER in roles,
         "is_accountant": Role.ACCOUNTANT in roles,

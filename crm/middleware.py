@@ -2,6 +2,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
@@ -30,7 +31,9 @@ class TwoFactorMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.get("otp_pending") and not request.path_info.startswith(self.allowed):
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": "Confirm your sign-in with your authenticator code first."}, status=403)
+                return JsonResponse(
+                    {"detail": gettext("Confirm your sign-in with your authenticator code first.")}, status=403
+                )
             return redirect(f"/accounts/two-factor/?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class WorkerHeartbeat(models.Model):
@@ -17,9 +19,9 @@ class ApiToken(models.Model):
     Keys are 40 random URL-safe characters, so an unsalted hash is enough: there is nothing to guess."""
 
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="The device or integration that uses it.")
+    name = models.CharField(max_length=100, help_text=gettext_lazy("The device or integration that uses it."))
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell tokens apart.")
+    prefix = models.CharField(max_length=8, help_text=gettext_lazy("The key's first characters, to tell tokens apart."))
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -49,7 +51,7 @@ class SecurityPolicy(models.Model):
     """Company-wide security switches that administrators set (one row)."""
 
     require_admin_totp = models.BooleanField(
-        default=False, help_text="Administrators must confirm each sign-in with an authenticator code."
+        default=False, help_text=gettext_lazy("Administrators must confirm each sign-in with an authenticator code.")
     )
     changed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(null=True, blank=True)
@@ -73,3 +75,15 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
         indexes = [models.Index(fields=["created_at"])]
+
+
+class UserPreference(models.Model):
+    """What a staff user chose for themselves: the interface language (one of settings.LANGUAGES). No row means
+    "not chosen": the browser's language (or the site default) is used."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, primary_key=True, related_name="preference")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.language}"

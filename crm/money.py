@@ -15,3 +15,13 @@ def money(value) -> Decimal:
 
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     return money(Decimal(amount) * Decimal(percent) / Decimal(100))
+
+
+def money_display(amount, currency: str | None = None) -> str:
+    """An amount for people, in the active language's number format (hu: "1 240,00 EUR", en: "1,240.00 EUR").
+    Messages to a client are written inside their language (clients.messaging.in_client_language)."""
+    from django.conf import settings
+    from django.utils.formats import number_format
+
+    text = number_format(money(amount), 2, use_l10n=True, force_grouping=True)
+    return f"{text} {currency or settings.CURRENCY}"

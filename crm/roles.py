@@ -2,12 +2,14 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    SALES_MANAGER = "Sales manager"
-    ACCOUNTANT = "Accountant"
-    ADMINISTRATOR = "Administrator"
+    # The values are the group names (never translated); the labels are what people read.
+    SALES_MANAGER = "Sales manager", gettext_lazy("Sales manager")
+    ACCOUNTANT = "Accountant", gettext_lazy("Accountant")
+    ADMINISTRATOR = "Administrator", gettext_lazy("Administrator")
 
 
 # Model permissions given to each group (app_label.codename); Administrator gets every permission.

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .exceptions import ApplicationError
 from .roles import Role
@@ -21,9 +22,9 @@ def user_create(
     email: str = "",
 ) -> User:
     if role not in Role.values:
-        raise ApplicationError(f"Unknown role {role!r}.", field="role")
+        raise ApplicationError(gettext("Unknown role %(role)r.") % {"role": role}, field="role")
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(f"User {username!r} already exists.", field="username")
+        raise ApplicationError(gettext("User %(username)r already exists.") % {"username": username}, field="username")
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     user.is_staff = role == Role.ADMINISTRATOR  # the admin site needs is_staff; roles decide the rest
     if password:
@@ -38,7 +39,7 @@ def user_create(
 @transaction.atomic
 def user_set_role(*, user: User, role: str) -> User:
     if role not in Role.values:
-        raise ApplicationError(f"Unknown role {role!r}.", field="role")
+        raise ApplicationError(gettext("Unknown role %(role)r.") % {"role": role}, field="role")
     user.groups.remove(*Group.objects.filter(name__in=Role.values))
     user.groups.add(Group.objects.get(name=role))
     user.is_staff = role == Role.ADMINISTRATOR

@@ -19,6 +19,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .exceptions import ApplicationError
 from .models import SecurityPolicy, TotpDevice
@@ -45,10 +46,10 @@ def totp_required(user) -> bool:
 @transaction.atomic
 def policy_set(*, require_admin_totp: bool, by) -> SecurityPolicy:
     if not is_admin(by):
-        raise ApplicationError("Only administrators change the security policy.", code="forbidden")
+        raise ApplicationError(gettext("Only administrators change the security policy."), code="forbidden")
     if require_admin_totp and not device_confirmed(by):
         raise ApplicationError(
-            "Set up your own authenticator first, so the requirement cannot lock you out.",
+            gettext("Set up your own authenticator first, so the requirement cannot lock you out."),
             field="require_admin_totp",
         )
     row = SecurityPolicy.objects.select_for_update().first() or SecurityPolicy()
@@ -110,7 +111,7 @@ def verify(*, user, code: str) -> bool:
 def device_reset(*, user, by) -> None:
     """An administrator removes a user's authenticator (a lost phone); the user sets up a new one."""
     if not is_admin(by):
-        raise ApplicationError("Only administrators reset an authenticator.", code="forbidden")
+        raise ApplicationError(gettext("Only administrators reset an authenticator."), code="forbidden")
     TotpDevice.objects.filter(user=user).delete()
 
 

@@ -18,6 +18,7 @@ api_v1 = [
     path("auth/totp/", api_views.TotpView.as_view(), name="api-totp"),
     path("security/policy/", api_views.SecurityPolicyView.as_view(), name="api-security-policy"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("me/language/", api_views.MyLanguageView.as_view(), name="api-my-language"),
     path("users/", api_views.UserList.as_view(), name="api-users"),
 ]
 for part in registry.parts():
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accounts/tokens/", account_views.tokens, name="account-tokens"),
     path("accounts/two-factor/", account_views.two_factor, name="account-two-factor"),
     path("accounts/security/", account_views.security, name="account-security"),
+    path("accounts/language/", account_views.language, name="account-language"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -32,7 +33,7 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not has_role(request.user, *roles):
-                raise PermissionDenied("Your role may not open this page.")
+                raise PermissionDenied(gettext("Your role may not open this page."))
             return view(request, *args, **kwargs)
 
         wrapped.allowed_roles = roles
@@ -46,7 +47,7 @@ class RoleRequiredMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not has_role(request.user, *self.allowed_roles):
-            raise PermissionDenied("Your role may not open this page.")
+            raise PermissionDenied(gettext("Your role may not open this page."))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -96,7 +97,7 @@ def healthz(request):
 
 def permission_denied(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+        return JsonResponse({"detail": gettext("You do not have permission to perform this action.")}, status=403)
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
@@ -110,7 +111,7 @@ def server_error(request):
     if not isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
         return defaults.server_error(request)
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": "The database is unavailable. Try again in a moment."}, status=503)
+        response = JsonResponse({"detail": gettext("The database is unavailable. Try again in a moment.")}, status=503)
     else:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)

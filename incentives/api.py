@@ -7,6 +7,7 @@ from decimal import Decimal
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -192,7 +193,7 @@ class AwardSerializer(serializers.ModelSerializer):
         decimal_places=2,
         allow_null=True,
         read_only=True,
-        help_text="Null unless you are the person awarded, an administrator or an accountant.",
+        help_text=gettext_lazy("Null unless you are the person awarded, an administrator or an accountant."),
     )
 
     def to_representation(self, award):
@@ -256,7 +257,7 @@ class AwardDecide(APIView):
 
 
 class PeriodCloseSerializer(serializers.ModelSerializer):
-    period = serializers.CharField(max_length=7, help_text="YYYY-MM (a month) or YYYY-Qn (a quarter).")
+    period = serializers.CharField(max_length=7, help_text=gettext_lazy("YYYY-MM (a month) or YYYY-Qn (a quarter)."))
 
     class Meta:
         model = PeriodClose
@@ -305,7 +306,9 @@ class PeriodCloseListCreate(generics.ListCreateAPIView):
 class IncentiveSettingsSerializer(serializers.ModelSerializer):
     credit_to = serializers.ChoiceField(
         choices=IncentiveSettings.CreditTo.choices,
-        help_text="Who is credited with a sale that has no credit split: the recorder or the client's manager.",
+        help_text=gettext_lazy(
+            "Who is credited with a sale that has no credit split: the recorder or the client's manager."
+        ),
     )
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -344,7 +347,8 @@ class CreditShareSerializer(serializers.ModelSerializer):
 
 class CreditSplitSerializer(serializers.Serializer):
     shares = CreditShareSerializer(
-        many=True, help_text="At most two staff members whose shares add up to 100; empty removes the split."
+        many=True,
+        help_text=gettext_lazy("At most two staff members whose shares add up to 100; empty removes the split."),
     )
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class IncentivesConfig(AppConfig):
@@ -17,8 +18,8 @@ class IncentivesConfig(AppConfig):
             urls="incentives.urls",
             api_urls="incentives.api_urls",
             nav=[
-                (80, "Leaderboard", "incentives:leaderboard", (SM, ADM)),
-                (90, "Awards", "incentives:awards", (SM, ACC, ADM)),
+                (80, gettext_lazy("Leaderboard"), "incentives:leaderboard", (SM, ADM)),
+                (90, gettext_lazy("Awards"), "incentives:awards", (SM, ACC, ADM)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from crm.roles import is_admin, is_sales_manager
 
 from . import periods, selectors
@@ -11,7 +13,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "incentives-mine",
-                "title": "My sales plan",
+                "title": gettext("My sales plan"),
                 "template": "incentives/_panel_mine.html",
                 "context": selectors.my_panel(user),
                 "order": 20,

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from crm.roles import Role
 from purchases.models import Product
@@ -20,14 +21,16 @@ def staff_queryset():
 
 
 class SettingsForm(forms.Form):
-    credit_to = forms.ChoiceField(choices=IncentiveSettings.CreditTo.choices, label="Credit a sale to")
+    credit_to = forms.ChoiceField(choices=IncentiveSettings.CreditTo.choices, label=gettext_lazy("Credit a sale to"))
 
 
 class PlanForm(forms.Form):
-    period = forms.CharField(max_length=7, help_text="YYYY-MM or YYYY-Qn, e.g. 2026-11 or 2026-Q4.")
-    user = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole company", label="Staff member")
-    target_points = forms.DecimalField(max_digits=16, decimal_places=2, label="Target (weighted points)")
-    target_revenue = forms.DecimalField(max_digits=14, decimal_places=2, label="Target (revenue)")
+    period = forms.CharField(max_length=7, help_text=gettext_lazy("YYYY-MM or YYYY-Qn, e.g. 2026-11 or 2026-Q4."))
+    user = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=gettext_lazy("The whole company"), label=gettext_lazy("Staff member")
+    )
+    target_points = forms.DecimalField(max_digits=16, decimal_places=2, label=gettext_lazy("Target (weighted points)"))
+    target_revenue = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Target (revenue)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,18 +54,24 @@ class AwardRuleForm(forms.Form):
     period_kind = forms.ChoiceField(choices=AwardRule._meta.get_field("period_kind").choices)
     award_type = forms.ModelChoiceField(queryset=AwardType.objects.filter(is_active=True))
     winners = forms.IntegerField(initial=1)
-    min_fulfilment_percent = forms.DecimalField(initial=100, label="Minimum plan fulfilment %")
-    bonus_base = forms.DecimalField(initial=0, label="Bonus: base amount")
-    bonus_percent = forms.DecimalField(initial=0, label="Bonus: % of weighted score over target")
-    bonus_cap = forms.DecimalField(required=False, label="Bonus cap (optional)")
+    min_fulfilment_percent = forms.DecimalField(initial=100, label=gettext_lazy("Minimum plan fulfilment %"))
+    bonus_base = forms.DecimalField(initial=0, label=gettext_lazy("Bonus: base amount"))
+    bonus_percent = forms.DecimalField(
+        initial=0,
+        # xgettext:no-python-format
+        label=gettext_lazy("Bonus: % of weighted score over target"),
+    )
+    bonus_cap = forms.DecimalField(required=False, label=gettext_lazy("Bonus cap (optional)"))
 
 
 class CreditSplitForm(forms.Form):
-    purchase = forms.IntegerField(min_value=1, label="Purchase number (a sale)")
-    first_user = forms.ModelChoiceField(queryset=None, label="First staff member")
-    first_share = forms.DecimalField(max_digits=5, decimal_places=2, label="First share %", initial=50)
-    second_user = forms.ModelChoiceField(queryset=None, required=False, label="Second staff member")
-    second_share = forms.DecimalField(max_digits=5, decimal_places=2, required=False, label="Second share %")
+    purchase = forms.IntegerField(min_value=1, label=gettext_lazy("Purchase number (a sale)"))
+    first_user = forms.ModelChoiceField(queryset=None, label=gettext_lazy("First staff member"))
+    first_share = forms.DecimalField(max_digits=5, decimal_places=2, label=gettext_lazy("First share %"), initial=50)
+    second_user = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Second staff member"))
+    second_share = forms.DecimalField(
+        max_digits=5, decimal_places=2, required=False, label=gettext_lazy("Second share %")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

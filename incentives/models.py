@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 POINTS = {"max_digits": 16, "decimal_places": 2}
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -25,8 +26,8 @@ class IncentiveSettings(models.Model):
     A CreditSplit on a purchase always wins over this setting."""
 
     class CreditTo(models.TextChoices):
-        RECORDER = "recorder", "Staff member who recorded the sale"
-        MANAGER = "manager", "Client's permanent manager"
+        RECORDER = "recorder", gettext_lazy("Staff member who recorded the sale")
+        MANAGER = "manager", gettext_lazy("Client's permanent manager")
 
     credit_to = models.CharField(max_length=10, choices=CreditTo.choices, default=CreditTo.RECORDER)
     updated_at = models.DateTimeField(auto_now=True)
@@ -131,12 +132,12 @@ class AwardType(models.Model):
     or jewellery (services.award_type_create refuses them)."""
 
     class Kind(models.TextChoices):
-        CASH_BONUS = "cash_bonus", "Cash bonus"
-        GIFT_CERTIFICATE = "gift_certificate", "Gift certificate"
-        EVENT_TICKETS = "event_tickets", "Event tickets"
-        HOUSEHOLD_EQUIPMENT = "household_equipment", "Household equipment"
-        COMPUTER_EQUIPMENT = "computer_equipment", "Computer equipment"
-        RECOGNITION_TITLE = "recognition_title", "Recognition title"
+        CASH_BONUS = "cash_bonus", gettext_lazy("Cash bonus")
+        GIFT_CERTIFICATE = "gift_certificate", gettext_lazy("Gift certificate")
+        EVENT_TICKETS = "event_tickets", gettext_lazy("Event tickets")
+        HOUSEHOLD_EQUIPMENT = "household_equipment", gettext_lazy("Household equipment")
+        COMPUTER_EQUIPMENT = "computer_equipment", gettext_lazy("Computer equipment")
+        RECOGNITION_TITLE = "recognition_title", gettext_lazy("Recognition title")
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -162,7 +163,9 @@ class AwardRule(models.Model):
     never below bonus_base, capped by bonus_cap when set: a fixed formula, no user-written expressions."""
 
     name = models.CharField(max_length=120)
-    period_kind = models.CharField(max_length=7, choices=[("month", "Month"), ("quarter", "Quarter")])
+    period_kind = models.CharField(
+        max_length=7, choices=[("month", gettext_lazy("Month")), ("quarter", gettext_lazy("Quarter"))]
+    )
     award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="rules")
     winners = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     min_fulfilment_percent = models.DecimalField(
@@ -188,9 +191,9 @@ class Award(models.Model):
     """A proposal made when a period closes; an administrator approves or rejects it."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PROPOSED = "proposed", gettext_lazy("Proposed")
+        APPROVED = "approved", gettext_lazy("Approved")
+        REJECTED = "rejected", gettext_lazy("Rejected")
 
     period = models.CharField(max_length=7)
     rule = models.ForeignKey(AwardRule, null=True, blank=True, on_delete=models.PROTECT, related_name="awards")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 
@@ -76,7 +77,7 @@ class Period:
 def parse(value: str, *, field: str = "period") -> Period:
     match = _PATTERN.match((value or "").strip())
     if not match:
-        raise ApplicationError("Enter a period as YYYY-MM (a month) or YYYY-Qn (a quarter).", field=field)
+        raise ApplicationError(gettext("Enter a period as YYYY-MM (a month) or YYYY-Qn (a quarter)."), field=field)
     year, month, quarter = match.groups()
     if month:
         return Period(MONTH, int(year), int(month))

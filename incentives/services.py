@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
@@ -47,14 +48,14 @@ CREDITED_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
 def _not_negative(value: Decimal, *, field: str) -> Decimal:
     """Figures arrive as Decimal (forms and serializers parse them); the rule is that none is negative."""
     if value < 0:
-        raise ApplicationError("This cannot be negative.", field=field)
+        raise ApplicationError(gettext("This cannot be negative."), field=field)
     return value
 
 
 @transaction.atomic
 def incentive_settings_update(*, credit_to: str, by=None) -> IncentiveSettings:
     if credit_to not in IncentiveSettings.CreditTo.values:
-        raise ApplicationError("Choose who is credited with a sale.", field="credit_to")
+        raise ApplicationError(gettext("Choose who is credited with a sale."), field="credit_to")
     settings_row, _ = IncentiveSettings.objects.select_for_update().get_or_create(pk=1)
     settings_row.credit_to = credit_to
     settings_row.save(update_fields=["credit_to", "updated_at"])
@@ -66,19 +67,21 @@ def credit_split_set(*, purchase: Purchase, shares: list[tuple[object, Decimal]]
     """Split a sale's credit between at most two staff members (shares in percent, summing to 100).
     An empty list removes the split (the credit setting applies again). Returns of the sale follow it."""
     if purchase.kind != Purchase.Kind.SALE:
-        raise ApplicationError("Split the credit of the original sale; its returns follow it.", field="purchase")
+        raise ApplicationError(
+            gettext("Split the credit of the original sale; its returns follow it."), field="purchase"
+        )
     if len(shares) > 2:
-        raise ApplicationError("Credit can be split between two staff members at most.", field="shares")
+        raise ApplicationError(gettext("Credit can be split between two staff members at most."), field="shares")
     users = [user for user, _ in shares]
     if any(not (user.is_active and has_role(user, *CREDITED_ROLES)) for user in users):
-        raise ApplicationError("Credit a sale to active sales managers or administrators.", field="shares")
+        raise ApplicationError(gettext("Credit a sale to active sales managers or administrators."), field="shares")
     if len({u.pk for u in users}) != len(users):
-        raise ApplicationError("Name each staff member once.", field="shares")
+        raise ApplicationError(gettext("Name each staff member once."), field="shares")
     percents = [_not_negative(p, field="shares") for _, p in shares]
     if any(p <= 0 for p in percents):
-        raise ApplicationError("Each share must be above 0%.", field="shares")
+        raise ApplicationError(gettext("Each share must be above 0%."), field="shares")
     if shares and sum(percents) != Decimal("100"):
-        raise ApplicationError("The shares must add up to 100%.", field="shares")
+        raise ApplicationError(gettext("The shares must add up to 100%."), field="shares")
     Purchase.objects.select_for_update().filter(pk=purchase.pk).first()
     CreditSplit.objects.filter(purchase=purchase).delete()
     return [
@@ -90,7 +93,10 @@ def credit_split_set(*, purchase: Purchase, shares: list[tuple[object, Decimal]]
 def _open_period(value: str | Period) -> Period:
     period = value if isinstance(value, Period) else periods.parse(value)
     if PeriodClose.objects.filter(period=str(period)).exists() or period.has_ended():
-        raise ApplicationError(f"{period} is closed; plans can be set for open periods only.", field="period")
+        raise ApplicationError(
+            gettext("%(period)s is closed; plans can be set for open periods only.") % {"period": period},
+            field="period",
+        )
     return period
 
 
@@ -111,10 +117,14 @@ def sales_plan_set(
 def _kind(kind: str) -> str:
     kind = (kind or "").strip().lower()
     if kind in FORBIDDEN_KINDS or any(word in kind for word in ("cloth", "jewel", "personal")):
-        raise ApplicationError("Material awards may not be personal items, clothing or jewellery.", field="kind")
+        raise ApplicationError(
+            gettext("Material awards may not be personal items, clothing or jewellery."), field="kind"
+        )
     if kind not in AwardType.Kind.values:
-        allowed = ", ".join(label for label in AwardType.Kind.labels)
-        raise ApplicationError(f"Choose an allowed kind of award: {allowed}.", field="kind")
+        allowed = ", ".join(str(label) for label in AwardType.Kind.labels)
+        raise ApplicationError(
+            gettext("Choose an allowed kind of award: %(allowed)s.") % {"allowed": allowed}, field="kind"
+        )
     return kind
 
 
@@ -122,10 +132,10 @@ def _kind(kind: str) -> str:
 def award_type_create(*, name: str, kind: str, description: str = "", by=None) -> AwardType:
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("Give the award a name.", field="name")
+        raise ApplicationError(gettext("Give the award a name."), field="name")
     kind = _kind(kind)
     if AwardType.objects.filter(name__iexact=name).exists():
-        raise ApplicationError("An award type with this name exists.", field="name")
+        raise ApplicationError(gettext("An award type with this name exists."), field="name")
     return AwardType.objects.create(name=name, kind=kind, description=description or "")
 
 
@@ -155,13 +165,13 @@ def award_rule_create(
 ) -> AwardRule:
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("Give the rule a name.", field="name")
+        raise ApplicationError(gettext("Give the rule a name."), field="name")
     if period_kind not in (periods.MONTH, periods.QUARTER):
-        raise ApplicationError("Choose month or quarter.", field="period_kind")
+        raise ApplicationError(gettext("Choose month or quarter."), field="period_kind")
     if not award_type.is_active:
-        raise ApplicationError("This award type is retired.", field="award_type")
+        raise ApplicationError(gettext("This award type is retired."), field="award_type")
     if winners < 1:
-        raise ApplicationError("Enter a whole number of winners, at least 1.", field="winners")
+        raise ApplicationError(gettext("Enter a whole number of winners, at least 1."), field="winners")
     cap = None if bonus_cap is None else money(_not_negative(bonus_cap, field="bonus_cap"))
     return AwardRule.objects.create(
         name=name,
@@ -202,9 +212,9 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
     period = period if isinstance(period, Period) else periods.parse(period)
     now = timezone.now()
     if not period.has_started(now):
-        raise ApplicationError("A period can be closed once it has started.", field="period")
+        raise ApplicationError(gettext("A period can be closed once it has started."), field="period")
     if PeriodClose.objects.filter(period=str(period)).exists():
-        raise ConflictError(f"{period} is already closed.")
+        raise ConflictError(gettext("%(period)s is already closed.") % {"period": period})
     board = selectors.leaderboard(period, live=True)
     try:
         with transaction.atomic():
@@ -219,7 +229,7 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
                 company_revenue=board.company_revenue,
             )
     except IntegrityError:
-        raise ConflictError(f"{period} is already closed.")
+        raise ConflictError(gettext("%(period)s is already closed.") % {"period": period})
     ScoreSnapshot.objects.bulk_create(
         ScoreSnapshot(
             close=close,
@@ -262,20 +272,26 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
 def _notify_administrators(period: Period, count: int) -> None:
     admins = get_user_model().objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR)
     for admin in admins:
-        notification_services.notification_enqueue_for_user(
-            user=admin,
-            event="award_proposals",
-            dedup_key=f"award_proposals:{period}",
-            subject=f"{count} award proposal(s) for {period.label} await approval",
-            body="Open Awards to approve or reject them.",
-        )
+        with notification_services.in_user_language(admin):
+            notification_services.notification_enqueue_for_user(
+                user=admin,
+                event="award_proposals",
+                dedup_key=f"award_proposals:{period}",
+                subject=gettext("%(count)s award proposal(s) for %(label)s await approval")
+                % {"count": count, "label": period.label},
+                body=gettext("Open Awards to approve or reject them."),
+            )
 
 
 @transaction.atomic
 def award_decide(*, award: Award, approve: bool, by) -> Award:
     award = Award.objects.select_for_update().select_related("award_type").get(pk=award.pk)
     if award.status != Award.Status.PROPOSED:
-        raise ApplicationError(f"This award is already {award.get_status_display().lower()}.", field="status")
+        raise ApplicationError(
+            gettext("This award is already %(get_status_display)s.")
+            % {"get_status_display": award.get_status_display().lower()},
+            field="status",
+        )
     award.status = Award.Status.APPROVED if approve else Award.Status.REJECTED
     award.decided_by = by
     award.decided_at = timezone.now()
@@ -286,13 +302,15 @@ def award_decide(*, award: Award, approve: bool, by) -> Award:
         data={"id": award.pk, "user": award.user_id, "status": award.status, "period": str(award.period)},
     )
     if approve:
-        notification_services.notification_enqueue_for_user(
-            user=award.user,
-            event="award_approved",
-            dedup_key=f"award_approved:{award.pk}",
-            subject=f"Congratulations: {award.award_type.name} ({award.period})",
-            body=award.reason,
-        )
+        with notification_services.in_user_language(award.user):
+            notification_services.notification_enqueue_for_user(
+                user=award.user,
+                event="award_approved",
+                dedup_key=f"award_approved:{award.pk}",
+                subject=gettext("Congratulations: %(name)s (%(period)s)")
+                % {"name": award.award_type.name, "period": award.period},
+                body=award.reason,
+            )
     return award
 
 

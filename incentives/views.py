@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from crm import exports
@@ -26,7 +27,7 @@ def _period_from(request) -> periods.Period:
     try:
         return periods.parse(value)
     except ApplicationError:
-        raise Http404("Unknown period")
+        raise Http404(gettext("Unknown period"))
 
 
 def _chart_data(board: selectors.Leaderboard, daily: dict) -> dict:
@@ -78,14 +79,18 @@ def leaderboard(request):
 def period_close(request):
     form = forms.CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a period to close.")
+        messages.error(request, gettext("Choose a period to close."))
         return redirect("incentives:leaderboard")
     try:
         services.period_close(period=form.cleaned_data["period"], by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('incentives:leaderboard')}?period={form.cleaned_data['period']}")
-    messages.success(request, f"{form.cleaned_data['period']} is closed; award proposals are ready.")
+    messages.success(
+        request,
+        gettext("%(cleaned_data)s is closed; award proposals are ready.")
+        % {"cleaned_data": form.cleaned_data["period"]},
+    )
     return redirect("incentives:awards")
 
 
@@ -115,7 +120,11 @@ def award_decide(request, pk: int, decision: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{award} {award.get_status_display().lower()}.")
+        messages.success(
+            request,
+            gettext("%(award)s %(get_status_display)s.")
+            % {"award": award, "get_status_display": award.get_status_display().lower()},
+        )
     return redirect("incentives:awards")
 
 
@@ -176,7 +185,7 @@ def _purchase(pk: int):
     try:
         return purchase_selectors.purchase_get(pk=pk)
     except ObjectDoesNotExist:
-        raise ApplicationError("No purchase with this number.", field="purchase")
+        raise ApplicationError(gettext("No purchase with this number."), field="purchase")
 
 
 @role_required(ADM)
@@ -216,6 +225,6 @@ def setup(request, form_name: str | None = None):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("incentives:setup")
     return render(request, "incentives/setup.html", _setup_context({form_name: form}), status=400)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class PurchasesConfig(AppConfig):
@@ -30,10 +31,10 @@ class PurchasesConfig(AppConfig):
             urls="purchases.urls",
             api_urls="purchases.api_urls",
             nav=[
-                (30, "Catalogue", "purchases:catalogue", (SM, ACC, ADM)),
-                (40, "Purchases", "purchases:list", (SM, ACC, ADM)),
-                (50, "Invoices", "purchases:invoices", (SM, ACC, ADM)),
-                (55, "Price overrides", "purchases:price_overrides", (ADM,)),
+                (30, gettext_lazy("Catalogue"), "purchases:catalogue", (SM, ACC, ADM)),
+                (40, gettext_lazy("Purchases"), "purchases:list", (SM, ACC, ADM)),
+                (50, gettext_lazy("Invoices"), "purchases:invoices", (SM, ACC, ADM)),
+                (55, gettext_lazy("Price overrides"), "purchases:price_overrides", (ADM,)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

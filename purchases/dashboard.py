@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.roles import is_accountant, is_sales_manager
 
@@ -11,7 +12,7 @@ def panels(request) -> list[dict]:
         out.append(
             {
                 "id": "invoice-queue",
-                "title": "Invoices to issue (overdue first)",
+                "title": gettext("Invoices to issue (overdue first)"),
                 "template": "purchases/_panel_queue.html",
                 "context": {"invoices": list(selectors.invoice_queue()[:10]), "now": timezone.now()},
                 "order": 10,
@@ -20,7 +21,7 @@ def panels(request) -> list[dict]:
         out.append(
             {
                 "id": "credit-note-queue",
-                "title": "Credit notes to issue",
+                "title": gettext("Credit notes to issue"),
                 "template": "purchases/_panel_credit_notes.html",
                 "context": {"notes": list(selectors.credit_note_queue()[:10]), "now": timezone.now()},
                 "order": 11,
@@ -30,7 +31,7 @@ def panels(request) -> list[dict]:
         out.append(
             {
                 "id": "my-invoices",
-                "title": "My invoice requests",
+                "title": gettext("My invoice requests"),
                 "template": "purchases/_panel_mine.html",
                 "context": {"invoices": list(selectors.invoice_list(requested_by=request.user)[:8])},
                 "order": 40,

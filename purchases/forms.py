@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext, gettext_lazy
 
 from . import selectors, services
 from .models import Category, DiscountPolicy, PaymentMethod, Purchase
@@ -22,7 +23,10 @@ def first_error(form: forms.Form) -> str:
 
 def _line_error(number: int, form: forms.Form) -> forms.ValidationError:
     name, errors = next(iter(form.errors.items()))
-    return forms.ValidationError(f"Line {number}: {name.replace('_', ' ')}: {errors[0]}")
+    return forms.ValidationError(
+        gettext("Line %(number)s: %(replace)s: %(errors)s")
+        % {"number": number, "replace": name.replace("_", " "), "errors": errors[0]}
+    )
 
 
 class PurchaseLineForm(forms.Form):
@@ -49,7 +53,9 @@ def purchase_lines(rows: Iterable[Mapping]) -> list[services.LineInput]:
     for number, line in enumerate(parsed, start=1):
         product = products.get(line["product"])
         if product is None:
-            raise forms.ValidationError(f"Line {number}: unknown product {line['product']!r}.")
+            raise forms.ValidationError(
+                gettext("Line %(number)s: unknown product %(line)r.") % {"number": number, "line": line["product"]}
+            )
         lines.append(
             services.LineInput(
                 product=product, quantity=line["quantity"], unit_price=line["unit_price"], reason=line["reason"]
@@ -84,7 +90,9 @@ def posted_lines(data) -> list[dict]:
 class RecordForm(forms.Form):
     """The record page (and its live preview): the posted lines and an administrator's discount override."""
 
-    discount_override = forms.DecimalField(max_digits=5, decimal_places=2, required=False, label="Discount percent")
+    discount_override = forms.DecimalField(
+        max_digits=5, decimal_places=2, required=False, label=gettext_lazy("Discount percent")
+    )
     reason = forms.CharField(required=False)
 
     def __init__(self, data, **kwargs):
@@ -119,35 +127,39 @@ def return_lines(rows: Iterable[Mapping], *, original: Purchase) -> list[service
             raise _line_error(number, form)
         line = lines_of_sale.get(form.cleaned_data["line"])
         if line is None:
-            raise forms.ValidationError(f"Line {number}: that line is not part of this purchase.")
+            raise forms.ValidationError(
+                gettext("Line %(number)s: that line is not part of this purchase.") % {"number": number}
+            )
         result.append(services.ReturnLineInput(line=line, quantity=form.cleaned_data["quantity"]))
     return result
 
 
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=100)
-    code = forms.SlugField(max_length=50, required=False, help_text="Left empty: made from the name.")
+    code = forms.SlugField(max_length=50, required=False, help_text=gettext_lazy("Left empty: made from the name."))
     is_active = forms.BooleanField(required=False, initial=True)
 
 
 class ProductForm(forms.Form):
-    sku = forms.CharField(max_length=50, label="SKU")
+    sku = forms.CharField(max_length=50, label=gettext_lazy("SKU"))
     name = forms.CharField(max_length=200)
     category = forms.ModelChoiceField(queryset=Category.objects.all())
     unit_price = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     unit_cost = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     incentive_weight = forms.DecimalField(
-        max_digits=6, decimal_places=3, min_value=0, initial=1, help_text="A change takes effect today."
+        max_digits=6, decimal_places=3, min_value=0, initial=1, help_text=gettext_lazy("A change takes effect today.")
     )
-    is_locomotive = forms.BooleanField(required=False, label="Locomotive product")
-    is_key = forms.BooleanField(required=False, label="Key product (consultation follows a sale)")
+    is_locomotive = forms.BooleanField(required=False, label=gettext_lazy("Locomotive product"))
+    is_key = forms.BooleanField(required=False, label=gettext_lazy("Key product (consultation follows a sale)"))
     consultation_after_days = forms.IntegerField(min_value=0, initial=14)
     discount_eligible = forms.BooleanField(required=False, initial=True)
     is_active = forms.BooleanField(required=False, initial=True)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV: sku,name,category,unit_price,unit_cost[,incentive_weight,is_key,...]")
+    file = forms.FileField(
+        help_text=gettext_lazy("CSV: sku,name,category,unit_price,unit_cost[,incentive_weight,is_key,...]")
+    )
 
 
 class CsvFlagField(forms.Field):
@@ -185,17 +197,17 @@ def catalogue_csv_rows(file) -> list[services.CatalogueRow]:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError("The file must be UTF-8 CSV.")
+            raise forms.ValidationError(gettext("The file must be UTF-8 CSV."))
     try:
         return _catalogue_rows(csv.DictReader(io.StringIO(raw)))
     except csv.Error as exc:  # e.g. a field past the csv module's size limit
-        raise forms.ValidationError(f"This CSV file cannot be read: {exc}.")
+        raise forms.ValidationError(gettext("This CSV file cannot be read: %(exc)s.") % {"exc": exc})
 
 
 def _catalogue_rows(reader: csv.DictReader) -> list[services.CatalogueRow]:
     missing = CatalogueRowForm.REQUIRED_COLUMNS - set(reader.fieldnames or [])
     if missing:
-        raise forms.ValidationError(f"Missing columns: {', '.join(sorted(missing))}.")
+        raise forms.ValidationError(gettext("Missing columns: %(join)s.") % {"join": ", ".join(sorted(missing))})
     rows, errors = [], []
     for number, row in enumerate(reader, start=2):
         form = CatalogueRowForm(data={name: row.get(name) or "" for name in CatalogueRowForm.base_fields})
@@ -246,7 +258,7 @@ class ReturnForm(forms.Form):
             if key.startswith("return-") and value.strip() and value.strip() not in ("0", "0.000")
         ]
         if not rows and self.data.get("whole") != "1":
-            raise forms.ValidationError("Enter the quantities to return, or return everything.")
+            raise forms.ValidationError(gettext("Enter the quantities to return, or return everything."))
         try:
             cleaned["lines"] = return_lines(rows, original=self.original) if rows else None
         except forms.ValidationError as exc:
@@ -287,7 +299,13 @@ class InvoiceRequestForm(forms.Form):
 class PurchaseFilterForm(forms.Form):
     client = forms.IntegerField(required=False)
     kind = forms.ChoiceField(
-        required=False, choices=[("", "All"), ("sale", "Sales"), ("return", "Returns"), ("correction", "Corrections")]
+        required=False,
+        choices=[
+            ("", gettext_lazy("All")),
+            ("sale", gettext_lazy("Sales")),
+            ("return", gettext_lazy("Returns")),
+            ("correction", gettext_lazy("Corrections")),
+        ],
     )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -296,9 +314,11 @@ class PurchaseFilterForm(forms.Form):
 class TaxRateForm(forms.Form):
     """A new tax rate: for a product (SKU or id) or a category, from a date on."""
 
-    product = forms.CharField(required=False, help_text="SKU or id; leave empty for a category rate.")
+    product = forms.CharField(required=False, help_text=gettext_lazy("SKU or id; leave empty for a category rate."))
     category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
-    rate = forms.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, help_text="Percent.")
+    rate = forms.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, help_text=gettext_lazy("Percent.")
+    )
     name = forms.CharField(max_length=50, required=False)
     effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -308,15 +328,15 @@ class TaxRateForm(forms.Form):
             return None
         product = selectors.products_by_reference([reference]).get(reference)
         if product is None:
-            raise forms.ValidationError(f"No product {reference}.")
+            raise forms.ValidationError(gettext("No product %(reference)s.") % {"reference": reference})
         return product
 
 
 class PriceOverrideFilterForm(forms.Form):
     """The price overrides page (administrators): by manager, product and date range."""
 
-    by = forms.ModelChoiceField(queryset=None, required=False, label="Manager")
-    product = forms.CharField(required=False, label="Product (SKU or id)")
+    by = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Manager"))
+    product = forms.CharField(required=False, label=gettext_lazy("Product (SKU or id)"))
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -332,5 +352,5 @@ class PriceOverrideFilterForm(forms.Form):
             return None
         product = selectors.products_by_reference([reference]).get(reference)
         if product is None:
-            raise forms.ValidationError(f"No product {reference}.")
+            raise forms.ValidationError(gettext("No product %(reference)s.") % {"reference": reference})
         return product

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -34,8 +35,10 @@ class Product(models.Model):
     incentive_weight = models.DecimalField(
         max_digits=6, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0"))]
     )
-    is_locomotive = models.BooleanField(default=False, help_text="Locomotive product: drives other sales.")
-    is_key = models.BooleanField(default=False, help_text="Key product: a consultation follows the sale.")
+    is_locomotive = models.BooleanField(
+        default=False, help_text=gettext_lazy("Locomotive product: drives other sales.")
+    )
+    is_key = models.BooleanField(default=False, help_text=gettext_lazy("Key product: a consultation follows the sale."))
     consultation_after_days = models.PositiveIntegerField(default=14)
     discount_eligible = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
@@ -74,9 +77,9 @@ class TaxRate(models.Model):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="tax_rates")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tax_rates")
     rate = models.DecimalField(
-        max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], help_text="Percent."
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], help_text=gettext_lazy("Percent.")
     )
-    name = models.CharField(max_length=50, blank=True, help_text='e.g. "Standard", "Reduced".')
+    name = models.CharField(max_length=50, blank=True, help_text=gettext_lazy('e.g. "Standard", "Reduced".'))
     effective_from = models.DateField()
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -127,8 +130,8 @@ class DiscountPolicy(models.Model):
     """Singleton (pk=1): the basis of the cumulative total, lifetime or a rolling window of N months."""
 
     class Basis(models.TextChoices):
-        LIFETIME = "lifetime", "Lifetime"
-        ROLLING = "rolling", "Rolling window"
+        LIFETIME = "lifetime", gettext_lazy("Lifetime")
+        ROLLING = "rolling", gettext_lazy("Rolling window")
 
     basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.LIFETIME)
     window_months = models.PositiveIntegerField(default=12)
@@ -157,9 +160,9 @@ class Purchase(models.Model):
     amounts referencing the original."""
 
     class Kind(models.TextChoices):
-        SALE = "sale", "Sale"
-        RETURN = "return", "Return"
-        CORRECTION = "correction", "Correction"
+        SALE = "sale", gettext_lazy("Sale")
+        RETURN = "return", gettext_lazy("Return")
+        CORRECTION = "correction", gettext_lazy("Correction")
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="purchases")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SALE)
@@ -198,7 +201,7 @@ class PurchaseLine(models.Model):
     gross_amount = models.DecimalField(**MONEY)
     discount_amount = models.DecimalField(**MONEY)
     net_amount = models.DecimalField(**MONEY)
-    unit_cost = models.DecimalField(**MONEY, help_text="Cost at the time, for margin.")
+    unit_cost = models.DecimalField(**MONEY, help_text=gettext_lazy("Cost at the time, for margin."))
     discount_eligible = models.BooleanField()
     # The product's incentive weight in force on the purchase date, fixed when the line is recorded (weights
     # cannot be backdated, so this never disagrees with ProductWeight); scores are SUM(net_amount * weight).
@@ -213,15 +216,15 @@ class TierChange(models.Model):
     """Dated history of a client's tier: which entry (or recomputation) moved the total across which threshold."""
 
     class Direction(models.TextChoices):
-        UP = "up", "Up"
-        DOWN = "down", "Down"
+        UP = "up", gettext_lazy("Up")
+        DOWN = "down", gettext_lazy("Down")
 
     class Cause(models.TextChoices):
-        PURCHASE = "purchase", "Purchase"
-        RETURN = "return", "Return"
-        CORRECTION = "correction", "Correction"
-        RECOMPUTE = "recompute", "Window recomputation"
-        MERGE = "merge", "Client merge"
+        PURCHASE = "purchase", gettext_lazy("Purchase")
+        RETURN = "return", gettext_lazy("Return")
+        CORRECTION = "correction", gettext_lazy("Correction")
+        RECOMPUTE = "recompute", gettext_lazy("Window recomputation")
+        MERGE = "merge", gettext_lazy("Client merge")
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="tier_changes")
     changed_at = models.DateTimeField()
@@ -292,21 +295,21 @@ class InvoiceCounter(models.Model):
 
 class Invoice(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        ISSUED = "issued", "Issued"
-        SENT = "sent", "Sent"
-        PAID = "paid", "Paid"
-        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-        REFUNDED = "refunded", "Refunded"
-        VOID = "void", "Void"
+        REQUESTED = "requested", gettext_lazy("Requested")
+        ISSUED = "issued", gettext_lazy("Issued")
+        SENT = "sent", gettext_lazy("Sent")
+        PAID = "paid", gettext_lazy("Paid")
+        PARTIALLY_REFUNDED = "partially_refunded", gettext_lazy("Partially refunded")
+        REFUNDED = "refunded", gettext_lazy("Refunded")
+        VOID = "void", gettext_lazy("Void")
 
     class SendState(models.TextChoices):
         """Where sending the invoice to the client stands; the status turns "sent" only once a message went out."""
 
-        NOT_SENT = "", "Not sent"
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Not sent"
+        NOT_SENT = "", gettext_lazy("Not sent")
+        QUEUED = "queued", gettext_lazy("Queued")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Not sent")
 
     # statuses that hold their purchases (a refunded invoice still covers them: a credit note corrects it)
     OPEN = ("requested", "issued", "sent", "paid", "partially_refunded", "refunded")
@@ -329,17 +332,21 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_state = models.CharField(max_length=10, choices=SendState.choices, default=SendState.NOT_SENT, blank=True)
-    send_error = models.TextField(blank=True, help_text="Why the last sending did not go out.")
+    send_error = models.TextField(blank=True, help_text=gettext_lazy("Why the last sending did not go out."))
     send_attempts = models.PositiveIntegerField(default=0)
     # Totals: before issue an estimate kept up to date from the ledger (returns and corrections refresh it);
     # at issue fixed from the invoice's lines and never changed again (later returns give credit notes).
     # list_total and discount_amount are in the ledger's price basis (net or gross, PRICES_INCLUDE_TAX);
     # net_total excludes tax, gross_total includes it and is the amount to pay.
-    list_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Lines at unit prices, before discount.")
+    list_total = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text=gettext_lazy("Lines at unit prices, before discount.")
+    )
     discount_amount = models.DecimalField(**MONEY, default=Decimal("0"))
-    net_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Excluding tax.")
+    net_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text=gettext_lazy("Excluding tax."))
     tax_total = models.DecimalField(**MONEY, default=Decimal("0"))
-    gross_total = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Including tax: the amount due.")
+    gross_total = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text=gettext_lazy("Including tax: the amount due.")
+    )
     # Sum of the gross totals of this invoice's issued credit notes (moved when one is issued).
     credited_total = models.DecimalField(**MONEY, default=Decimal("0"))
     amount_paid = models.DecimalField(**MONEY, default=Decimal("0"))
@@ -401,20 +408,20 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     unit_price = models.DecimalField(**MONEY)
     discount_amount = models.DecimalField(**MONEY)
-    net_amount = models.DecimalField(**MONEY, help_text="Excluding tax.")
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent.")
+    net_amount = models.DecimalField(**MONEY, help_text=gettext_lazy("Excluding tax."))
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, help_text=gettext_lazy("Percent."))
     tax_amount = models.DecimalField(**MONEY)
-    gross_amount = models.DecimalField(**MONEY, help_text="Including tax.")
+    gross_amount = models.DecimalField(**MONEY, help_text=gettext_lazy("Including tax."))
 
     class Meta:
         ordering = ["id"]
 
 
 class PaymentMethod(models.TextChoices):
-    TRANSFER = "transfer", "Bank transfer"
-    CARD = "card", "Card"
-    CASH = "cash", "Cash"
-    OTHER = "other", "Other"
+    TRANSFER = "transfer", gettext_lazy("Bank transfer")
+    CARD = "card", gettext_lazy("Card")
+    CASH = "cash", gettext_lazy("Cash")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class InvoicePayment(models.Model):
@@ -447,13 +454,13 @@ class CreditNote(models.Model):
     credited. Requested when the entry is recorded; an accountant issues it (the number is taken then)."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        ISSUED = "issued", "Issued"
+        REQUESTED = "requested", gettext_lazy("Requested")
+        ISSUED = "issued", gettext_lazy("Issued")
 
     class Reason(models.TextChoices):
-        RETURN = "return", "Return"
-        CORRECTION = "correction", "Discount correction"
-        VOID = "void", "Invoice voided"
+        RETURN = "return", gettext_lazy("Return")
+        CORRECTION = "correction", gettext_lazy("Discount correction")
+        VOID = "void", gettext_lazy("Invoice voided")
 
     # The client is the invoice's (no copy of it here: a client merge has nothing to move).
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
@@ -469,15 +476,15 @@ class CreditNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(null=True, blank=True)
-    net_total = models.DecimalField(**MONEY, help_text="Excluding tax.")
+    net_total = models.DecimalField(**MONEY, help_text=gettext_lazy("Excluding tax."))
     tax_total = models.DecimalField(**MONEY)
-    gross_total = models.DecimalField(**MONEY, help_text="Including tax.")
+    gross_total = models.DecimalField(**MONEY, help_text=gettext_lazy("Including tax."))
     # Sending to the client, as for invoices: sent only once the outbox reports the email went out.
     sent_at = models.DateTimeField(null=True, blank=True)
     send_state = models.CharField(
         max_length=10, choices=Invoice.SendState.choices, default=Invoice.SendState.NOT_SENT, blank=True
     )
-    send_error = models.TextField(blank=True, help_text="Why the last sending did not go out.")
+    send_error = models.TextField(blank=True, help_text=gettext_lazy("Why the last sending did not go out."))
     send_attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -505,7 +512,9 @@ class CreditNoteLine(models.Model):
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(max_length=250)
-    quantity = models.DecimalField(max_digits=12, decimal_places=3, help_text="Units credited (0: a price correction).")
+    quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, help_text=gettext_lazy("Units credited (0: a price correction).")
+    )
     unit_price = models.DecimalField(**MONEY)
     net_amount = models.DecimalField(**MONEY)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
@@ -541,8 +550,8 @@ class ReconciliationRun(models.Model):
     mismatch found, each naming the rows it is about."""
 
     class Trigger(models.TextChoices):
-        NIGHTLY = "nightly", "Nightly"
-        MANUAL = "manual", "Run now"
+        NIGHTLY = "nightly", gettext_lazy("Nightly")
+        MANUAL = "manual", gettext_lazy("Run now")
 
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     requested_by = models.ForeignKey(
@@ -550,9 +559,9 @@ class ReconciliationRun(models.Model):
     )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
-    checks = models.JSONField(default=list, help_text="Names of the checks that ran.")
+    checks = models.JSONField(default=list, help_text=gettext_lazy("Names of the checks that ran."))
     mismatch_count = models.PositiveIntegerField(default=0)
-    mismatches = models.JSONField(default=list, help_text="[{check, message, rows: [{model, id}], ...}]")
+    mismatches = models.JSONField(default=list, help_text=gettext_lazy("[{check, message, rows: [{model, id}], ...}]"))
 
     class Meta:
         ordering = ["-id"]

@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -24,11 +25,11 @@ def _p(text, style) -> Paragraph:
 
 
 def _amount(value) -> str:
-    return f"{value:,.2f} {settings.CURRENCY}"
+    return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} {settings.CURRENCY}"
 
 
 def _rate(value) -> str:
-    return f"{value.normalize():f}%"
+    return f"{formats.number_format(value.normalize(), use_l10n=True)}%"
 
 
 def _date(value) -> str:
@@ -43,7 +44,7 @@ def _header(title: str, client, styles) -> list:
         _p(company["name"], styles["Heading3"]),
         _p(f"{company['address']}\n{company['tax_id']}\n{company['email']} · {company['phone']}", normal),
         Spacer(1, 6 * mm),
-        _p("Bill to", styles["Heading3"]),
+        _p(_("Bill to"), styles["Heading3"]),
         _p(f"{client.name}\n{getattr(client, 'address', '') or ''}\n{client.email or ''}", normal),
         Spacer(1, 4 * mm),
     ]
@@ -59,13 +60,13 @@ GRID = [
 
 def _lines_table(lines, styles, *, with_discount: bool) -> Table:
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    head = ["SKU", "Description", "Qty", "Unit price"] + (["Discount"] if with_discount else [])
-    rows = [head + ["Net", "Tax rate", "Tax", "Gross"]]
+    head = [_("SKU"), _("Description"), _("Qty"), _("Unit price")] + ([_("Discount")] if with_discount else [])
+    rows = [head + [_("Net"), _("Tax rate"), _("Tax"), _("Gross")]]
     for line in lines:
         row = [
             _p(line.product.sku, small),
             _p(line.description, small),
-            f"{line.quantity.normalize():f}",
+            formats.number_format(line.quantity.normalize(), use_l10n=True),
             _amount(line.unit_price),
         ]
         if with_discount:
@@ -79,7 +80,7 @@ def _lines_table(lines, styles, *, with_discount: bool) -> Table:
 
 
 def _tax_summary_table(lines) -> Table:
-    rows = [["Tax rate", "Net", "Tax", "Gross"]]
+    rows = [[_("Tax rate"), _("Net"), _("Tax"), _("Gross")]]
     for s in tax_summary(lines):
         rows.append([_rate(s.rate), _amount(s.net), _amount(s.tax), _amount(s.gross)])
     table = Table(rows, colWidths=[20 * mm, 30 * mm, 30 * mm, 30 * mm], hAlign="RIGHT")
@@ -96,20 +97,40 @@ def _totals_table(rows, bold_row: int) -> Table:
 
 
 def invoice_pdf(invoice, lines) -> bytes:
-    """`lines`: the invoice's lines (selectors.invoice_lines: fixed at issue, or the live figures of a request)."""
+    """`lines`: the invoice's lines (selectors.invoice_lines: fixed at issue, or the live figures of a request).
+    In the client's language, whoever downloads it: it is the client's document."""
+    with translation.override(getattr(invoice.client, "language", "") or settings.LANGUAGE_CODE):
+        return _invoice_pdf(invoice, lines)
+
+
+def _invoice_pdf(invoice, lines) -> bytes:
     styles = getSampleStyleSheet()
     normal = styles["Normal"]
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=f"Invoice {invoice.number or ''}"
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=_("Invoice %(number)s") % {"number": invoice.number or ""},
     )
-    title = f"Invoice {invoice.number}" if invoice.number else f"Invoice request #{invoice.pk} (not issued)"
+    if invoice.number:
+        title = _("Invoice %(number)s") % {"number": invoice.number}
+    else:
+        title = _("Invoice request #%(pk)s (not issued)") % {"pk": invoice.pk}
     if invoice.status == "void":
-        title += " - VOID" + (f" (credit note {invoice.credit_note_number})" if invoice.credit_note_number else "")
+        title += " - " + _("VOID")
+        if invoice.credit_note_number:
+            title += " " + _("(credit note %(number)s)") % {"number": invoice.credit_note_number}
     story = _header(title, invoice.client, styles)
     story += [
-        _p(f"Issued: {_date(invoice.issued_at)}" if invoice.issued_at else "Not issued: figures as of today", normal),
-        _p(f"Currency: {settings.CURRENCY}", normal),
+        _p(
+            _("Issued: %(date)s") % {"date": _date(invoice.issued_at)}
+            if invoice.issued_at
+            else _("Not issued: figures as of today"),
+            normal,
+        ),
+        _p(_("Currency: %(currency)s") % {"currency": settings.CURRENCY}, normal),
         Spacer(1, 4 * mm),
         _lines_table(lines, styles, with_discount=True),
         Spacer(1, 4 * mm),
@@ -117,30 +138,33 @@ def invoice_pdf(invoice, lines) -> bytes:
         Spacer(1, 4 * mm),
     ]
     totals = [
-        ("Before discount", invoice.list_total),
-        ("Discount", -invoice.discount_amount),
-        ("Net total", invoice.net_total),
-        ("Tax", invoice.tax_total),
-        ("Total (gross)", invoice.gross_total),
+        (_("Before discount"), invoice.list_total),
+        (_("Discount"), -invoice.discount_amount),
+        (_("Net total"), invoice.net_total),
+        (_("Tax"), invoice.tax_total),
+        (_("Total (gross)"), invoice.gross_total),
     ]
     if invoice.credited_total:
-        totals.append(("Credited", -invoice.credited_total))
-    totals.append(("Paid", invoice.amount_paid))
+        totals.append((_("Credited"), -invoice.credited_total))
+    totals.append((_("Paid"), invoice.amount_paid))
     if invoice.amount_refunded:
-        totals.append(("Refunded", invoice.amount_refunded))
+        totals.append((_("Refunded"), invoice.amount_refunded))
     if invoice.balance < 0:
-        totals.append(("Due back to you", -invoice.balance))
+        totals.append((_("Due back to you"), -invoice.balance))
     else:
-        totals.append(("Balance due", invoice.balance))
+        totals.append((_("Balance due"), invoice.balance))
     story += [_totals_table(totals, bold_row=4), Spacer(1, 4 * mm)]
     credit_notes = [n for n in invoice.credit_notes.all() if n.number]
     if credit_notes:
         story.append(
-            _p("Credit notes: " + ", ".join(f"{n.number} ({_amount(n.gross_total)})" for n in credit_notes), normal)
+            _p(
+                _("Credit notes:") + " " + ", ".join(f"{n.number} ({_amount(n.gross_total)})" for n in credit_notes),
+                normal,
+            )
         )
-    story += [Spacer(1, 4 * mm), _p(f"Payment to {settings.COMPANY['bank']}", normal)]
+    story += [Spacer(1, 4 * mm), _p(_("Payment to %(bank)s") % {"bank": settings.COMPANY["bank"]}, normal)]
     if invoice.note:
-        story += [_p(f"Note: {invoice.note}", normal)]
+        story += [_p(_("Note: %(note)s") % {"note": invoice.note}, normal)]
     doc.build(story)
     return buffer.getvalue()
 
@@ -155,29 +179,55 @@ def invoice_pdf_response(invoice) -> HttpResponse:
 
 
 def credit_note_pdf(note) -> bytes:
-    """A credit note: what it credits, line by line with tax, and the invoice it corrects."""
+    """A credit note: what it credits, line by line with tax, and the invoice it corrects (in the client's
+    language)."""
+    with translation.override(getattr(note.invoice.client, "language", "") or settings.LANGUAGE_CODE):
+        return _credit_note_pdf(note)
+
+
+def _credit_note_pdf(note) -> bytes:
     styles = getSampleStyleSheet()
     normal = styles["Normal"]
     lines = list(note.lines.all())
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=f"Credit note {note.number or ''}"
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=_("Credit note %(number)s") % {"number": note.number or ""},
     )
-    title = f"Credit note {note.number}" if note.number else f"Credit note request #{note.pk} (not issued)"
+    if note.number:
+        title = _("Credit note %(number)s") % {"number": note.number}
+    else:
+        title = _("Credit note request #%(pk)s (not issued)") % {"pk": note.pk}
     invoice = note.invoice
     story = _header(title, invoice.client, styles)
     story += [
-        _p(f"Corrects invoice {invoice.number} of {_date(invoice.issued_at)}", styles["Heading3"]),
-        _p(f"Reason: {note.get_reason_display()}" + (f" - {note.note}" if note.note else ""), normal),
-        _p(f"Issued: {_date(note.issued_at)}" if note.issued_at else "Not issued yet", normal),
-        _p(f"Currency: {settings.CURRENCY}", normal),
+        _p(
+            _("Corrects invoice %(number)s of %(date)s") % {"number": invoice.number, "date": _date(invoice.issued_at)},
+            styles["Heading3"],
+        ),
+        _p(
+            _("Reason: %(reason)s") % {"reason": note.get_reason_display()} + (f" - {note.note}" if note.note else ""),
+            normal,
+        ),
+        _p(
+            _("Issued: %(date)s") % {"date": _date(note.issued_at)} if note.issued_at else _("Not issued yet"),
+            normal,
+        ),
+        _p(_("Currency: %(currency)s") % {"currency": settings.CURRENCY}, normal),
         Spacer(1, 4 * mm),
         _lines_table(lines, styles, with_discount=False),
         Spacer(1, 4 * mm),
         _tax_summary_table(lines),
         Spacer(1, 4 * mm),
         _totals_table(
-            [("Net credited", note.net_total), ("Tax credited", note.tax_total), ("Total credited", note.gross_total)],
+            [
+                (_("Net credited"), note.net_total),
+                (_("Tax credited"), note.tax_total),
+                (_("Total credited"), note.gross_total),
+            ],
             bold_row=2,
         ),
     ]

@@ -8,6 +8,8 @@ staff messages about the person's invoices have the person's name replaced. An i
 rendered from the client row, so a copy printed after the erasure shows "Erased client #<id>"; the copy sent
 at issue is the legal document."""
 
+from django.utils.translation import gettext_lazy
+
 from clients.hooks import ERASED_TEXT, Erasure, PersonalDataPart
 from crm.notifications import services as outbox
 from crm.notifications.models import Notification
@@ -51,4 +53,4 @@ def erase(*, erasure: Erasure) -> dict[str, int]:
     }
 
 
-PART = PersonalDataPart(label="purchases", export=export, erase=erase)
+PART = PersonalDataPart(label=gettext_lazy("purchases"), export=export, erase=erase)

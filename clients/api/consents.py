@@ -3,6 +3,7 @@ and the explicit record of an answer with its evidence (the only way an opt-in i
 contact, and the only way an opt-out is reversed)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -22,9 +23,12 @@ class ConsentWriteSerializer(serializers.Serializer):
     purpose = choice_field(ChannelConsent.Purpose.choices, "ConsentPurposeEnum")
     status = choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum")
     source = serializers.CharField(
-        max_length=200, help_text="The evidence: 'signed form', 'phone call note 12 May', 'email of 3 June' ..."
+        max_length=200,
+        help_text=gettext_lazy("The evidence: 'signed form', 'phone call note 12 May', 'email of 3 June' ..."),
     )
-    given_at = serializers.DateTimeField(required=False, help_text="When the client said so (default: now).")
+    given_at = serializers.DateTimeField(
+        required=False, help_text=gettext_lazy("When the client said so (default: now).")
+    )
 
 
 ConsentState = inline_serializer(
@@ -32,8 +36,10 @@ ConsentState = inline_serializer(
     {
         "channel": serializers.CharField(),
         "purpose": serializers.CharField(),
-        "status": serializers.CharField(allow_null=True, help_text="null: not asked."),
-        "allowed": serializers.BooleanField(help_text="Whether a message of this purpose may use this channel."),
+        "status": serializers.CharField(allow_null=True, help_text=gettext_lazy("null: not asked.")),
+        "allowed": serializers.BooleanField(
+            help_text=gettext_lazy("Whether a message of this purpose may use this channel.")
+        ),
         "given_at": serializers.DateTimeField(allow_null=True),
         "source": serializers.CharField(allow_null=True),
         "recorded_by": serializers.IntegerField(allow_null=True),

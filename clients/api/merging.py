@@ -1,6 +1,7 @@
 """API for merging two records of one client (administrators) and a client's dated manager history."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from .records import ClientSerializer
 class MergeSerializer(serializers.Serializer):
     loser = serializers.PrimaryKeyRelatedField(
         queryset=Client.objects.all(),
-        help_text="The duplicate: it is folded into this client and stays as a tombstone.",
+        help_text=gettext_lazy("The duplicate: it is folded into this client and stays as a tombstone."),
     )
 
 

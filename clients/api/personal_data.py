@@ -2,6 +2,7 @@
 audited by the service; sales managers and accountants get 403."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,13 +16,13 @@ from ..services import personal_data
 
 
 class ErasureInput(serializers.Serializer):
-    confirm = serializers.IntegerField(help_text="The client's id again, so an erasure is never a slip.")
+    confirm = serializers.IntegerField(help_text=gettext_lazy("The client's id again, so an erasure is never a slip."))
 
 
 class ErasureOutput(serializers.Serializer):
     client_id = serializers.IntegerField()
     erased_at = serializers.DateTimeField(source="at")
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Rows changed per table.")
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text=gettext_lazy("Rows changed per table."))
 
 
 class ClientPersonalData(APIView):

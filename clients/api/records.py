@@ -1,9 +1,11 @@
 """Clients API: list/create/retrieve/update, the ERP upsert by external id, and possible duplicates."""
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -34,12 +36,14 @@ class ClientSerializer(serializers.ModelSerializer):
     kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
     status = choice_field(Client.Status.choices, "ClientStatusEnum", read_only=True)
     first_contact_channel = choice_field(Client.FirstContactChannel.choices, "FirstContactChannelEnum", read_only=True)
-    email = serializers.CharField(read_only=True, help_text="Stored lower-case; empty when unknown.")
+    email = serializers.CharField(read_only=True, help_text=gettext_lazy("Stored lower-case; empty when unknown."))
     merged_into = serializers.IntegerField(
         source="merged_into_id",
         allow_null=True,
         read_only=True,
-        help_text="Set when this client was merged into another: a tombstone pointing to the surviving record.",
+        help_text=gettext_lazy(
+            "Set when this client was merged into another: a tombstone pointing to the surviving record."
+        ),
     )
     preferred_channels = serializers.ListField(child=choice_field(Channel.choices, "ClientChannelEnum"), read_only=True)
     consents = serializers.ListField(
@@ -50,7 +54,7 @@ class ClientSerializer(serializers.ModelSerializer):
                 "purpose": serializers.CharField(),
                 "status": serializers.CharField(),
                 "given_at": serializers.DateTimeField(),
-                "source": serializers.CharField(help_text="How the client said so (the evidence)."),
+                "source": serializers.CharField(help_text=gettext_lazy("How the client said so (the evidence).")),
             },
         ),
         read_only=True,
@@ -73,6 +77,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "first_contact_at",
             "preferred_channels",
             "consents",
+            "language",
             "external_id",
             "merged_into",
             "created_at",
@@ -108,6 +113,7 @@ class ClientSerializer(serializers.ModelSerializer):
                 {"channel": ch, "purpose": purpose, "status": st, "given_at": dt(at), "source": source}
                 for ch, purpose, st, at, source in consents
             ],
+            "language": c.language,
             "external_id": c.external_id,
             "merged_into": c.merged_into_id,
             "created_at": dt(c.created_at),
@@ -118,7 +124,7 @@ class ClientSerializer(serializers.ModelSerializer):
 class ClientBillingSerializer(serializers.ModelSerializer):
     """What an accountant may read about a client: billing details only."""
 
-    email = serializers.CharField(read_only=True, help_text="Empty when unknown.")
+    email = serializers.CharField(read_only=True, help_text=gettext_lazy("Empty when unknown."))
 
     kind = choice_field(Client.Kind.choices, "ClientKindEnum", read_only=True)
 
@@ -159,10 +165,15 @@ class ClientWriteSerializer(serializers.Serializer):
     consents = serializers.DictField(
         child=choice_field(ChannelConsent.Status.choices, "ConsentStatusEnum"),
         required=False,
-        help_text="Marketing consent per channel. On create, the first contact's answers; on update and the ERP "
-        "upsert only opt-outs are recorded (an opt-in needs evidence: POST /clients/{id}/consents/).",
+        help_text=gettext_lazy(
+            "Marketing consent per channel. On create, the first contact's answers; on update and the ERP "
+            "upsert only opt-outs are recorded (an opt-in needs evidence: POST /clients/{id}/consents/)."
+        ),
     )
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False, help_text=gettext_lazy("The language of messages to the client.")
+    )
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     contacts = ContactInputSerializer(many=True, required=False, write_only=True)
     force = serializers.BooleanField(required=False, default=False, write_only=True)
@@ -171,7 +182,7 @@ class ClientWriteSerializer(serializers.Serializer):
         try:
             return normalize_email(value)
         except ValidationError:
-            raise serializers.ValidationError("Enter a valid email address.")
+            raise serializers.ValidationError(gettext("Enter a valid email address."))
 
     def validate_phone(self, value):
         try:
@@ -182,7 +193,9 @@ class ClientWriteSerializer(serializers.Serializer):
     def validate_consents(self, value):
         unknown = set(value) - set(Channel.values)
         if unknown:
-            raise serializers.ValidationError(f"Unknown channel(s): {', '.join(sorted(unknown))}.")
+            raise serializers.ValidationError(
+                gettext("Unknown channel(s): %(join)s.") % {"join": ", ".join(sorted(unknown))}
+            )
         return value
 
 
@@ -196,7 +209,7 @@ class DuplicateSerializer(serializers.ModelSerializer):
 
 
 class ClientFilter(SyncFilterSet):
-    segment = django_filters.CharFilter(method="filter_segment", help_text="A segment's code.")
+    segment = django_filters.CharFilter(method="filter_segment", help_text=gettext_lazy("A segment's code."))
     manager = IdFilter(field_name="manager_id")
     status = django_filters.ChoiceFilter(choices=Client.Status.choices)
 
@@ -277,7 +290,8 @@ class ClientListCreate(generics.ListCreateAPIView):
         if hidden and not full_access(self.request.user):
             # the list page offers accountants no such filter: the API does not either
             raise PermissionDenied(
-                f"Your role sees billing details only; it may not filter by {', '.join(sorted(hidden))}."
+                gettext("Your role sees billing details only; it may not filter by %(join)s.")
+                % {"join": ", ".join(sorted(hidden))}
             )
         # django-filter builds a form per request; skip it when no filter is asked for (the hot path).
         if not asked & set(ClientFilter.base_filters):
@@ -336,7 +350,7 @@ class ClientUpsertByExternalId(APIView):
         surviving record (which may carry the key itself if it had none)."""
         client = selectors.client_list_api(include_merged=True).filter(external_id=external_id).first()
         if client is None:
-            raise NotFound("No client has this external id.")
+            raise NotFound(gettext("No client has this external id."))
         return Response(ClientSerializer(client).data)
 
     @extend_schema(request=ClientWriteSerializer, responses={200: ClientSerializer, 201: ClientSerializer})

@@ -4,6 +4,7 @@ tasks and resolving promises."""
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -151,8 +152,12 @@ class TaskListCreate(generics.ListCreateAPIView):
 
 
 class ResolveSerializer(serializers.Serializer):
-    how = serializers.CharField(required=False, allow_blank=True, default="", help_text="How it was kept.")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it was broken.")
+    how = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=gettext_lazy("How it was kept.")
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=gettext_lazy("Why it was broken.")
+    )
 
 
 class TaskClose(APIView):

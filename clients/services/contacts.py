@@ -13,6 +13,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 
@@ -43,9 +44,9 @@ def contact_add(
     history records them."""
     _check_edit(by, client)
     if client.kind != Client.Kind.COMPANY:
-        raise ApplicationError("Only companies have contact persons.", field="contacts")
+        raise ApplicationError(gettext("Only companies have contact persons."), field="contacts")
     if not (name or "").strip():
-        raise ApplicationError("A contact needs a name.", field="contacts")
+        raise ApplicationError(gettext("A contact needs a name."), field="contacts")
     email, phone = normalized(email, phone)
     if is_primary:
         ContactPerson.objects.filter(client=client, is_primary=True).update(is_primary=False)
@@ -122,11 +123,11 @@ def consent_apply_from_sync(
 
 def _check_values(channel: str, purpose: str, status: str) -> None:
     if channel not in Channel.values:
-        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
+        raise ApplicationError(gettext("Unknown channel %(channel)r.") % {"channel": channel}, field="channel")
     if purpose not in ChannelConsent.Purpose.values:
-        raise ApplicationError(f"Unknown purpose {purpose!r}.", field="purpose")
+        raise ApplicationError(gettext("Unknown purpose %(purpose)r.") % {"purpose": purpose}, field="purpose")
     if status not in ChannelConsent.Status.values:
-        raise ApplicationError(f"Unknown consent status {status!r}.", field="status")
+        raise ApplicationError(gettext("Unknown consent status %(status)r.") % {"status": status}, field="status")
 
 
 def _consent_write(
@@ -144,7 +145,7 @@ def _consent_write(
     source = (source or "").strip()[:200]
     if not source:
         raise ApplicationError(
-            "Say how the client gave or withdrew consent (the evidence: signed form, phone call note ...).",
+            gettext("Say how the client gave or withdrew consent (the evidence: signed form, phone call note ...)."),
             field="source",
         )
     consent = ChannelConsent.objects.select_for_update().filter(client=client, channel=channel, purpose=purpose).first()

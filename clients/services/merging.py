@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications.webhooks import event_emit
@@ -34,14 +35,14 @@ def client_merge(*, survivor: Client, loser: Client, by: User) -> ClientMerge:
     survivor's lineage); clients merged into the loser before now point at the survivor; consents combine
     with an opt-out winning; the loser row stays, marked merged_into the survivor, with a snapshot."""
     if not is_admin(by):
-        raise ApplicationError("Only an administrator can merge clients.", code="forbidden")
+        raise ApplicationError(gettext("Only an administrator can merge clients."), code="forbidden")
     if survivor.pk == loser.pk:
-        raise ApplicationError("Choose two different clients.", field="loser")
+        raise ApplicationError(gettext("Choose two different clients."), field="loser")
     first, second = sorted([survivor.pk, loser.pk])
     locked = {c.pk: c for c in Client.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
     survivor, loser = locked[survivor.pk], locked[loser.pk]
     if loser.merged_into_id or survivor.merged_into_id:
-        raise ApplicationError("One of these clients was already merged.", field="loser")
+        raise ApplicationError(gettext("One of these clients was already merged."), field="loser")
     snapshot = _snapshot(loser)
     moved: dict[str, int] = {}
     # Keep merged_into flat: clients merged into the loser earlier now point at the survivor, so a lineage is

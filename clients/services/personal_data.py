@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.models import IdempotencyRecord
@@ -274,7 +275,7 @@ def client_personal_data_erase(*, client: Client, by: User) -> PersonalDataAudit
     _require_admin(by)
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.erased_at is not None:
-        raise ConflictError("This client's personal data was already erased.")
+        raise ConflictError(gettext("This client's personal data was already erased."))
     client_ids = person_client_ids(client)
     erasure = Erasure(
         client_ids=client_ids, placeholder=f"Erased client #{client.pk}", values=_identifying_values(client_ids)

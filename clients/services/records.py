@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal, TypedDict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.notifications import services as notifications
@@ -18,7 +20,7 @@ from .. import selectors
 from ..models import ChannelConsent, Client, ManagerAssignment, Segment, Tag
 from .contacts import consent_apply_from_sync, consent_record, contact_add
 from .rights import EDIT_DENIED, REASSIGN_DENIED, can_assign_to, can_edit_client, can_reassign_client
-from .validation import check_choice, check_manager, clean_channels, normalized
+from .validation import check_choice, check_language, check_manager, clean_channels, normalized
 
 User = get_user_model()
 
@@ -65,7 +67,7 @@ def duplicate_candidates(*, email: str = "", phone: str = "", exclude_pk: int | 
 
 def _conflict(candidates: list[Client]) -> ConflictError:
     return ConflictError(
-        "A client with this phone or email already exists. Resend with force=true to create it anyway.",
+        gettext("A client with this phone or email already exists. Resend with force=true to create it anyway."),
         code="duplicate",
         extra={"candidates": [{"id": c.pk, "name": c.name, "email": c.email, "phone": c.phone} for c in candidates]},
     )
@@ -94,6 +96,7 @@ def client_create(
     consent_source: str = "",
     external_id: str | None = None,
     allow_duplicate: bool = True,
+    language: str = "",
 ) -> Client:
     """Create a client with normalised contact details; the first contact is at `first_contact_at` (default
     now), taken by `by`. With allow_duplicate=False a phone or email already known raises ConflictError with
@@ -111,16 +114,18 @@ def client_create(
     if by is not None and manager is not None and not can_assign_to(by, manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
     if not (name or "").strip():
-        raise ApplicationError("A name is required.", field="name")
+        raise ApplicationError(gettext("A name is required."), field="name")
     check_choice(kind, Client.Kind, "kind")
     check_choice(status, Client.Status, "status")
     check_choice(first_contact_channel, Client.FirstContactChannel, "first_contact_channel")
+    language = language or settings.LANGUAGE_CODE
+    check_language(language)
     email, phone = normalized(email, phone)
     check_manager(manager)
     channels = clean_channels(preferred_channels)
     external_id = external_id or None
     if external_id and Client.objects.filter(external_id=external_id).exists():
-        raise ApplicationError("Another client has this external id.", field="external_id")
+        raise ApplicationError(gettext("Another client has this external id."), field="external_id")
     if not allow_duplicate:
         candidates = duplicate_candidates(email=email, phone=phone)
         if candidates:
@@ -143,6 +148,7 @@ def client_create(
         preferred_channels=channels,
         interests=list(interests or []),
         external_id=external_id,
+        language=language,
     )
     client._history_user = by  # token-authenticated API calls never reach the history middleware
     client.save()
@@ -189,6 +195,7 @@ UPDATABLE = {
     "interests",
     "preferred_channels",
     "external_id",
+    "language",
 }
 
 
@@ -208,7 +215,7 @@ def client_update(
     changes nothing."""
     unknown = set(changes) - UPDATABLE - {"manager"}
     if unknown:
-        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise ApplicationError(gettext("Cannot change %(join)s.") % {"join": ", ".join(sorted(unknown))})
     client = Client.objects.select_for_update().get(pk=client.pk)
     if by is not None and not can_edit_client(by, client):
         raise ApplicationError(EDIT_DENIED, code="forbidden")
@@ -220,7 +227,7 @@ def client_update(
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
-            raise ApplicationError("A name is required.", field="name")
+            raise ApplicationError(gettext("A name is required."), field="name")
     if "email" in changes or "phone" in changes:
         email, phone = normalized(changes.get("email", client.email), changes.get("phone", client.phone))
         changes["email"], changes["phone"] = email, phone
@@ -230,13 +237,15 @@ def client_update(
         check_choice(changes["first_contact_channel"], Client.FirstContactChannel, "first_contact_channel")
     if "preferred_channels" in changes:
         changes["preferred_channels"] = clean_channels(changes["preferred_channels"])
+    if "language" in changes:
+        check_language(changes["language"])
     if "external_id" in changes:
         changes["external_id"] = changes["external_id"] or None
         if (
             changes["external_id"]
             and Client.objects.filter(external_id=changes["external_id"]).exclude(pk=client.pk).exists()
         ):
-            raise ApplicationError("Another client has this external id.", field="external_id")
+            raise ApplicationError(gettext("Another client has this external id."), field="external_id")
     changed = []
     if "status" in changes:
         check_choice(changes["status"], Client.Status, "status")
@@ -302,23 +311,27 @@ def client_reassign(*, client: Client, manager: User | None, by: User | None = N
         },
     )
     if manager is not None:
-        notifications.notification_enqueue_for_user(
-            user=manager,
-            event="client_reassigned",
-            dedup_key=key,
-            subject=f"{client.name} is now your client",
-            body=f"{client.name} was assigned to you" + (f" (was {previous})." if previous else "."),
-            context={"client_id": client.pk},
-        )
+        with notifications.in_user_language(manager):
+            notifications.notification_enqueue_for_user(
+                user=manager,
+                event="client_reassigned",
+                dedup_key=key,
+                subject=gettext("%(name)s is now your client") % {"name": client.name},
+                body=f"{client.name} was assigned to you" + (f" (was {previous})." if previous else "."),
+                context={"client_id": client.pk},
+            )
     if previous is not None:
-        notifications.notification_enqueue_for_user(
-            user=previous,
-            event="client_reassigned",
-            dedup_key=key,
-            subject=f"{client.name} moved to {manager or 'nobody'}",
-            body=f"{client.name} is no longer your client; the new manager is {manager or 'nobody'}.",
-            context={"client_id": client.pk},
-        )
+        with notifications.in_user_language(previous):
+            notifications.notification_enqueue_for_user(
+                user=previous,
+                event="client_reassigned",
+                dedup_key=key,
+                subject=gettext("%(name)s moved to %(manager_or__nobody)s")
+                % {"name": client.name, "manager_or__nobody": manager or "nobody"},
+                body=gettext("%(name)s is no longer your client; the new manager is %(manager_or__nobody)s.")
+                % {"name": client.name, "manager_or__nobody": manager or "nobody"},
+                context={"client_id": client.pk},
+            )
     return client
 
 
@@ -334,7 +347,7 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
     only an administrator does."""
     external_id = (external_id or "").strip()
     if not external_id:
-        raise ApplicationError("An external id is required.", field="external_id")
+        raise ApplicationError(gettext("An external id is required."), field="external_id")
     manager = data.get("manager")
     if by is not None and manager is not None and not can_assign_to(by, manager):
         raise ApplicationError(REASSIGN_DENIED, field="manager", code="forbidden")
@@ -347,7 +360,8 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
     existing = Client.objects.select_for_update().filter(external_id=external_id).first()
     if existing is not None and existing.merged_into_id:
         raise ConflictError(
-            f"This external id belongs to a client merged into client #{existing.merged_into_id}; write to that one.",
+            gettext("This external id belongs to a client merged into client #%(merged_into_id)s; write to that one.")
+            % {"merged_into_id": existing.merged_into_id},
             extra={"merged_into": existing.merged_into_id},
         )
     if existing is not None:
@@ -366,7 +380,7 @@ def client_upsert_by_external_id(*, external_id: str, data: dict, by: User | Non
 @transaction.atomic
 def segment_create(*, name: str, code: str, description: str = "", is_active: bool = True) -> Segment:
     if not (name or "").strip() or not (code or "").strip():
-        raise ApplicationError("A segment needs a name and a code.", field="name")
+        raise ApplicationError(gettext("A segment needs a name and a code."), field="name")
     if Segment.objects.filter(code=code).exists():
-        raise ApplicationError("This code is taken.", field="code")
+        raise ApplicationError(gettext("This code is taken."), field="code")
     return Segment.objects.create(name=name.strip(), code=code.strip(), description=description, is_active=is_active)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notifications
@@ -41,12 +42,12 @@ def interaction_create(
     _check_write(staff, client)
     check_choice(kind, Interaction.Kind, "kind")
     if not (summary or "").strip():
-        raise ApplicationError("Write what was said or done.", field="summary")
+        raise ApplicationError(gettext("Write what was said or done."), field="summary")
     next_step = (next_step or "").strip()
     if next_step and not next_step_due:
-        raise ApplicationError("Give the next step a due date.", field="next_step_due")
+        raise ApplicationError(gettext("Give the next step a due date."), field="next_step_due")
     if next_step_due and not next_step:
-        raise ApplicationError("Say what the next step is.", field="next_step")
+        raise ApplicationError(gettext("Say what the next step is."), field="next_step")
     interaction = Interaction.objects.create(
         client=client,
         staff=staff,
@@ -97,9 +98,9 @@ def task_create(
             raise ApplicationError(ASSIGN_DENIED, field="assignee", code="forbidden")
         created_by = created_by or by
     if not (title or "").strip():
-        raise ApplicationError("A task needs a title.", field="title")
+        raise ApplicationError(gettext("A task needs a title."), field="title")
     if due_date is None:
-        raise ApplicationError("A task needs a due date.", field="due_date")
+        raise ApplicationError(gettext("A task needs a due date."), field="due_date")
     check_choice(kind, FollowUpTask.Kind, "kind")
     if source:
         existing = FollowUpTask.objects.filter(client=client, assignee=assignee, source=source, kind=kind).first()
@@ -121,9 +122,12 @@ def task_create(
 def _task_close(task: FollowUpTask, status: str, by: User | None) -> FollowUpTask:
     task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
     if task.status != FollowUpTask.Status.OPEN:
-        raise ApplicationError(f"This task is already {task.get_status_display().lower()}.")
+        raise ApplicationError(
+            gettext("This task is already %(get_status_display)s.")
+            % {"get_status_display": task.get_status_display().lower()}
+        )
     if by is not None and not is_admin(by) and task.assignee_id != by.pk:
-        raise ApplicationError("Only the assignee or an administrator can close this task.", code="forbidden")
+        raise ApplicationError(gettext("Only the assignee or an administrator can close this task."), code="forbidden")
     task.status = status
     task.completed_at = timezone.now()
     task.save(update_fields=["status", "completed_at", "updated_at"])
@@ -145,9 +149,9 @@ def promise_create(*, client: Client, text: str, promised_by: User, due_date: da
     """`promised_by` promises the client something by a date; they must be allowed to write on the client."""
     _check_write(promised_by, client)
     if not (text or "").strip():
-        raise ApplicationError("Write what was promised.", field="text")
+        raise ApplicationError(gettext("Write what was promised."), field="text")
     if due_date is None:
-        raise ApplicationError("A promise needs a date.", field="due_date")
+        raise ApplicationError(gettext("A promise needs a date."), field="due_date")
     promise = Promise.objects.create(client=client, text=text.strip(), promised_by=promised_by, due_date=due_date)
     Client.objects.filter(pk=client.pk).update(updated_at=timezone.now())
     return promise
@@ -156,9 +160,12 @@ def promise_create(*, client: Client, text: str, promised_by: User, due_date: da
 def _promise_resolve(promise: Promise, status: str, resolution: str, by: User | None) -> Promise:
     promise = Promise.objects.select_for_update().get(pk=promise.pk)
     if promise.status != Promise.Status.OPEN:
-        raise ApplicationError(f"This promise is already {promise.get_status_display().lower()}.")
+        raise ApplicationError(
+            gettext("This promise is already %(get_status_display)s.")
+            % {"get_status_display": promise.get_status_display().lower()}
+        )
     if by is not None and not is_admin(by) and promise.promised_by_id != by.pk:
-        raise ApplicationError("Only who promised it or an administrator can resolve it.", code="forbidden")
+        raise ApplicationError(gettext("Only who promised it or an administrator can resolve it."), code="forbidden")
     promise.status = status
     promise.resolution = (resolution or "").strip()
     promise.resolved_at = timezone.now()
@@ -169,7 +176,7 @@ def _promise_resolve(promise: Promise, status: str, resolution: str, by: User | 
 @transaction.atomic
 def promise_keep(*, promise: Promise, how: str, by: User | None = None) -> Promise:
     if not (how or "").strip():
-        raise ApplicationError("Say how the promise was kept.", field="how")
+        raise ApplicationError(gettext("Say how the promise was kept."), field="how")
     return _promise_resolve(promise, Promise.Status.KEPT, how, by)
 
 
@@ -185,13 +192,17 @@ def promise_remind_overdue(*, today: date | None = None) -> int:
     for user, promises in selectors.promise_overdue_by_person(today=today):
         with transaction.atomic():
             lines = "\n".join(f"- {p.client.name}: {p.text} (due {p.due_date:%d %b})" for p in promises)
-            notifications.notification_enqueue_for_user(
-                user=user,
-                event="promises_overdue",
-                dedup_key=f"promises_overdue:{today.isoformat()}",
-                subject=f"{len(promises)} overdue promise{'s' if len(promises) != 1 else ''} to clients",
-                body=f"These promises are past their date:\n{lines}",
-                context={"promise_ids": [p.pk for p in promises]},
-            )
+            with notifications.in_user_language(user):
+                notifications.notification_enqueue_for_user(
+                    user=user,
+                    event="promises_overdue",
+                    dedup_key=f"promises_overdue:{today.isoformat()}",
+                    subject=ngettext(
+                        "%(count)s overdue promise to clients", "%(count)s overdue promises to clients", len(promises)
+                    )
+                    % {"count": len(promises)},
+                    body=gettext("These promises are past their date:") + "\n" + lines,
+                    context={"promise_ids": [p.pk for p in promises]},
+                )
         sent += 1
     return sent

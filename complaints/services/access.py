@@ -9,6 +9,8 @@
 - Giving a complaint to a colleague is an administrator's decision (clients' `can_assign_to`); a handler
   may take one they may act on, or leave it to the routing rule at triage."""
 
+from django.utils.translation import gettext
+
 from clients import services as client_services
 from crm.exceptions import ApplicationError
 from crm.roles import has_role
@@ -26,7 +28,7 @@ def require_handler(by) -> None:
     """Refuse a person who may not handle complaints. `by=None` is the system acting on the client's behalf
     (the public web form, a survey answer, the client's email, the escalation sweep), not a person."""
     if by is not None and not may_handle(by):
-        raise ApplicationError("Only sales managers and administrators handle complaints.", code="forbidden")
+        raise ApplicationError(gettext("Only sales managers and administrators handle complaints."), code="forbidden")
 
 
 def can_act_on(user, complaint) -> bool:

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.notifications import services as notification_services
 from crm.standards.calendar import add_business_time, current_calendar, working_hours
@@ -84,12 +85,14 @@ def _record_breach(complaint_id: int, clock: str, stage: str, due, now, supervis
         complaint, ComplaintEvent.EventKind.ESCALATED, note=f"{label} {verb} (due {due:%Y-%m-%d %H:%M} UTC)", at=now
     )
     for user in recipients.values():
-        notification_services.notification_enqueue_for_user(
-            user=user,
-            event="complaint_breach" if stage == Breach.Stage.BREACHED else "complaint_breach_warning",
-            dedup_key=f"complaint_breach:{breach.pk}",
-            subject=f"{complaint.reference}: {label} {verb}",
-            body=f"Due {timezone.localtime(due):%Y-%m-%d %H:%M}. {complaint.text[:200]}",
-            context={"complaint_id": complaint.pk, "clock": clock, "stage": stage},
-        )
+        with notification_services.in_user_language(user):
+            notification_services.notification_enqueue_for_user(
+                user=user,
+                event="complaint_breach" if stage == Breach.Stage.BREACHED else "complaint_breach_warning",
+                dedup_key=f"complaint_breach:{breach.pk}",
+                subject=gettext("%(reference)s: %(label)s %(verb)s")
+                % {"reference": complaint.reference, "label": label, "verb": verb},
+                body=f"Due {timezone.localtime(due):%Y-%m-%d %H:%M}. {complaint.text[:200]}",
+                context={"complaint_id": complaint.pk, "clock": clock, "stage": stage},
+            )
     return True

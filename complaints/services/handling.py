@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.money import money
@@ -60,7 +61,7 @@ def complaint_assign(*, complaint: Complaint, to, by, note: str = "") -> Complai
 def _assign(complaint: Complaint, to, by, note: str) -> Complaint:
     """The assignment itself, its event and the message to the new assignee; the caller checked the right."""
     if to is not None and not (to.is_active and may_handle(to)):
-        raise ApplicationError("Assign to a sales manager or an administrator.", field="assigned_to")
+        raise ApplicationError(gettext("Assign to a sales manager or an administrator."), field="assigned_to")
     if complaint.assigned_to_id == (to.pk if to else None):
         return complaint
     previous = complaint.assigned_to
@@ -68,14 +69,15 @@ def _assign(complaint: Complaint, to, by, note: str) -> Complaint:
     complaint.save(update_fields=["assigned_to", "updated_at"])
     event = log_event(complaint, ComplaintEvent.EventKind.ASSIGNED, by=by, from_user=previous, to_user=to, note=note)
     if to is not None and to != by:
-        notification_services.notification_enqueue_for_user(
-            user=to,
-            event="complaint_assigned",
-            dedup_key=f"complaint_assigned:{event.pk}",
-            subject=f"Complaint {complaint.reference} is assigned to you",
-            body=complaint.text[:300],
-            context={"complaint_id": complaint.pk},
-        )
+        with notification_services.in_user_language(to):
+            notification_services.notification_enqueue_for_user(
+                user=to,
+                event="complaint_assigned",
+                dedup_key=f"complaint_assigned:{event.pk}",
+                subject=gettext("Complaint %(reference)s is assigned to you") % {"reference": complaint.reference},
+                body=complaint.text[:300],
+                context={"complaint_id": complaint.pk},
+            )
     return complaint
 
 
@@ -99,14 +101,16 @@ def complaint_triage(
     if chosen:
         require_assigner(by, assigned_to)
     if complaint.status in (S.RESOLVED, S.CLOSED):
-        raise ApplicationError("A resolved or closed complaint cannot be triaged; reopen it first.", field="status")
+        raise ApplicationError(
+            gettext("A resolved or closed complaint cannot be triaged; reopen it first."), field="status"
+        )
     if severity is not None:
         if severity not in Complaint.Severity.values:
-            raise ApplicationError(f"Unknown severity {severity!r}.", field="severity")
+            raise ApplicationError(gettext("Unknown severity %(severity)r.") % {"severity": severity}, field="severity")
         complaint.severity = severity
     if kind is not None:
         if kind not in Complaint.Kind.values:
-            raise ApplicationError(f"Unknown kind {kind!r}.", field="kind")
+            raise ApplicationError(gettext("Unknown kind %(kind)r.") % {"kind": kind}, field="kind")
         complaint.kind = kind
     if category is not None:
         complaint.category = category
@@ -167,7 +171,7 @@ def complaint_transition(
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("client").get(pk=complaint.pk)
     require_actor(by, complaint)
     if to_status not in S.values:
-        raise ApplicationError(f"Unknown status {to_status!r}.", field="to_status")
+        raise ApplicationError(gettext("Unknown status %(to_status)r.") % {"to_status": to_status}, field="to_status")
     if to_status not in rules.allowed_transitions(complaint.status):
         raise ApplicationError(
             f"Cannot move from {complaint.get_status_display().lower()} to "
@@ -188,11 +192,13 @@ def complaint_transition(
     if to_status == S.RESOLVED:
         resolution_note = (resolution_note or "").strip()
         if not resolution_note:
-            raise ApplicationError("Write how the complaint was resolved.", field="resolution_note")
+            raise ApplicationError(gettext("Write how the complaint was resolved."), field="resolution_note")
         if root_cause and root_cause not in Complaint.RootCause.values:
-            raise ApplicationError(f"Unknown root cause {root_cause!r}.", field="root_cause")
+            raise ApplicationError(
+                gettext("Unknown root cause %(root_cause)r.") % {"root_cause": root_cause}, field="root_cause"
+            )
         if not root_cause and complaint.kind in (Complaint.Kind.COMPLAINT, Complaint.Kind.CLAIM):
-            raise ApplicationError("Choose the root cause.", field="root_cause")
+            raise ApplicationError(gettext("Choose the root cause."), field="root_cause")
         complaint.resolution_note = resolution_note
         complaint.root_cause = root_cause
         complaint.resolved_at = now
@@ -230,7 +236,7 @@ def comment_add(*, complaint: Complaint, by, body: str, is_response: bool = Fals
     require_handler(by)
     body = (body or "").strip()
     if not body:
-        raise ApplicationError("Write the comment.", field="body")
+        raise ApplicationError(gettext("Write the comment."), field="body")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require_actor(by, complaint)
     comment = ComplaintComment.objects.create(complaint=complaint, author=by, body=body, is_response=is_response)
@@ -246,14 +252,16 @@ def goodwill_add(
 ) -> GoodwillGesture:
     require_handler(by)
     if kind not in GoodwillGesture.GestureKind.values:
-        raise ApplicationError(f"Unknown goodwill gesture {kind!r}.", field="kind")
+        raise ApplicationError(gettext("Unknown goodwill gesture %(kind)r.") % {"kind": kind}, field="kind")
     amount = money(cost)
     if amount < 0:
-        raise ApplicationError("The cost cannot be negative.", field="cost")
+        raise ApplicationError(gettext("The cost cannot be negative."), field="cost")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require_actor(by, complaint)
     if complaint.client_id is None:
-        raise ApplicationError("Confirm whose complaint this is before giving a goodwill gesture.", field="client")
+        raise ApplicationError(
+            gettext("Confirm whose complaint this is before giving a goodwill gesture."), field="client"
+        )
     return GoodwillGesture.objects.create(
         complaint=complaint,
         client_id=complaint.client_id,

@@ -4,6 +4,7 @@ the reference of the sender's complaint is a reply on it, recorded once, and res
 import re
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -85,12 +86,13 @@ def client_reply_add(*, complaint: Complaint, body: str, message_id: str = "") -
             complaint=complaint, to_status=S.IN_PROGRESS, by=None, note="The client replied by email."
         )
     if complaint.assigned_to_id:
-        notification_services.notification_enqueue_for_user(
-            user=complaint.assigned_to,
-            event="complaint_client_reply",
-            dedup_key=f"complaint_client_reply:{comment.pk}",
-            subject=f"{complaint.reference}: the client replied",
-            body=comment.body[:500],
-            context={"complaint_id": complaint.pk},
-        )
+        with notification_services.in_user_language(complaint.assigned_to):
+            notification_services.notification_enqueue_for_user(
+                user=complaint.assigned_to,
+                event="complaint_client_reply",
+                dedup_key=f"complaint_client_reply:{comment.pk}",
+                subject=gettext("%(reference)s: the client replied") % {"reference": complaint.reference},
+                body=comment.body[:500],
+                context={"complaint_id": complaint.pk},
+            )
     return comment, True

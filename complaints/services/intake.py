@@ -13,7 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from clients import messaging as client_messaging
 from clients import selectors as client_selectors
@@ -50,13 +52,13 @@ def _claimed_amount(value: Decimal | None) -> Decimal | None:
         return None
     amount = money(value)
     if amount < 0:
-        raise ApplicationError("The claimed amount cannot be negative.", field="claimed_amount")
+        raise ApplicationError(gettext("The claimed amount cannot be negative."), field="claimed_amount")
     return amount
 
 
 def _require_contact(contact_email: str, contact_phone: str) -> None:
     if not (contact_email or contact_phone):
-        raise ApplicationError("Give an email address or phone number so we can reply.", field="contact_email")
+        raise ApplicationError(gettext("Give an email address or phone number so we can reply."), field="contact_email")
 
 
 def _resolve_client(*, client, contact_name: str, contact_email: str, contact_phone: str, channel: str, text: str, by):
@@ -118,18 +120,18 @@ def complaint_create(
     require_handler(by)
     text = (text or "").strip()
     if not text:
-        raise ApplicationError("Describe the complaint: the text is required.", field="text")
+        raise ApplicationError(gettext("Describe the complaint: the text is required."), field="text")
     if kind not in Complaint.Kind.values:
-        raise ApplicationError(f"Unknown kind {kind!r}.", field="kind")
+        raise ApplicationError(gettext("Unknown kind %(kind)r.") % {"kind": kind}, field="kind")
     if channel not in Complaint.Channel.values:
-        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
+        raise ApplicationError(gettext("Unknown channel %(channel)r.") % {"channel": channel}, field="channel")
     if severity not in Complaint.Severity.values:
-        raise ApplicationError(f"Unknown severity {severity!r}.", field="severity")
+        raise ApplicationError(gettext("Unknown severity %(severity)r.") % {"severity": severity}, field="severity")
     amount = _claimed_amount(claimed_amount)
     if kind == Complaint.Kind.CLAIM and not amount:
-        raise ApplicationError("A claim needs the amount claimed.", field="claimed_amount")
+        raise ApplicationError(gettext("A claim needs the amount claimed."), field="claimed_amount")
     if external_id and Complaint.objects.filter(external_id=external_id).exists():
-        raise ApplicationError("A complaint with this external id already exists.", field="external_id")
+        raise ApplicationError(gettext("A complaint with this external id already exists."), field="external_id")
     anonymous = client is None and (by is None or channel in SELF_DECLARED_CHANNELS)
     suggestion, client_match = None, ""
     if anonymous:
@@ -137,7 +139,7 @@ def complaint_create(
         suggestion = client_selectors.client_match_by_contact(email=contact_email, phone=contact_phone).first()
         client_match = Complaint.ClientMatch.PENDING if suggestion else Complaint.ClientMatch.NONE
         if purchase is not None:
-            raise ApplicationError("An anonymous complaint cannot name a purchase.", field="purchase")
+            raise ApplicationError(gettext("An anonymous complaint cannot name a purchase."), field="purchase")
     else:
         client = _resolve_client(
             client=client,
@@ -149,7 +151,7 @@ def complaint_create(
             by=by,
         )
     if purchase is not None and purchase.client_id not in client_selectors.client_lineage_ids(client=client):
-        raise ApplicationError("That purchase belongs to another client.", field="purchase")
+        raise ApplicationError(gettext("That purchase belongs to another client."), field="purchase")
     now = created_at or timezone.now()
     complaint = Complaint(
         reference=next_reference(now),
@@ -184,16 +186,22 @@ def complaint_create(
             complaint, ComplaintEvent.EventKind.ASSIGNED, by=by, to_user=complaint.assigned_to, note="default", at=now
         )
         if complaint.assigned_to != by:
-            notification_services.notification_enqueue_for_user(
-                user=complaint.assigned_to,
-                event="complaint_assigned",
-                dedup_key=f"complaint_assigned:{event.pk}",
-                subject=(
-                    f"New {complaint.get_kind_display().lower()} {complaint.reference} from {complaint.requester_name}"
-                ),
-                body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
-                context={"complaint_id": complaint.pk},
-            )
+            with notification_services.in_user_language(complaint.assigned_to):
+                notification_services.notification_enqueue_for_user(
+                    user=complaint.assigned_to,
+                    event="complaint_assigned",
+                    dedup_key=f"complaint_assigned:{event.pk}",
+                    subject=(
+                        gettext("New %(get_kind_display)s %(reference)s from %(requester_name)s")
+                        % {
+                            "get_kind_display": complaint.get_kind_display().lower(),
+                            "reference": complaint.reference,
+                            "requester_name": complaint.requester_name,
+                        }
+                    ),
+                    body=f"Reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}. {text[:300]}",
+                    context={"complaint_id": complaint.pk},
+                )
     acknowledge(complaint)
     event_emit("complaint.opened", entity=f"complaint:{complaint.pk}", data=complaint_event_data(complaint))
     return complaint
@@ -202,11 +210,12 @@ def complaint_create(
 def acknowledge(complaint: Complaint) -> None:
     """Tell the sender the reference: a service message to the client, or (anonymous) a service email to
     the address typed, never an SMS to a typed number."""
-    subject = f"We received your message — reference {complaint.reference}"
-    body = (
-        f"Thank you for contacting us. Your reference is {complaint.reference}. "
-        f"We will reply by {timezone.localtime(complaint.first_response_due):%Y-%m-%d %H:%M}."
-    )
+    with client_messaging.in_client_language(complaint.client if complaint.client_id else None):
+        subject = _("We received your message — reference %(reference)s") % {"reference": complaint.reference}
+        body = _("Thank you for contacting us. Your reference is %(reference)s. We will reply by %(due)s.") % {
+            "reference": complaint.reference,
+            "due": formats.date_format(timezone.localtime(complaint.first_response_due), "SHORT_DATETIME_FORMAT"),
+        }
     context = {
         "reference": complaint.reference,
         "complaint_id": complaint.pk,

@@ -3,6 +3,7 @@ assignee (or the supervisors)."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -20,7 +21,9 @@ def _score(value: int | None, *, field: str, low: int, high: int, required: bool
     if value is None and not required:
         return None
     if value is None or not low <= value <= high:
-        raise ApplicationError(f"Choose a score from {low} to {high}.", field=field)
+        raise ApplicationError(
+            gettext("Choose a score from %(low)s to %(high)s.") % {"low": low, "high": high}, field=field
+        )
     return value
 
 
@@ -31,9 +34,9 @@ def survey_answer(
     """Record the client's answer once. A score of LOW_SCORE or less reopens the case and tells the manager."""
     survey = SatisfactionSurvey.objects.select_for_update().filter(token=token).first()
     if survey is None:
-        raise ApplicationError("This survey link is not valid.", field="token")
+        raise ApplicationError(gettext("This survey link is not valid."), field="token")
     if survey.answered_at is not None:
-        raise ApplicationError("This survey has already been answered. Thank you!", code="already_answered")
+        raise ApplicationError(gettext("This survey has already been answered. Thank you!"), code="already_answered")
     survey.score = _score(score, field="score", low=1, high=5, required=True)
     survey.recommendation = _score(recommendation, field="recommendation", low=0, high=10, required=False)
     survey.comment = (comment or "").strip()[:2000]
@@ -47,12 +50,14 @@ def survey_answer(
         )
         recipients = [complaint.assigned_to] if complaint.assigned_to_id else supervisors()
         for user in recipients:
-            notification_services.notification_enqueue_for_user(
-                user=user,
-                event="complaint_reopened",
-                dedup_key=f"complaint_reopened:{survey.pk}",
-                subject=f"{complaint.reference} reopened: the client scored {survey.score}/5",
-                body=survey.comment or "No comment given.",
-                context={"complaint_id": complaint.pk, "score": survey.score},
-            )
+            with notification_services.in_user_language(user):
+                notification_services.notification_enqueue_for_user(
+                    user=user,
+                    event="complaint_reopened",
+                    dedup_key=f"complaint_reopened:{survey.pk}",
+                    subject=gettext("%(reference)s reopened: the client scored %(score)s/5")
+                    % {"reference": complaint.reference, "score": survey.score},
+                    body=survey.comment or "No comment given.",
+                    context={"complaint_id": complaint.pk, "score": survey.score},
+                )
     return survey

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from clients import messaging as client_messaging
 
@@ -20,11 +21,17 @@ def survey_link(survey: SatisfactionSurvey) -> str:
 def survey_send(complaint: Complaint, now: datetime) -> SatisfactionSurvey:
     survey = SatisfactionSurvey.objects.create(complaint=complaint, token=secrets.token_urlsafe(24), sent_at=now)
     link = survey_link(survey)
+    with client_messaging.in_client_language(complaint.client if complaint.client_id else None):
+        subject = _("How did we do? (%(reference)s)") % {"reference": complaint.reference}
+        body = _("Your case %(reference)s is resolved. Please tell us how we did: %(link)s") % {
+            "reference": complaint.reference,
+            "link": link,
+        }
     message = {
         "event": "survey_request",
         "dedup_key": f"survey_request:{survey.pk}",
-        "subject": f"How did we do? ({complaint.reference})",
-        "body": f"Your case {complaint.reference} is resolved. Please tell us how we did: {link}",
+        "subject": subject,
+        "body": body,
         "context": {"reference": complaint.reference, "survey_url": link, "complaint_id": complaint.pk},
     }
     if complaint.client_id is None:  # an anonymous complaint nobody attached: the address typed, email only

@@ -5,6 +5,7 @@ assignee)."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clients.models import Client
 from crm.exceptions import ApplicationError
@@ -21,7 +22,9 @@ M = Complaint.ClientMatch
 def _locked_unattached(complaint: Complaint) -> Complaint:
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.client_id is not None:
-        raise ApplicationError("This complaint is already attached to a client.", field="client", code="attached")
+        raise ApplicationError(
+            gettext("This complaint is already attached to a client."), field="client", code="attached"
+        )
     return complaint
 
 
@@ -31,15 +34,17 @@ def complaint_match_confirm(*, complaint: Complaint, by, client: Client | None =
     found. The complaint is attached, its priority is computed again with the client's value, and an
     unassigned complaint goes to the client's default assignee."""
     if by is None:
-        raise ApplicationError("A member of staff confirms whose complaint this is.", code="forbidden")
+        raise ApplicationError(gettext("A member of staff confirms whose complaint this is."), code="forbidden")
     require_handler(by)
     complaint = _locked_unattached(complaint)
     client = client or complaint.suggested_client
     if client is None:
-        raise ApplicationError("Choose the client this complaint is from.", field="client")
+        raise ApplicationError(gettext("Choose the client this complaint is from."), field="client")
     client = Client.objects.filter(pk=client.pk, merged_into__isnull=True).first()
     if client is None:
-        raise ApplicationError("That client was merged into another; choose the surviving one.", field="client")
+        raise ApplicationError(
+            gettext("That client was merged into another; choose the surviving one."), field="client"
+        )
     previous_priority = complaint.priority
     now = timezone.now()
     complaint.client = client
@@ -72,11 +77,11 @@ def complaint_match_reject(*, complaint: Complaint, by, note: str = "") -> Compl
     """Staff say the suggested client is not the sender: the complaint stays without a client (handled on
     the contact details typed) and leaves the queue; staff may still attach it to a client later."""
     if by is None:
-        raise ApplicationError("A member of staff decides whose complaint this is.", code="forbidden")
+        raise ApplicationError(gettext("A member of staff decides whose complaint this is."), code="forbidden")
     require_handler(by)
     complaint = _locked_unattached(complaint)
     if complaint.client_match != M.PENDING:
-        raise ApplicationError("No suggested client is waiting for a decision.", field="client_match")
+        raise ApplicationError(gettext("No suggested client is waiting for a decision."), field="client_match")
     now = timezone.now()
     complaint.client_match = M.REJECTED
     complaint.match_decided_by = by

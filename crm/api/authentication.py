@@ -17,6 +17,7 @@ from rest_framework.authentication import TokenAuthentication as DRFTokenAuthent
 
 from crm.auth_tokens import key_hash, token_touch
 from crm.compiled_query import CompiledQuery
+from crm.languages import activate_for_api
 from crm.models import ApiToken
 from crm.roles import remember_roles
 
@@ -33,6 +34,8 @@ class TokenAuthentication(DRFTokenAuthentication):
             found = super().authenticate(request)
             if found is not None:
                 http_request._crm_token_auth = found
+        if found is not None:  # the user's language, unless the request's Accept-Language names one
+            activate_for_api(request, found[0]._language)
         return found
 
     def authenticate_credentials(self, key):
@@ -48,14 +51,17 @@ class TokenAuthentication(DRFTokenAuthentication):
 
 
 def _token_query(hash_value, now):
-    """The token's user, one row per group, with the token's id and last use."""
+    """The token's user, one row per group, with the token's id, its last use and the user's language."""
     users = User.objects.filter(
         api_tokens__key_hash=hash_value,
         api_tokens__revoked_at__isnull=True,
         api_tokens__expires_at__gt=now,
     )
     return users.annotate(
-        _group=F("groups__name"), _token_id=F("api_tokens__id"), _token_used=F("api_tokens__last_used_at")
+        _group=F("groups__name"),
+        _token_id=F("api_tokens__id"),
+        _token_used=F("api_tokens__last_used_at"),
+        _language=F("preference__language"),
     )
 
 

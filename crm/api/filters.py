@@ -2,6 +2,7 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext
 from django_filters.fields import IsoDateTimeField
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
@@ -27,7 +28,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         try:
             return value.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError("Enter a date and time between the years 1 and 9999.", code="invalid")
+            raise forms.ValidationError(gettext("Enter a date and time between the years 1 and 9999."), code="invalid")
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):

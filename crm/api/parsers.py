@@ -8,6 +8,7 @@ database. Both now answer 400 here, for every endpoint."""
 import codecs
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
@@ -24,10 +25,12 @@ def check_json_value(value, *, max_depth: int = MAX_DEPTH) -> None:
         item, depth = stack.pop()
         if isinstance(item, str):
             if NUL in item:
-                raise ParseError("JSON parse error - strings may not contain NUL (\\u0000) characters.")
+                raise ParseError(gettext("JSON parse error - strings may not contain NUL (\\u0000) characters."))
         elif isinstance(item, dict | list):
             if depth > max_depth:
-                raise ParseError(f"JSON parse error - nested deeper than {max_depth} levels.")
+                raise ParseError(
+                    gettext("JSON parse error - nested deeper than %(max_depth)s levels.") % {"max_depth": max_depth}
+                )
             if isinstance(item, dict):
                 stack.extend((key, depth) for key in item)
                 stack.extend((child, depth + 1) for child in item.values())
@@ -45,8 +48,10 @@ class JSONParser(parsers.JSONParser):
             parse_constant = json.strict_constant if self.strict else None  # NaN, Infinity: not JSON
             data = json.loads(text, parse_constant=parse_constant)
         except RecursionError:
-            raise ParseError(f"JSON parse error - nested deeper than {self.max_depth} levels.")
+            raise ParseError(
+                gettext("JSON parse error - nested deeper than %(max_depth)s levels.") % {"max_depth": self.max_depth}
+            )
         except (ValueError, LookupError) as exc:  # UnicodeDecodeError and JSONDecodeError included
-            raise ParseError(f"JSON parse error - {exc}")
+            raise ParseError(gettext("JSON parse error - %(exc)s") % {"exc": exc})
         check_json_value(data, max_depth=self.max_depth)
         return data

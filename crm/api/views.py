@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -8,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from crm import auth_tokens, totp
+from crm import auth_tokens, languages, totp
 from crm.api.throttling import ScopedRateThrottle
 from crm.exceptions import ApplicationError
 from crm.forms import too_many_attempts_message
@@ -20,16 +22,26 @@ from .permissions import IsAdministrator
 
 class TokenRequestSerializer(AuthTokenSerializer):
     name = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="The device or integration, e.g. 'ERP'."
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=gettext_lazy("The device or integration, e.g. 'ERP'."),
     )
-    expires_in_days = serializers.IntegerField(required=False, min_value=1, help_text="Default API_TOKEN_DAYS.")
+    expires_in_days = serializers.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Default API_TOKEN_DAYS.")
+    )
     otp = serializers.CharField(
-        required=False, allow_blank=True, max_length=12, help_text="Authenticator code, when your role needs one."
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text=gettext_lazy("Authenticator code, when your role needs one."),
     )
 
 
 class IssuedTokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Shown once: keep it. Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text=gettext_lazy("Shown once: keep it. Send it as `Authorization: Token <token>`.")
+    )
     id = serializers.IntegerField()
     name = serializers.CharField()
     expires_at = serializers.DateTimeField()
@@ -68,10 +80,10 @@ class TokenView(APIView):
         if totp.totp_required(user):
             if not totp.device_confirmed(user):
                 raise ApplicationError(
-                    "Your role needs an authenticator: sign in in the browser once to set it up.", field="otp"
+                    gettext("Your role needs an authenticator: sign in in the browser once to set it up."), field="otp"
                 )
             if not totp.verify(user=user, code=data.get("otp", "")):
-                raise ApplicationError("Enter the current code from your authenticator.", field="otp")
+                raise ApplicationError(gettext("Enter the current code from your authenticator."), field="otp")
         issued = auth_tokens.token_issue(
             user=user, name=data.get("name", ""), expires_in_days=data.get("expires_in_days")
         )
@@ -174,7 +186,7 @@ class TotpView(APIView):
         serializer.is_valid(raise_exception=True)
         totp.device_pending(request.user)
         if not totp.verify(user=request.user, code=serializer.validated_data["code"]):
-            raise ApplicationError("That code is not the current one.", field="code")
+            raise ApplicationError(gettext("That code is not the current one."), field="code")
         return Response({"provisioning_uri": "", "confirmed": True})
 
 
@@ -194,6 +206,26 @@ class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user).data)
+
+
+class LanguageSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+
+
+class MyLanguageView(APIView):
+    """Your interface language: the language of your pages, and of the API's answers when a request sends no
+    Accept-Language."""
+
+    @extend_schema(responses=LanguageSerializer)
+    def get(self, request):
+        return Response({"language": languages.user_language(request.user) or settings.LANGUAGE_CODE})
+
+    @extend_schema(request=LanguageSerializer, responses=LanguageSerializer)
+    def put(self, request):
+        serializer = LanguageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        chosen = languages.user_language_set(user=request.user, language=serializer.validated_data["language"])
+        return Response({"language": chosen})
 
 
 class UserList(generics.ListAPIView):

@@ -4,6 +4,7 @@ GET /api/v1/login-locks/, DELETE /api/v1/login-locks/<id>/ (axes' lock on a user
 GET /api/v1/login-slowdowns/, DELETE /api/v1/login-slowdowns/<id>/ (the per-username slowdown)."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -16,12 +17,14 @@ from .models import LoginSlowdown
 
 
 class LoginLockSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="Names the lock for DELETE.")
+    id = serializers.IntegerField(help_text=gettext_lazy("Names the lock for DELETE."))
     username = serializers.CharField()
     ip_address = serializers.IPAddressField(allow_null=True)
     failures = serializers.IntegerField()
     last_attempt_at = serializers.DateTimeField()
-    locked_until = serializers.DateTimeField(allow_null=True, help_text="null: until an administrator lifts it.")
+    locked_until = serializers.DateTimeField(
+        allow_null=True, help_text=gettext_lazy("null: until an administrator lifts it.")
+    )
 
 
 class LoginSlowdownSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class LoginsConfig(AppConfig):
@@ -27,7 +28,7 @@ class LoginsConfig(AppConfig):
             url_prefix="logins",
             urls="crm.logins.urls",
             api_urls="crm.logins.api_urls",
-            nav=[(126, "Login locks", "logins:index", (Role.ADMINISTRATOR,))],
+            nav=[(126, gettext_lazy("Login locks"), "logins:index", (Role.ADMINISTRATOR,))],
             periodic_tasks=tasks.PERIODIC_TASKS,
             demo=demo.seed,
         )

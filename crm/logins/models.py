@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class LoginSlowdown(models.Model):
@@ -9,11 +10,15 @@ class LoginSlowdown(models.Model):
 
     username = models.CharField(max_length=150, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    first_failure_at = models.DateTimeField(help_text="Start of this episode: the first failure in the window.")
+    first_failure_at = models.DateTimeField(
+        help_text=gettext_lazy("Start of this episode: the first failure in the window.")
+    )
     last_failure_at = models.DateTimeField(db_index=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_address = models.GenericIPAddressField(null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the user was told (once an episode).")
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When the user was told (once an episode).")
+    )
 
     class Meta:
         ordering = ["-last_failure_at"]

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -131,14 +132,15 @@ def _tell_user_slowed_down(row: LoginSlowdown) -> None:
         f"If this was not you, tell an administrator and consider changing your password: "
         f"{settings.SITE_URL}{reverse('password_change')}"
     )
-    notification_services.notification_enqueue_for_user(
-        user=user,
-        event=SLOWDOWN_EVENT,
-        dedup_key=f"{SLOWDOWN_EVENT}:{row.pk}:{row.first_failure_at:%Y%m%d%H%M%S%f}",
-        subject="Failed logins to your CRM account",
-        body=body,
-        context={"username": row.username, "failures": row.failures, "address": row.last_address},
-    )
+    with notification_services.in_user_language(user):
+        notification_services.notification_enqueue_for_user(
+            user=user,
+            event=SLOWDOWN_EVENT,
+            dedup_key=f"{SLOWDOWN_EVENT}:{row.pk}:{row.first_failure_at:%Y%m%d%H%M%S%f}",
+            subject=gettext("Failed logins to your CRM account"),
+            body=body,
+            context={"username": row.username, "failures": row.failures, "address": row.last_address},
+        )
 
 
 def login_lock_notify(*, username: str, address: str) -> None:
@@ -162,19 +164,20 @@ def login_lock_notify(*, username: str, address: str) -> None:
         f"Logins from your other addresses still work. If this was not you, tell an administrator (they can "
         f"lift the lock) and consider changing your password: {settings.SITE_URL}{reverse('password_change')}"
     )
-    notification_services.notification_enqueue_for_user(
-        user=user,
-        event=LOCK_EVENT,
-        dedup_key=f"{LOCK_EVENT}:{first}",
-        subject="Logins to your CRM account locked for one address",
-        body=body,
-        context={"username": username, "address": address},
-    )
+    with notification_services.in_user_language(user):
+        notification_services.notification_enqueue_for_user(
+            user=user,
+            event=LOCK_EVENT,
+            dedup_key=f"{LOCK_EVENT}:{first}",
+            subject=gettext("Logins to your CRM account locked for one address"),
+            body=body,
+            context={"username": username, "address": address},
+        )
 
 
 def _require_administrator(by) -> None:
     if not has_role(by, Role.ADMINISTRATOR):
-        raise ApplicationError("Only administrators may lift login locks.", code="forbidden")
+        raise ApplicationError(gettext("Only administrators may lift login locks."), code="forbidden")
 
 
 @transaction.atomic

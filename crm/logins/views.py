@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from crm.roles import Role
@@ -29,7 +30,11 @@ def lock_lift(request, pk: int):
     if attempt is None:
         raise Http404
     services.login_lock_lift(username=attempt.username, ip_address=attempt.ip_address, by=request.user)
-    messages.success(request, f"Logins as {attempt.username} from {attempt.ip_address} are open again.")
+    messages.success(
+        request,
+        gettext("Logins as %(username)s from %(ip_address)s are open again.")
+        % {"username": attempt.username, "ip_address": attempt.ip_address},
+    )
     return redirect("logins:index")
 
 
@@ -40,5 +45,7 @@ def slowdown_lift(request, pk: int):
     if slowdown is None:
         raise Http404
     services.login_slowdown_lift(slowdown=slowdown, by=request.user)
-    messages.success(request, f"Logins as {slowdown.username} are no longer slowed down.")
+    messages.success(
+        request, gettext("Logins as %(username)s are no longer slowed down.") % {"username": slowdown.username}
+    )
     return redirect("logins:index")

@@ -5,6 +5,7 @@ own inbox. Company news is the clients app's
 
 import django_filters
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -88,7 +89,10 @@ class NotificationRetry(APIView):
 
 class MessageTemplateSerializer(serializers.ModelSerializer):
     channel = serializers.ChoiceField(
-        choices=Notification.Channel.choices, allow_blank=True, default="", help_text="Blank: every channel."
+        choices=Notification.Channel.choices,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Blank: every channel."),
     )
     subject = serializers.CharField(max_length=200, allow_blank=True, default="")
     updated_by_username = serializers.CharField(
@@ -176,7 +180,9 @@ class InboxItemSerializer(serializers.ModelSerializer):
 
 
 class InboxFilter(SyncFilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread (true)")
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label=gettext_lazy("Only unread (true)")
+    )
 
     class Meta:
         model = Notification
@@ -223,7 +229,7 @@ class InboxReadAll(APIView):
 
 class PrintBatchSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=PrintBatch.Status.choices, read_only=True)
-    letters = serializers.IntegerField(read_only=True, help_text="Letters in the batch.")
+    letters = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Letters in the batch."))
 
     class Meta:
         model = PrintBatch

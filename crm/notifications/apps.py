@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class NotificationsConfig(AppConfig):
@@ -19,8 +20,8 @@ class NotificationsConfig(AppConfig):
             urls="crm.notifications.urls",
             api_urls="crm.notifications.api_urls",
             nav=[
-                (100, "Notifications", "notifications:list", (ADM,)),
-                (110, "Inbox", "notifications:inbox", (SM, ACC, ADM)),
+                (100, gettext_lazy("Notifications"), "notifications:list", (ADM,)),
+                (110, gettext_lazy("Inbox"), "notifications:inbox", (SM, ACC, ADM)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

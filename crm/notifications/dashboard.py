@@ -1,5 +1,7 @@
 """Dashboard panels: the staff member's unread notifications; failed deliveries for administrators."""
 
+from django.utils.translation import gettext
+
 from crm.roles import is_admin
 
 from . import selectors
@@ -10,7 +12,7 @@ def panels(request) -> list[dict]:
     result = [
         {
             "id": "notifications-inbox",
-            "title": "Inbox",
+            "title": gettext("Inbox"),
             "template": "notifications/panel_inbox.html",
             "context": {"unread": selectors.inbox_unread_count(user=user)},
             "order": 5,
@@ -20,7 +22,7 @@ def panels(request) -> list[dict]:
         result.append(
             {
                 "id": "notifications-failed",
-                "title": "Failed notifications",
+                "title": gettext("Failed notifications"),
                 "template": "notifications/panel_failed.html",
                 "context": {"failed": selectors.failed_count()},
                 "order": 60,

@@ -1,11 +1,14 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import MessageTemplate, Notification
 
 
 class NotificationFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status")] + Notification.Status.choices, required=False)
-    channel = forms.ChoiceField(choices=[("", "Any channel")] + Notification.Channel.choices, required=False)
+    status = forms.ChoiceField(choices=[("", gettext_lazy("Any status"))] + Notification.Status.choices, required=False)
+    channel = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any channel"))] + Notification.Channel.choices, required=False
+    )
     event = forms.CharField(required=False, max_length=50)
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Purpose(models.TextChoices):
@@ -7,8 +8,8 @@ class Purpose(models.TextChoices):
     SERVICE (invoices, complaint acknowledgements and replies, surveys, account changes) needs no opt-in and
     stops only at an opt-out of service messages on that channel; MARKETING (news, offers) needs an opt-in."""
 
-    SERVICE = "service", "Service (transactional)"
-    MARKETING = "marketing", "Marketing (news, offers)"
+    SERVICE = "service", gettext_lazy("Service (transactional)")
+    MARKETING = "marketing", gettext_lazy("Marketing (news, offers)")
 
 
 class PrintBatch(models.Model):
@@ -16,8 +17,8 @@ class PrintBatch(models.Model):
     the notification to the open batch; an administrator closes it and downloads the PDF and mailing list."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", gettext_lazy("Open")
+        CLOSED = "closed", gettext_lazy("Closed")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,23 +45,23 @@ class Notification(models.Model):
     event for the same recipient and channel a no-op."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
-        PHONE = "phone", "Phone call task"
-        LETTER = "letter", "Printed letter"
-        WEBHOOK = "webhook", "ERP webhook"
-        EVENT = "event", "Webhook event"
-        STAFF = "staff", "Staff (in-app + email)"
-        NONE = "none", "No consented channel"
+        EMAIL = "email", gettext_lazy("Email")
+        SMS = "sms", gettext_lazy("SMS")
+        PHONE = "phone", gettext_lazy("Phone call task")
+        LETTER = "letter", gettext_lazy("Printed letter")
+        WEBHOOK = "webhook", gettext_lazy("ERP webhook")
+        EVENT = "event", gettext_lazy("Webhook event")
+        STAFF = "staff", gettext_lazy("Staff (in-app + email)")
+        NONE = "none", gettext_lazy("No consented channel")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", gettext_lazy("Pending")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
-    event = models.CharField(max_length=50, help_text="e.g. tier_upgrade, complaint_ack, invoice_issued")
+    event = models.CharField(max_length=50, help_text=gettext_lazy("e.g. tier_upgrade, complaint_ack, invoice_issued"))
     # The client a message concerns: a reference kept on the row for the app that writes client messages
     # (clients.messaging) and for the outbox page; the outbox itself never reads a client.
     client = models.ForeignKey(
@@ -83,7 +84,9 @@ class Notification(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a relay claimed it; after the lease a new relay may take it."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When a relay claimed it; after the lease a new relay may take it."),
     )
     provider_message_id = models.CharField(max_length=200, blank=True)
     last_error = models.TextField(blank=True)
@@ -93,7 +96,9 @@ class Notification(models.Model):
     print_batch = models.ForeignKey(
         PrintBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
-    read_at = models.DateTimeField(null=True, blank=True, help_text="Staff notifications: when it was seen.")
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Staff notifications: when it was seen.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -128,7 +133,7 @@ class MessageTemplate(models.Model):
 
     event = models.CharField(max_length=50)
     channel = models.CharField(
-        max_length=10, blank=True, choices=Notification.Channel.choices, help_text="Blank: every channel."
+        max_length=10, blank=True, choices=Notification.Channel.choices, help_text=gettext_lazy("Blank: every channel.")
     )
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()

@@ -3,9 +3,12 @@ default tags and filters, so an administrator's template cannot include files or
 
 import logging
 
+from django.conf import settings
 from django.template import Context, Engine, Library, TemplateSyntaxError
 from django.template.defaultfilters import register as default_filters
 from django.template.defaulttags import register as default_tags
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import registry
 from .models import MessageTemplate
@@ -67,15 +70,18 @@ def render_row(row) -> tuple[str, str]:
     context = {"subject": row.subject, "body": row.body, **registry.template_context(row), **(row.context or {})}
     if row.user_id:
         context.setdefault("user_name", row.user.get_full_name() or row.user.username)
-    try:
-        subject = render_string(template.subject, context).strip() if template.subject else row.subject
-        body = render_string(template.body, context)
-    except Exception as exc:  # a broken template must not stop delivery: fall back and say so in the log
-        log.warning("notification %s: template %s failed: %s", row.pk, template.pk, exc)
-        return row.subject, row.body
-    link = (row.context or {}).get("unsubscribe_url")
-    if link and link not in body:  # every news message carries its unsubscribe link, whatever the template
-        body = f"{body.rstrip()}\n\nTo stop receiving these: {link}"
+    # In the recipient's language (a client's, from the context the clients app provides): dates and numbers
+    # in the template follow it.
+    with translation.override(context.get("language") or settings.LANGUAGE_CODE):
+        try:
+            subject = render_string(template.subject, context).strip() if template.subject else row.subject
+            body = render_string(template.body, context)
+        except Exception as exc:  # a broken template must not stop delivery: fall back and say so in the log
+            log.warning("notification %s: template %s failed: %s", row.pk, template.pk, exc)
+            return row.subject, row.body
+        link = (row.context or {}).get("unsubscribe_url")
+        if link and link not in body:  # every news message carries its unsubscribe link, whatever the template
+            body = f"{body.rstrip()}\n\n{_('To stop receiving these:')} {link}"
     return subject[:200], body
 
 

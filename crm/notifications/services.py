@@ -6,7 +6,8 @@ calls `notification_enqueue` here."""
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 
@@ -57,6 +58,14 @@ def notification_enqueue(
     if created and status == Notification.Status.PENDING:
         relay_kick()
     return notification, created
+
+
+def in_user_language(user):
+    """`with in_user_language(user):` around the code that writes a staff message, so each member of staff
+    reads it in their own language (crm.UserPreference; the site's language without one)."""
+    from crm.languages import user_language
+
+    return translation.override(user_language(user) or settings.LANGUAGE_CODE)
 
 
 def notification_enqueue_for_user(
@@ -127,7 +136,7 @@ def notification_retry(*, notification: Notification, by=None) -> Notification:
     """Give a failed notification a fresh set of attempts. Skipped ones (no consent) are never retried."""
     row = Notification.objects.select_for_update().get(pk=notification.pk)
     if row.status != Notification.Status.FAILED:
-        raise ApplicationError("Only failed notifications can be retried.", field="status")
+        raise ApplicationError(gettext("Only failed notifications can be retried."), field="status")
     who = getattr(by, "username", None) or "system"
     row.status = Notification.Status.PENDING
     row.attempts = 0
@@ -143,7 +152,7 @@ def _check_template(source: str, field: str) -> None:
     try:
         rendering.validate(source)
     except rendering.TemplateSyntaxError as exc:
-        raise ApplicationError(f"Template error: {exc}", field=field)
+        raise ApplicationError(gettext("Template error: %(exc)s") % {"exc": exc}, field=field)
 
 
 @transaction.atomic
@@ -160,18 +169,18 @@ def message_template_save(
     """Create or change the template of an event on a channel (blank channel: every channel)."""
     event = (event or "").strip()
     if not event:
-        raise ApplicationError("Name the event.", field="event")
+        raise ApplicationError(gettext("Name the event."), field="event")
     if channel and channel not in Notification.Channel.values:
-        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
+        raise ApplicationError(gettext("Unknown channel %(channel)r.") % {"channel": channel}, field="channel")
     if not (body or "").strip():
-        raise ApplicationError("A template needs a body.", field="body")
+        raise ApplicationError(gettext("A template needs a body."), field="body")
     _check_template(subject or "", "subject")
     _check_template(body, "body")
     clash = MessageTemplate.objects.filter(event=event, channel=channel or "")
     if template is not None:
         clash = clash.exclude(pk=template.pk)
     if clash.exists():
-        raise ApplicationError("There is already a template for this event and channel.", field="channel")
+        raise ApplicationError(gettext("There is already a template for this event and channel."), field="channel")
     creating = template is None
     template = template or MessageTemplate()
     template.event, template.channel = event, channel or ""
@@ -192,7 +201,9 @@ def message_template_preview(*, subject: str, body: str) -> tuple[str, str]:
         try:
             rendered[field] = rendering.render_string(source, rendering.SAMPLE_CONTEXT)
         except Exception as exc:  # any template error is the administrator's to see and fix
-            raise ApplicationError(f"{exc.__class__.__name__}: {exc}", field=field)
+            raise ApplicationError(
+                gettext("%(name)s: %(exc)s") % {"name": exc.__class__.__name__, "exc": exc}, field=field
+            )
     return rendered["subject"].strip(), rendered["body"]
 
 
@@ -201,7 +212,7 @@ def print_batch_close(*, batch: PrintBatch, by=None) -> PrintBatch:
     """Close the batch for printing; the next letter opens a new one."""
     batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PrintBatch.Status.OPEN:
-        raise ApplicationError("This batch is already closed.", field="status")
+        raise ApplicationError(gettext("This batch is already closed."), field="status")
     batch.status = PrintBatch.Status.CLOSED
     batch.closed_at = timezone.now()
     batch.closed_by = by
@@ -214,7 +225,7 @@ def print_batch_close(*, batch: PrintBatch, by=None) -> PrintBatch:
 
 def notification_mark_read(*, notification: Notification, user) -> Notification:
     if notification.user_id != user.pk:
-        raise ApplicationError("This is not your notification.")
+        raise ApplicationError(gettext("This is not your notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])

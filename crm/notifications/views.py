@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from crm import exports as crm_exports
@@ -37,7 +38,10 @@ def notification_list(request):
     ctx = {
         "form": form,
         "page": page,
-        "counts": selectors.notification_status_counts(),
+        "counts": [
+            (status, Notification.Status(status).label, n)
+            for status, n in selectors.notification_status_counts().items()
+        ],
         "events": selectors.notification_events(),
         "querystring": request.GET.urlencode(),
     }
@@ -58,7 +62,7 @@ def notification_retry(request, pk: int):
     notification.refresh_from_db()
     if wants_fragment(request):
         return render(request, "notifications/_row.html", {"n": notification})
-    messages.success(request, f"Notification {pk} will be tried again.")
+    messages.success(request, gettext("Notification %(pk)s will be tried again.") % {"pk": pk})
     return redirect("notifications:list")
 
 
@@ -125,7 +129,7 @@ def print_batch_close(request, pk: int):
     batch = get_object_or_404(PrintBatch, pk=pk)
     try:
         services.print_batch_close(batch=batch, by=request.user)
-        messages.success(request, f"Batch {pk} is closed for printing.")
+        messages.success(request, gettext("Batch %(pk)s is closed for printing.") % {"pk": pk})
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("notifications:print_batches")
@@ -149,7 +153,7 @@ def template_edit(request, pk: int | None = None):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Template saved.")
+            messages.success(request, gettext("Template saved."))
             return redirect("notifications:templates")
     status = 400 if form.errors else 200
     return render(request, "notifications/template_form.html", {"form": form, "template": template}, status=status)

@@ -2,6 +2,7 @@
 attempt's answer, and re-sending a failed event. The rules are in webhooks.py."""
 
 import django_filters
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -15,14 +16,16 @@ from .models import Notification, WebhookAttempt, WebhookEvent, WebhookSubscript
 
 
 class SecretInfoSerializer(serializers.Serializer):
-    hint = serializers.CharField(help_text="The secret's first characters.")
+    hint = serializers.CharField(help_text=gettext_lazy("The secret's first characters."))
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES), required=False, help_text="Empty: every type."
+        child=serializers.ChoiceField(choices=webhooks.EVENT_TYPES),
+        required=False,
+        help_text=gettext_lazy("Empty: every type."),
     )
     secrets = serializers.SerializerMethodField()
 
@@ -42,11 +45,13 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
 
 class NewSecretSerializer(serializers.Serializer):
-    secret = serializers.CharField(help_text="Shown once: configure the receiver with it.")
+    secret = serializers.CharField(help_text=gettext_lazy("Shown once: configure the receiver with it."))
 
 
 class SubscriptionCreatedSerializer(SubscriptionSerializer):
-    secret = serializers.CharField(read_only=True, help_text="Shown once: configure the receiver with it.")
+    secret = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Shown once: configure the receiver with it.")
+    )
 
     class Meta(SubscriptionSerializer.Meta):
         fields = [*SubscriptionSerializer.Meta.fields, "secret"]

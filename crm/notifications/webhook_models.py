@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class WebhookSubscription(models.Model):
@@ -14,9 +15,9 @@ class WebhookSubscription(models.Model):
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500)
     secrets = models.JSONField(
-        default=list, help_text='[{"secret": "whsec_...", "created_at": ..., "expires_at": ...}]'
+        default=list, help_text=gettext_lazy('[{"secret": "whsec_...", "created_at": ..., "expires_at": ...}]')
     )
-    event_types = models.JSONField(default=list, blank=True, help_text="Empty: every event type.")
+    event_types = models.JSONField(default=list, blank=True, help_text=gettext_lazy("Empty: every event type."))
     is_active = models.BooleanField(default=True)
     paused_reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -46,7 +47,7 @@ class WebhookEvent(models.Model):
         "notifications.Notification", on_delete=models.CASCADE, related_name="webhook_event"
     )
     type = models.CharField(max_length=50)
-    entity = models.CharField(max_length=80, help_text="e.g. client:12, the unit of ordering")
+    entity = models.CharField(max_length=80, help_text=gettext_lazy("e.g. client:12, the unit of ordering"))
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.exceptions import ApplicationError
@@ -21,14 +22,14 @@ ADM = Role.ADMINISTRATOR
 
 class SubscriptionForm(forms.Form):
     name = forms.CharField(max_length=100)
-    url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
+    url = forms.URLField(max_length=500, label=gettext_lazy("URL"), assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         choices=[(t, t) for t in webhooks.EVENT_TYPES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every event type.",
+        help_text=gettext_lazy("None ticked: every event type."),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    is_active = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Active"))
 
 
 def _events(subscription, status: str):
@@ -53,7 +54,9 @@ def subscription_list(request):
             if not data["is_active"]:
                 webhooks.subscription_update(subscription=subscription, is_active=False)
             request.session["webhook_secret"] = subscription.secrets[0]["secret"]
-            messages.success(request, f"Subscription “{subscription.name}” created. Copy its secret now.")
+            messages.success(
+                request, gettext("Subscription “%(name)s” created. Copy its secret now.") % {"name": subscription.name}
+            )
             return redirect("notifications:webhook", pk=subscription.pk)
     subscriptions = WebhookSubscription.objects.order_by("name", "id")
     failed = dict(
@@ -81,7 +84,7 @@ def subscription_detail(request, pk: int):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Subscription saved.")
+            messages.success(request, gettext("Subscription saved."))
             return redirect("notifications:webhook", pk=pk)
     status = request.GET.get("status", "")
     if status not in Notification.Status.values:
@@ -103,7 +106,7 @@ def subscription_detail(request, pk: int):
 def subscription_rotate(request, pk: int):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     request.session["webhook_secret"] = webhooks.subscription_rotate_secret(subscription=subscription)
-    messages.success(request, "New secret made; the previous one keeps signing for 24 hours. Copy it now.")
+    messages.success(request, gettext("New secret made; the previous one keeps signing for 24 hours. Copy it now."))
     return redirect("notifications:webhook", pk=pk)
 
 
@@ -116,5 +119,8 @@ def event_resend(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Event {event.type} for {event.entity} will be sent again.")
+        messages.success(
+            request,
+            gettext("Event %(type)s for %(entity)s will be sent again.") % {"type": event.type, "entity": event.entity},
+        )
     return redirect("notifications:webhook", pk=event.subscription_id)

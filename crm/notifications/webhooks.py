@@ -39,6 +39,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 
@@ -114,7 +115,9 @@ def _clean_types(event_types) -> list[str]:
     event_types = list(dict.fromkeys(event_types or []))
     unknown = [t for t in event_types if t not in EVENT_TYPES]
     if unknown:
-        raise ApplicationError(f"Unknown event type: {', '.join(unknown)}.", field="event_types")
+        raise ApplicationError(
+            gettext("Unknown event type: %(join)s.") % {"join": ", ".join(unknown)}, field="event_types"
+        )
     return event_types
 
 
@@ -285,9 +288,9 @@ def event_resend(*, event: WebhookEvent) -> WebhookEvent:
     """An administrator sends a failed (or skipped) event again: the same event id, a fresh set of attempts."""
     row = Notification.objects.select_for_update().get(pk=event.notification_id)
     if row.status not in (Notification.Status.FAILED, Notification.Status.SKIPPED):
-        raise ConflictError("Only a failed event can be sent again.")
+        raise ConflictError(gettext("Only a failed event can be sent again."))
     if not WebhookSubscription.objects.filter(pk=event.subscription_id, is_active=True).exists():
-        raise ConflictError("Resume the subscription first.")
+        raise ConflictError(gettext("Resume the subscription first."))
     row.status, row.attempts, row.next_attempt_at, row.last_error = Notification.Status.PENDING, 0, timezone.now(), ""
     row.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "updated_at"])
     relay_kick()

@@ -1,6 +1,7 @@
 """GET /api/v1/ops/: the operations snapshot as JSON, for administrators (a monitoring system polls it with an
 administrator's token). /healthz stays the cheap probe for load balancers; this one reads every section."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -13,16 +14,18 @@ from . import selectors
 
 class OpsServiceSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
-    status = serializers.CharField(help_text='"ok", or "down: <error class>"')
+    status = serializers.CharField(help_text=gettext_lazy('"ok", or "down: <error class>"'))
 
 
 class OpsBrokerSerializer(OpsServiceSerializer):
-    transport = serializers.CharField(help_text="redis, filesystem, ...")
+    transport = serializers.CharField(help_text=gettext_lazy("redis, filesystem, ..."))
 
 
 class OpsQueueSerializer(serializers.Serializer):
     name = serializers.CharField()
-    depth = serializers.IntegerField(allow_null=True, help_text="Messages waiting; null when the broker cannot say.")
+    depth = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Messages waiting; null when the broker cannot say.")
+    )
 
 
 class OpsWorkerSerializer(serializers.Serializer):
@@ -39,23 +42,27 @@ class OpsOldestPendingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     attempts = serializers.IntegerField()
-    age_seconds = serializers.IntegerField(help_text="Since the row was written.")
-    waiting_seconds = serializers.IntegerField(help_text="Since it fell due (what the threshold measures).")
+    age_seconds = serializers.IntegerField(help_text=gettext_lazy("Since the row was written."))
+    waiting_seconds = serializers.IntegerField(
+        help_text=gettext_lazy("Since it fell due (what the threshold measures).")
+    )
 
 
 class OpsOutboxSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     sending = serializers.IntegerField()
     failed = serializers.IntegerField()
-    failed_url = serializers.CharField(help_text="The outbox page filtered by failed.")
-    oldest_pending = OpsOldestPendingSerializer(allow_null=True, help_text="The due pending row waiting longest.")
+    failed_url = serializers.CharField(help_text=gettext_lazy("The outbox page filtered by failed."))
+    oldest_pending = OpsOldestPendingSerializer(
+        allow_null=True, help_text=gettext_lazy("The due pending row waiting longest.")
+    )
 
 
 class OpsImportJobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     filename = serializers.CharField()
     status = serializers.CharField()
-    state = serializers.CharField(help_text="stuck or failed")
+    state = serializers.CharField(help_text=gettext_lazy("stuck or failed"))
     created_at = serializers.DateTimeField()
     age_seconds = serializers.IntegerField()
     processed = serializers.IntegerField()
@@ -86,7 +93,9 @@ class OpsPeriodicJobSerializer(serializers.Serializer):
     task = serializers.CharField()
     schedule = serializers.CharField()
     last_run_at = serializers.DateTimeField(allow_null=True)
-    next_due_at = serializers.DateTimeField(allow_null=True, help_text="The run after the last one; null: one-off.")
+    next_due_at = serializers.DateTimeField(
+        allow_null=True, help_text=gettext_lazy("The run after the last one; null: one-off.")
+    )
     late = serializers.BooleanField()
 
 
@@ -99,9 +108,11 @@ class OpsAlertSerializer(serializers.Serializer):
 
 
 class OpsSnapshotSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text='"ok", or "attention" when a service is down or a threshold crossed')
+    status = serializers.CharField(
+        help_text=gettext_lazy('"ok", or "attention" when a service is down or a threshold crossed')
+    )
     generated_at = serializers.DateTimeField()
-    thresholds = serializers.DictField(child=serializers.IntegerField(), help_text="settings.OPS_ALERTS")
+    thresholds = serializers.DictField(child=serializers.IntegerField(), help_text=gettext_lazy("settings.OPS_ALERTS"))
     database = OpsServiceSerializer()
     broker = OpsBrokerSerializer()
     queues = OpsQueueSerializer(many=True)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class OpsConfig(AppConfig):
@@ -18,7 +19,7 @@ class OpsConfig(AppConfig):
             urls="crm.ops.urls",
             api_urls="crm.ops.api_urls",
             nav=[
-                (125, "Operations", "ops:index", (Role.ADMINISTRATOR,)),
+                (125, gettext_lazy("Operations"), "ops:index", (Role.ADMINISTRATOR,)),
             ],
             periodic_tasks=tasks.PERIODIC_TASKS,
         )

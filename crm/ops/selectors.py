@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import ChannelError
 
@@ -187,14 +188,14 @@ def _alerts(snapshot: dict, limits: dict) -> list[dict]:
     figures = [
         (
             "outbox_oldest_pending",
-            "Oldest due outbox row waiting (seconds)",
+            gettext("Oldest due outbox row waiting (seconds)"),
             oldest["waiting_seconds"] if oldest else 0,
             limits["OUTBOX_OLDEST_PENDING_SECONDS"],
         ),
-        ("failed_deliveries", "Failed deliveries", outbox["failed"], limits["FAILED_DELIVERIES"]),
-        ("workers_stale", "Stale workers", sum(1 for w in snapshot["workers"] if w["stale"]), 1),
-        ("jobs_stuck", "Stuck imports and stalled news", jobs["imports_stuck"] + len(jobs["news_stalled"]), 1),
-        ("periodic_late", "Late periodic jobs", sum(1 for j in snapshot["periodic"] if j["late"]), 1),
+        ("failed_deliveries", gettext("Failed deliveries"), outbox["failed"], limits["FAILED_DELIVERIES"]),
+        ("workers_stale", gettext("Stale workers"), sum(1 for w in snapshot["workers"] if w["stale"]), 1),
+        ("jobs_stuck", gettext("Stuck imports and stalled news"), jobs["imports_stuck"] + len(jobs["news_stalled"]), 1),
+        ("periodic_late", gettext("Late periodic jobs"), sum(1 for j in snapshot["periodic"] if j["late"]), 1),
     ]
     return [
         {"key": key, "label": label, "value": value, "limit": limit, "crossed": value >= limit}

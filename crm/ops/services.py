@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.notifications import services as notification_services
 
@@ -40,12 +41,14 @@ def ops_alerts_send(*, now: datetime | None = None) -> list[str]:
         recipients = list(selectors.alert_recipients())
         for alert in crossed:
             for user in recipients:
-                notification_services.notification_enqueue_for_user(
-                    user=user,
-                    event=ALERT_EVENT,
-                    dedup_key=f"{ALERT_EVENT}:{alert['key']}:{hour}",
-                    subject=f"Operations alert: {alert['label']} at {alert['value']} (limit {alert['limit']})",
-                    body=_body(alert, snapshot),
-                    context={"alert": alert["key"], "value": alert["value"], "limit": alert["limit"]},
-                )
+                with notification_services.in_user_language(user):
+                    notification_services.notification_enqueue_for_user(
+                        user=user,
+                        event=ALERT_EVENT,
+                        dedup_key=f"{ALERT_EVENT}:{alert['key']}:{hour}",
+                        subject=gettext("Operations alert: %(alert)s at %(alert2)s (limit %(alert3)s)")
+                        % {"alert": alert["label"], "alert2": alert["value"], "alert3": alert["limit"]},
+                        body=_body(alert, snapshot),
+                        context={"alert": alert["key"], "value": alert["value"], "limit": alert["limit"]},
+                    )
     return [alert["key"] for alert in crossed]

@@ -4,6 +4,7 @@ CSV, and an administrator's "generate now". The reads are on the replica when on
 authentication and permissions, which read the primary)."""
 
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -22,8 +23,8 @@ from .models import ReportKind, ReportPeriod, ReportRow, ReportSnapshot
 
 class SnapshotSerializer(serializers.ModelSerializer):
     # plain strings: "kind"/"period" enums would collide with other apps' choice sets in the schema
-    kind = serializers.CharField(read_only=True, help_text="value, perks or trends")
-    period = serializers.CharField(read_only=True, help_text="weekly or monthly")
+    kind = serializers.CharField(read_only=True, help_text=gettext_lazy("value, perks or trends"))
+    period = serializers.CharField(read_only=True, help_text=gettext_lazy("weekly or monthly"))
 
     class Meta:
         model = ReportSnapshot
@@ -61,9 +62,11 @@ class LatestQuery(serializers.Serializer):
 
 
 class RowsQuery(serializers.Serializer):
-    attention = serializers.BooleanField(required=False, default=False, help_text="Only flagged rows.")
+    attention = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy("Only flagged rows."))
     manager = serializers.IntegerField(
-        required=False, min_value=1, help_text="Value report: one manager's clients (ignored for sales managers)."
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Value report: one manager's clients (ignored for sales managers)."),
     )
 
 
@@ -81,7 +84,7 @@ def _kind(request, kind: str) -> str:
     if kind not in ReportKind.values:
         raise Http404
     if not selectors.can_view(request.user, kind):
-        raise PermissionDenied("Your role may not see this report.")
+        raise PermissionDenied(gettext("Your role may not see this report."))
     return kind
 
 

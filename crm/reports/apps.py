@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ReportsConfig(AppConfig):
@@ -22,7 +23,7 @@ class ReportsConfig(AppConfig):
             urls="crm.reports.urls",
             api_urls="crm.reports.api_urls",
             nav=[
-                (120, "Reports", "reports:index", (SM, ACC, ADM)),
+                (120, gettext_lazy("Reports"), "reports:index", (SM, ACC, ADM)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

@@ -1,6 +1,8 @@
 """Dashboard panels from the latest snapshots: a sales manager's clients worth attention; for administrators
 the trend flags and value by segment."""
 
+from django.utils.translation import gettext
+
 from crm.roles import is_admin, is_sales_manager
 
 from . import selectors
@@ -18,7 +20,7 @@ def panels(request) -> list[dict]:
         out.append(
             {
                 "id": "reports-attention",
-                "title": "Your clients worth more attention",
+                "title": gettext("Your clients worth more attention"),
                 "template": "reports/panel_attention.html",
                 "context": {"rows": rows, "snapshot": snap},
                 "order": 20,
@@ -30,7 +32,7 @@ def panels(request) -> list[dict]:
         out.append(
             {
                 "id": "reports-trends",
-                "title": "Trend flags",
+                "title": gettext("Trend flags"),
                 "template": "reports/panel_trends.html",
                 "context": {"rows": flags, "snapshot": trends},
                 "order": 30,
@@ -40,7 +42,7 @@ def panels(request) -> list[dict]:
         out.append(
             {
                 "id": "reports-segments",
-                "title": "Value by segment",
+                "title": gettext("Value by segment"),
                 "template": "reports/panel_segments.html",
                 "context": {"segments": (value.summary.get("segments", []) if value else []), "snapshot": value},
                 "order": 31,

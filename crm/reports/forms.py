@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import ReportPeriod
 
@@ -16,7 +17,13 @@ class SnapshotQueryForm(forms.Form):
     )
     attention = forms.TypedChoiceField(
         required=False,
-        choices=[("", ""), ("1", "yes"), ("0", "no"), ("true", "yes"), ("false", "no")],
+        choices=[
+            ("", ""),
+            ("1", gettext_lazy("yes")),
+            ("0", gettext_lazy("no")),
+            ("true", gettext_lazy("yes")),
+            ("false", gettext_lazy("no")),
+        ],
         coerce=lambda v: v in ("1", "true"),
         empty_value=False,
     )

@@ -1,16 +1,17 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class ReportKind(models.TextChoices):
-    VALUE = "value", "Long-term value"
-    PERKS = "perks", "Perk return"
-    TRENDS = "trends", "Trends"
+    VALUE = "value", gettext_lazy("Long-term value")
+    PERKS = "perks", gettext_lazy("Perk return")
+    TRENDS = "trends", gettext_lazy("Trends")
 
 
 class ReportPeriod(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
+    WEEKLY = "weekly", gettext_lazy("Weekly")
+    MONTHLY = "monthly", gettext_lazy("Monthly")
 
 
 class ReportSnapshot(models.Model):
@@ -21,7 +22,7 @@ class ReportSnapshot(models.Model):
     kind = models.CharField(max_length=10, choices=ReportKind.choices)
     period = models.CharField(max_length=10, choices=ReportPeriod.choices)
     period_start = models.DateTimeField()
-    period_end = models.DateTimeField(help_text="The report's 'as of' moment: data before it counts.")
+    period_end = models.DateTimeField(help_text=gettext_lazy("The report's 'as of' moment: data before it counts."))
     generated_at = models.DateTimeField()
     parameters = models.JSONField(default=dict)
     summary = models.JSONField(default=dict)

@@ -3,6 +3,8 @@ their figures (they are aggregates the company computed), but a value report's l
 that name is replaced. The export has nothing of its own to add: the figures come from the ledger, which the
 purchases part exports."""
 
+from django.utils.translation import gettext_lazy
+
 from clients.hooks import Erasure, PersonalDataPart
 
 from .models import ReportRow
@@ -18,4 +20,4 @@ def erase(*, erasure: Erasure) -> dict[str, int]:
     }
 
 
-PART = PersonalDataPart(label="reports", export=export, erase=erase)
+PART = PersonalDataPart(label=gettext_lazy("reports"), export=export, erase=erase)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.db import replica_reads
 from crm.exceptions import ApplicationError
@@ -52,12 +53,12 @@ def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = N
     """Compute one report, then freeze it. The computation reads only, outside any transaction of this
     function, so it may run on the read replica; only the snapshot and its rows are written, atomically."""
     if kind not in ReportKind.values:
-        raise ApplicationError("Unknown report.", field="kind")
+        raise ApplicationError(gettext("Unknown report."), field="kind")
     if period not in ReportPeriod.values:
-        raise ApplicationError("Choose weekly or monthly.", field="period")
+        raise ApplicationError(gettext("Choose weekly or monthly."), field="period")
     as_of = as_of or period_end_default()
     if timezone.is_naive(as_of):
-        raise ApplicationError("The report date needs a time zone.", field="as_of")
+        raise ApplicationError(gettext("The report date needs a time zone."), field="as_of")
     started = time.monotonic()
     parameters, summary, rows, flag_key = _compute(kind, period, as_of)
     with transaction.atomic():
@@ -161,5 +162,5 @@ def reports_generation_queue(*, period: str) -> None:
 
     task = {ReportPeriod.WEEKLY: tasks.generate_weekly_reports, ReportPeriod.MONTHLY: tasks.generate_monthly_reports}
     if period not in task:
-        raise ApplicationError("Choose weekly or monthly.", field="period")
+        raise ApplicationError(gettext("Choose weekly or monthly."), field="period")
     transaction.on_commit(task[period].delay)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from crm.db import reads_from_replica
@@ -24,9 +25,9 @@ ANY_ROLE = (Role.ADMINISTRATOR, Role.ACCOUNTANT, Role.SALES_MANAGER)
 
 def _kind_or_404(request, kind: str) -> str:
     if kind not in ReportKind.values:
-        raise Http404("No such report.")
+        raise Http404(gettext("No such report."))
     if not selectors.can_view(request.user, kind):
-        raise PermissionDenied("Your role may not see this report.")
+        raise PermissionDenied(gettext("Your role may not see this report."))
     return kind
 
 
@@ -36,7 +37,7 @@ def _snapshot(request, kind, form):
     if data.get("snapshot"):
         snap = selectors.snapshot_get(kind=kind, pk=data["snapshot"])
         if snap is None:
-            raise Http404("No such snapshot.")
+            raise Http404(gettext("No such snapshot."))
         return snap
     return selectors.snapshot_latest(kind=kind, generated_on=data.get("generated"))
 
@@ -46,7 +47,7 @@ def _snapshot(request, kind, form):
 def index(request):
     kinds = selectors.kinds_for(request.user)
     if not kinds:
-        raise PermissionDenied("Your role may not see reports.")
+        raise PermissionDenied(gettext("Your role may not see reports."))
     latest = selectors.latest_per_kind(kinds=kinds)
     reports = [{"kind": k, "label": ReportKind(k).label, "latest": latest.get(k)} for k in kinds]
     return render(
@@ -65,8 +66,8 @@ def _chart(kind, snapshot, summary, rows) -> dict | None:
             "type": "bar",
             "labels": [s["segment"] or "(no segment)" for s in segs],
             "datasets": [
-                {"label": "Net contribution", "data": [s["net_contribution"] for s in segs]},
-                {"label": "Projected lifetime value", "data": [s["projected_value"] for s in segs]},
+                {"label": gettext("Net contribution"), "data": [s["net_contribution"] for s in segs]},
+                {"label": gettext("Projected lifetime value"), "data": [s["projected_value"] for s in segs]},
             ],
         }
     if kind == ReportKind.VALUE:
@@ -74,7 +75,7 @@ def _chart(kind, snapshot, summary, rows) -> dict | None:
         return {
             "type": "bar",
             "labels": [r["client"] for r in top],
-            "datasets": [{"label": "Projected lifetime value", "data": [r["projected_value"] for r in top]}],
+            "datasets": [{"label": gettext("Projected lifetime value"), "data": [r["projected_value"] for r in top]}],
         }
     if kind == ReportKind.PERKS:
         data = [r.data for r in rows]
@@ -82,8 +83,8 @@ def _chart(kind, snapshot, summary, rows) -> dict | None:
             "type": "bar",
             "labels": [r["label"] for r in data],
             "datasets": [
-                {"label": "Cost", "data": [r["cost"] for r in data]},
-                {"label": "Extra margin", "data": [r["extra_margin"] for r in data]},
+                {"label": gettext("Cost"), "data": [r["cost"] for r in data]},
+                {"label": gettext("Extra margin"), "data": [r["extra_margin"] for r in data]},
             ],
         }
     return {"type": "line", **summary.get("series", {"labels": [], "datasets": []})}
@@ -133,7 +134,7 @@ def report_csv(request, kind: str):
     form = SnapshotQueryForm(request.GET)
     snapshot = _snapshot(request, kind, form)
     if snapshot is None:
-        raise Http404("No snapshot yet.")
+        raise Http404(gettext("No snapshot yet."))
     manager_id = form.cleaned_data.get("manager") if form.is_valid() else None
     rows = selectors.row_list(snapshot=snapshot, user=request.user, manager_id=manager_id)
     return export.csv_response(request, snapshot=snapshot, rows=rows)
@@ -149,7 +150,7 @@ def generate(request):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "The reports are being generated; they appear here when ready.")
+            messages.success(request, gettext("The reports are being generated; they appear here when ready."))
     else:
-        messages.error(request, "Choose weekly or monthly.")
+        messages.error(request, gettext("Choose weekly or monthly."))
     return redirect("reports:index")

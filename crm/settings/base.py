@@ -57,9 +57,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crm.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the user's own choice (crm.languages, after authentication) over the cookie or the
+    # browser's Accept-Language (LocaleMiddleware); the API follows Accept-Language first.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm.languages.UserLanguageMiddleware",
     "crm.middleware.LoginRequiredMiddleware",
     "crm.middleware.TwoFactorMiddleware",
     "crm.api.idempotency.IdempotencyMiddleware",
@@ -166,7 +170,12 @@ LOGIN_SLOWDOWN = {
     "KNOWN_ADDRESS_DAYS": env.int("LOGIN_SLOWDOWN_KNOWN_ADDRESS_DAYS", default=30),
 }
 
-LANGUAGE_CODE = "en-us"
+# Interface and message languages (README, "Languages"): English plus complete Hungarian and Swahili catalogues.
+# Every user picks one (crm.UserPreference), every client has one (clients.Client.language); dates, numbers and
+# money follow it. The project's catalogue is crm/locale/ (templates/ and every app's strings, see README).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("hu", "Magyar"), ("sw", "Kiswahili")]
+LOCALE_PATHS = [BASE_DIR / "crm" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -11,13 +11,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class BusinessCalendar(models.Model):
     """Singleton (pk=1): the working week and hours every response clock runs on, in the company time zone
     (settings.TIME_ZONE). Holidays are listed in Holiday."""
 
-    working_weekdays = models.JSONField(default=list, help_text="ISO weekdays that are working days, 1=Monday.")
+    working_weekdays = models.JSONField(
+        default=list, help_text=gettext_lazy("ISO weekdays that are working days, 1=Monday.")
+    )
     day_start = models.TimeField(default=time(9, 0))
     day_end = models.TimeField(default=time(17, 0))
 
@@ -50,17 +53,25 @@ class ServiceTargets(models.Model):
     """Singleton (pk=1): company-wide service targets that are not per complaint kind/severity."""
 
     invoice_issue_hours = models.DecimalField(
-        max_digits=6, decimal_places=2, default=Decimal("2"), help_text="Working hours to issue a requested invoice."
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2"),
+        help_text=gettext_lazy("Working hours to issue a requested invoice."),
     )
     key_client_max_days_without_contact = models.PositiveIntegerField(default=30)
     complaint_handling_cost = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         default=Decimal("25.00"),
-        help_text="Flat cost of handling one complaint (a category may override it), for cost-to-serve reports.",
+        help_text=gettext_lazy(
+            "Flat cost of handling one complaint (a category may override it), for cost-to-serve reports."
+        ),
     )
     escalation_warning_hours = models.DecimalField(
-        max_digits=6, decimal_places=2, default=Decimal("1"), help_text="Working hours before a due time to warn."
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        help_text=gettext_lazy("Working hours before a due time to warn."),
     )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,7 +79,7 @@ class ServiceTargets(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Receives escalations; empty: every administrator.",
+        help_text=gettext_lazy("Receives escalations; empty: every administrator."),
     )
 
     class Meta:
@@ -83,12 +94,12 @@ class StandardDocument(models.Model):
     """A service standard document; its text lives in versions, the newest published version is current."""
 
     class DocKind(models.TextChoices):
-        QUALITY = "quality_standard", "Service quality standard"
-        CONDUCT = "code_of_conduct", "Code of conduct"
-        SCRIPT = "sales_script", "Sales script (sales card)"
-        MEMO = "memo", "Memo"
-        DRESS = "dress_code", "Dress code"
-        CONFLICT = "conflict_procedure", "Conflict-handling procedure"
+        QUALITY = "quality_standard", gettext_lazy("Service quality standard")
+        CONDUCT = "code_of_conduct", gettext_lazy("Code of conduct")
+        SCRIPT = "sales_script", gettext_lazy("Sales script (sales card)")
+        MEMO = "memo", gettext_lazy("Memo")
+        DRESS = "dress_code", gettext_lazy("Dress code")
+        CONFLICT = "conflict_procedure", gettext_lazy("Conflict-handling procedure")
 
     kind = models.CharField(max_length=20, choices=DocKind.choices)
     title = models.CharField(max_length=200)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -32,9 +33,9 @@ SUPERVISOR_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
 def calendar_update(*, working_weekdays: list[int], day_start: time, day_end: time) -> BusinessCalendar:
     days = sorted(set(working_weekdays))
     if not days or any(d < 1 or d > 7 for d in days):
-        raise ApplicationError("Choose at least one working day.", field="working_weekdays")
+        raise ApplicationError(gettext("Choose at least one working day."), field="working_weekdays")
     if day_start >= day_end:
-        raise ApplicationError("The working day must end after it starts.", field="day_end")
+        raise ApplicationError(gettext("The working day must end after it starts."), field="day_end")
     cal, _ = BusinessCalendar.objects.select_for_update().get_or_create(pk=1)
     cal.working_weekdays, cal.day_start, cal.day_end = days, day_start, day_end
     cal.save(update_fields=["working_weekdays", "day_start", "day_end"])
@@ -44,9 +45,9 @@ def calendar_update(*, working_weekdays: list[int], day_start: time, day_end: ti
 @transaction.atomic
 def holiday_add(*, day: date, name: str) -> Holiday:
     if not (name or "").strip():
-        raise ApplicationError("Name the holiday.", field="name")
+        raise ApplicationError(gettext("Name the holiday."), field="name")
     if Holiday.objects.filter(date=day).exists():
-        raise ApplicationError("That day is already a holiday.", field="date")
+        raise ApplicationError(gettext("That day is already a holiday."), field="date")
     return Holiday.objects.create(date=day, name=name.strip())
 
 
@@ -65,15 +66,15 @@ def service_targets_update(
     supervisor=None,
 ) -> ServiceTargets:
     if invoice_issue_hours <= 0:
-        raise ApplicationError("The invoice target must be more than zero hours.", field="invoice_issue_hours")
+        raise ApplicationError(gettext("The invoice target must be more than zero hours."), field="invoice_issue_hours")
     if key_client_max_days_without_contact < 1:
-        raise ApplicationError("Give at least one day.", field="key_client_max_days_without_contact")
+        raise ApplicationError(gettext("Give at least one day."), field="key_client_max_days_without_contact")
     if complaint_handling_cost < 0:
-        raise ApplicationError("The cost cannot be negative.", field="complaint_handling_cost")
+        raise ApplicationError(gettext("The cost cannot be negative."), field="complaint_handling_cost")
     if escalation_warning_hours < 0:
-        raise ApplicationError("The warning cannot be negative.", field="escalation_warning_hours")
+        raise ApplicationError(gettext("The warning cannot be negative."), field="escalation_warning_hours")
     if supervisor is not None and not (supervisor.is_active and has_role(supervisor, *SUPERVISOR_ROLES)):
-        raise ApplicationError("Escalate to an active sales manager or administrator.", field="supervisor")
+        raise ApplicationError(gettext("Escalate to an active sales manager or administrator."), field="supervisor")
     targets, _ = ServiceTargets.objects.select_for_update().get_or_create(pk=1)
     targets.invoice_issue_hours = invoice_issue_hours
     targets.key_client_max_days_without_contact = key_client_max_days_without_contact
@@ -98,9 +99,9 @@ def service_targets_update(
 @transaction.atomic
 def document_create(*, kind: str, title: str, body: str, by) -> StandardDocument:
     if kind not in StandardDocument.DocKind.values:
-        raise ApplicationError(f"Unknown document kind {kind!r}.", field="kind")
+        raise ApplicationError(gettext("Unknown document kind %(kind)r.") % {"kind": kind}, field="kind")
     if not (title or "").strip():
-        raise ApplicationError("Give the document a title.", field="title")
+        raise ApplicationError(gettext("Give the document a title."), field="title")
     document = StandardDocument.objects.create(kind=kind, title=title.strip())
     document.current_version = document_publish(document=document, body=body, by=by, change_note="first version")
     return document
@@ -112,7 +113,7 @@ def document_publish(
 ) -> StandardDocumentVersion:
     """A new version becomes current; everyone must acknowledge it again."""
     if not (body or "").strip():
-        raise ApplicationError("The document text is required.", field="body")
+        raise ApplicationError(gettext("The document text is required."), field="body")
     document = StandardDocument.objects.select_for_update().get(pk=document.pk)
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = StandardDocumentVersion.objects.create(
@@ -132,7 +133,9 @@ def document_publish(
 def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None = None) -> tuple[Acknowledgement, bool]:
     """Record that `user` read the current version, once: returns (acknowledgement, created)."""
     if version.document.current_version_id != version.pk:
-        raise ApplicationError("A newer version of this document exists; acknowledge that one.", field="version")
+        raise ApplicationError(
+            gettext("A newer version of this document exists; acknowledge that one."), field="version"
+        )
     return Acknowledgement.objects.get_or_create(
         version=version, user=user, defaults={"acknowledged_at": at or timezone.now()}
     )
@@ -141,7 +144,7 @@ def acknowledge(*, version: StandardDocumentVersion, user, at: datetime | None =
 def document_acknowledge(*, document: StandardDocument, user) -> tuple[Acknowledgement, bool]:
     """Acknowledge the document's current version (the page's button and the API's action)."""
     if document.current_version_id is None:
-        raise ApplicationError("This document has no published version.", field="version")
+        raise ApplicationError(gettext("This document has no published version."), field="version")
     version = StandardDocumentVersion.objects.select_related("document").get(pk=document.current_version_id)
     return acknowledge(version=version, user=user)
 
@@ -156,12 +159,13 @@ def remind_unacknowledged(*, today: date | None = None) -> int:
         documents = pending.get(user.pk, [])
         if not documents:
             continue
-        with transaction.atomic():
+        with transaction.atomic(), notification_services.in_user_language(user):
             notification_services.notification_enqueue_for_user(
                 user=user,
                 event="standards_ack_reminder",
                 dedup_key=f"standards_ack_reminder:{year}-W{week:02d}",
-                subject=f"Please read and acknowledge {len(documents)} service standard document(s)",
+                subject=gettext("Please read and acknowledge %(len)s service standard document(s)")
+                % {"len": len(documents)},
                 body="\n".join(f"- {d.title} (v{d.current_version.number})" for d in documents),
                 context={"documents": [d.pk for d in documents]},
             )

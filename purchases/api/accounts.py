@@ -2,6 +2,7 @@
 tier, progress to the next tier), the price preview of a purchase not yet recorded, and the discount policy."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -26,9 +27,13 @@ class AccountSerializer(serializers.Serializer):
     tier = TierSerializer(allow_null=True)
     next_tier = TierSerializer(allow_null=True)
     missing_to_next_tier = serializers.DecimalField(max_digits=14, decimal_places=2)
-    progress_percent = serializers.IntegerField(help_text="How far from the current tier to the next, 0-100.")
+    progress_percent = serializers.IntegerField(
+        help_text=gettext_lazy("How far from the current tier to the next, 0-100.")
+    )
     basis = serializers.ChoiceField(choices=DiscountPolicy.Basis.choices)
-    window_start = serializers.DateTimeField(allow_null=True, help_text="Rolling basis: the window's start.")
+    window_start = serializers.DateTimeField(
+        allow_null=True, help_text=gettext_lazy("Rolling basis: the window's start.")
+    )
     recomputed_at = serializers.DateTimeField(allow_null=True)
 
 

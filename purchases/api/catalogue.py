@@ -2,6 +2,7 @@
 upsert by SKU for the ERP) and discount tiers."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -17,7 +18,7 @@ from ..models import Category, DiscountTier, Product, ProductWeight
 
 class ProductCategorySerializer(serializers.ModelSerializer):
     code = serializers.CharField(
-        max_length=50, required=False, allow_blank=True, help_text="Empty: made from the name."
+        max_length=50, required=False, allow_blank=True, help_text=gettext_lazy("Empty: made from the name.")
     )
 
     class Meta:
@@ -133,7 +134,7 @@ class ProductDetail(ConditionalWriteMixin, generics.RetrieveUpdateAPIView):
 
 
 class ProductUpsertSerializer(ProductSerializer):
-    sku = serializers.CharField(read_only=True, help_text="From the path.")
+    sku = serializers.CharField(read_only=True, help_text=gettext_lazy("From the path."))
 
 
 class ProductUpsertBySku(APIView):

@@ -5,6 +5,7 @@ import django_filters
 from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -43,8 +44,8 @@ class CreditNoteLineSerializer(serializers.ModelSerializer):
 
 
 class CreditNoteSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="requested or issued")
-    reason = serializers.CharField(read_only=True, help_text="return, correction or void")
+    status = serializers.CharField(read_only=True, help_text=gettext_lazy("requested or issued"))
+    reason = serializers.CharField(read_only=True, help_text=gettext_lazy("return, correction or void"))
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     client = serializers.IntegerField(source="invoice.client_id", read_only=True)
     currency = serializers.SerializerMethodField()
@@ -189,7 +190,7 @@ class CreditNoteRefunds(generics.ListCreateAPIView):
 class TaxRateSerializer(serializers.ModelSerializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
-    rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Percent, 0 to 100.")
+    rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text=gettext_lazy("Percent, 0 to 100."))
 
     class Meta:
         model = TaxRate

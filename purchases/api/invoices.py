@@ -4,6 +4,7 @@ refunds (idempotent by external_id: a repeat answers 200 with the first result),
 from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -25,10 +26,14 @@ AccountantsOnly = roles(ACC)
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    paid_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+    paid_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Default: today."))
     method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, allow_blank=True)
     external_id = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="A repeat answers 200."
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=100,
+        help_text=gettext_lazy("A repeat answers 200."),
     )
 
     class Meta:
@@ -44,10 +49,14 @@ class RefundSerializer(serializers.ModelSerializer):
     """A refund against the invoice (POST /invoices/{id}/refunds/) or a credit note of it
     (POST /credit-notes/{id}/refunds/, which sets `credit_note`)."""
 
-    refunded_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+    refunded_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Default: today."))
     method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, default=PaymentMethod.TRANSFER)
     external_id = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=100, help_text="A repeat answers 200."
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=100,
+        help_text=gettext_lazy("A repeat answers 200."),
     )
 
     class Meta:
@@ -86,18 +95,23 @@ class InvoiceSerializer(serializers.ModelSerializer):
         max_digits=14,
         decimal_places=2,
         read_only=True,
-        help_text="gross_total - credited_total - amount_paid + amount_refunded; negative: due back to the client",
+        help_text=gettext_lazy(
+            "gross_total - credited_total - amount_paid + amount_refunded; negative: due back to the client"
+        ),
     )
     refundable = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     refund_due = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, help_text="What is due back to the client (-balance, or 0)"
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text=gettext_lazy("What is due back to the client (-balance, or 0)"),
     )
     status = serializers.CharField(
-        read_only=True, help_text="requested, issued, sent, paid, partially_refunded, refunded or void"
+        read_only=True, help_text=gettext_lazy("requested, issued, sent, paid, partially_refunded, refunded or void")
     )
-    send_state = serializers.CharField(read_only=True, help_text="'' (not sent), queued, sent or failed")
+    send_state = serializers.CharField(read_only=True, help_text=gettext_lazy("'' (not sent), queued, sent or failed"))
     currency = serializers.SerializerMethodField()
-    lines = InvoiceLineSerializer(many=True, read_only=True, help_text="Fixed at issue; empty before.")
+    lines = InvoiceLineSerializer(many=True, read_only=True, help_text=gettext_lazy("Fixed at issue; empty before."))
     credit_notes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     def get_currency(self, obj) -> str:

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -22,15 +23,17 @@ RecordPurchases = roles(SM, ADM, read=ALL_ROLES)
 
 
 class LineInputSerializer(serializers.Serializer):
-    product = serializers.CharField(help_text="Product id or SKU.")
+    product = serializers.CharField(help_text=gettext_lazy("Product id or SKU."))
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=500,
-        help_text="Why the price is below the catalogue price by more than PRICE_OVERRIDE_ALLOWANCE_PERCENT "
-        "(required then; the line is audited as a price override).",
+        help_text=gettext_lazy(
+            "Why the price is below the catalogue price by more than PRICE_OVERRIDE_ALLOWANCE_PERCENT "
+            "(required then; the line is audited as a price override)."
+        ),
     )
 
 
@@ -40,9 +43,11 @@ class PurchaseCreateSerializer(serializers.Serializer):
     purchased_at = serializers.DateTimeField(required=False)
     lines = LineInputSerializer(many=True, allow_empty=False)
     discount_override = serializers.DecimalField(
-        max_digits=5, decimal_places=2, required=False, allow_null=True, help_text="Administrators only."
+        max_digits=5, decimal_places=2, required=False, allow_null=True, help_text=gettext_lazy("Administrators only.")
     )
-    reason = serializers.CharField(required=False, allow_blank=True, help_text="Required with discount_override.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("Required with discount_override.")
+    )
 
     def validate_lines(self, lines) -> list[services.LineInput]:
         return forms.purchase_lines(lines)  # the products behind the references, as the record page finds them
@@ -91,7 +96,7 @@ class PurchaseLineSerializer(serializers.ModelSerializer):
 class PurchaseSerializer(PurchaseResultSerializer):
     lines = PurchaseLineSerializer(many=True, read_only=True)
     # Plain strings (not enums) in the schema: "kind" is a name other apps' enums use too.
-    kind = serializers.CharField(read_only=True, help_text="sale, return or correction")
+    kind = serializers.CharField(read_only=True, help_text=gettext_lazy("sale, return or correction"))
 
     class Meta(PurchaseResultSerializer.Meta):
         fields = [
@@ -113,7 +118,7 @@ class PurchaseSerializer(PurchaseResultSerializer):
 class PurchaseFilter(SyncFilterSet):
     # Entries never change, so what changed since the last sync is what was created since (there is no updated_at).
     updated_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    client = IdFilter(method="filter_client", help_text="The client's ledger, over its lineage.")
+    client = IdFilter(method="filter_client", help_text=gettext_lazy("The client's ledger, over its lineage."))
     date_from = django_filters.DateFilter(field_name="purchased_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="purchased_at", lookup_expr="date__lte")
 
@@ -163,12 +168,12 @@ class PurchaseDetail(generics.RetrieveAPIView):
 
 
 class ReturnLineSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="Id of the purchase line returned.")
+    line = serializers.IntegerField(help_text=gettext_lazy("Id of the purchase line returned."))
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
 
 
 class ReturnCreateSerializer(serializers.Serializer):
-    lines = ReturnLineSerializer(many=True, required=False, help_text="Omit to return everything left.")
+    lines = ReturnLineSerializer(many=True, required=False, help_text=gettext_lazy("Omit to return everything left."))
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
     reason = serializers.CharField(required=False, allow_blank=True)
 

@@ -1,6 +1,7 @@
 """REST endpoint of the reconciliation: the latest runs with their mismatches (accountants and administrators);
 POST runs the checks now and answers the new run."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -14,9 +15,9 @@ from ..models import ReconciliationRun
 
 
 class ReconciliationRunSerializer(serializers.ModelSerializer):
-    trigger = serializers.CharField(read_only=True, help_text="nightly or manual")
+    trigger = serializers.CharField(read_only=True, help_text=gettext_lazy("nightly or manual"))
     mismatches = serializers.JSONField(
-        read_only=True, help_text="[{check, message, rows: [{model, id, label}], ...}], one per mismatch"
+        read_only=True, help_text=gettext_lazy("[{check, message, rows: [{model, id, label}], ...}], one per mismatch")
     )
 
     class Meta:

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from clients import messaging as client_messaging
 from clients import selectors as client_selectors
-from crm.money import ZERO, money
+from crm.money import ZERO, money, money_display
 
 from .. import events
 from ..models import ClientAccount, DiscountPolicy, DiscountTier, Invoice, Purchase, TierChange
@@ -86,16 +87,20 @@ def tier_change_record(*, client, old_tier, new_tier, before, after, cause, purc
     )
     events.tier_changed(change)
     if direction == TierChange.Direction.UP and new_tier is not None:
+        with client_messaging.in_client_language(client):
+            percent = formats.number_format(new_tier.percent, use_l10n=True)
+            subject = _("You now get %(percent)s%% off") % {"percent": percent}
+            body = _(
+                "Thank you, %(name)s: your purchases with us now total %(total)s, so every discount-eligible "
+                "purchase from now on gets %(percent)s%% off."
+            ) % {"name": client.name, "total": money_display(after), "percent": percent}
         client_messaging.notification_enqueue_for_client(
             client=client,
             event="tier_upgrade",
             purpose=client_messaging.SERVICE,  # the client's account changed: not an offer
             dedup_key=f"tier_upgrade:{client.pk}:{new_tier.pk}",
-            subject=f"You now get {new_tier.percent}% off",
-            body=(
-                f"Thank you, {client.name}: your purchases with us now total {after}, so every discount-eligible "
-                f"purchase from now on gets {new_tier.percent}% off."
-            ),
+            subject=subject,
+            body=body,
             context={"tier_id": new_tier.pk, "percent": str(new_tier.percent), "total": str(after)},
         )
     return change

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.money import money
@@ -34,7 +35,7 @@ FLAGS = ("is_locomotive", "is_key", "discount_eligible", "is_active")
 
 def _at_least(value, name: str, minimum=Decimal("0")):
     if value is None or value < minimum:
-        raise ApplicationError(f"Must be at least {minimum}.", field=name)
+        raise ApplicationError(gettext("Must be at least %(minimum)s.") % {"minimum": minimum}, field=name)
     return value
 
 
@@ -42,13 +43,13 @@ def _at_least(value, name: str, minimum=Decimal("0")):
 def category_save(*, name: str, code: str = "", is_active: bool = True, category: Category | None = None) -> Category:
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("A name is required.", field="name")
+        raise ApplicationError(gettext("A name is required."), field="name")
     code = slugify(code or name)[:50]
     clash = Category.objects.filter(name__iexact=name) | Category.objects.filter(code=code)
     if category is not None:
         clash = clash.exclude(pk=category.pk)
     if clash.exists():
-        raise ApplicationError("A category with that name or code exists.", field="name")
+        raise ApplicationError(gettext("A category with that name or code exists."), field="name")
     if category is None:
         return Category.objects.create(name=name, code=code, is_active=is_active)
     category.name, category.code, category.is_active = name, code, is_active
@@ -65,21 +66,21 @@ def _product_fields(data: dict, *, instance: Product | None = None) -> dict:
     if "sku" in data or instance is None:
         sku = (data.get("sku") or "").strip()
         if not sku:
-            raise ApplicationError("A SKU is required.", field="sku")
+            raise ApplicationError(gettext("A SKU is required."), field="sku")
         clash = Product.objects.filter(sku=sku)
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            raise ApplicationError("Another product has this SKU.", field="sku")
+            raise ApplicationError(gettext("Another product has this SKU."), field="sku")
         out["sku"] = sku
     if "name" in data or instance is None:
         name = (data.get("name") or "").strip()
         if not name:
-            raise ApplicationError("A name is required.", field="name")
+            raise ApplicationError(gettext("A name is required."), field="name")
         out["name"] = name
     if "category" in data or instance is None:
         if data.get("category") is None:
-            raise ApplicationError("Choose a category.", field="category")
+            raise ApplicationError(gettext("Choose a category."), field="category")
         out["category"] = data["category"]
     for name in ("unit_price", "unit_cost"):
         if name in data or instance is None:
@@ -152,7 +153,7 @@ def product_upsert_by_sku(*, sku: str, data: dict, by=None) -> tuple[Product, bo
     (product, created)."""
     sku = (sku or "").strip()
     if not sku:
-        raise ApplicationError("A SKU is required.", field="sku")
+        raise ApplicationError(gettext("A SKU is required."), field="sku")
     data = {k: v for k, v in data.items() if k != "sku"}
     existing = Product.objects.select_for_update().filter(sku=sku).first()
     if existing is not None:
@@ -191,10 +192,10 @@ def catalogue_import(*, rows: Sequence[CatalogueRow], by=None) -> dict:
     for row in rows:
         try:
             if row.sku in seen:
-                raise ApplicationError("SKU appears twice in the file.", field="sku")
+                raise ApplicationError(gettext("SKU appears twice in the file."), field="sku")
             seen.add(row.sku)
             if not row.category.strip():
-                raise ApplicationError("A category is required.", field="category")
+                raise ApplicationError(gettext("A category is required."), field="category")
             category = categories.get(row.category.strip().lower()) or categories.get(slugify(row.category))
             if category is None:
                 category = category_save(name=row.category)
@@ -220,12 +221,12 @@ def tier_save(
     threshold = money(_at_least(threshold, "threshold"))
     percent = money(_at_least(percent, "percent"))
     if percent > 100:
-        raise ApplicationError("At most 100%.", field="percent")
+        raise ApplicationError(gettext("At most 100%."), field="percent")
     clash = DiscountTier.objects.filter(threshold=threshold)
     if tier is not None:
         clash = clash.exclude(pk=tier.pk)
     if clash.exists():
-        raise ApplicationError("A tier with this threshold exists.", field="threshold")
+        raise ApplicationError(gettext("A tier with this threshold exists."), field="threshold")
     name = (name or "").strip()
     if tier is None:
         return DiscountTier.objects.create(threshold=threshold, percent=percent, name=name)
@@ -242,14 +243,14 @@ def tier_delete(*, tier: DiscountTier) -> None:
         or TierChange.objects.filter(to_tier=tier).exists()
     )
     if used:
-        raise ApplicationError("This tier was applied to purchases; change it instead of deleting it.")
+        raise ApplicationError(gettext("This tier was applied to purchases; change it instead of deleting it."))
     tier.delete()
 
 
 @transaction.atomic
 def policy_set(*, basis: str, window_months: int = 12) -> DiscountPolicy:
     if basis not in DiscountPolicy.Basis.values:
-        raise ApplicationError("Choose lifetime or rolling.", field="basis")
+        raise ApplicationError(gettext("Choose lifetime or rolling."), field="basis")
     _at_least(window_months, "window_months", minimum=1)
     policy = policy_get()
     policy.basis, policy.window_months = basis, window_months

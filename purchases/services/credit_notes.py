@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
@@ -153,7 +154,7 @@ def _credit_note_create(*, invoice, entry, reason, note, by, at, rows) -> Credit
 
 def _require_accountant(by):
     if not has_role(by, Role.ACCOUNTANT):
-        raise ApplicationError("Only accountants issue credit notes.", code="forbidden")
+        raise ApplicationError(gettext("Only accountants issue credit notes."), code="forbidden")
 
 
 def _issue(note: CreditNote, *, by, invoice: Invoice, at) -> CreditNote:
@@ -175,20 +176,23 @@ def credit_note_issue(*, credit_note: CreditNote, by) -> CreditNote:
     _require_accountant(by)
     note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
     if note.status != CreditNote.Status.REQUESTED:
-        raise ConflictError(f"This credit note is already issued ({note.number}).")
+        raise ConflictError(gettext("This credit note is already issued (%(number)s).") % {"number": note.number})
     invoice = Invoice.objects.select_for_update().get(pk=note.invoice_id)
     now = timezone.now()
     _issue(note, by=by, invoice=invoice, at=now)
     from crm.notifications import services as notification_services
 
-    notification_services.notification_enqueue_for_user(
-        user=note.requested_by,
-        event="credit_note_issued",
-        dedup_key=f"credit_note_issued:{note.pk}",
-        subject=f"Credit note {note.number} for invoice {invoice.number} is issued",
-        body=f"The credit of {note.gross_total} was issued by {by.get_full_name() or by}.",
-        context={"credit_note_id": note.pk, "number": note.number, "invoice_id": invoice.pk},
-    )
+    with notification_services.in_user_language(note.requested_by):
+        notification_services.notification_enqueue_for_user(
+            user=note.requested_by,
+            event="credit_note_issued",
+            dedup_key=f"credit_note_issued:{note.pk}",
+            subject=gettext("Credit note %(number)s for invoice %(number2)s is issued")
+            % {"number": note.number, "number2": invoice.number},
+            body=gettext("The credit of %(gross_total)s was issued by %(get_full_name_or_by)s.")
+            % {"gross_total": note.gross_total, "get_full_name_or_by": by.get_full_name() or by},
+            context={"credit_note_id": note.pk, "number": note.number, "invoice_id": invoice.pk},
+        )
     return note
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.money import ZERO, money
@@ -149,4 +150,7 @@ def sales_figures(purchases: Iterable[Purchase]) -> Figures:
 def refuse_fully_returned(figures: Figures) -> None:
     if figures.fully_returned:
         names = ", ".join(f"#{p.pk} of {timezone.localtime(p.purchased_at):%Y-%m-%d}" for p in figures.fully_returned)
-        raise ApplicationError(f"Sale {names} was fully returned: there is nothing left to invoice.", field="purchases")
+        raise ApplicationError(
+            gettext("Sale %(names)s was fully returned: there is nothing left to invoice.") % {"names": names},
+            field="purchases",
+        )

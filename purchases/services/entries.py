@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from clients.models import Client
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO
@@ -43,7 +45,9 @@ def _merged_away(client: Client, survivor_id: int) -> ApplicationError:
     survivor = Client.objects.filter(pk=survivor_id).only("id", "name").first()
     name = f"{survivor.name} (client #{survivor_id})" if survivor else f"client #{survivor_id}"
     return ApplicationError(
-        f"{client.name} was merged into {name}: record it on that client.", field="client", code="merged"
+        gettext("%(name)s was merged into %(name2)s: record it on that client.") % {"name": client.name, "name2": name},
+        field="client",
+        code="merged",
     )
 
 
@@ -168,4 +172,4 @@ def entry_same_client(existing: Purchase, client) -> None:
     """The check write_once makes on a repeated external_id: the same post, so the same client (or, once the
     client the entry was recorded for has been merged, its survivor)."""
     if existing.client_id != client.pk and not _same_lineage(existing.client_id, client.pk):
-        raise ConflictError("This external_id was already used for another client.", field="external_id")
+        raise ConflictError(gettext("This external_id was already used for another client."), field="external_id")

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clients import selectors as client_selectors
 from crm.exceptions import ApplicationError, ConflictError
@@ -39,18 +40,22 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
     """A sales manager asks for an invoice covering some sales of one client; accountants see it at once."""
     purchases = list(purchases)
     if not purchases:
-        raise ApplicationError("Choose at least one purchase.", field="purchases")
+        raise ApplicationError(gettext("Choose at least one purchase."), field="purchases")
     ids = {p.pk for p in purchases}
     found = list(Purchase.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(found) != len(ids):
-        raise ApplicationError("Unknown purchase.", field="purchases")
+        raise ApplicationError(gettext("Unknown purchase."), field="purchases")
     if client.merged_into_id:
-        raise ApplicationError(f"This client was merged into client #{client.merged_into_id}.", field="client")
+        raise ApplicationError(
+            gettext("This client was merged into client #%(merged_into_id)s.")
+            % {"merged_into_id": client.merged_into_id},
+            field="client",
+        )
     lineage = set(client_selectors.client_lineage_ids(client=client))  # a merged-away client's sales included
     if any(p.client_id not in lineage for p in found):
-        raise ApplicationError("All purchases must belong to the client.", field="purchases")
+        raise ApplicationError(gettext("All purchases must belong to the client."), field="purchases")
     if any(p.kind != Purchase.Kind.SALE for p in found):
-        raise ApplicationError("Only sales can be invoiced.", field="purchases")
+        raise ApplicationError(gettext("Only sales can be invoiced."), field="purchases")
     taken = (
         Invoice.purchases.through.objects.filter(purchase__in=found)
         .exclude(invoice__status=Invoice.Status.VOID)
@@ -58,7 +63,9 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
     )
     if taken:
         raise ApplicationError(
-            f"Already on an invoice: purchase #{', #'.join(str(t) for t in sorted(set(taken)))}.", field="purchases"
+            gettext("Already on an invoice: purchase #%(join)s.")
+            % {"join": ", #".join(str(t) for t in sorted(set(taken)))},
+            field="purchases",
         )
     figures = sales_figures(found)
     refuse_fully_returned(figures)
@@ -88,7 +95,7 @@ def _locked(invoice: Invoice) -> Invoice:
 
 def _require_accountant(by):
     if not has_role(by, *ACCOUNTANT_ROLES):
-        raise ApplicationError("Only accountants handle invoices.", code="permission")
+        raise ApplicationError(gettext("Only accountants handle invoices."), code="permission")
 
 
 @transaction.atomic
@@ -96,9 +103,12 @@ def invoice_claim(*, invoice: Invoice, by) -> Invoice:
     _require_accountant(by)
     invoice = _locked(invoice)
     if invoice.status != Invoice.Status.REQUESTED:
-        raise ConflictError("This invoice was already issued or voided.")
+        raise ConflictError(gettext("This invoice was already issued or voided."))
     if invoice.claimed_by_id and invoice.claimed_by_id != by.pk:
-        raise ConflictError(f"{invoice.claimed_by.get_full_name() or invoice.claimed_by} already took this request.")
+        raise ConflictError(
+            gettext("%(claimed_by)s already took this request.")
+            % {"claimed_by": invoice.claimed_by.get_full_name() or invoice.claimed_by}
+        )
     invoice.claimed_by = by
     invoice.claimed_at = timezone.now()
     invoice.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
@@ -111,9 +121,12 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
     _require_accountant(by)
     invoice = _locked(invoice)
     if invoice.status != Invoice.Status.REQUESTED:
-        raise ConflictError(f"This invoice is already {invoice.get_status_display().lower()} ({invoice.number}).")
+        raise ConflictError(
+            gettext("This invoice is already %(get_status_display)s (%(number)s).")
+            % {"get_status_display": invoice.get_status_display().lower(), "number": invoice.number}
+        )
     if invoice.claimed_by_id and invoice.claimed_by_id != by.pk:
-        raise ConflictError("Another accountant claimed this request.")
+        raise ConflictError(gettext("Another accountant claimed this request."))
     # The ledger as it stands: a return recorded meanwhile either committed before (it is read here) or waits
     # for this invoice's lock and then finds it issued (and asks for a credit note).
     figures = sales_figures(invoice.purchases.all())
@@ -163,14 +176,17 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
     )
     from crm.notifications import services as notification_services
 
-    notification_services.notification_enqueue_for_user(
-        user=invoice.requested_by,
-        event="invoice_issued",
-        dedup_key=f"invoice_issued:{invoice.pk}",
-        subject=f"Invoice {invoice.number} for {invoice.client.name} is issued",
-        body=f"The invoice you requested ({invoice.gross_total}) was issued by {by.get_full_name() or by}.",
-        context={"invoice_id": invoice.pk, "number": invoice.number},
-    )
+    with notification_services.in_user_language(invoice.requested_by):
+        notification_services.notification_enqueue_for_user(
+            user=invoice.requested_by,
+            event="invoice_issued",
+            dedup_key=f"invoice_issued:{invoice.pk}",
+            subject=gettext("Invoice %(number)s for %(name)s is issued")
+            % {"number": invoice.number, "name": invoice.client.name},
+            body=gettext("The invoice you requested (%(gross_total)s) was issued by %(get_full_name_or_by)s.")
+            % {"gross_total": invoice.gross_total, "get_full_name_or_by": by.get_full_name() or by},
+            context={"invoice_id": invoice.pk, "number": invoice.number},
+        )
     events.invoice_event("invoice.issued", invoice)
     return invoice
 
@@ -183,14 +199,16 @@ def invoice_void(*, invoice: Invoice, by, reason: str) -> Invoice:
     (a return or a discount correction in the ledger) and the money goes back by a refund."""
     _require_accountant(by)
     if not (reason or "").strip():
-        raise ApplicationError("Say why the invoice is voided.", field="reason")
+        raise ApplicationError(gettext("Say why the invoice is voided."), field="reason")
     invoice = _locked(invoice)
     if invoice.status == Invoice.Status.VOID:
-        raise ConflictError("This invoice is already void.")
+        raise ConflictError(gettext("This invoice is already void."))
     if invoice.amount_paid > 0:
         raise ApplicationError(
-            "An invoice with payments cannot be voided: record the return or correction (a credit note follows) "
-            "and refund the client.",
+            gettext(
+                "An invoice with payments cannot be voided: record the return or correction (a credit note follows) "
+                "and refund the client."
+            ),
             field="reason",
         )
     invoice.status = Invoice.Status.VOID
@@ -229,14 +247,15 @@ def invoices_remind_overdue(*, now=None) -> int:
                     body=f"It was due at {timezone.localtime(invoice.due_at):%Y-%m-%d %H:%M}. Please issue it.",
                     context={"invoice_id": invoice.pk},
                 )
-            notification_services.notification_enqueue_for_user(
-                user=invoice.requested_by,
-                event="invoice_overdue_requester",
-                dedup_key=f"invoice_overdue_requester:{invoice.pk}",
-                subject=subject,
-                body="The accountants have been reminded.",
-                context={"invoice_id": invoice.pk},
-            )
+            with notification_services.in_user_language(invoice.requested_by):
+                notification_services.notification_enqueue_for_user(
+                    user=invoice.requested_by,
+                    event="invoice_overdue_requester",
+                    dedup_key=f"invoice_overdue_requester:{invoice.pk}",
+                    subject=subject,
+                    body=gettext("The accountants have been reminded."),
+                    context={"invoice_id": invoice.pk},
+                )
             locked.overdue_notified_at = now
             locked.save(update_fields=["overdue_notified_at", "updated_at"])
             count += 1

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.money import ZERO, money
@@ -77,15 +78,17 @@ def _sale_write(*, client, lines, by, external_id, purchased_at, discount_overri
     override = discount_override
     if override is not None:
         if not is_admin(by):
-            raise ApplicationError("Only an administrator may override the discount.", field="discount_override")
+            raise ApplicationError(
+                gettext("Only an administrator may override the discount."), field="discount_override"
+            )
         if not Decimal("0") <= override <= Decimal("100"):
-            raise ApplicationError("The discount must be between 0 and 100%.", field="discount_override")
+            raise ApplicationError(gettext("The discount must be between 0 and 100%."), field="discount_override")
         if not (reason or "").strip():
-            raise ApplicationError("Give the reason for overriding the discount.", field="reason")
+            raise ApplicationError(gettext("Give the reason for overriding the discount."), field="reason")
     now = timezone.now()
     purchased_at = purchased_at or now
     if purchased_at > now + timedelta(minutes=5):
-        raise ApplicationError("A purchase cannot be dated in the future.", field="purchased_at")
+        raise ApplicationError(gettext("A purchase cannot be dated in the future."), field="purchased_at")
     followup_client = client
     client = entry_client_lock(client)  # re-read under lock: a client merged away meanwhile is refused
     account = entry_account_lock(client, external_id=external_id)
@@ -193,7 +196,7 @@ def purchase_return(
 
 def _return_write(*, original, by, lines, external_id, reason, returned_at) -> Purchase:
     if original.kind != Purchase.Kind.SALE:
-        raise ApplicationError("Only a sale can be returned.", field="original")
+        raise ApplicationError(gettext("Only a sale can be returned."), field="original")
     # The return goes to the client the sale's lineage ends at (the survivor when the sale's client was merged).
     client = entry_head_client_lock(original.client_id)
     account = entry_account_lock(client, external_id=external_id)
@@ -216,13 +219,17 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
             if left > 0:
                 wanted[pk] = left
         if not wanted:
-            raise ApplicationError("Everything in this purchase was already returned.", field="lines")
+            raise ApplicationError(gettext("Everything in this purchase was already returned."), field="lines")
     else:
         for i, item in enumerate(lines, start=1):
             if item.line.pk not in original_lines:
-                raise ApplicationError(f"Line {i}: that line is not part of this purchase.", field="lines")
+                raise ApplicationError(
+                    gettext("Line %(i)s: that line is not part of this purchase.") % {"i": i}, field="lines"
+                )
             if item.quantity <= 0:
-                raise ApplicationError(f"Line {i}: the quantity must be more than zero.", field="lines")
+                raise ApplicationError(
+                    gettext("Line %(i)s: the quantity must be more than zero.") % {"i": i}, field="lines"
+                )
             wanted[item.line.pk] = wanted.get(item.line.pk, Decimal("0")) + item.quantity
     built = []
     for line_id, quantity in wanted.items():
@@ -231,7 +238,8 @@ def _return_write(*, original, by, lines, external_id, reason, returned_at) -> P
         left = line.quantity - done["quantity"]
         if quantity > left:
             raise ApplicationError(
-                f"{line.product.sku}: {quantity} cannot be returned, only {left} of {line.quantity} is left.",
+                gettext("%(sku)s: %(quantity)s cannot be returned, only %(left)s of %(quantity2)s is left.")
+                % {"sku": line.product.sku, "quantity": quantity, "left": left, "quantity2": line.quantity},
                 field="lines",
             )
         if quantity == left:  # the last of the line: exactly what is left, so the sums come back to zero
@@ -276,13 +284,13 @@ def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: 
     """An administrator changes a recorded sale's discount: a correction entry carries the difference (the
     sale itself never changes) and the override is audited."""
     if not is_admin(by):
-        raise ApplicationError("Only an administrator may override the discount.", field="percent")
+        raise ApplicationError(gettext("Only an administrator may override the discount."), field="percent")
     if purchase.kind != Purchase.Kind.SALE:
-        raise ApplicationError("Only a sale's discount can be overridden.", field="purchase")
+        raise ApplicationError(gettext("Only a sale's discount can be overridden."), field="purchase")
     if not Decimal("0") <= percent <= Decimal("100"):
-        raise ApplicationError("The discount must be between 0 and 100%.", field="percent")
+        raise ApplicationError(gettext("The discount must be between 0 and 100%."), field="percent")
     if not (reason or "").strip():
-        raise ApplicationError("Give the reason for overriding the discount.", field="reason")
+        raise ApplicationError(gettext("Give the reason for overriding the discount."), field="reason")
     client = entry_head_client_lock(purchase.client_id)  # the survivor when the sale's client was merged
     account = entry_account_lock(client)
     original_lines = list(purchase.lines.select_related("product"))
@@ -304,7 +312,7 @@ def purchase_discount_override(*, purchase: Purchase, percent: Decimal, reason: 
         deltas.append((line, delta))
     discount_delta = sum((d for _, d in deltas), ZERO)
     if discount_delta == 0:
-        raise ApplicationError("The discount is already that.", field="percent")
+        raise ApplicationError(gettext("The discount is already that."), field="percent")
     correction = entry_write(
         account=account,
         client=client,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
@@ -34,7 +35,7 @@ REFUNDABLE = (*PAYABLE, Invoice.Status.PAID)
 
 def require_accountant(by) -> None:
     if not has_role(by, *ACCOUNTANT_ROLES):
-        raise ApplicationError("Only accountants handle invoices.", code="forbidden")
+        raise ApplicationError(gettext("Only accountants handle invoices."), code="forbidden")
 
 
 def invoice_can_pay(invoice: Invoice) -> bool:
@@ -81,28 +82,30 @@ def _clean_key(external_id: str | None) -> str | None:
 def _check_amount_and_date(amount: Decimal, on: date, field: str) -> Decimal:
     amount = money(amount)
     if amount <= 0:
-        raise ApplicationError("The amount must be more than zero.", field="amount")
+        raise ApplicationError(gettext("The amount must be more than zero."), field="amount")
     if on > timezone.localdate():
-        raise ApplicationError("The date cannot be in the future.", field=field)
+        raise ApplicationError(gettext("The date cannot be in the future."), field=field)
     return amount
 
 
 def _check_method(method: str, *, blank_ok: bool) -> str:
     method = (method or "").strip()
     if (method or not blank_ok) and method not in PaymentMethod.values:
-        raise ApplicationError(f"Choose a method: {', '.join(PaymentMethod.values)}.", field="method")
+        raise ApplicationError(
+            gettext("Choose a method: %(join)s.") % {"join": ", ".join(PaymentMethod.values)}, field="method"
+        )
     return method
 
 
 def _same_invoice(existing, invoice: Invoice) -> None:
     if existing.invoice_id != invoice.pk:
-        raise ConflictError("This external_id was already used for another invoice.", field="external_id")
+        raise ConflictError(gettext("This external_id was already used for another invoice."), field="external_id")
 
 
 def _same_document(existing: Refund, invoice: Invoice, credit_note: CreditNote | None) -> None:
     _same_invoice(existing, invoice)
     if existing.credit_note_id != (credit_note.pk if credit_note else None):
-        raise ConflictError("This external_id was already used for another refund.", field="external_id")
+        raise ConflictError(gettext("This external_id was already used for another refund."), field="external_id")
 
 
 # --- payments ----------------------------------------------------------------------------------------------
@@ -138,11 +141,13 @@ def _payment_write(*, invoice, amount, paid_on, by, method, reference, key) -> I
     if key and InvoicePayment.objects.filter(external_id=key).exists():
         raise KeyTaken(key)  # a concurrent post of the same id got the lock first: answer its payment
     if invoice.status not in PAYABLE:
-        raise ApplicationError("Payments can be recorded on issued or sent invoices only.", field="amount")
+        raise ApplicationError(gettext("Payments can be recorded on issued or sent invoices only."), field="amount")
     paid_on = paid_on or timezone.localdate()
     amount = _check_amount_and_date(amount, paid_on, "paid_on")
     if amount > invoice.balance:
-        raise ApplicationError(f"Only {invoice.balance} is left to pay.", field="amount")
+        raise ApplicationError(
+            gettext("Only %(balance)s is left to pay.") % {"balance": invoice.balance}, field="amount"
+        )
     payment = InvoicePayment.objects.create(
         invoice=invoice,
         paid_on=paid_on,
@@ -182,7 +187,7 @@ def invoice_refund_record(
     if credit_note is not None:
         invoice = credit_note.invoice
     elif invoice is None:
-        raise ApplicationError("Say which invoice or credit note the refund is for.", field="invoice")
+        raise ApplicationError(gettext("Say which invoice or credit note the refund is for."), field="invoice")
     key = _clean_key(external_id)
     return write_once(
         key=key,
@@ -208,18 +213,22 @@ def _refund_write(*, invoice, credit_note, amount, refunded_on, by, method, refe
     if credit_note is not None:
         credit_note = CreditNote.objects.get(pk=credit_note.pk)  # read under the invoice's lock
         if credit_note.status != CreditNote.Status.ISSUED:
-            raise ApplicationError("Refunds can be recorded against issued credit notes only.", field="credit_note")
+            raise ApplicationError(
+                gettext("Refunds can be recorded against issued credit notes only."), field="credit_note"
+            )
     if invoice.status not in REFUNDABLE:
-        raise ApplicationError("Refunds can be recorded on issued invoices only.", field="amount")
+        raise ApplicationError(gettext("Refunds can be recorded on issued invoices only."), field="amount")
     refunded_on = refunded_on or timezone.localdate()
     amount = _check_amount_and_date(amount, refunded_on, "refunded_on")
     if invoice.refundable <= 0:
-        raise ApplicationError("Nothing was paid on this invoice that was not refunded already.", field="amount")
+        raise ApplicationError(
+            gettext("Nothing was paid on this invoice that was not refunded already."), field="amount"
+        )
     limit = invoice_refund_limit(invoice, credit_note=credit_note)
     if limit <= 0:
-        raise ApplicationError("Nothing is due back to the client on this invoice.", field="amount")
+        raise ApplicationError(gettext("Nothing is due back to the client on this invoice."), field="amount")
     if amount > limit:
-        raise ApplicationError(f"At most {limit} can be refunded.", field="amount")
+        raise ApplicationError(gettext("At most %(limit)s can be refunded.") % {"limit": limit}, field="amount")
     refund = Refund.objects.create(
         invoice=invoice,
         credit_note=credit_note,

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from crm.exceptions import ApplicationError
 from crm.money import ZERO, money, percent_of
 
@@ -61,22 +63,28 @@ def lines_validate(lines: Sequence[LineInput]) -> list[tuple[Product, Decimal, D
     """The lines as (product, quantity, unit price) once the rules hold: at least one line, products still sold,
     quantities above zero with at most three decimals, prices not negative (else the catalogue price)."""
     if not lines:
-        raise ApplicationError("Add at least one line.", field="lines")
+        raise ApplicationError(gettext("Add at least one line."), field="lines")
     result = []
     for i, line in enumerate(lines, start=1):
         product = line.product
         if not product.is_active:
-            raise ApplicationError(f"Line {i}: {product.sku} is no longer sold.", field="lines")
+            raise ApplicationError(
+                gettext("Line %(i)s: %(sku)s is no longer sold.") % {"i": i, "sku": product.sku}, field="lines"
+            )
         quantity = line.quantity
         if quantity <= 0:
-            raise ApplicationError(f"Line {i}: the quantity must be more than zero.", field="lines")
+            raise ApplicationError(
+                gettext("Line %(i)s: the quantity must be more than zero.") % {"i": i}, field="lines"
+            )
         if quantity != quantity.quantize(Decimal("0.001")):
-            raise ApplicationError(f"Line {i}: at most three decimal places.", field="lines")
+            raise ApplicationError(gettext("Line %(i)s: at most three decimal places.") % {"i": i}, field="lines")
         if line.unit_price is None:
             price = money(product.unit_price)
         else:
             if line.unit_price < 0:
-                raise ApplicationError(f"Line {i}: the unit price cannot be negative.", field="lines")
+                raise ApplicationError(
+                    gettext("Line %(i)s: the unit price cannot be negative.") % {"i": i}, field="lines"
+                )
             price = money(line.unit_price)
         result.append((product, quantity, price))
     return result

@@ -5,6 +5,7 @@ administrator gets a staff notification listing them."""
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -21,7 +22,7 @@ def reconciliation_run(*, trigger: str = ReconciliationRun.Trigger.NIGHTLY, by=N
     """Run every registered check in one consistent snapshot (PostgreSQL: a read-only repeatable-read
     transaction of its own), store the result, alert administrators when anything is found."""
     if by is not None and not has_role(by, *RUN_ROLES):
-        raise ApplicationError("Only accountants and administrators run the reconciliation.", code="forbidden")
+        raise ApplicationError(gettext("Only accountants and administrators run the reconciliation."), code="forbidden")
     started = timezone.now()
     fresh = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
@@ -52,11 +53,13 @@ def _alert_administrators(run: ReconciliationRun) -> None:
         lines.append(f"... and {run.mismatch_count - ALERT_LINES} more on the reconciliation page.")
     admins = get_user_model().objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True).distinct()
     for admin in admins:
-        notification_services.notification_enqueue_for_user(
-            user=admin,
-            event="reconciliation_mismatch",
-            dedup_key=f"reconciliation:{run.pk}",
-            subject=f"Reconciliation found {run.mismatch_count} mismatch(es)",
-            body="\n".join(lines),
-            context={"reconciliation_run_id": run.pk, "mismatch_count": run.mismatch_count},
-        )
+        with notification_services.in_user_language(admin):
+            notification_services.notification_enqueue_for_user(
+                user=admin,
+                event="reconciliation_mismatch",
+                dedup_key=f"reconciliation:{run.pk}",
+                subject=gettext("Reconciliation found %(mismatch_count)s mismatch(es)")
+                % {"mismatch_count": run.mismatch_count},
+                body="\n".join(lines),
+                context={"reconciliation_run_id": run.pk, "mismatch_count": run.mismatch_count},
+            )

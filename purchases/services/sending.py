@@ -8,12 +8,14 @@ is queued, and when nothing could go out (no address, a service opt-out, deliver
 the reason, shown on the document and (invoices) in the accountants' queue. Sending again queues a new message
 (a new attempt). Issuing a credit note does not send it by itself: the accountant sends it, as an invoice."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from clients import messaging as client_messaging
 from crm.exceptions import ApplicationError, ConflictError
+from crm.money import money_display
 from crm.notifications.models import Notification
 
 from .. import events
@@ -39,16 +41,22 @@ def invoice_send(*, invoice: Invoice, by) -> Invoice:
     require_accountant(by)
     invoice = invoice_lock(invoice)
     if invoice.status not in SENDABLE:
-        raise ApplicationError("Only an issued invoice can be sent.", field="status")
+        raise ApplicationError(gettext("Only an issued invoice can be sent."), field="status")
     if invoice.send_state == Invoice.SendState.QUEUED:
-        raise ConflictError("This invoice is already on its way to the client.")
+        raise ConflictError(gettext("This invoice is already on its way to the client."))
+    with client_messaging.in_client_language(invoice.client):
+        subject = _("Invoice %(number)s") % {"number": invoice.number}
+        body = _("Please find attached invoice %(number)s for %(amount)s.") % {
+            "number": invoice.number,
+            "amount": money_display(invoice.gross_total),
+        }
     _queue(
         invoice,
         client=invoice.client,
         event=INVOICE_EVENT,
         id_key="invoice_id",
-        subject=f"Invoice {invoice.number}",
-        body=f"Please find attached invoice {invoice.number} for {invoice.gross_total} {settings.CURRENCY}.",
+        subject=subject,
+        body=body,
         attachment=INVOICE_PDF,
     )
     return invoice
@@ -123,19 +131,20 @@ def credit_note_send(*, credit_note: CreditNote, by) -> CreditNote:
     require_accountant(by)
     note = CreditNote.objects.select_for_update().select_related("invoice__client").get(pk=credit_note.pk)
     if note.status != CreditNote.Status.ISSUED:
-        raise ApplicationError("Only an issued credit note can be sent.", field="status")
+        raise ApplicationError(gettext("Only an issued credit note can be sent."), field="status")
     if note.send_state == Invoice.SendState.QUEUED:
-        raise ConflictError("This credit note is already on its way to the client.")
+        raise ConflictError(gettext("This credit note is already on its way to the client."))
+    with client_messaging.in_client_language(note.invoice.client):
+        names = {"number": note.number, "invoice": note.invoice.number, "amount": money_display(note.gross_total)}
+        subject = _("Credit note %(number)s for invoice %(invoice)s") % names
+        body = _("Please find attached credit note %(number)s crediting %(amount)s on invoice %(invoice)s.") % names
     _queue(
         note,
         client=note.invoice.client,
         event=CREDIT_NOTE_EVENT,
         id_key="credit_note_id",
-        subject=f"Credit note {note.number} for invoice {note.invoice.number}",
-        body=(
-            f"Please find attached credit note {note.number} crediting {note.gross_total} {settings.CURRENCY} "
-            f"on invoice {note.invoice.number}."
-        ),
+        subject=subject,
+        body=body,
         attachment=CREDIT_NOTE_PDF,
     )
     return note

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 from crm.roles import is_admin
@@ -29,11 +30,11 @@ def tax_rate_create(
 ) -> TaxRate:
     """An administrator adds a rate for a product or a category from a date on."""
     if not is_admin(by):
-        raise ApplicationError("Only an administrator may set tax rates.", code="forbidden")
+        raise ApplicationError(gettext("Only an administrator may set tax rates."), code="forbidden")
     if (product is None) == (category is None):
-        raise ApplicationError("Choose a product or a category (one of them).", field="product")
+        raise ApplicationError(gettext("Choose a product or a category (one of them)."), field="product")
     if not Decimal("0") <= rate <= MAX_RATE:
-        raise ApplicationError("A tax rate is a percent between 0 and 100.", field="rate")
+        raise ApplicationError(gettext("A tax rate is a percent between 0 and 100."), field="rate")
     try:
         with transaction.atomic():
             return TaxRate.objects.create(

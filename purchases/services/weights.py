@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
 
@@ -20,9 +21,11 @@ def product_weight_set(*, product: Product, weight: Decimal, effective_from: dat
     scores already earned). The first change also records the weight in force until then, so history is
     complete; the product's current weight is refreshed to the one in force today."""
     if effective_from < timezone.localdate():
-        raise ApplicationError("A weight can take effect today or later, not in the past.", field="effective_from")
+        raise ApplicationError(
+            gettext("A weight can take effect today or later, not in the past."), field="effective_from"
+        )
     if weight < 0:
-        raise ApplicationError("A weight cannot be negative.", field="weight")
+        raise ApplicationError(gettext("A weight cannot be negative."), field="weight")
     if not product.weights.exists():
         ProductWeight.objects.create(product=product, weight=product.incentive_weight, effective_from=WEIGHTS_START)
     entry, _ = ProductWeight.objects.update_or_create(

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
@@ -51,7 +52,7 @@ def product_edit(request, pk=None):
             except ApplicationError as exc:
                 apply_application_error(form, exc)
             else:
-                messages.success(request, f"Saved {product.sku}.")
+                messages.success(request, gettext("Saved %(sku)s.") % {"sku": product.sku})
                 return redirect("purchases:catalogue")
     else:
         initial = {}
@@ -71,7 +72,7 @@ def categories(request):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, f"Added {category.name}.")
+            messages.success(request, gettext("Added %(name)s.") % {"name": category.name})
             return redirect("purchases:categories")
     return render(request, "purchases/categories.html", {"form": form, "categories": selectors.category_list()})
 
@@ -89,7 +90,7 @@ def category_edit(request, pk):
         except ApplicationError as exc:
             apply_application_error(form, exc)
         else:
-            messages.success(request, "Category saved.")
+            messages.success(request, gettext("Category saved."))
             return redirect("purchases:categories")
     return render(request, "purchases/category_form.html", {"form": form, "category": category})
 
@@ -108,7 +109,11 @@ def catalogue_import(request):
         except ApplicationError as exc:
             errors = exc.extra.get("rows") or [exc.message]
         else:
-            messages.success(request, f"Imported: {result['created']} new, {result['updated']} updated.")
+            messages.success(
+                request,
+                gettext("Imported: %(result)s new, %(result2)s updated.")
+                % {"result": result["created"], "result2": result["updated"]},
+            )
             return redirect("purchases:catalogue")
     return render(request, "purchases/import.html", {"form": form, "errors": errors})
 
@@ -133,7 +138,7 @@ def tiers(request):
             except ApplicationError as exc:
                 apply_application_error(form, exc)
             else:
-                messages.success(request, "Saved.")
+                messages.success(request, gettext("Saved."))
                 return redirect("purchases:tiers")
     ctx = {"tiers": selectors.tier_list(), "tier_form": tier_form, "policy_form": policy_form, "policy": policy}
     return render(request, "purchases/tiers.html", ctx)
@@ -147,7 +152,7 @@ def tier_delete(request, pk):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Tier deleted.")
+        messages.success(request, gettext("Tier deleted."))
     return redirect("purchases:tiers")
 
 
@@ -161,7 +166,7 @@ def tax_rates(request):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
-            messages.success(request, f"Added {rate}.")
+            messages.success(request, gettext("Added %(rate)s.") % {"rate": rate})
             return redirect("purchases:tax_rates")
     ctx = {"form": form, "rates": selectors.tax_rate_list()[:500], "default_rate": services.default_tax_rate()}
     return render(request, "purchases/tax_rates.html", ctx)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.exceptions import ApplicationError
@@ -74,9 +75,9 @@ def credit_note_send(request, pk):
         messages.error(request, exc.message)
     else:
         if note.send_state == Invoice.SendState.FAILED:
-            messages.error(request, f"Not sent: {note.send_error}.")
+            messages.error(request, gettext("Not sent: %(send_error)s.") % {"send_error": note.send_error})
         else:
-            messages.success(request, "The credit note is on its way to the client with its PDF.")
+            messages.success(request, gettext("The credit note is on its way to the client with its PDF."))
     return redirect("purchases:credit_note", pk=pk)
 
 
@@ -92,7 +93,7 @@ def credit_note_refund(request, pk):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
-            messages.success(request, "Refund recorded.")
+            messages.success(request, gettext("Refund recorded."))
             return redirect("purchases:credit_note", pk=pk)
     return _detail(request, _credit_note_or_404(pk), refund_form=form, status=400)
 
@@ -107,7 +108,7 @@ def credit_note_issue(request, pk):
         raise_if_forbidden(exc)
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Issued {note.number}.")
+        messages.success(request, gettext("Issued %(number)s.") % {"number": note.number})
     return redirect("purchases:credit_note", pk=pk)
 
 

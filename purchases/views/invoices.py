@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
@@ -105,10 +106,10 @@ def _record_money(request, invoice, action):
         try:
             if action == "payment":
                 services.invoice_payment_record(invoice=invoice, by=request.user, **form.cleaned_data)
-                messages.success(request, "Payment recorded.")
+                messages.success(request, gettext("Payment recorded."))
             else:
                 services.invoice_refund_record(invoice=invoice, by=request.user, **form.cleaned_data)
-                messages.success(request, "Refund recorded.")
+                messages.success(request, gettext("Refund recorded."))
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
@@ -128,13 +129,13 @@ def invoice_action(request, pk, action):
             services.invoice_claim(invoice=invoice, by=request.user)
         elif action == "issue":
             invoice = services.invoice_issue(invoice=invoice, by=request.user)
-            messages.success(request, f"Issued {invoice.number}.")
+            messages.success(request, gettext("Issued %(number)s.") % {"number": invoice.number})
         elif action == "send":
             invoice = services.invoice_send(invoice=invoice, by=request.user)
             if invoice.send_state == Invoice.SendState.FAILED:
-                messages.error(request, f"Not sent: {invoice.send_error}.")
+                messages.error(request, gettext("Not sent: %(send_error)s.") % {"send_error": invoice.send_error})
             else:
-                messages.success(request, "The invoice is on its way to the client with its PDF.")
+                messages.success(request, gettext("The invoice is on its way to the client with its PDF."))
         elif action == "void":
             form = forms.VoidForm(request.POST)
             services.invoice_void(

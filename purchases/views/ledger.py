@@ -4,6 +4,7 @@ corrections, and the purchases tab of the client card."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clients import selectors as client_selectors
@@ -70,7 +71,11 @@ def record(request):
         except ApplicationError as exc:
             _mark_line_errors(form.lines, exc)
             return render(request, "purchases/record.html", _record_context(request, client, form.lines, exc.message))
-        messages.success(request, f"Recorded purchase #{purchase.pk}: {purchase.net_total} after discount.")
+        messages.success(
+            request,
+            gettext("Recorded purchase #%(pk)s: %(net_total)s after discount.")
+            % {"pk": purchase.pk, "net_total": purchase.net_total},
+        )
         return redirect("purchases:detail", pk=purchase.pk)
     return render(request, "purchases/record.html", _record_context(request, client, []))
 
@@ -149,7 +154,9 @@ def purchase_return(request, pk):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("purchases:detail", pk=pk)
-    messages.success(request, f"Return #{entry.pk} recorded: {entry.net_total}.")
+    messages.success(
+        request, gettext("Return #%(pk)s recorded: %(net_total)s.") % {"pk": entry.pk, "net_total": entry.net_total}
+    )
     return redirect("purchases:detail", pk=entry.pk)
 
 
@@ -159,14 +166,14 @@ def purchase_override(request, pk):
     purchase = get_object_or_404(Purchase, pk=pk)
     form = forms.OverrideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a percent between 0 and 100 and a reason.")
+        messages.error(request, gettext("Give a percent between 0 and 100 and a reason."))
         return redirect("purchases:detail", pk=pk)
     try:
         entry = services.purchase_discount_override(purchase=purchase, by=request.user, **form.cleaned_data)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("purchases:detail", pk=pk)
-    messages.success(request, f"Correction #{entry.pk} recorded.")
+    messages.success(request, gettext("Correction #%(pk)s recorded.") % {"pk": entry.pk})
     return redirect("purchases:detail", pk=entry.pk)
 
 

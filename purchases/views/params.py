@@ -2,6 +2,7 @@
 keyset page of a list (`?before=<id>`)."""
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from clients import selectors as client_selectors
 
@@ -17,7 +18,7 @@ def client_or_404(client_id):
     try:
         return client_selectors.client_get(pk=client_id)
     except Exception:
-        raise Http404("No such client.")
+        raise Http404(gettext("No such client."))
 
 
 def keyset_page(request, qs, size: int) -> tuple[list, str]:

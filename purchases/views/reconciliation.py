@@ -3,6 +3,7 @@ names, the runs before it, and a button that runs the checks now."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.exceptions import ApplicationError
@@ -32,7 +33,11 @@ def reconciliation_run(request):
         raise_if_forbidden(exc)
         raise
     if run.is_clean:
-        messages.success(request, "Reconciled: everything agrees.")
+        messages.success(request, gettext("Reconciled: everything agrees."))
     else:
-        messages.error(request, f"Found {run.mismatch_count} mismatch(es); administrators were told.")
+        messages.error(
+            request,
+            gettext("Found %(mismatch_count)s mismatch(es); administrators were told.")
+            % {"mismatch_count": run.mismatch_count},
+        )
     return redirect("purchases:reconciliation")

@@ -53,6 +53,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "accounts/tokens/": {"GET": STAFF, "POST": STAFF},  # your own tokens; administrators see everyone's
     "accounts/two-factor/": {"GET": STAFF, "POST": STAFF},
     "accounts/security/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "accounts/language/": {"GET": STAFF, "POST": STAFF},
     "admin/": {"GET": ADM_ONLY},
     "api/v1/auth/token/": {"POST": EVERYONE},
     "api/v1/auth/tokens/": {"GET": STAFF, "POST": STAFF},
@@ -60,6 +61,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/auth/totp/": {"GET": STAFF, "POST": STAFF},
     "api/v1/security/policy/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
     "api/v1/me/": {"GET": STAFF},
+    "api/v1/me/language/": {"GET": STAFF, "PUT": STAFF},
     "api/v1/users/": {"GET": ADM_ONLY},
     "api/schema/": {"GET": STAFF},
     "api/docs/": {"GET": STAFF},
