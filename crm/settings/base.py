@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     # navigation, panels, periodic jobs and demo through crm.registry from its ready(), in this order.
     "crm.notifications",
     "clients",
+    "clients.surveys",
     "crm.standards",
     "purchases",
     "complaints",
