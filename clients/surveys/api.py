@@ -23,7 +23,7 @@ class SurveyAnswerThrottle(AnonRateThrottle):
     scope = "anon"
 
 
-class SurveyAnswerSerializer(serializers.Serializer):
+class ClientSurveyAnswerSerializer(serializers.Serializer):
     satisfaction = serializers.IntegerField(min_value=1, max_value=5)
     recommendation = serializers.IntegerField(min_value=0, max_value=10)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
@@ -68,9 +68,9 @@ class SurveyAnswerView(APIView):
         )
 
     @extend_schema(
-        request=SurveyAnswerSerializer,
+        request=ClientSurveyAnswerSerializer,
         responses={
-            201: SurveyAnswerSerializer,
+            201: ClientSurveyAnswerSerializer,
             400: OpenApiResponse(description="Field errors"),
             404: NOT_FOUND,
             409: OpenApiResponse(description="Already answered"),
@@ -79,7 +79,7 @@ class SurveyAnswerView(APIView):
     def post(self, request, token: str):
         if selectors.survey_get(token=token) is None:
             return Response({"detail": _("This survey link is not valid.")}, status=404)
-        data = SurveyAnswerSerializer(data=request.data)
+        data = ClientSurveyAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         survey = services.survey_answer(token=token, **data.validated_data)
         return Response(
@@ -88,7 +88,7 @@ class SurveyAnswerView(APIView):
         )
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class ClientSurveySerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
     manager = serializers.CharField(source="manager.username", read_only=True, default=None)
     segment = serializers.CharField(source="segment.name", read_only=True, default=None)
@@ -119,7 +119,7 @@ class SurveySerializer(serializers.ModelSerializer):
         ]
 
 
-class SurveyFilter(SyncFilterSet):
+class ClientSurveyFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=Survey.Status.choices)
     kind = django_filters.CharFilter()
     client = IdFilter(field_name="client_id")
@@ -135,10 +135,10 @@ class SurveyList(generics.ListAPIView):
     paging; filters: status, kind, client, low, updated_since. Administrators: all; sales managers: their
     own clients'."""
 
-    serializer_class = SurveySerializer
+    serializer_class = ClientSurveySerializer
     permission_classes = [roles(Role.ADMINISTRATOR, Role.SALES_MANAGER)]
     pagination_class = CursorPagination
-    filterset_class = SurveyFilter
+    filterset_class = ClientSurveyFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     queryset = Survey.objects.none()  # for the schema
 
