@@ -10,11 +10,13 @@ class SurveysConfig(AppConfig):
     verbose_name = "Client surveys"
 
     def ready(self):
+        from clients import hooks as client_hooks
         from crm import registry as crm_registry
 
-        from . import kinds, registry, tasks
+        from . import kinds, personal_data, registry, tasks
 
         registry.register_kind(kinds.CONSULTATION)
+        client_hooks.add_personal_data_part(personal_data.PART)
         crm_registry.contribute(
             self.label,
             url_prefix="surveys",

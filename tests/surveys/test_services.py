@@ -177,3 +177,18 @@ def test_a_bad_token_or_score_is_refused(sales_manager):
         assert bad.value.field == field
     survey.refresh_from_db()
     assert survey.status == "sent" and survey.answered_at is None
+
+
+def test_erasing_the_person_removes_their_comments_and_link_and_keeps_the_scores(sales_manager):
+    from clients.hooks import Erasure
+    from clients.surveys import personal_data
+
+    survey = services.survey_answer(
+        token=_sent(sales_manager).token, satisfaction=4, recommendation=8, comment="Ask Jane at +44 20 7946 0000"
+    )
+    exported = personal_data.export(client_ids=[survey.client_id])["client_surveys"]
+    assert exported[0]["comment"].startswith("Ask Jane") and exported[0]["satisfaction"] == 4
+    erasure = Erasure(client_ids=[survey.client_id], placeholder="Erased client")
+    assert personal_data.erase(erasure=erasure) == {"surveys.Survey": 1}
+    survey.refresh_from_db()
+    assert (survey.comment, survey.token, survey.satisfaction, survey.recommendation) == ("", None, 4, 8)
