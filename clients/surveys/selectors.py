@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from crm.roles import is_admin
 
+from . import registry
 from .models import Survey
 
 
@@ -23,3 +24,12 @@ def survey_list(*, user, status: str | None = None, updated_since=None) -> Query
     if updated_since is not None:
         qs = qs.filter(updated_at__gte=updated_since)
     return qs
+
+
+def survey_latest_answers(*, user, limit: int = 20) -> list[Survey]:
+    """The newest answers the user may see, each with `kind_label` (the registered kind's name)."""
+    rows = list(survey_list(user=user, status=Survey.Status.ANSWERED).order_by("-answered_at", "-id")[:limit])
+    for survey in rows:
+        kind = registry.kind_get(survey.kind)
+        survey.kind_label = kind.label if kind else survey.kind
+    return rows

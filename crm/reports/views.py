@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.surveys import selectors as survey_selectors
 from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.htmx import render_partial
@@ -20,6 +21,7 @@ from .forms import GenerateForm, SatisfactionQueryForm, SnapshotQueryForm
 from .models import ReportKind
 
 PAGE_SIZE = 100
+LATEST_ANSWERS = 20
 ANY_ROLE = (Role.ADMINISTRATOR, Role.ACCOUNTANT, Role.SALES_MANAGER)
 
 
@@ -188,6 +190,7 @@ def satisfaction_scores(request):
         "month_choices": satisfaction.MONTH_CHOICES,
         "data": data,
         "labels": labels,
+        "latest": survey_selectors.survey_latest_answers(user=request.user, limit=LATEST_ANSWERS),
         "breakdowns": [(key, satisfaction.DIMENSIONS[key][1], data[key]) for key in ("manager", "segment", "product")],
     }
     return render(request, "reports/satisfaction.html", context, status=200 if form.is_valid() else 400)

@@ -121,12 +121,30 @@ def test_page_shows_figures_and_charts_by_role(data, client, administrator, sale
     assert html.count('role="img"') >= 3 + 2 * 6  # three overall charts, two sparklines per row
     assert "<title" in html and "Paper" in html and "Retail" in html
     assert " style=" not in html and "<script>" not in html  # nothing the CSP would block
+    latest = html.split('id="satisfaction-latest"')[1]
+    assert latest.count("<tr") == 1 + 5 and "After a purchase" in latest and "1/5" in latest  # 5 answers in all
 
     client.force_login(sales_manager)
     mine = client.get("/reports/satisfaction/", {"months": 3}).content.decode()
     assert 'id="overall-satisfaction">3.00 / 5' in mine and "Sm2" not in mine
+    assert mine.split('id="satisfaction-latest"')[1].count("<tr") == 1 + 3  # their own clients' answers only
 
     client.force_login(accountant)
     assert client.get("/reports/satisfaction/").status_code == 403
     client.force_login(administrator)
     assert client.get("/reports/satisfaction/", {"months": "x"}).status_code == 400
+
+
+def test_page_costs_the_same_queries_whatever_the_number_of_answers(data, client, administrator, sales_manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(administrator)
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/reports/satisfaction/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+        for _i in range(10):  # ten more answers from new clients, managers' and segments' names included
+            answer(ClientFactory(manager=sales_manager, segment=data["r"]), sales_manager, NOW, 3, 8, [data["ink"]])
+    assert counts[0] == counts[1]
