@@ -10,8 +10,8 @@ sales managers the answers of the clients they manage; nobody else."""
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, F, FloatField, Q
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Avg, Count, F, FloatField, Q, Value
+from django.db.models.functions import Cast, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +60,8 @@ def _figures():
     return {
         "responses": answers,
         "satisfaction": Avg("satisfaction"),
-        "nps": Cast(promoters - detractors, FloatField()) * 100.0 / Cast(answers, FloatField()),
+        # NULLIF: no answers gives no score (PostgreSQL raises on a division by zero, SQLite gives NULL)
+        "nps": Cast(promoters - detractors, FloatField()) * 100.0 / NullIf(Cast(answers, FloatField()), Value(0.0)),
     }
 
 

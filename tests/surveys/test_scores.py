@@ -148,3 +148,9 @@ def test_page_costs_the_same_queries_whatever_the_number_of_answers(data, client
         for _i in range(10):  # ten more answers from new clients, managers' and segments' names included
             answer(ClientFactory(manager=sales_manager, segment=data["r"]), sales_manager, NOW, 3, 8, [data["ink"]])
     assert counts[0] == counts[1]
+
+
+def test_no_answers_give_no_score_rather_than_an_error(administrator):
+    scores = satisfaction.scores(user=administrator, months=3, now=NOW)
+    assert figures(scores["overall"]) == (0, None, None)
+    assert scores["manager"] == [] and scores["product"] == []
