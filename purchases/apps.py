@@ -7,10 +7,13 @@ class PurchasesConfig(AppConfig):
 
     def ready(self):
         from clients import hooks as client_hooks
+        from clients.surveys import registry as survey_registry
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, outbox, personal_data, selectors, service_record, services, tasks
+        from . import dashboard, demo, outbox, personal_data, selectors, service_record, services, surveys, tasks
+
+        survey_registry.register_kind(surveys.PURCHASE)
 
         client_hooks.add_merge_step(services.merge_step)
         outbox.register()

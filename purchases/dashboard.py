@@ -1,6 +1,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
+from crm.money import ZERO
 from crm.roles import is_accountant, is_sales_manager
 
 from . import selectors
@@ -35,6 +37,22 @@ def panels(request) -> list[dict]:
                 "template": "purchases/_panel_mine.html",
                 "context": {"invoices": list(selectors.invoice_list(requested_by=request.user)[:8])},
                 "order": 40,
+            }
+        )
+        months = selectors.sales_per_month(manager=request.user)
+        out.append(
+            {
+                "id": "my-sales-months",
+                "title": _("My clients' sales per month"),
+                "template": "purchases/_panel_sales_months.html",
+                "context": {
+                    "months": months,
+                    "labels": [m["month"].strftime("%b %y") for m in months],
+                    "values": [m["net"] for m in months],
+                    "current": months[-1],
+                    "total": sum((m["net"] for m in months), ZERO),
+                },
+                "order": 13,
             }
         )
     return out

@@ -1,11 +1,14 @@
 """Reads of the catalogue, the ledger and invoices, with what the pages show loaded up front."""
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from statistics import median
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from clients import selectors as client_selectors
 from crm.money import ZERO, money
@@ -340,3 +343,24 @@ def price_override_list(*, by=None, product=None, date_from=None, date_to=None, 
     if client is not None:
         qs = qs.filter(client_selectors.client_lineage_q(client=client, field="purchase__client"))
     return qs.order_by("-id")
+
+
+def sales_per_month(*, manager, months: int = 6, now=None) -> list[dict]:
+    """Net sales (sales less returns and corrections) of the clients `manager` manages, per calendar month,
+    the last `months` months with the current one last; a month without sales shows 0."""
+    today = timezone.localdate(now or timezone.now())
+    starts, year, month = [], today.year, today.month
+    for _i in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    starts.reverse()
+    first = timezone.make_aware(datetime(starts[0].year, starts[0].month, 1))
+    rows = (
+        Purchase.objects.filter(client__manager=manager, purchased_at__gte=first)
+        .annotate(month=TruncMonth("purchased_at"))
+        .values("month")
+        .annotate(net=Sum("net_total"))
+        .order_by()
+    )
+    totals = {(r["month"].date() if isinstance(r["month"], datetime) else r["month"]): r["net"] for r in rows}
+    return [{"month": m, "net": money(totals.get(m) or ZERO)} for m in starts]

@@ -14,10 +14,10 @@ from rest_framework.views import APIView
 
 from crm.api.filters import since_filterset
 from crm.api.pagination import CursorPagination
-from crm.api.permissions import IsAdministrator
+from crm.api.permissions import IsAdministrator, roles
 from crm.db import reads_from_replica
 
-from . import export, selectors, services
+from . import export, satisfaction, selectors, services
 from .models import ReportKind, ReportPeriod, ReportRow, ReportSnapshot
 
 
@@ -191,3 +191,74 @@ class ReportGenerate(APIView):
         data.is_valid(raise_exception=True)
         services.reports_generation_queue(period=data.validated_data["period"])
         return Response(data.validated_data, status=status.HTTP_202_ACCEPTED)
+
+
+class SatisfactionQuery(serializers.Serializer):
+    months = serializers.ChoiceField(choices=satisfaction.MONTH_CHOICES, required=False, default=12)
+    by = serializers.MultipleChoiceField(
+        choices=list(satisfaction.DIMENSIONS), required=False, help_text="Breakdowns (default: all three)."
+    )
+
+
+class ScorePoint(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    responses = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True, help_text="Average, 1 to 5")
+    nps = serializers.FloatField(allow_null=True, help_text="Net promoter score, -100 to 100")
+
+
+class ScoreEntry(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True, help_text="The manager's, segment's or product's id")
+    label = serializers.CharField()
+    responses = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True)
+    nps = serializers.FloatField(allow_null=True)
+    series = ScorePoint(many=True)
+
+
+class ScoreOverall(serializers.Serializer):
+    responses = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True)
+    nps = serializers.FloatField(allow_null=True)
+    series = ScorePoint(many=True)
+
+
+class SatisfactionSerializer(serializers.Serializer):
+    months = serializers.ListField(child=serializers.CharField(), help_text="YYYY-MM, oldest first")
+    overall = ScoreOverall()
+    manager = ScoreEntry(many=True, required=False)
+    segment = ScoreEntry(many=True, required=False)
+    product = ScoreEntry(many=True, required=False)
+
+
+def _month_text(data: dict) -> dict:
+    def points(series):
+        return [{**p, "month": p["month"].strftime("%Y-%m")} for p in series]
+
+    out = {"months": [m.strftime("%Y-%m") for m in data["months"]]}
+    out["overall"] = {**data["overall"], "series": points(data["overall"]["series"])}
+    for key in satisfaction.DIMENSIONS:
+        if key in data:
+            out[key] = [{**e, "series": points(e["series"])} for e in data[key]]
+    return out
+
+
+class SatisfactionScores(APIView):
+    """Client satisfaction (1-5) and NPS per month, overall and per manager, segment and product (the same
+    figures as the page /reports/satisfaction/). Administrators: every answer; sales managers: their own
+    clients'."""
+
+    permission_classes = [roles(*satisfaction.VIEWERS)]
+
+    @extend_schema(parameters=[SatisfactionQuery], responses=SatisfactionSerializer)
+    @reads_from_replica
+    def get(self, request):
+        query = SatisfactionQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        by = query.validated_data.get("by") or list(satisfaction.DIMENSIONS)
+        data = satisfaction.scores(
+            user=request.user,
+            months=query.validated_data["months"],
+            dimensions=[d for d in satisfaction.DIMENSIONS if d in by],
+        )
+        return Response(_month_text(data))

@@ -2,13 +2,15 @@
 the trend flags and value by segment."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from crm.roles import is_admin, is_sales_manager
 
-from . import selectors
+from . import satisfaction, selectors
 from .models import ReportKind
 
 LIMIT = 8
+SATISFACTION_MONTHS = 6
 
 
 def panels(request) -> list[dict]:
@@ -34,7 +36,11 @@ def panels(request) -> list[dict]:
                 "id": "reports-trends",
                 "title": gettext("Trend flags"),
                 "template": "reports/panel_trends.html",
-                "context": {"rows": flags, "snapshot": trends},
+                "context": {
+                    "rows": flags,
+                    "snapshot": trends,
+                    "series": (trends.summary.get("series") if trends else None) or {},
+                },
                 "order": 30,
             }
         )
@@ -46,6 +52,23 @@ def panels(request) -> list[dict]:
                 "template": "reports/panel_segments.html",
                 "context": {"segments": (value.summary.get("segments", []) if value else []), "snapshot": value},
                 "order": 31,
+            }
+        )
+    if satisfaction.can_view(user):
+        scores = satisfaction.scores(user=user, months=SATISFACTION_MONTHS, dimensions=())
+        overall = scores["overall"]
+        out.append(
+            {
+                "id": "satisfaction",
+                "title": _("Client satisfaction") if is_admin(user) else _("My clients' satisfaction"),
+                "template": "reports/panel_satisfaction.html",
+                "context": {
+                    "overall": overall,
+                    "labels": [m.strftime("%b %y") for m in scores["months"]],
+                    "satisfaction": [p["satisfaction"] for p in overall["series"]],
+                    "nps": [p["nps"] for p in overall["series"]],
+                },
+                "order": 32,
             }
         )
     return out

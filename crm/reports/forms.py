@@ -29,3 +29,9 @@ class SnapshotQueryForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1)
     manager = forms.IntegerField(required=False, min_value=1)
+
+
+class SatisfactionQueryForm(forms.Form):
+    months = forms.TypedChoiceField(
+        required=False, choices=[(m, str(m)) for m in (3, 6, 12, 24)], coerce=int, empty_value=12
+    )

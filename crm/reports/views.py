@@ -7,19 +7,22 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.surveys import selectors as survey_selectors
 from crm.db import reads_from_replica
 from crm.exceptions import ApplicationError
 from crm.htmx import render_partial
 from crm.roles import Role
 from crm.views import role_required
 
-from . import export, selectors, services
-from .forms import GenerateForm, SnapshotQueryForm
+from . import export, satisfaction, selectors, services
+from .forms import GenerateForm, SatisfactionQueryForm, SnapshotQueryForm
 from .models import ReportKind
 
 PAGE_SIZE = 100
+LATEST_ANSWERS = 20
 ANY_ROLE = (Role.ADMINISTRATOR, Role.ACCOUNTANT, Role.SALES_MANAGER)
 
 
@@ -53,7 +56,12 @@ def index(request):
     return render(
         request,
         "reports/index.html",
-        {"reports": reports, "can_generate": selectors.can_generate(request.user), "form": GenerateForm()},
+        {
+            "reports": reports,
+            "can_generate": selectors.can_generate(request.user),
+            "form": GenerateForm(),
+            "can_see_satisfaction": satisfaction.can_view(request.user),
+        },
     )
 
 
@@ -154,3 +162,36 @@ def generate(request):
     else:
         messages.error(request, gettext("Choose weekly or monthly."))
     return redirect("reports:index")
+
+
+def _for_charts(data: dict) -> None:
+    """The value lists the chart tags draw, beside the figures."""
+    overall = data["overall"]
+    overall["sat_series"] = [(_("Satisfaction"), [p["satisfaction"] for p in overall["series"]])]
+    overall["nps_series"] = [(_("NPS"), [p["nps"] for p in overall["series"]])]
+    overall["response_values"] = [p["responses"] for p in overall["series"]]
+    for key in satisfaction.DIMENSIONS:
+        for row in data.get(key, []):
+            row["sat_values"] = [p["satisfaction"] for p in row["series"]]
+            row["nps_values"] = [p["nps"] for p in row["series"]]
+
+
+@role_required(*satisfaction.VIEWERS)
+@reads_from_replica
+def satisfaction_scores(request):
+    """Satisfaction and NPS per month, overall and per manager, segment and product, with charts."""
+    form = SatisfactionQueryForm(request.GET)
+    months = form.cleaned_data["months"] if form.is_valid() else 12
+    data = satisfaction.scores(user=request.user, months=months)
+    _for_charts(data)
+    labels = [m.strftime("%b %y") for m in data["months"]]
+    context = {
+        "form": form,
+        "months": months,
+        "month_choices": satisfaction.MONTH_CHOICES,
+        "data": data,
+        "labels": labels,
+        "latest": survey_selectors.survey_latest_answers(user=request.user, limit=LATEST_ANSWERS),
+        "breakdowns": [(key, satisfaction.DIMENSIONS[key][1], data[key]) for key in ("manager", "segment", "product")],
+    }
+    return render(request, "reports/satisfaction.html", context, status=200 if form.is_valid() else 400)

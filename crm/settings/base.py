@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     # navigation, panels, periodic jobs and demo through crm.registry from its ready(), in this order.
     "crm.notifications",
     "clients",
+    "clients.surveys",
     "crm.standards",
     "purchases",
     "complaints",
@@ -323,6 +324,7 @@ CELERY_TASK_ROUTES = {
         "crm.reports.tasks.*",
         "purchases.tasks.recompute_totals",
         "incentives.close_ended_periods",
+        "clients.surveys.send_due",
     )
 }
 # A worker process is replaced after this many tasks (leaks stay bounded); a stop waits for running tasks,
@@ -417,6 +419,10 @@ COMPLAINTS_PUBLIC_RATE = (
     env.int("COMPLAINTS_PUBLIC_RATE_COUNT", default=5),
     env.int("COMPLAINTS_PUBLIC_RATE_SECONDS", default=3600),
 )
+# Client surveys after a purchase or a consultation (clients/surveys/conf.py lists the other parameters): sent
+# this many hours after the occasion, at most one per client in this many days.
+SURVEYS_DELAY_HOURS = env.int("SURVEYS_DELAY_HOURS", default=48)
+SURVEYS_MIN_DAYS_BETWEEN = env.int("SURVEYS_MIN_DAYS_BETWEEN", default=30)
 # Personal data retention (clients/services/retention.py, every night): after this many days an import keeps
 # its counts but not the uploaded rows; a sent (or skipped) message keeps its event, channel, subject and times
 # but not its body (the SMS file backend's files go too); login logs (django-axes) are deleted. The ledger,

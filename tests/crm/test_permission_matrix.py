@@ -327,12 +327,18 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/incentives/settings/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
     "api/v1/incentives/credit-splits/<int:purchase>/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
     # --- reports (kind "value", which every staff role reads; rows are narrowed per role in the selectors) ---
+    # --- client surveys after purchases and consultations: the public answer (token), the staff list ---
+    "surveys/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
+    "api/v1/client-surveys/": {"GET": SM_ADM},
+    "api/v1/client-surveys/answer/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     "reports/": {"GET": STAFF},
     "reports/generate/": {"POST": ADM_ONLY},
+    "reports/satisfaction/": {"GET": SM_ADM},
     "reports/<slug:kind>/": {"GET": STAFF},
     "reports/<slug:kind>/csv/": {"GET": STAFF},
     "api/v1/reports/": {"GET": STAFF},
     "api/v1/reports/generate/": {"POST": ADM_ONLY},
+    "api/v1/reports/satisfaction/": {"GET": SM_ADM},
     "api/v1/reports/<slug:kind>/": {"GET": STAFF},
     "api/v1/reports/<slug:kind>/snapshots/": {"GET": STAFF},
     "api/v1/reports/<slug:kind>/snapshots/<int:pk>/": {"GET": STAFF},
