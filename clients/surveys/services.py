@@ -81,14 +81,17 @@ def survey_send(*, kind: registry.SurveyKind, occasion: registry.Occasion, now: 
     )
     if survey.status == S.SENT:
         link = survey_link(survey)
+        with messaging.in_client_language(client):  # the client reads it in their language
+            subject = _("How did we do?")
+            body = _("%(question)s Please tell us in two clicks: %(link)s") % {"question": kind.question, "link": link}
         messaging.notification_enqueue_for_client(
             client=client,
             event="survey_request",
             dedup_key=f"client_survey:{survey.pk}",
             purpose=purpose,
             channel=channel,
-            subject=_("How did we do?"),
-            body=_("%(question)s Please tell us in two clicks: %(link)s") % {"question": kind.question, "link": link},
+            subject=subject,
+            body=body,
             context={"survey_url": link, "survey_kind": kind.code, "survey_id": survey.pk},
         )
     return survey
