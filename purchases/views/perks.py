@@ -133,11 +133,11 @@ def _client_tab(request, client, form=None, recorded=None, status=200):
 @require_http_methods(["GET", "POST"])
 def client_perks_tab(request, client_id: int):
     """The client card's perks tab (a fragment); a POST records a perk for this client and shows the tab."""
+    if request.method == "POST" and not has_role(request.user, SM, ADM):
+        _forbidden()
     client = client_or_404(client_id)
     if request.method == "GET":
         return _client_tab(request, client)
-    if not has_role(request.user, SM, ADM):
-        _forbidden()
     form = forms.PerkForm(request.POST, fixed_client=client)
     perk = _record(request, form, by=request.user)
     if not wants_fragment(request):  # a plain form post: back to the card (never a bare fragment)
