@@ -211,7 +211,7 @@ buy_t AS (SELECT given_at, tier, SUM(total) AS total FROM buy GROUP BY given_at,
 rs AS (
   SELECT rb.kind, rb.bought,
     CASE WHEN n_st.n IS NOT NULL THEN {sql.as_float("COALESCE(b.total, 0)")} / n_st.n
-         WHEN n_t.n IS NOT NULL THEN {sql.as_float("COALESCE(bt.total, 0)")} / n_t.n END AS similar
+         WHEN n_t.n IS NOT NULL THEN {sql.as_float("COALESCE(bt.total, 0)")} / n_t.n END AS peer
   FROM rb
   LEFT JOIN n_st ON n_st.seg = rb.seg AND n_st.tier = rb.tier
   LEFT JOIN buy b ON b.given_at = rb.given_at AND b.seg = rb.seg AND b.tier = rb.tier
@@ -219,9 +219,9 @@ rs AS (
   LEFT JOIN buy_t bt ON bt.given_at = rb.given_at AND bt.tier = rb.tier
 ),
 agg AS (
-  SELECT kind, COUNT(*) AS measured, COUNT(similar) AS matched,
-    AVG(CASE WHEN similar IS NOT NULL THEN {sql.as_float("bought")} END) AS recipients_avg,
-    AVG(similar) AS similar_avg
+  SELECT kind, COUNT(*) AS measured, COUNT(peer) AS matched,
+    AVG(CASE WHEN peer IS NOT NULL THEN {sql.as_float("bought")} END) AS recipients_avg,
+    AVG(peer) AS similar_avg
   FROM rs GROUP BY kind
 )
 SELECT kind, measured, matched, recipients_avg, similar_avg,

@@ -132,7 +132,7 @@ def perk_record(
 @transaction.atomic
 def perk_end(*, perk: Perk, last_day: date, by) -> Perk:
     """A standing perk stops after `last_day` (its cost stops accruing then)."""
-    perk = Perk.objects.select_for_update().select_related("client").get(pk=perk.pk)
+    perk = Perk.objects.select_for_update(of=("self",)).select_related("client").get(pk=perk.pk)
     if not can_record_perk(by, client=perk.client, segment=perk.segment):
         raise ApplicationError(_("You may not change this perk."), field="perk", code="forbidden")
     if not perk.is_standing:
