@@ -263,6 +263,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "complaints/<int:pk>/client-match/": {"POST": SM_ADM},
     "complaints/standards/": {"GET": STAFF},
     "complaints/standards/targets/": {"POST": ADM_ONLY},
+    "complaints/standards/target-versions/": {"POST": ADM_ONLY},
     "complaints/standards/service-targets/": {"POST": ADM_ONLY},
     "complaints/standards/calendar/": {"POST": ADM_ONLY},
     "complaints/standards/holidays/": {"POST": ADM_ONLY},
@@ -302,6 +303,8 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/standards/holidays/": {"GET": STAFF, "POST": ADM_ONLY},
     "api/v1/standards/holidays/<int:pk>/": {"GET": STAFF, "DELETE": ADM_ONLY},
     "api/v1/standards/service-targets/": {"GET": STAFF, "PUT": ADM_ONLY},
+    "api/v1/standards/target-versions/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/standards/target-quarter/": {"GET": STAFF},
     "api/v1/surveys/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     # --- incentives: award cash amounts are narrowed per row (tests/incentives/test_api.py) ---
     "incentives/": {"GET": SM_ADM},
