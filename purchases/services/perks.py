@@ -24,7 +24,12 @@ def _day_start(day: date) -> datetime:
 
 @transaction.atomic
 def perk_kind_save(
-    *, name: str, code: str, default_cost: Decimal, is_active: bool = True, kind: PerkKind | None = None
+    *,
+    name: str,
+    code: str,
+    default_cost: Decimal = Decimal("0"),
+    is_active: bool = True,
+    kind: PerkKind | None = None,
 ) -> PerkKind:
     name = (name or "").strip()
     if not name:
