@@ -368,15 +368,16 @@ class PerkForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=300, label=gettext_lazy("Note"))
 
-    def __init__(self, *args, fixed_client=None, **kwargs):
+    def __init__(self, *args, fixed_client=None, allow_segment: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fixed_client = fixed_client
         self.fields["kind"].queryset = selectors.perk_kind_list(active_only=True)
         self.fields["segment"].queryset = client_selectors.segment_list(active_only=True)
-        if fixed_client is not None:
-            del self.fields["client"]
+        if fixed_client is not None or not allow_segment:  # a segment perk is an administrator's decision
             del self.fields["segment"]
             self.fields["scope"].choices = [c for c in Perk.Scope.choices if c[0] != Perk.Scope.SEGMENT]
+        if fixed_client is not None:
+            del self.fields["client"]
 
     def clean(self):
         data = super().clean()

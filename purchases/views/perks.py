@@ -57,7 +57,7 @@ def _list_page(request, form=None, kind_form=None, status=200):
         "next_query": next_query,
         "can_record": has_role(request.user, SM, ADM),
         "is_admin": is_admin(request.user),
-        "form": form or forms.PerkForm(),
+        "form": form or forms.PerkForm(allow_segment=is_admin(request.user)),
         "kinds": selectors.perk_kind_list() if is_admin(request.user) else [],
         "kind_form": kind_form or forms.PerkKindForm(),
         "end_form": forms.PerkEndForm(),
@@ -72,7 +72,7 @@ def perks(request):
         return _list_page(request)
     if not has_role(request.user, SM, ADM):
         _forbidden()
-    form = forms.PerkForm(request.POST)
+    form = forms.PerkForm(request.POST, allow_segment=is_admin(request.user))
     perk = _record(request, form, by=request.user)
     if perk is None:
         return _list_page(request, form=form, status=400)

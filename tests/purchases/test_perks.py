@@ -296,6 +296,8 @@ def test_api_denials_and_bad_input_save_nothing(sm_api, acc_api, admin_api, othe
     assert response.status_code == 400 and "default_cost" in response.json()
     response = admin_api.post("/api/v1/perk-kinds/", {"name": "X", "code": "x", "default_cost": "1.5"}, format="json")
     assert response.status_code == 201 and response.json()["default_cost"] == "1.50"
+    response = admin_api.post("/api/v1/perk-kinds/", {"name": "Y", "code": "y"}, format="json")
+    assert response.status_code == 201 and response.json()["default_cost"] == "0.00"
 
 
 def test_api_standing_perk_is_ended_through_the_api(admin_api, administrator):
@@ -331,3 +333,12 @@ def test_api_list_query_count_does_not_grow_with_rows(acc_api, administrator):
         rows=lambda r: len(r.json()["results"]),
         queries=2,  # the user's roles and one page of perks (kind, recipient and sales count joined in)
     )
+
+
+def test_perks_page_offers_segment_perks_to_administrators_only(sm_client):
+    page = sm_client.get(reverse("purchases:perks")).content.decode()
+    assert "standing_segment" not in page
+    data = {"kind": kind().pk, "scope": "standing_segment", "segment": SegmentFactory().pk}
+    response = sm_client.post(reverse("purchases:perks"), data)
+    assert response.status_code == 400 and 'id="id_scope-error"' in response.content.decode()
+    assert not Perk.objects.exists()
