@@ -40,6 +40,7 @@ def seed(*, rng, stdout) -> None:
     if admin is None or len(clients) < 12:
         stdout.write("Perks: not enough clients; skipped.")
         return
+    services.perk_kinds_ensure_defaults()
     kinds = {k.code: k for k in PerkKind.objects.all()}
     now = timezone.now()
     given = now - timedelta(days=150)

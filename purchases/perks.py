@@ -26,6 +26,15 @@ from crm.money import ZERO, money
 
 PERIOD_DAYS = 30
 
+# The kinds the company starts with (migration 0008 adds them; the demo and tests make sure they exist).
+DEFAULT_KINDS = [
+    ("gift-wrapping", "Gift wrapping", Decimal("2.00")),
+    ("small-gift", "Small gift", Decimal("10.00")),
+    ("free-delivery", "Free delivery", Decimal("8.00")),
+    ("free-sample", "Free sample", Decimal("5.00")),
+    ("birthday-card", "Birthday card", Decimal("3.00")),
+]
+
 
 def in_force_until(perk, as_of: datetime) -> datetime:
     return min(perk.ends_at, as_of) if perk.ends_at else as_of

@@ -65,7 +65,7 @@ from .payments import (
     invoice_refund_limit,
     invoice_refund_record,
 )
-from .perks import can_record_perk, perk_end, perk_kind_save, perk_record
+from .perks import can_record_perk, perk_end, perk_kind_save, perk_kinds_ensure_defaults, perk_record
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
 from .reconciling import reconciliation_run
 from .sending import (
@@ -119,6 +119,7 @@ __all__ = [
     "can_record_perk",
     "perk_end",
     "perk_kind_save",
+    "perk_kinds_ensure_defaults",
     "perk_record",
     "policy_get",
     "policy_set",

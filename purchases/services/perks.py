@@ -16,6 +16,7 @@ from crm.money import money
 from crm.roles import Role, has_role, is_admin
 
 from ..models import Perk, PerkKind
+from ..perks import DEFAULT_KINDS
 
 
 def _day_start(day: date) -> datetime:
@@ -51,6 +52,13 @@ def perk_kind_save(
         setattr(kind, field, value)
     kind.save(update_fields=[*values, "updated_at"])
     return kind
+
+
+def perk_kinds_ensure_defaults() -> None:
+    """The default perk kinds (purchases/perks.py), where missing; kinds administrators changed stay as they are."""
+    for code, name, cost in DEFAULT_KINDS:
+        if not PerkKind.objects.filter(code=code).exists():
+            perk_kind_save(name=name, code=code, default_cost=cost)
 
 
 def can_record_perk(user, *, client=None, segment=None) -> bool:

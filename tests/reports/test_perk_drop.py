@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def give(kind_code, *, by, when, client=None, segment=None, scope=Perk.Scope.ONE_OFF, cost=None, accrual=""):
+    purchase_services.perk_kinds_ensure_defaults()  # a transactional test may have flushed the migration's
     return purchase_services.perk_record(
         kind=PerkKind.objects.get(code=kind_code),
         scope=scope,
