@@ -21,6 +21,7 @@ from crm.views import role_required
 
 from . import analytics, forms, selectors, standards
 from .models import ComplaintCategory
+from .services.clocks import target_key
 
 ALL_ROLES = (Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR)
 ADMIN = (Role.ADMINISTRATOR,)
@@ -48,6 +49,12 @@ def _page(request, status=200, **forms_override):
         "target_overview": versioned_targets.overview(),
         "version_form": forms_override.get("version_form") or forms.TargetVersionForm(),
     }
+    # the response targets table shows the hours in force now (a change from a date is a version)
+    in_force = {t["key"]: t["hours"] for t in context["target_overview"]}
+    context["targets"] = list(context["targets"])
+    for row in context["targets"]:
+        row.first_in_force = in_force.get(target_key(row.pk, "first_response"), row.first_response_hours)
+        row.resolution_in_force = in_force.get(target_key(row.pk, "resolution"), row.resolution_hours)
     targets = context["service_targets"]
     context["service_targets_form"] = forms_override.get("service_targets_form") or forms.ServiceTargetsForm(
         initial={
