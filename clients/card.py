@@ -11,6 +11,7 @@ CARD_TABS: list[tuple[str, str]] = [
     ("Tasks", "clients:tab_tasks"),
     ("Purchases", "purchases:client_tab"),
     ("Complaints", "complaints:client_tab"),
+    ("Perks", "purchases:perks_client_tab"),
     ("History", "clients:tab_history"),
 ]
 

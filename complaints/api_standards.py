@@ -11,13 +11,20 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.filters import SyncFilterSet
+from crm.api.filters import SyncFilterSet, UtcDateTimeFilter
 from crm.api.permissions import ALL_ROLES, IsAdministrator, roles
 from crm.roles import Role
 from crm.standards import selectors as standard_selectors
 from crm.standards import services as standard_services
+from crm.standards import targets as versioned_targets
 from crm.standards.calendar import current_calendar
-from crm.standards.models import Acknowledgement, Holiday, StandardDocument, StandardDocumentVersion
+from crm.standards.models import (
+    Acknowledgement,
+    Holiday,
+    StandardDocument,
+    StandardDocumentVersion,
+    TargetVersion,
+)
 
 from .api import choice
 
@@ -305,3 +312,99 @@ class ServiceTargets(APIView):
         data.is_valid(raise_exception=True)
         targets = standard_services.service_targets_update(**data.validated_data)
         return Response(ServiceTargetsSerializer(targets).data)
+
+
+# --- versioned service targets (crm/standards/targets.py) --------------------------------------------
+
+
+class TargetVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TargetVersion
+        fields = ["id", "key", "hours", "effective_from", "note", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class TargetVersionInput(serializers.Serializer):
+    key = serializers.CharField(max_length=120, help_text="A key from /api/v1/standards/target-quarter/.")
+    hours = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
+    effective_on = serializers.DateField(
+        required=False, allow_null=True, help_text="Empty or today: at once; a later day: from its start."
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class TargetVersionFilter(SyncFilterSet):
+    # versions are never changed: "changed since" is "created since"
+    updated_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = TargetVersion
+        fields = ["key"]
+
+
+class TargetVersionList(generics.ListCreateAPIView):
+    """Versions of the service targets, newest first (cursor-paginated; filters: key, updated_since). Every
+    role reads; administrators add a version, effective now or from the start of a later day."""
+
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = TargetVersionSerializer
+    filterset_class = TargetVersionFilter
+
+    def get_queryset(self):
+        return TargetVersion.objects.all()
+
+    @extend_schema(request=TargetVersionInput, responses={201: TargetVersionSerializer})
+    def post(self, request, *args, **kwargs):
+        data = TargetVersionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = standard_services.target_version_create(by=request.user, **data.validated_data)
+        return Response(TargetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class TargetQuarterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="In force now.")
+    quarter_start = serializers.DateTimeField()
+    quarter_end = serializers.DateTimeField()
+    quarter_target_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+    measured = serializers.IntegerField()
+    met = serializers.IntegerField(allow_null=True)
+    share_met = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    median_hours = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    p90_hours = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    proposal_hours = serializers.DecimalField(
+        max_digits=8, decimal_places=2, allow_null=True, help_text="A tighter target, when met with room to spare."
+    )
+    versions = TargetVersionSerializer(many=True)
+
+
+class TargetQuarter(APIView):
+    """Per service target: the hours in force, the last full quarter's figures (share met, median and 90th
+    percentile of the actual working hours against the target then in force) and the proposed tighter target."""
+
+    permission_classes = [roles(Role.ADMINISTRATOR, read=ALL_ROLES)]
+
+    @extend_schema(responses=TargetQuarterSerializer(many=True))
+    def get(self, request):
+        rows = []
+        for t in versioned_targets.overview():
+            q = t["quarter"]
+            rows.append(
+                {
+                    "key": t["key"],
+                    "label": t["label"],
+                    "hours": t["hours"],
+                    "quarter_start": q["start"],
+                    "quarter_end": q["end"],
+                    "quarter_target_hours": q["target_hours"],
+                    "measured": q["measured"],
+                    "met": q.get("met"),
+                    "share_met": q.get("share_met"),
+                    "median_hours": q.get("median_hours"),
+                    "p90_hours": q.get("p90_hours"),
+                    "proposal_hours": t["proposal"],
+                    "versions": t["versions"],
+                }
+            )
+        return Response(TargetQuarterSerializer(rows, many=True).data)

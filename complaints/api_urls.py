@@ -52,6 +52,8 @@ urlpatterns = [
     path("standards/calendar/", api_standards.BusinessCalendar.as_view(), name="api-standards-calendar"),
     path("standards/holidays/", api_standards.HolidayList.as_view(), name="api-standards-holidays"),
     path("standards/holidays/<int:pk>/", api_standards.HolidayDetail.as_view(), name="api-standards-holiday"),
+    path("standards/target-versions/", api_standards.TargetVersionList.as_view(), name="api-standards-target-versions"),
+    path("standards/target-quarter/", api_standards.TargetQuarter.as_view(), name="api-standards-target-quarter"),
     path("standards/service-targets/", api_standards.ServiceTargets.as_view(), name="api-standards-service-targets"),
     path("surveys/<str:token>/", api.SurveyView.as_view(), name="api-survey"),
 ]

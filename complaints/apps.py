@@ -9,11 +9,13 @@ class ComplaintsConfig(AppConfig):
         from clients import hooks as client_hooks
         from crm import registry
         from crm.roles import Role
+        from crm.standards import targets as versioned_targets
 
-        from . import dashboard, demo, personal_data, service_record, tasks
+        from . import dashboard, demo, personal_data, service_record, target_figures, tasks
 
         client_hooks.add_personal_data_part(personal_data.PART)
         service_record.register()  # complaint clocks and low surveys, into the client's service record
+        versioned_targets.add_source(target_figures.SOURCE)
 
         SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
         registry.contribute(

@@ -15,7 +15,7 @@ from crm.standards.models import BusinessCalendar, Holiday
 from crm.standards.selectors import service_targets
 from purchases import selectors as purchase_selectors
 
-from . import services, standards
+from . import services, standards, target_demo
 from .models import Complaint, ComplaintCategory, Team
 
 CATEGORIES = [
@@ -93,9 +93,11 @@ def seed(*, rng, stdout) -> None:
         categories = list(ComplaintCategory.objects.all())
         made = _complaints(rng, clients, categories, handlers, products)
         public = _public_complaints(clients)
+        versioned = target_demo.seed(rng=rng, clients=clients, admin=admin)
     stdout.write(
         f"Complaints: standards, {len(categories)} categories and {made} complaints created; {public} from the "
-        "public form, some waiting in triage for staff to confirm whose they are."
+        "public form, some waiting in triage for staff to confirm whose they are; "
+        f"{versioned} answered against a target with two versions (the standards page proposes a tighter one)."
     )
 
 

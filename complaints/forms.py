@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext, gettext_lazy
 
 from clients.models import Client
+from crm.standards import targets as versioned_targets
 from crm.standards.models import StandardDocument
 from purchases.models import Product, Purchase
 
@@ -277,3 +278,21 @@ class ServiceTargetsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = handler_choices()
+
+
+class TargetVersionForm(forms.Form):
+    """A new version of a service target (crm/standards/targets.py), effective today or from a later day."""
+
+    key = forms.ChoiceField(label=gettext_lazy("Target"))
+    hours = forms.DecimalField(min_value=0, max_digits=8, decimal_places=2, label=gettext_lazy("Working hours"))
+    effective_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("Effective from"),
+        help_text=gettext_lazy("Empty or today: at once. Clocks already running keep their target."),
+    )
+    note = forms.CharField(required=False, max_length=200, label=gettext_lazy("Why"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(key, spec.label) for key, spec in versioned_targets.all_targets().items()]

@@ -204,6 +204,10 @@ class Complaint(models.Model):
     first_responded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Working hours the clocks ran (pauses excluded) until the first response and until resolution: the
+    # standards page's quarter figures read them in SQL (complaints/target_figures.py).
+    first_response_work_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    resolution_work_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     # The clock pauses while waiting for the client: paused_at is when the pause began; on resume the working
     # time paused is added to paused_total and both due times move by it.
     paused_at = models.DateTimeField(null=True, blank=True)

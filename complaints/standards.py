@@ -4,9 +4,12 @@ complaint categories. The company-wide standards (calendar, targets, documents) 
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from crm.exceptions import ApplicationError
+from crm.standards import services as standard_services
+from crm.standards import targets as versioned_targets
 from crm.standards.models import StandardDocument
 
 from .models import (
@@ -16,6 +19,7 @@ from .models import (
     Severity,
 )
 from .services.access import may_handle
+from .services.clocks import target_key
 
 # --- targets and categories ---------------------------------------------------------------------------
 
@@ -34,7 +38,10 @@ def target_set(
     first_response_hours: Decimal,
     resolution_hours: Decimal,
     category: ComplaintCategory | None = None,
+    by=None,
 ) -> ResponseTarget:
+    """Set a response target. Changing an existing one adds a version of each changed clock effective now
+    (crm/standards/targets.py), so the history is kept and running clocks keep the target they started with."""
     if kind not in Kind.values:
         raise ApplicationError(gettext("Unknown kind %(kind)r.") % {"kind": kind}, field="kind")
     if severity not in Severity.values:
@@ -48,6 +55,12 @@ def target_set(
         return ResponseTarget.objects.create(
             kind=kind, severity=severity, category=category, first_response_hours=first, resolution_hours=resolution
         )
+    for clock, old, new in (
+        ("first_response", target.first_response_hours, first),
+        ("resolution", target.resolution_hours, resolution),
+    ):
+        if versioned_targets.hours_at(target_key(target.pk, clock), timezone.now(), configured=old) != new:
+            standard_services.target_version_create(key=target_key(target.pk, clock), hours=new, by=by)
     target.first_response_hours, target.resolution_hours = first, resolution
     target.save(update_fields=["first_response_hours", "resolution_hours", "updated_at"])
     return target

@@ -20,6 +20,7 @@ urlpatterns = [
     path("systematization/", views.systematization, name="systematization"),
     path("standards/", views_standards.standards_page, name="standards"),
     path("standards/targets/", views_standards.target_save, name="target_save"),
+    path("standards/target-versions/", views_standards.target_version_save, name="target_version_save"),
     path("standards/service-targets/", views_standards.service_targets_save, name="service_targets_save"),
     path("standards/calendar/", views_standards.calendar_save, name="calendar_save"),
     path("standards/holidays/", views_standards.holiday_add, name="holiday_add"),

@@ -3,7 +3,10 @@ Every staff role may read them and acknowledge documents; only administrators ch
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.db import reads_from_replica
@@ -12,12 +15,14 @@ from crm.forms import apply_application_error
 from crm.roles import Role, is_admin
 from crm.standards import selectors as standard_selectors
 from crm.standards import services as standard_services
+from crm.standards import targets as versioned_targets
 from crm.standards.calendar import current_calendar
 from crm.standards.models import Holiday, StandardDocument
 from crm.views import role_required
 
 from . import analytics, forms, selectors, standards
 from .models import ComplaintCategory
+from .services.clocks import target_key
 
 ALL_ROLES = (Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR)
 ADMIN = (Role.ADMINISTRATOR,)
@@ -42,7 +47,15 @@ def _page(request, status=200, **forms_override):
         "holiday_form": forms_override.get("holiday_form") or forms.HolidayForm(),
         "category_form": forms_override.get("category_form") or forms.CategoryForm(),
         "document_form": forms_override.get("document_form") or forms.DocumentForm(),
+        "target_overview": versioned_targets.overview(),
+        "version_form": forms_override.get("version_form") or forms.TargetVersionForm(),
     }
+    # the response targets table shows the hours in force now (a change from a date is a version)
+    in_force = {t["key"]: t["hours"] for t in context["target_overview"]}
+    context["targets"] = list(context["targets"])
+    for row in context["targets"]:
+        row.first_in_force = in_force.get(target_key(row.pk, "first_response"), row.first_response_hours)
+        row.resolution_in_force = in_force.get(target_key(row.pk, "resolution"), row.resolution_hours)
     targets = context["service_targets"]
     context["service_targets_form"] = forms_override.get("service_targets_form") or forms.ServiceTargetsForm(
         initial={
@@ -81,6 +94,28 @@ def _save_settings_form(request, form_class, service, success: str, form_name: s
 @role_required(*ADMIN)
 def target_save(request):
     return _save_settings_form(request, forms.TargetForm, standards.target_set, "Target saved.", "target_form")
+
+
+@require_POST
+@role_required(*ADMIN)
+def target_version_save(request):
+    form = forms.TargetVersionForm(request.POST)
+    if form.is_valid():
+        try:
+            version = standard_services.target_version_create(by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("New target of %(hours)s working hours, effective %(when)s.")
+                % {
+                    "hours": version.hours,
+                    "when": timezone.localtime(version.effective_from).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            return redirect(reverse("complaints:standards") + "#target-versions")
+    return _page(request, status=400, version_form=form)
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import accounts, catalogue, credit_notes, invoices, ledger, overrides, reconciliation
+from .api import accounts, catalogue, credit_notes, invoices, ledger, overrides, perks, reconciliation
 
 urlpatterns = [
     path("products/", catalogue.ProductList.as_view(), name="api-products"),
@@ -18,6 +18,10 @@ urlpatterns = [
     path("purchases/<int:pk>/", ledger.PurchaseDetail.as_view(), name="api-purchase"),
     path("purchases/<int:pk>/returns/", ledger.PurchaseReturns.as_view(), name="api-purchase-returns"),
     path("purchases/<int:pk>/override/", ledger.PurchaseOverride.as_view(), name="api-purchase-override"),
+    path("perk-kinds/", perks.PerkKindList.as_view(), name="api-perk-kinds"),
+    path("perk-kinds/<int:pk>/", perks.PerkKindDetail.as_view(), name="api-perk-kind"),
+    path("perks/", perks.PerkList.as_view(), name="api-perks"),
+    path("perks/<int:pk>/end/", perks.PerkEnd.as_view(), name="api-perk-end"),
     path("price-overrides/", overrides.PriceOverrideList.as_view(), name="api-price-overrides"),
     path("invoices/", invoices.InvoiceList.as_view(), name="api-invoices"),
     path("invoices/<int:pk>/", invoices.InvoiceDetail.as_view(), name="api-invoice"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from crm.notifications import delivery
 
-from . import services
+from . import perk_demo, services
 from .models import DiscountTier, Invoice, PaymentMethod, Product, Purchase, ReconciliationRun
 
 CATEGORIES = ["Paper", "Ink & toner", "Office supplies", "Printers", "Packaging", "Services"]
@@ -76,6 +76,7 @@ TAX_RATE_VOUCHER = "0"  # ...and a gift voucher (a product-specific rate) is not
 def seed(*, rng, stdout) -> None:
     if Product.objects.filter(sku__startswith="DEMO-").exists():
         stdout.write("Purchases: already seeded.")
+        perk_demo.seed(rng=rng, stdout=stdout)
         return
     User = get_user_model()
     admin = User.objects.filter(username="victor").first() or User.objects.filter(is_superuser=True).first()
@@ -206,6 +207,7 @@ def seed(*, rng, stdout) -> None:
         f"{credit_notes} credit notes (one refunded), {overrides} price overrides"
         f"{f', {merged}' if merged else ''}, reconciliation run."
     )
+    perk_demo.seed(rng=rng, stdout=stdout)
 
 
 def _returns_after_issue(*, accountant) -> int:

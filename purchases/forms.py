@@ -10,8 +10,10 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext, gettext_lazy
 
+from clients import selectors as client_selectors
+
 from . import selectors, services
-from .models import Category, DiscountPolicy, PaymentMethod, Purchase
+from .models import Category, DiscountPolicy, PaymentMethod, Perk, Purchase
 
 
 def first_error(form: forms.Form) -> str:
@@ -354,3 +356,71 @@ class PriceOverrideFilterForm(forms.Form):
         if product is None:
             raise forms.ValidationError(gettext("No product %(reference)s.") % {"reference": reference})
         return product
+
+
+class PerkForm(forms.Form):
+    """Record a perk given without a complaint. On the client card the client is fixed (the view passes it);
+    on the perks page it is a client number, or a segment for a standing segment perk."""
+
+    kind = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Perk"))
+    scope = forms.ChoiceField(choices=Perk.Scope.choices, label=gettext_lazy("Given"))
+    client = forms.IntegerField(required=False, min_value=1, label=gettext_lazy("Client number"))
+    segment = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Segment"))
+    cost = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        label=gettext_lazy("Cost"),
+        help_text=gettext_lazy("Empty: the perk kind's usual cost. Standing: per purchase or per 30 days."),
+    )
+    accrual = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), *[c for c in Perk.Accrual.choices if c[0] != Perk.Accrual.ONCE]],
+        label=gettext_lazy("Standing perk costs"),
+    )
+    starts_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("Given on / from")
+    )
+    ends_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("Last day")
+    )
+    note = forms.CharField(required=False, max_length=300, label=gettext_lazy("Note"))
+
+    def __init__(self, *args, fixed_client=None, allow_segment: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_client = fixed_client
+        self.fields["kind"].queryset = selectors.perk_kind_list(active_only=True)
+        self.fields["segment"].queryset = client_selectors.segment_list(active_only=True)
+        if fixed_client is not None or not allow_segment:  # a segment perk is an administrator's decision
+            del self.fields["segment"]
+            self.fields["scope"].choices = [c for c in Perk.Scope.choices if c[0] != Perk.Scope.SEGMENT]
+        if fixed_client is not None:
+            del self.fields["client"]
+
+    def clean(self):
+        data = super().clean()
+        if self.fixed_client is not None:
+            data["client"] = self.fixed_client
+        elif data.get("scope") != Perk.Scope.SEGMENT:
+            number = data.get("client")
+            if not number:
+                self.add_error("client", gettext_lazy("Give the client number."))
+            else:
+                try:
+                    data["client"] = client_selectors.client_get(pk=number)
+                except Exception:
+                    self.add_error("client", gettext_lazy("No such client."))
+        data["accrual"] = data.get("accrual") or ""
+        return data
+
+
+class PerkEndForm(forms.Form):
+    last_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("Last day"))
+
+
+class PerkKindForm(forms.Form):
+    name = forms.CharField(max_length=100, label=gettext_lazy("Name"))
+    code = forms.SlugField(max_length=50, label=gettext_lazy("Code"))
+    default_cost = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label=gettext_lazy("Usual cost"))
+    is_active = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Given now"))

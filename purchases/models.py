@@ -572,3 +572,81 @@ class ReconciliationRun(models.Model):
     @property
     def is_clean(self) -> bool:
         return self.mismatch_count == 0
+
+
+class PerkKind(models.Model):
+    """A kind of extra given without a complaint (gift wrapping, a small gift, free delivery, a free sample, a
+    birthday card, ...): administrators configure the list. See purchases/perks.py for how costs count."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.SlugField(max_length=50, unique=True)
+    default_cost = models.DecimalField(**MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["updated_at"], name="perk_kind_updated_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Perk(models.Model):
+    """An extra given beyond what the client expected, with what it costs. One-off (to one client, once) or
+    standing (to one client or to every client of a segment, from `starts_at` until `ends_at`, exclusive;
+    no end: still in force). How the cost of a standing perk accrues is `accrual` (purchases/perks.py)."""
+
+    class Scope(models.TextChoices):
+        ONE_OFF = "one_off", gettext_lazy("One-off, for a client")
+        CLIENT = "standing_client", gettext_lazy("Standing, for a client")
+        SEGMENT = "standing_segment", gettext_lazy("Standing, for a segment")
+
+    class Accrual(models.TextChoices):
+        ONCE = "once", gettext_lazy("Once")
+        PER_PURCHASE = "per_purchase", gettext_lazy("Per purchase")
+        PER_PERIOD = "per_period", gettext_lazy("Per 30 days in force")
+
+    kind = models.ForeignKey(PerkKind, on_delete=models.PROTECT, related_name="perks")
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="perks")
+    segment = models.ForeignKey(
+        "clients.Segment", null=True, blank=True, on_delete=models.PROTECT, related_name="perks"
+    )
+    cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    accrual = models.CharField(max_length=20, choices=Accrual.choices, default=Accrual.ONCE)
+    starts_at = models.DateTimeField(help_text="One-off: when it was given. Standing: from when it is in force.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Standing: in force until (exclusive).")
+    note = models.CharField(max_length=300, blank=True)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["client", "-starts_at"], name="perk_client_idx"),
+            models.Index(fields=["segment", "-starts_at"], name="perk_segment_idx"),
+            models.Index(fields=["starts_at"], name="perk_starts_idx"),
+            models.Index(fields=["updated_at"], name="perk_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="one_off", client__isnull=False, segment__isnull=True, accrual="once")
+                    | models.Q(scope="standing_client", client__isnull=False, segment__isnull=True)
+                    & ~models.Q(accrual="once")
+                    | models.Q(scope="standing_segment", client__isnull=True, segment__isnull=False)
+                    & ~models.Q(accrual="once")
+                ),
+                name="perk_scope_recipient_accrual",
+            ),
+            models.CheckConstraint(condition=models.Q(cost__gte=0), name="perk_cost_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.cost}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.scope != self.Scope.ONE_OFF

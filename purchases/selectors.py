@@ -6,8 +6,8 @@ from decimal import Decimal
 from statistics import median
 
 from django.db import connection
-from django.db.models import Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Least, TruncMonth
 from django.utils import timezone
 
 from clients import selectors as client_selectors
@@ -22,6 +22,8 @@ from .models import (
     DiscountTier,
     Invoice,
     InvoiceLine,
+    Perk,
+    PerkKind,
     PriceOverride,
     Product,
     Purchase,
@@ -364,3 +366,50 @@ def sales_per_month(*, manager, months: int = 6, now=None) -> list[dict]:
     )
     totals = {(r["month"].date() if isinstance(r["month"], datetime) else r["month"]): r["net"] for r in rows}
     return [{"month": m, "net": money(totals.get(m) or ZERO)} for m in starts]
+
+
+# --- perks ------------------------------------------------------------------------------------------------
+
+
+def perk_kind_list(*, active_only: bool = False):
+    qs = PerkKind.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def perk_list(*, as_of=None, client=None, segment=None, kind=None, scope: str = ""):
+    """Perks, newest first, with kind, recipient and giver loaded, and `sales_in_force`: the recipients' sales
+    while the perk was in force up to `as_of` (for the per-purchase cost, purchases/perks.py), in the same
+    query. A client's list holds its own perks (over its lineage) and the standing perks of its segment."""
+    as_of = as_of or timezone.now()
+    sales = (
+        Purchase.objects.filter(
+            kind=Purchase.Kind.SALE,
+            purchased_at__gte=OuterRef("starts_at"),
+            purchased_at__lt=Least(Coalesce(OuterRef("ends_at"), Value(as_of)), Value(as_of)),
+        )
+        .filter(
+            Q(client_id=OuterRef("client_id"))
+            | Q(client__merged_into_id=OuterRef("client_id"))
+            | Q(client__segment_id=OuterRef("segment_id"))
+        )
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    qs = Perk.objects.select_related("kind", "client", "segment", "given_by").annotate(
+        sales_in_force=Coalesce(Subquery(sales, output_field=IntegerField()), 0)
+    )
+    if client is not None:
+        mine = client_selectors.client_lineage_q(client=client)
+        qs = qs.filter(mine | Q(segment_id=client.segment_id) if client.segment_id else mine)
+    if segment is not None:
+        qs = qs.filter(segment=segment)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if scope:
+        qs = qs.filter(scope=scope)
+    return qs.order_by("-id")
+
+
+def perk_get(*, pk: int):
+    return Perk.objects.select_related("kind", "client", "segment").get(pk=pk)

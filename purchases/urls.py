@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, credit_notes, invoices, ledger, overrides, reconciliation
+from .views import catalogue, credit_notes, invoices, ledger, overrides, perks, reconciliation
 
 app_name = "purchases"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("<int:pk>/return/", ledger.purchase_return, name="return"),
     path("<int:pk>/override/", ledger.purchase_override, name="override"),
     path("client/<int:client_id>/tab/", ledger.client_tab, name="client_tab"),
+    path("client/<int:client_id>/perks/", perks.client_perks_tab, name="perks_client_tab"),
+    path("perks/", perks.perks, name="perks"),
+    path("perks/kinds/", perks.perk_kind_save, name="perk_kind_save"),
+    path("perks/<int:pk>/end/", perks.perk_end, name="perk_end"),
     path("price-overrides/", overrides.price_overrides, name="price_overrides"),
     path("invoices/", invoices.invoices, name="invoices"),
     path("invoices/request/", invoices.invoice_request, name="invoice_request"),

@@ -17,7 +17,13 @@ from crm.standards.calendar import current_calendar
 from .. import rules
 from ..models import Complaint, ComplaintCategory, ComplaintComment, ComplaintEvent, GoodwillGesture
 from .access import may_handle, require_actor, require_assigner, require_handler
-from .clocks import record_first_response, restart_resolution_clock, resume_clock, set_due_times
+from .clocks import (
+    record_first_response,
+    restart_resolution_clock,
+    resume_clock,
+    set_due_times,
+    work_hours_since_created,
+)
 from .events import complaint_event_data, log_event
 from .routing import default_assignee, handling_cost_for, priority_for
 from .surveys import survey_send
@@ -33,10 +39,12 @@ TRANSITION_FIELDS = [
     "resolution_due",
     "first_responded_at",
     "first_response_breached",
+    "first_response_work_hours",
     "resolution_note",
     "root_cause",
     "resolved_at",
     "resolution_breached",
+    "resolution_work_hours",
     "closed_at",
     "reopen_count",
     "updated_at",
@@ -202,6 +210,7 @@ def complaint_transition(
         complaint.resolution_note = resolution_note
         complaint.root_cause = root_cause
         complaint.resolved_at = now
+        complaint.resolution_work_hours = work_hours_since_created(complaint, now, calendar)
         if complaint.resolution_due and now > complaint.resolution_due:
             complaint.resolution_breached = True
     elif to_status == S.CLOSED:
@@ -242,7 +251,9 @@ def comment_add(*, complaint: Complaint, by, body: str, is_response: bool = Fals
     comment = ComplaintComment.objects.create(complaint=complaint, author=by, body=body, is_response=is_response)
     if is_response and complaint.first_responded_at is None:
         record_first_response(complaint, comment.created_at)
-        complaint.save(update_fields=["first_responded_at", "first_response_breached", "updated_at"])
+        complaint.save(
+            update_fields=["first_responded_at", "first_response_breached", "first_response_work_hours", "updated_at"]
+        )
     return comment
 
 

@@ -14,6 +14,9 @@ DEFAULTS = {
     "PERK_WINDOW_DAYS": 90,  # purchases compared in this many days before and after the gesture
     "PERK_LOOKBACK_DAYS": 365,  # gestures given in this many days before the report date are measured
     "PERK_VALUE_BANDS": ["500", "2000", "10000"],  # band limits on net purchases in the window before
+    # a perk kind whose recipients bought no more than similar clients over this many days after it started
+    # is a drop candidate
+    "PERK_DROP_HORIZON_DAYS": 90,
     # Trends
     "TREND_PREVIOUS_PERIODS": 3,  # the current period is compared with the average of this many before it
     "TREND_THRESHOLD_PERCENT": "25",  # a change at least this large (up or down) is a flag ...

@@ -43,7 +43,7 @@ def _compute(kind: str, period: str, as_of: datetime) -> tuple[dict, dict, list[
         if kind == ReportKind.PERKS:
             p = perks.parameters()
             rows, summary = perks.rows(as_of, p)
-            return p, summary, rows, ""
+            return p, summary, rows, "drop_candidate"
         p = trends.parameters(period)
         rows, summary = trends.compute(as_of, p)
         return p, summary, rows, "flag"

@@ -236,3 +236,30 @@ class ClientValueRank(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["position"], name="client_value_rank_pos_idx")]
+
+
+class TargetVersion(models.Model):
+    """One version of a service target (crm/standards/targets.py): `hours` in force from `effective_from`
+    until the next version of the same key. A clock uses the version in force when it started. Versions are
+    only added, never changed: they are the target's history."""
+
+    key = models.CharField(max_length=120, help_text="The target, as its owner names it (see the registry).")
+    hours = models.DecimalField(max_digits=8, decimal_places=2)
+    effective_from = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "complaints"
+        ordering = ["key", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["key", "effective_from"], name="one_target_version_per_moment")]
+        indexes = [
+            models.Index(fields=["key", "-effective_from"], name="target_version_key_idx"),
+            models.Index(fields=["created_at"], name="target_version_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.hours} h from {self.effective_from:%Y-%m-%d}"

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
 from crm.roles import Role, has_role
 
-from . import selectors
+from . import selectors, targets
 from .models import (
     Acknowledgement,
     BusinessCalendar,
@@ -21,6 +22,7 @@ from .models import (
     ServiceTargets,
     StandardDocument,
     StandardDocumentVersion,
+    TargetVersion,
 )
 
 # Who may receive escalations: the people who handle complaints.
@@ -171,3 +173,42 @@ def remind_unacknowledged(*, today: date | None = None) -> int:
             )
         sent += 1
     return sent
+
+
+# --- versioned service targets (crm/standards/targets.py) ----------------------------------------------
+
+
+@transaction.atomic
+def target_version_create(
+    *, key: str, hours: Decimal, by, effective_on: date | None = None, note: str = "", now: datetime | None = None
+) -> TargetVersion:
+    """A new version of the target `key`, effective now (no date, or today) or from the start of a later day.
+    The first version of a target is preceded by the configured value as its baseline (the history)."""
+    now = now or timezone.now()
+    spec = targets.all_targets().get(key)
+    if spec is None:
+        raise ApplicationError(_("Unknown service target."), field="key")
+    if hours is None or hours <= 0:
+        raise ApplicationError(_("The target must be more than zero hours."), field="hours")
+    hours = Decimal(hours).quantize(Decimal("0.01"))
+    today = timezone.localdate(now)
+    if effective_on is not None and effective_on < today:
+        raise ApplicationError(_("A new target takes effect today or later, never in the past."), field="effective_on")
+    if effective_on is None or effective_on == today:
+        effective_from = now
+    else:
+        effective_from = timezone.make_aware(datetime.combine(effective_on, time.min))
+    # one writer per target at a time: the baseline and the new version are decided on the same history
+    existing = list(TargetVersion.objects.select_for_update().filter(key=key))
+    if any(v.effective_from == effective_from for v in existing):
+        raise ApplicationError(_("A version of this target already takes effect then."), field="effective_on")
+    if not existing:
+        TargetVersion.objects.create(
+            key=key,
+            hours=spec.configured_hours,
+            effective_from=targets.BASELINE_FROM,
+            note=_("configured value before versioning"),
+        )
+    return TargetVersion.objects.create(
+        key=key, hours=hours, effective_from=effective_from, note=(note or "").strip()[:200], created_by=by
+    )

@@ -17,6 +17,7 @@
 - invoicing    invoice requests, gapless numbers, voids
 - payments     payments and refunds against an invoice (idempotent by external_id), the status they give it
 - reconciling  running the reconciliation checks (purchases/reconciliation.py), keeping and alerting the result
+- perks        perk kinds (administrators) and perks given without a complaint: record, end
 - sending      the invoice email with its PDF; the invoice turns sent when the outbox says it went out
 
 Callers import this package (`from purchases import services as purchase_services`); it only re-exports.
@@ -64,6 +65,7 @@ from .payments import (
     invoice_refund_limit,
     invoice_refund_record,
 )
+from .perks import can_record_perk, perk_end, perk_kind_save, perk_kinds_ensure_defaults, perk_record
 from .pricing import LineInput, Quote, next_tier, purchase_preview, purchase_quote, tier_for_total, tiers_ordered
 from .reconciling import reconciliation_run
 from .sending import (
@@ -114,6 +116,11 @@ __all__ = [
     "invoices_remind_overdue",
     "merge_step",
     "next_tier",
+    "can_record_perk",
+    "perk_end",
+    "perk_kind_save",
+    "perk_kinds_ensure_defaults",
+    "perk_record",
     "policy_get",
     "policy_set",
     "product_create",

@@ -6,7 +6,18 @@ from django.core.management import call_command
 
 from clients.models import Client
 from purchases import demo, selectors
-from purchases.models import CreditNote, Invoice, PriceOverride, Product, Purchase, ReconciliationRun, Refund, TaxRate
+from purchases.models import (
+    CreditNote,
+    Invoice,
+    Perk,
+    PerkKind,
+    PriceOverride,
+    Product,
+    Purchase,
+    ReconciliationRun,
+    Refund,
+    TaxRate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +60,27 @@ def test_demo_seeds_real_ledger_once():
     [run] = ReconciliationRun.objects.all()
     assert run.is_clean, run.mismatches
     call_command("verify_ledger", stdout=io.StringIO())
-    count = Purchase.objects.count()
+    # perks of each kind with their costs, standing ones for a segment and a client
+    assert set(Perk.objects.values_list("kind__code", flat=True)) == set(
+        PerkKind.objects.values_list("code", flat=True)
+    )
+    assert {"one_off", "standing_client", "standing_segment"} <= set(Perk.objects.values_list("scope", flat=True))
+    count, perks = Purchase.objects.count(), Perk.objects.count()
     demo.seed(rng=rng, stdout=out)
-    assert Purchase.objects.count() == count
+    assert Purchase.objects.count() == count and Perk.objects.count() == perks
+
+
+def test_demo_perks_give_the_perk_report_a_drop_candidate():
+    from django.utils import timezone
+
+    from clients import demo as clients_demo
+    from crm import demo as crm_demo
+    from crm.reports import perks as perk_report
+
+    rng, out = random.Random(1), io.StringIO()
+    crm_demo.seed(rng=rng, stdout=out)
+    clients_demo.seed(rng=rng, stdout=out)
+    demo.seed(rng=rng, stdout=out)
+    rows = {r["kind"]: r for r in perk_report.rows(timezone.now())[0]}
+    assert rows["perk:birthday-card"]["drop_candidate"] is True
+    assert all(rows[f"perk:{code}"]["source"] == "perk" for code in PerkKind.objects.values_list("code", flat=True))
