@@ -2,8 +2,9 @@
 
 The core never imports an app. Each app's `AppConfig.ready()` calls `contribute(...)` with what it adds:
 its pages and API routes (mounted by crm/urls.py), navigation entries, dashboard panels, periodic jobs and
-its part of the demo. Apps load in INSTALLED_APPS order, bottom layer first, so contributions come in
-layer order too (the demo seeds clients before the purchases that need them)."""
+its part of the demo, and its background jobs (for the operations view). Apps load in INSTALLED_APPS order,
+bottom layer first, so contributions come in layer order too (the demo seeds clients before the purchases
+that need them)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ class Part:
     panels: Callable | None = None
     periodic_tasks: dict[str, tuple[str, dict]] = field(default_factory=dict)
     demo: Callable | None = None
+    jobs: Callable | None = None
 
 
 _parts: dict[str, Part] = {}
@@ -36,8 +38,11 @@ def contribute(
     panels: Callable | None = None,
     periodic_tasks: dict | None = None,
     demo: Callable | None = None,
+    jobs: Callable | None = None,
 ) -> None:
-    """Called once per app from its ready(). `nav` entries are (order, label, url name, roles)."""
+    """Called once per app from its ready(). `nav` entries are (order, label, url name, roles). `jobs(*, now,
+    stuck_before, failed_since, limit)` lists the app's stuck or failed background jobs as dicts (see
+    crm.ops.selectors.job_state)."""
     _parts[label] = Part(
         label=label,
         url_prefix=url_prefix,
@@ -47,6 +52,7 @@ def contribute(
         panels=panels,
         periodic_tasks=dict(periodic_tasks or {}),
         demo=demo,
+        jobs=jobs,
     )
 
 
@@ -72,3 +78,7 @@ def demo_seeders() -> list[Callable]:
 def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
     entries = sorted((entry for part in parts() for entry in part.nav), key=lambda e: e[0])
     return [(label, url_name, roles) for _, label, url_name, roles in entries]
+
+
+def job_sources() -> list[Callable]:
+    return [part.jobs for part in parts() if part.jobs is not None]

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("generate/", views.generate, name="generate"),
+    path("runs/", views.runs, name="runs"),
     path("<slug:kind>/", views.report, name="report"),
     path("<slug:kind>/csv/", views.report_csv, name="csv"),
 ]

@@ -316,10 +316,13 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # --- reports (kind "value", which every staff role reads; rows are narrowed per role in the selectors) ---
     "reports/": {"GET": STAFF},
     "reports/generate/": {"POST": ADM_ONLY},
+    "reports/runs/": {"GET": ADM_ONLY},
     "reports/<slug:kind>/": {"GET": STAFF},
     "reports/<slug:kind>/csv/": {"GET": STAFF},
     "api/v1/reports/": {"GET": STAFF},
     "api/v1/reports/generate/": {"POST": ADM_ONLY},
+    "api/v1/reports/runs/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "api/v1/reports/runs/<int:pk>/": {"GET": ADM_ONLY},
     "api/v1/reports/<slug:kind>/": {"GET": STAFF},
     "api/v1/reports/<slug:kind>/snapshots/": {"GET": STAFF},
     "api/v1/reports/<slug:kind>/snapshots/<int:pk>/": {"GET": STAFF},
