@@ -153,3 +153,37 @@ def test_start_a_run_from_the_page(admin_client_role, dataset, django_capture_on
 def test_other_roles_may_not_see_the_page(sm_client, acc_client):
     for client in (sm_client, acc_client):
         assert client.get("/reports/runs/").status_code == 403
+
+
+# --- the operations view (crm.ops) counts them through the registry's job source ---
+
+
+def test_stuck_and_failed_runs_are_counted_on_the_operations_view(admin_client_role, admin_api):
+    from crm.ops import selectors as ops_selectors
+
+    now = timezone.now()
+    dead = _run(status=ReportRun.Status.RUNNING, cursor=1, leased_until=now - timedelta(hours=1))
+    lost = _run(days_back=1, status=ReportRun.Status.QUEUED, queued_at=now - timedelta(hours=1))
+    failed = _run(days_back=2, status=ReportRun.Status.FAILED, cursor=3, message="Trends: boom")
+    _run(days_back=3, status=ReportRun.Status.RUNNING, leased_until=now + timedelta(minutes=5))  # live
+    _run(days_back=4, status=ReportRun.Status.DONE, cursor=3)
+    old_failed = _run(days_back=5, status=ReportRun.Status.FAILED)
+    ReportRun.objects.filter(pk=old_failed.pk).update(created_at=now - timedelta(days=30))
+
+    jobs = ops_selectors.ops_snapshot()["jobs"]
+
+    assert [(r["id"], r["state"]) for r in jobs["runs"]] == [
+        (failed.pk, "failed"),
+        (lost.pk, "stuck"),
+        (dead.pk, "stuck"),
+    ]
+    assert jobs["runs_stuck"] == 2 and jobs["runs_failed"] == 1
+    assert jobs["runs"][2]["processed"] == 1 and jobs["runs"][2]["total"] == 3
+    assert jobs["runs"][2]["label"] == "Weekly reports as of 2026-06-01"
+    alert = next(a for a in ops_selectors.ops_snapshot()["alerts"] if a["key"] == "jobs_stuck")
+    assert alert["value"] == 2 and alert["crossed"]
+
+    body = admin_api.get("/api/v1/ops/").json()
+    assert body["jobs"]["runs_stuck"] == 2 and body["jobs"]["runs"][0]["message"] == "Trends: boom"
+    page = admin_client_role.get("/ops/").content.decode()
+    assert 'id="ops-runs"' in page and "Trends: boom" in page and page.count('data-kind="report_run"') == 3
