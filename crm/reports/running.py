@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,13 +75,17 @@ def report_run_start(
         active = ReportRun.objects.filter(period=period, as_of=as_of, status__in=ACTIVE).first()
         if active is not None:
             return active
-        run = ReportRun.objects.create(
-            period=period,
-            as_of=as_of,
-            kinds=list(dict.fromkeys(kinds)),
-            created_by=by,
-            queued_at=timezone.now() if queue else None,
-        )
+        try:
+            with transaction.atomic():
+                run = ReportRun.objects.create(
+                    period=period,
+                    as_of=as_of,
+                    kinds=list(dict.fromkeys(kinds)),
+                    created_by=by,
+                    queued_at=timezone.now() if queue else None,
+                )
+        except IntegrityError:  # started at the same moment by someone else: theirs is the run
+            return ReportRun.objects.get(period=period, as_of=as_of, status__in=ACTIVE)
         if queue:
             _queue_run(run.pk)
     return run
