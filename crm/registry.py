@@ -2,8 +2,9 @@
 
 The core never imports an app. Each app's `AppConfig.ready()` calls `contribute(...)` with what it adds:
 its pages and API routes (mounted by crm/urls.py), navigation entries, dashboard panels, periodic jobs and
-its part of the demo. Apps load in INSTALLED_APPS order, bottom layer first, so contributions come in
-layer order too (the demo seeds clients before the purchases that need them)."""
+its part of the demo, and its background jobs (for the operations view). Apps load in INSTALLED_APPS order,
+bottom layer first, so contributions come in layer order too (the demo seeds clients before the purchases
+that need them)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Part:
     # Seeders run in layer order; a part whose demo reads what every app seeded (the service record) asks to
     # run later with a higher demo_order.
     demo_order: int = 0
+    jobs: Callable | None = None
 
 
 _parts: dict[str, Part] = {}
@@ -40,8 +42,11 @@ def contribute(
     periodic_tasks: dict | None = None,
     demo: Callable | None = None,
     demo_order: int = 0,
+    jobs: Callable | None = None,
 ) -> None:
-    """Called once per app from its ready(). `nav` entries are (order, label, url name, roles)."""
+    """Called once per app from its ready(). `nav` entries are (order, label, url name, roles). `jobs(*, now,
+    stuck_before, failed_since, limit)` lists the app's stuck or failed background jobs as dicts (see
+    crm.ops.selectors.job_state)."""
     _parts[label] = Part(
         label=label,
         url_prefix=url_prefix,
@@ -52,6 +57,7 @@ def contribute(
         periodic_tasks=dict(periodic_tasks or {}),
         demo=demo,
         demo_order=demo_order,
+        jobs=jobs,
     )
 
 
@@ -78,3 +84,7 @@ def demo_seeders() -> list[Callable]:
 def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
     entries = sorted((entry for part in parts() for entry in part.nav), key=lambda e: e[0])
     return [(label, url_name, roles) for _, label, url_name, roles in entries]
+
+
+def job_sources() -> list[Callable]:
+    return [part.jobs for part in parts() if part.jobs is not None]

@@ -70,6 +70,20 @@ class OpsImportJobSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class OpsRunSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text='Which job: "report_run", ...')
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    status = serializers.CharField()
+    state = serializers.CharField(help_text="stuck or failed")
+    created_at = serializers.DateTimeField()
+    age_seconds = serializers.IntegerField()
+    processed = serializers.IntegerField(help_text="Steps done.")
+    total = serializers.IntegerField(help_text="Steps in all.")
+    message = serializers.CharField()
+    url = serializers.CharField(help_text="The job's page.")
+
+
 class OpsStalledNewsSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -84,6 +98,9 @@ class OpsJobsSerializer(serializers.Serializer):
     imports = OpsImportJobSerializer(many=True)
     imports_stuck = serializers.IntegerField()
     imports_failed = serializers.IntegerField()
+    runs = OpsRunSerializer(many=True, help_text="Other stuck or failed jobs (report runs).")
+    runs_stuck = serializers.IntegerField()
+    runs_failed = serializers.IntegerField()
     news_stalled = OpsStalledNewsSerializer(many=True)
     news_stalled_after_seconds = serializers.IntegerField()
 

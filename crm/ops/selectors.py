@@ -10,6 +10,7 @@ Rules, in one place:
 - an import is stuck when it is queued or running and was confirmed more than JOB_STUCK_SECONDS ago (the job
   keeps no start time: its upload time is the earliest it can have started), and news is stalled when it is
   sending and has not moved for clients.news.STALLED_AFTER (the sweep resumes it; still stalled is a fault);
+  the apps above contribute their own jobs (report runs) through crm.registry, by the same rule;
 - a periodic job is late when the next run after its last one (computed from its own schedule, crontab or
   interval, by celery) was due more than PERIODIC_GRACE_SECONDS ago; a job that never ran counts from when
   it was last saved. One-off jobs are never late.
@@ -28,7 +29,7 @@ from kombu.exceptions import ChannelError
 
 from clients import news as client_news
 from clients.models import ImportJob, News
-from crm import health
+from crm import health, registry
 from crm.celery import app as celery_app
 from crm.models import WorkerHeartbeat
 from crm.notifications.models import Notification
@@ -142,10 +143,19 @@ def job_state(*, now: datetime, stuck_after: int) -> dict:
     )
     for row in news:
         row["idle_seconds"] = _seconds(now - row["updated_at"])
+    # the jobs of the apps above (report runs): one query per app, rows in the same shape
+    runs = []
+    for source in registry.job_sources():
+        runs += source(now=now, stuck_before=stuck_cutoff, failed_since=now - FAILED_JOBS_SHOWN_FOR, limit=JOBS_SHOWN)
+    for row in runs:
+        row["age_seconds"] = _seconds(now - row["created_at"])
     return {
         "imports": imports,
         "imports_stuck": sum(1 for row in imports if row["state"] == "stuck"),
         "imports_failed": sum(1 for row in imports if row["state"] == "failed"),
+        "runs": runs,
+        "runs_stuck": sum(1 for row in runs if row["state"] == "stuck"),
+        "runs_failed": sum(1 for row in runs if row["state"] == "failed"),
         "news_stalled": news,
         "news_stalled_after_seconds": _seconds(client_news.STALLED_AFTER),
     }
@@ -194,7 +204,12 @@ def _alerts(snapshot: dict, limits: dict) -> list[dict]:
         ),
         ("failed_deliveries", gettext("Failed deliveries"), outbox["failed"], limits["FAILED_DELIVERIES"]),
         ("workers_stale", gettext("Stale workers"), sum(1 for w in snapshot["workers"] if w["stale"]), 1),
-        ("jobs_stuck", gettext("Stuck imports and stalled news"), jobs["imports_stuck"] + len(jobs["news_stalled"]), 1),
+        (
+            "jobs_stuck",
+            gettext("Stuck imports, report runs and stalled news"),
+            jobs["imports_stuck"] + jobs["runs_stuck"] + len(jobs["news_stalled"]),
+            1,
+        ),
         ("periodic_late", gettext("Late periodic jobs"), sum(1 for j in snapshot["periodic"] if j["late"]), 1),
     ]
     return [
@@ -222,6 +237,9 @@ def ops_snapshot(*, now: datetime | None = None) -> dict:
             "imports": [],
             "imports_stuck": 0,
             "imports_failed": 0,
+            "runs": [],
+            "runs_stuck": 0,
+            "runs_failed": 0,
             "news_stalled": [],
             "news_stalled_after_seconds": _seconds(client_news.STALLED_AFTER),
         },

@@ -3,6 +3,7 @@ the list of past snapshots, a snapshot's rows (cursor-paginated; a sales manager
 CSV, and an administrator's "generate now". The reads are on the replica when one is configured (after
 authentication and permissions, which read the primary)."""
 
+import django_filters.rest_framework
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -12,13 +13,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api.filters import since_filterset
+from crm.api.filters import SyncFilterSet, since_filterset
 from crm.api.pagination import CursorPagination
 from crm.api.permissions import IsAdministrator, roles
 from crm.db import reads_from_replica
 
-from . import export, satisfaction, selectors, services
-from .models import ReportKind, ReportPeriod, ReportRow, ReportSnapshot
+from . import export, running, satisfaction, selectors, services
+from .models import ReportKind, ReportPeriod, ReportRow, ReportRun, ReportSnapshot
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -189,7 +190,7 @@ class ReportGenerate(APIView):
     def post(self, request):
         data = GenerateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.reports_generation_queue(period=data.validated_data["period"])
+        services.reports_generation_queue(period=data.validated_data["period"], by=request.user)
         return Response(data.validated_data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -262,3 +263,83 @@ class SatisfactionScores(APIView):
             dimensions=[d for d in satisfaction.DIMENSIONS if d in by],
         )
         return Response(_month_text(data))
+
+
+# --- report runs: administrators only, read on the primary (progress must be current) ---
+
+
+class ReportRunSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(read_only=True, help_text="weekly or monthly")
+    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed")
+    kinds = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="One step per report.")
+    step_errors = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="{kind: reason} of reports that were given up."
+    )
+    total = serializers.IntegerField(read_only=True, help_text="Steps in all.")
+    created_by = serializers.IntegerField(source="created_by_id", read_only=True, allow_null=True)
+    snapshots = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id", "period", "as_of", "kinds", "status", "cursor", "total", "step_errors", "message", "attempts",
+            "leased_by", "leased_until", "created_by", "created_at", "updated_at", "started_at", "finished_at",
+            "snapshots",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_snapshots(self, obj) -> list[int]:
+        """The snapshots the run saved so far (prefetched)."""
+        return [s.pk for s in obj.snapshots.all()]
+
+
+class ReportRunInput(serializers.Serializer):
+    period = serializers.ChoiceField(choices=ReportPeriod.choices)
+    as_of = serializers.DateTimeField(
+        required=False, help_text="The reports' 'as of' moment (default: the start of today)."
+    )
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReportKind.choices),
+        required=False,
+        allow_empty=False,
+        help_text="The reports to make (default: all), in order.",
+    )
+
+
+class ReportRunFilter(SyncFilterSet):
+    class Meta:
+        model = ReportRun
+        fields = ["updated_since"]
+
+
+class ReportRunList(generics.ListAPIView):
+    """GET: report runs, newest first (cursor paging; `updated_since` for what changed). POST: start a run
+    (an active run for the same period and moment is returned instead of a second one)."""
+
+    permission_classes = [IsAdministrator]
+    serializer_class = ReportRunSerializer
+    pagination_class = CursorPagination
+    filterset_class = ReportRunFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+
+    def get_queryset(self):
+        return selectors.run_list().prefetch_related("snapshots")
+
+    @extend_schema(request=ReportRunInput, responses={201: ReportRunSerializer})
+    def post(self, request):
+        data = ReportRunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = running.report_run_start(**data.validated_data, by=request.user)
+        run = selectors.run_get(pk=run.pk)
+        return Response(ReportRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class ReportRunDetail(APIView):
+    permission_classes = [IsAdministrator]
+
+    @extend_schema(responses=ReportRunSerializer)
+    def get(self, request, pk: int):
+        run = selectors.run_get(pk=pk)
+        if run is None:
+            raise Http404
+        return Response(ReportRunSerializer(run).data)

@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
         from crm import registry
         from crm.roles import Role
 
-        from . import dashboard, demo, personal_data, tasks
+        from . import dashboard, demo, personal_data, selectors, tasks
 
         client_hooks.add_personal_data_part(personal_data.PART)
 
@@ -28,4 +28,5 @@ class ReportsConfig(AppConfig):
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,
             demo=demo.seed,
+            jobs=selectors.ops_jobs,
         )

@@ -8,12 +8,14 @@ the segment summary; not perks or trends. Generating a report on demand: adminis
 from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.roles import Role, has_role, is_admin
 
-from .models import ReportKind, ReportRow, ReportSnapshot
+from .models import ReportKind, ReportPeriod, ReportRow, ReportRun, ReportSnapshot
 
 VIEWERS = {
     ReportKind.VALUE: (Role.ADMINISTRATOR, Role.ACCOUNTANT, Role.SALES_MANAGER),
@@ -95,3 +97,53 @@ def summary_for(*, snapshot: ReportSnapshot, user) -> dict:
     if snapshot.kind == ReportKind.VALUE and not sees_all_rows(user):
         summary.pop("segments", None)
     return summary
+
+
+# --- report runs (running.py): administrators only; read on the primary, where their progress is current ---
+
+
+def run_list() -> QuerySet[ReportRun]:
+    return ReportRun.objects.select_related("created_by").order_by("-id")
+
+
+def run_get(*, pk: int) -> ReportRun | None:
+    return ReportRun.objects.select_related("created_by").filter(pk=pk).first()
+
+
+def runs_active_exist() -> bool:
+    return ReportRun.objects.filter(status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]).exists()
+
+
+def ops_jobs(*, now: datetime, stuck_before: datetime, failed_since: datetime, limit: int) -> list[dict]:
+    """Report runs for the operations view (crm.registry job source), one query: stuck (queued with no worker
+    taking it, or running with a lease that ran out, since `stuck_before`) or failed since `failed_since`."""
+    S = ReportRun.Status
+    rows = (
+        ReportRun.objects.filter(
+            Q(status=S.QUEUED, queued_at__lt=stuck_before)
+            | Q(status=S.QUEUED, queued_at__isnull=True, created_at__lt=stuck_before)
+            | Q(status=S.RUNNING, leased_until__lt=stuck_before)
+            | Q(status=S.RUNNING, leased_until__isnull=True, created_at__lt=stuck_before)
+            | Q(status=S.FAILED, created_at__gte=failed_since)
+        )
+        .order_by("-id")
+        .values("id", "period", "as_of", "status", "created_at", "cursor", "kinds", "message")[:limit]
+    )
+    jobs = []
+    for row in rows:
+        jobs.append(
+            {
+                "kind": "report_run",
+                "id": row["id"],
+                "label": _("%(period)s reports as of %(date)s")
+                % {"period": ReportPeriod(row["period"]).label, "date": f"{timezone.localtime(row['as_of']):%Y-%m-%d}"},
+                "status": row["status"],
+                "state": "failed" if row["status"] == S.FAILED else "stuck",
+                "created_at": row["created_at"],
+                "processed": row["cursor"],
+                "total": len(row["kinds"]),
+                "message": row["message"],
+                "url": reverse("reports:runs"),
+            }
+        )
+    return jobs

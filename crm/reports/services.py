@@ -49,41 +49,61 @@ def _compute(kind: str, period: str, as_of: datetime) -> tuple[dict, dict, list[
         return p, summary, rows, "flag"
 
 
-def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = None) -> ReportSnapshot:
-    """Compute one report, then freeze it. The computation reads only, outside any transaction of this
-    function, so it may run on the read replica; only the snapshot and its rows are written, atomically."""
+def _check(*, kind: str, period: str, as_of: datetime) -> None:
     if kind not in ReportKind.values:
         raise ApplicationError(gettext("Unknown report."), field="kind")
     if period not in ReportPeriod.values:
         raise ApplicationError(gettext("Choose weekly or monthly."), field="period")
-    as_of = as_of or period_end_default()
     if timezone.is_naive(as_of):
         raise ApplicationError(gettext("The report date needs a time zone."), field="as_of")
-    started = time.monotonic()
-    parameters, summary, rows, flag_key = _compute(kind, period, as_of)
-    with transaction.atomic():
-        snapshot = ReportSnapshot.objects.create(
-            kind=kind,
-            period=period,
-            period_start=as_of - timedelta(days=PERIOD_DAYS[period]),
-            period_end=as_of,
-            generated_at=timezone.now(),
-            parameters=parameters,
-            summary=summary,
-            row_count=len(rows),
+
+
+def report_compute(*, kind: str, period: str, as_of: datetime) -> tuple[dict, dict, list[dict], str]:
+    """(parameters, summary, rows, flag key) of one report, read only, outside any transaction (so it may run
+    on the read replica). A report run (running.py) computes each step with it, then saves it with
+    report_snapshot_save in the transaction that moves its cursor."""
+    _check(kind=kind, period=period, as_of=as_of)
+    return _compute(kind, period, as_of)
+
+
+def report_snapshot_save(
+    *, kind: str, period: str, as_of: datetime, computed: tuple, started: float, run=None
+) -> ReportSnapshot:
+    """Freeze a computed report as a snapshot with its rows. Call inside a transaction (atomic with its rows)."""
+    parameters, summary, rows, flag_key = computed
+    snapshot = ReportSnapshot.objects.create(
+        kind=kind,
+        period=period,
+        period_start=as_of - timedelta(days=PERIOD_DAYS[period]),
+        period_end=as_of,
+        generated_at=timezone.now(),
+        parameters=parameters,
+        summary=summary,
+        row_count=len(rows),
+        run=run,
+    )
+    _store_rows(snapshot, rows, flag_key)
+    if kind == ReportKind.VALUE:
+        # the ranking the layers below read (complaint priority, the key-client rule), in the same
+        # transaction: it always matches the newest value report
+        key_clients.value_ranking_replace(
+            entries=((r.get("client_id"), i, r.get("projected_value")) for i, r in enumerate(rows, start=1)),
+            ranked_at=as_of,
         )
-        _store_rows(snapshot, rows, flag_key)
-        if kind == ReportKind.VALUE:
-            # the ranking the layers below read (complaint priority, the key-client rule), in the same
-            # transaction: it always matches the newest value report
-            key_clients.value_ranking_replace(
-                entries=((r.get("client_id"), i, r.get("projected_value")) for i, r in enumerate(rows, start=1)),
-                ranked_at=as_of,
-            )
-        snapshot.duration_ms = int((time.monotonic() - started) * 1000)
-        snapshot.save(update_fields=["duration_ms"])
+    snapshot.duration_ms = int((time.monotonic() - started) * 1000)
+    snapshot.save(update_fields=["duration_ms"])
     log.info("report %s/%s as of %s: %s rows in %s ms", kind, period, as_of, len(rows), snapshot.duration_ms)
     return snapshot
+
+
+def report_snapshot_create(*, kind: str, period: str, as_of: datetime | None = None) -> ReportSnapshot:
+    """Compute one report, then freeze it. The computation reads only, outside any transaction of this
+    function, so it may run on the read replica; only the snapshot and its rows are written, atomically."""
+    as_of = as_of or period_end_default()
+    started = time.monotonic()
+    computed = report_compute(kind=kind, period=period, as_of=as_of)
+    with transaction.atomic():
+        return report_snapshot_save(kind=kind, period=period, as_of=as_of, computed=computed, started=started)
 
 
 def _store_rows(snapshot: ReportSnapshot, rows: list[dict], flag_key: str) -> None:
@@ -156,11 +176,9 @@ def report_rows_prune(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def reports_generation_queue(*, period: str) -> None:
-    """Ask a worker for fresh snapshots of every report now (an administrator's "generate now")."""
-    from . import tasks
+def reports_generation_queue(*, period: str, by=None):
+    """Ask a worker for fresh snapshots of every report now (an administrator's "generate now"): a report
+    run (running.py), resumable and visible. Returns the run (an active one for the same moment is reused)."""
+    from . import running
 
-    task = {ReportPeriod.WEEKLY: tasks.generate_weekly_reports, ReportPeriod.MONTHLY: tasks.generate_monthly_reports}
-    if period not in task:
-        raise ApplicationError(gettext("Choose weekly or monthly."), field="period")
-    transaction.on_commit(task[period].delay)
+    return running.report_run_start(period=period, by=by)

@@ -148,20 +148,39 @@ def report_csv(request, kind: str):
     return export.csv_response(request, snapshot=snapshot, rows=rows)
 
 
+RUNS_SHOWN = 50
+
+
+@role_required(Role.ADMINISTRATOR)
+def runs(request):
+    """Report runs with their progress and, when one failed, the reason; the table polls while a run is
+    queued or running. Read on the primary, where progress is current."""
+    context = {
+        "runs": list(selectors.run_list()[:RUNS_SHOWN]),
+        "active": selectors.runs_active_exist(),
+        "form": GenerateForm(),
+    }
+    return render_partial(request, "reports/runs.html", "reports/_runs_table.html", context)
+
+
 @require_POST
 @role_required(Role.ADMINISTRATOR)
 def generate(request):
+    """Start a report run (every report of the period, as of the start of today)."""
     form = GenerateForm(request.POST)
     if form.is_valid():
         try:
-            services.reports_generation_queue(period=form.cleaned_data["period"])
+            run = services.reports_generation_queue(period=form.cleaned_data["period"], by=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, gettext("The reports are being generated; they appear here when ready."))
+            messages.success(
+                request,
+                _("Report run %(id)s started; the reports appear when it is done.") % {"id": run.pk},
+            )
     else:
-        messages.error(request, gettext("Choose weekly or monthly."))
-    return redirect("reports:index")
+        messages.error(request, _("Choose weekly or monthly."))
+    return redirect("reports:runs")
 
 
 def _for_charts(data: dict) -> None:

@@ -16,6 +16,7 @@ BULK = [
     "crm.notifications.tasks.news_send_batch",
     "crm.reports.tasks.generate_weekly_reports",
     "crm.reports.tasks.generate_monthly_reports",
+    "crm.reports.tasks.report_run",
     "purchases.tasks.recompute_totals",
     "incentives.close_ended_periods",
 ]
@@ -24,6 +25,7 @@ URGENT = [
     "crm.notifications.tasks.news_start_due",
     "complaints.escalate_breaches",
     "crm.tasks.record_worker_heartbeat",
+    "crm.reports.run_sweep",
 ]
 
 

@@ -130,10 +130,17 @@ def worker_env(**extra: str) -> dict:
     return env
 
 
-def celery_worker(*, env: dict, queues: str, log_path: Path) -> Process:
-    """One worker process (solo pool: the task runs in the process we kill) consuming `queues`."""
+def celery_worker(*, env: dict, queues: str, log_path: Path, slow: dict[str, float] | None = None) -> Process:
+    """One worker process (solo pool: the task runs in the process we kill) consuming `queues`. `slow` maps
+    `module.function` to a pause before each call (tests/faults/slow_worker.py), so a test can kill the worker
+    in the middle of a job."""
+    if slow:
+        env = {**env, "FAULTS_SLOW": ",".join(f"{target}={pause}" for target, pause in slow.items())}
+        start = [PYTHON, "-m", "tests.faults.slow_worker"]
+    else:
+        start = [PYTHON, "-m", "celery", "-A", "crm"]
     args = [
-        PYTHON, "-m", "celery", "-A", "crm", "worker", "-P", "solo", "-Q", queues, "-l", "warning",
+        *start, "worker", "-P", "solo", "-Q", queues, "-l", "warning",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"faults-{os.getpid()}@%h",
     ]  # fmt: skip
     return Process(args, env=env, log_path=log_path)

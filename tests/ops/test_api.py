@@ -6,6 +6,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from clients.models import ImportJob, News
+from crm.reports.models import ReportRun
 from tests.querycount import assert_same_queries_at_two_sizes
 
 from .conftest import ago, failed_rows, heartbeat, import_job, news_item, outbox_row, periodic
@@ -65,14 +66,18 @@ def test_the_snapshot_costs_the_same_queries_whatever_the_number_of_rows(admin_a
             outbox_row(created=ago(minutes=i), due=ago(minutes=i))
             import_job(status=ImportJob.Status.RUNNING, created=ago(hours=2), by=administrator)
             news_item(status=News.Status.SENDING, moved=ago(hours=1))
+            ReportRun.objects.create(
+                period="weekly", as_of=ago(days=i), status=ReportRun.Status.FAILED, kinds=["value"]
+            )
             periodic(f"Job {i}", last_run_at=ago(minutes=i))
 
     assert_same_queries_at_two_sizes(
         fetch=lambda: admin_api.get(URL),
         add_rows=add_rows,
         rows=lambda response: len(response.json()["workers"]),
-        # token user with roles, SELECT 1, heartbeats, outbox counts, oldest due row, imports, news, periodic
-        queries=8,
+        # token user with roles, SELECT 1, heartbeats, outbox counts, oldest due row, imports, report runs,
+        # news, periodic
+        queries=9,
     )
 
 

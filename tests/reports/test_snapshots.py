@@ -8,7 +8,7 @@ from django.utils import timezone
 from crm.exceptions import ApplicationError
 from crm.registry import periodic_tasks
 from crm.reports import services, tasks
-from crm.reports.models import ReportKind, ReportRow, ReportSnapshot
+from crm.reports.models import ReportKind, ReportRow, ReportRun, ReportSnapshot
 
 from . import factories as f
 from .conftest import AS_OF
@@ -81,6 +81,7 @@ def test_demo_seed_generates_current_snapshots_once(dataset):
     out = io.StringIO()
     demo.seed(rng=None, stdout=out)
     assert ReportSnapshot.objects.count() == 9  # 3 reports x (last week, this week, this month)
+    assert list(ReportRun.objects.values_list("status", flat=True)) == ["done"] * 3  # shown on the runs page
     demo.seed(rng=None, stdout=out)
     assert ReportSnapshot.objects.count() == 9
     assert "already generated" in out.getvalue()
