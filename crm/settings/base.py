@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crm.notifications",
     "clients",
     "crm.standards",
+    "crm.internal_requests",
     "purchases",
     "complaints",
     "incentives",
