@@ -121,22 +121,25 @@ class TeamList(generics.ListCreateAPIView):
         return Response(self.get_serializer(team).data, status=status.HTTP_201_CREATED)
 
 
-class TeamDetail(generics.RetrieveUpdateAPIView):
+class TeamDetail(APIView):
     """A team; PATCH changes its name, description, members or is_active (administrators)."""
 
     permission_classes = [ReadAllWriteAdmin]
-    serializer_class = TeamSerializer
-    http_method_names = ["get", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return Team.objects.prefetch_related("members")
+    def _team(self, pk: int) -> Team:
+        return get_object_or_404(Team.objects.prefetch_related("members"), pk=pk)
 
-    def update(self, request, *args, **kwargs):
-        team = self.get_object()
-        serializer = self.get_serializer(team, data=request.data, partial=True)
+    @extend_schema(responses=TeamSerializer)
+    def get(self, request, pk: int):
+        return Response(TeamSerializer(self._team(pk)).data)
+
+    @extend_schema(request=TeamSerializer(partial=True), responses=TeamSerializer)
+    def patch(self, request, pk: int):
+        team = self._team(pk)
+        serializer = TeamSerializer(team, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        team = services.team_update(
+        services.team_update(
             team=team,
             name=data.get("name", team.name),
             description=data.get("description", team.description),
@@ -144,7 +147,7 @@ class TeamDetail(generics.RetrieveUpdateAPIView):
             is_active=data.get("is_active", team.is_active),
             by=request.user,
         )
-        return Response(self.get_serializer(Team.objects.prefetch_related("members").get(pk=team.pk)).data)
+        return Response(TeamSerializer(self._team(pk)).data)
 
 
 class KindList(generics.ListCreateAPIView):

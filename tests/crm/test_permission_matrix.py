@@ -175,6 +175,28 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/promises/<int:pk>/keep/": {"POST": SM_ADM},
     "api/v1/promises/<int:pk>/break/": {"POST": SM_ADM},
     "api/v1/segments/": {"GET": STAFF, "POST": ADM_ONLY},
+    # --- internal requests: everyone asks; team members handle (object rule: services); admins set up teams ---
+    "internal/": {"GET": STAFF, "POST": STAFF},
+    "internal/teams/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "internal/teams/<int:pk>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "internal/teams/<int:pk>/queue/": {"GET": STAFF},  # members of the team and administrators (403 else)
+    "internal/kinds/<int:pk>/": {"POST": ADM_ONLY},
+    "internal/requests/<int:pk>/": {"GET": STAFF},  # the requester, the team, administrators (404 else)
+    "internal/requests/<int:pk>/take/": {"POST": STAFF},
+    "internal/requests/<int:pk>/assign/": {"POST": STAFF},
+    "internal/requests/<int:pk>/complete/": {"POST": STAFF},
+    "internal/requests/<int:pk>/rate/": {"POST": STAFF},
+    "api/v1/internal/teams/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/internal/teams/<int:pk>/": {"GET": STAFF, "PATCH": ADM_ONLY},
+    "api/v1/internal/teams/<int:pk>/queue/": {"GET": STAFF},
+    "api/v1/internal/kinds/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/internal/kinds/<int:pk>/": {"GET": STAFF, "PATCH": ADM_ONLY},
+    "api/v1/internal/requests/": {"GET": STAFF, "POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/": {"GET": STAFF},
+    "api/v1/internal/requests/<int:pk>/take/": {"POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/assign/": {"POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/complete/": {"POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/rate/": {"POST": STAFF},
     # --- purchases: catalogue, ledger, invoices ---
     "purchases/": {"GET": STAFF},
     "purchases/catalogue/": {"GET": STAFF},
