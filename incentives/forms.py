@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.roles import Role
 from purchases.models import Product
@@ -55,6 +56,13 @@ class AwardRuleForm(forms.Form):
     bonus_base = forms.DecimalField(initial=0, label="Bonus: base amount")
     bonus_percent = forms.DecimalField(initial=0, label="Bonus: % of weighted score over target")
     bonus_cap = forms.DecimalField(required=False, label="Bonus cap (optional)")
+    scope = forms.ChoiceField(choices=AwardRule.Scope.choices, initial=AwardRule.Scope.SALES, label=_("Scored on"))
+    role = forms.ChoiceField(
+        choices=[("", _("Any role")), *Role.choices],
+        required=False,
+        label=_("Only for"),
+        help_text=_("A service rule's minimum % is the share of requests done on time."),
+    )
 
 
 class CreditSplitForm(forms.Form):

@@ -325,6 +325,8 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "incentives/awards/payroll.csv": {"GET": ACC_ADM},
     "incentives/setup/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "incentives/setup/<str:form_name>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "incentives/service/": {"GET": STAFF},  # service to colleagues: every role is scored or serves
+    "api/v1/incentives/service-leaderboard/": {"GET": STAFF},
     "api/v1/incentives/leaderboard/": {"GET": SM_ADM},
     "api/v1/incentives/plans/": {"GET": SM_ADM, "POST": ADM_ONLY},
     "api/v1/incentives/award-types/": {"GET": STAFF, "POST": ADM_ONLY},
