@@ -21,6 +21,7 @@ class ComplaintsConfig(AppConfig):
             api_urls="complaints.api_urls",
             nav=[
                 (60, "Complaints", "complaints:board", (SM, ADM)),
+                (61, "Record a complaint", "complaints:intake", (ACC,)),
                 (70, "Standards", "complaints:standards", (SM, ACC, ADM)),
             ],
             panels=dashboard.panels,

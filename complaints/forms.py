@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from crm.standards.models import StandardDocument
@@ -37,6 +38,16 @@ class StaffIntakeForm(forms.Form):
     claimed_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     purchase_id = forms.IntegerField(required=False, label="Purchase id")
     product_sku = forms.CharField(max_length=50, required=False, label="Product SKU")
+    hand_to = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Hand it to"),
+        help_text=_("Empty: the client's manager or the category's owner takes it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hand_to"].queryset = handler_choices()
 
     def clean(self):
         """Turn the ids and the SKU typed in into the client, purchase and product the service takes."""

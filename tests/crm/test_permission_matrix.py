@@ -264,7 +264,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # --- complaints: handlers only (accountants see none), standards for everyone, public form and survey ---
     "complaints/": {"GET": SM_ADM},
     "complaints/list/": {"GET": SM_ADM},
-    "complaints/new/": {"GET": SM_ADM, "POST": SM_ADM},
+    "complaints/new/": {"GET": STAFF, "POST": STAFF},  # everyone records a complaint and hands it over
     "complaints/<int:pk>/": {"GET": SM_ADM},
     "complaints/<int:pk>/transition/": {"POST": SM_ADM},
     "complaints/<int:pk>/triage/": {"POST": SM_ADM},
@@ -290,7 +290,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "complaints/submit/": {"GET": EVERYONE, "POST": EVERYONE},
     "complaints/submit/thanks/": {"GET": EVERYONE},
     "complaints/survey/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
-    "api/v1/complaints/": {"GET": SM_ADM, "POST": SM_ADM},
+    "api/v1/complaints/": {"GET": SM_ADM, "POST": STAFF},  # accountants record (POST) only
     "api/v1/complaints/inbound-email/": {"POST": SM_ADM},
     "api/v1/complaints/client-matches/": {"GET": SM_ADM},
     "api/v1/complaints/<int:pk>/client-match/confirm/": {"POST": SM_ADM},
