@@ -2,7 +2,7 @@
 open, overdue, taken, done on time and late, with the requesters' ratings (so the service leaderboard and
 its award have something to show). Invoice requests join the accounting queue when purchases seeds them."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -64,9 +64,12 @@ def seed(*, rng, stdout) -> None:
     if InternalRequest.objects.filter(source="").exists():
         return
     now = timezone.now()
+    # Finished work is dated last month, so closing it (incentives' demo) decides the service award.
+    month_start = timezone.make_aware(datetime.combine(timezone.localdate().replace(day=1), time(10)))
     for requester, _team, kind_code, subject, days_ago, taker, hours, rating in WORK:
         kind = RequestKind.objects.select_related("team").get(code=kind_code)
-        at = now - timedelta(days=days_ago, hours=2)
+        finished = hours is not None
+        at = (month_start if finished else now) - timedelta(days=days_ago + (2 if finished else 0), hours=2)
         item = services.request_open(kind=kind, by=users[requester], subject=subject, at=at)
         if taker is None:
             continue
