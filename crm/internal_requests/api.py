@@ -21,7 +21,7 @@ from . import forms, selectors, services
 from .models import InternalRequest, RequestKind, Team
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class InternalTeamSerializer(serializers.ModelSerializer):
     members = serializers.PrimaryKeyRelatedField(many=True, queryset=forms.staff_users(), required=False)
     code = serializers.SlugField(max_length=40, help_text=_("Set at creation; not changed later."))
 
@@ -33,7 +33,7 @@ class TeamSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class KindSerializer(serializers.ModelSerializer):
+class RequestKindSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
 
     class Meta:
@@ -43,13 +43,13 @@ class KindSerializer(serializers.ModelSerializer):
         extra_kwargs = {"is_active": {"required": False}, "code": {"validators": []}}
 
 
-class KindUpdateSerializer(serializers.Serializer):
+class RequestKindUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     turnaround_hours = serializers.DecimalField(max_digits=6, decimal_places=2, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class InternalRequestSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     kind_code = serializers.CharField(source="kind.code", read_only=True)
 
@@ -64,21 +64,21 @@ class RequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class InternalRequestCreateSerializer(serializers.Serializer):
     kind = serializers.PrimaryKeyRelatedField(queryset=RequestKind.objects.select_related("team"))
     subject = serializers.CharField(max_length=200)
     details = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(serializers.Serializer):
+class InternalAssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=forms.staff_users())
 
 
-class CompleteSerializer(serializers.Serializer):
+class InternalCompleteSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class RateSerializer(serializers.Serializer):
+class InternalRateSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -107,7 +107,7 @@ class TeamList(generics.ListCreateAPIView):
     """Teams (every role reads); POST creates one (administrators)."""
 
     permission_classes = [ReadAllWriteAdmin]
-    serializer_class = TeamSerializer
+    serializer_class = InternalTeamSerializer
     filterset_class = TeamFilter
     pagination_class = CursorPagination
 
@@ -129,14 +129,14 @@ class TeamDetail(APIView):
     def _team(self, pk: int) -> Team:
         return get_object_or_404(Team.objects.prefetch_related("members"), pk=pk)
 
-    @extend_schema(responses=TeamSerializer)
+    @extend_schema(responses=InternalTeamSerializer)
     def get(self, request, pk: int):
-        return Response(TeamSerializer(self._team(pk)).data)
+        return Response(InternalTeamSerializer(self._team(pk)).data)
 
-    @extend_schema(request=TeamSerializer(partial=True), responses=TeamSerializer)
+    @extend_schema(request=InternalTeamSerializer(partial=True), responses=InternalTeamSerializer)
     def patch(self, request, pk: int):
         team = self._team(pk)
-        serializer = TeamSerializer(team, data=request.data, partial=True)
+        serializer = InternalTeamSerializer(team, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.team_update(
@@ -147,14 +147,14 @@ class TeamDetail(APIView):
             is_active=data.get("is_active", team.is_active),
             by=request.user,
         )
-        return Response(TeamSerializer(self._team(pk)).data)
+        return Response(InternalTeamSerializer(self._team(pk)).data)
 
 
 class KindList(generics.ListCreateAPIView):
     """Kinds of request with their turnaround standard (every role reads); POST adds one (administrators)."""
 
     permission_classes = [ReadAllWriteAdmin]
-    serializer_class = KindSerializer
+    serializer_class = RequestKindSerializer
     filterset_class = KindFilter
     pagination_class = CursorPagination
 
@@ -173,14 +173,14 @@ class KindList(generics.ListCreateAPIView):
 class KindDetail(APIView):
     permission_classes = [ReadAllWriteAdmin]
 
-    @extend_schema(responses=KindSerializer)
+    @extend_schema(responses=RequestKindSerializer)
     def get(self, request, pk: int):
-        return Response(KindSerializer(get_object_or_404(RequestKind, pk=pk)).data)
+        return Response(RequestKindSerializer(get_object_or_404(RequestKind, pk=pk)).data)
 
-    @extend_schema(request=KindUpdateSerializer, responses=KindSerializer)
+    @extend_schema(request=RequestKindUpdateSerializer, responses=RequestKindSerializer)
     def patch(self, request, pk: int):
         kind = get_object_or_404(RequestKind, pk=pk)
-        serializer = KindUpdateSerializer(data=request.data)
+        serializer = RequestKindUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         kind = services.kind_update(
@@ -190,7 +190,7 @@ class KindDetail(APIView):
             is_active=data.get("is_active", kind.is_active),
             by=request.user,
         )
-        return Response(KindSerializer(kind).data)
+        return Response(RequestKindSerializer(kind).data)
 
 
 class TeamQueue(generics.ListAPIView):
@@ -198,7 +198,7 @@ class TeamQueue(generics.ListAPIView):
     the open and in-progress ones."""
 
     permission_classes = [roles(*ALL_ROLES)]
-    serializer_class = RequestSerializer
+    serializer_class = InternalRequestSerializer
     filterset_class = RequestFilter
 
     class Paging(CursorPagination):
@@ -220,7 +220,7 @@ class RequestList(generics.ListCreateAPIView):
     """What the caller asked for, newest first; POST asks a team (due by the kind's standard)."""
 
     permission_classes = [roles(*ALL_ROLES)]
-    serializer_class = RequestSerializer
+    serializer_class = InternalRequestSerializer
     filterset_class = RequestFilter
     pagination_class = CursorPagination
 
@@ -229,19 +229,19 @@ class RequestList(generics.ListCreateAPIView):
             return InternalRequest.objects.none()
         return selectors.requests_of(user=self.request.user)
 
-    @extend_schema(request=RequestCreateSerializer, responses={201: RequestSerializer})
+    @extend_schema(request=InternalRequestCreateSerializer, responses={201: InternalRequestSerializer})
     def post(self, request, *args, **kwargs):
-        serializer = RequestCreateSerializer(data=request.data)
+        serializer = InternalRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.request_open(by=request.user, **serializer.validated_data)
-        return Response(RequestSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(InternalRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class RequestDetail(generics.RetrieveAPIView):
     """A request the caller asked for, or one of their team's (administrators: any)."""
 
     permission_classes = [roles(*ALL_ROLES)]
-    serializer_class = RequestSerializer
+    serializer_class = InternalRequestSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -264,13 +264,13 @@ class _Action(APIView):
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
         item = self.run(item, data, request.user)
-        return Response(RequestSerializer(selectors.request_list().get(pk=item.pk)).data)
+        return Response(InternalRequestSerializer(selectors.request_list().get(pk=item.pk)).data)
 
 
 class RequestTake(_Action):
     """A member of the team takes the request (an invoice request claims the invoice)."""
 
-    @extend_schema(request=None, responses=RequestSerializer)
+    @extend_schema(request=None, responses=InternalRequestSerializer)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -281,9 +281,9 @@ class RequestTake(_Action):
 class RequestAssign(_Action):
     """A member of the team (or an administrator) gives the request to a member."""
 
-    body = AssignSerializer
+    body = InternalAssignSerializer
 
-    @extend_schema(request=AssignSerializer, responses=RequestSerializer)
+    @extend_schema(request=InternalAssignSerializer, responses=InternalRequestSerializer)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -294,9 +294,9 @@ class RequestAssign(_Action):
 class RequestComplete(_Action):
     """The member who took it (or any member, if nobody did) completes it with a note."""
 
-    body = CompleteSerializer
+    body = InternalCompleteSerializer
 
-    @extend_schema(request=CompleteSerializer, responses=RequestSerializer)
+    @extend_schema(request=InternalCompleteSerializer, responses=InternalRequestSerializer)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -307,9 +307,9 @@ class RequestComplete(_Action):
 class RequestRate(_Action):
     """The requester rates a done request once, 1 to 5."""
 
-    body = RateSerializer
+    body = InternalRateSerializer
 
-    @extend_schema(request=RateSerializer, responses=RequestSerializer)
+    @extend_schema(request=InternalRateSerializer, responses=InternalRequestSerializer)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
