@@ -56,7 +56,13 @@ class AwardRuleForm(forms.Form):
     bonus_base = forms.DecimalField(initial=0, label="Bonus: base amount")
     bonus_percent = forms.DecimalField(initial=0, label="Bonus: % of weighted score over target")
     bonus_cap = forms.DecimalField(required=False, label="Bonus cap (optional)")
-    scope = forms.ChoiceField(choices=AwardRule.Scope.choices, initial=AwardRule.Scope.SALES, label=_("Scored on"))
+    scope = forms.TypedChoiceField(
+        choices=AwardRule.Scope.choices,
+        initial=AwardRule.Scope.SALES,
+        required=False,
+        empty_value=AwardRule.Scope.SALES,
+        label=_("Scored on"),
+    )
     role = forms.ChoiceField(
         choices=[("", _("Any role")), *Role.choices],
         required=False,
