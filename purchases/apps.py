@@ -24,6 +24,9 @@ class PurchasesConfig(AppConfig):
                 take=lambda pk, by: services.invoice_claim(invoice=Invoice.objects.get(pk=pk), by=by),
                 action_label=gettext_lazy("Issue the invoice"),
                 reminds_overdue=True,  # services.invoices_remind_overdue
+                team_code="accounting",
+                team_name="Accounting",
+                kind_name="Invoice",
             )
         )
         outbox.register()

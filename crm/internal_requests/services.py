@@ -30,8 +30,6 @@ from crm.standards import selectors as standards_selectors
 from . import sources
 from .models import InternalRequest, RequestKind, Team
 
-ADMIN_ONLY = "Only administrators manage teams and request kinds."
-
 
 def _hours(delta) -> Decimal:
     return (Decimal(delta.total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -39,7 +37,7 @@ def _hours(delta) -> Decimal:
 
 def _require_admin(by) -> None:
     if by is not None and not has_role(by, Role.ADMINISTRATOR):
-        raise ApplicationError(_(ADMIN_ONLY), code="forbidden")
+        raise ApplicationError(_("Only administrators manage teams and request kinds."), code="forbidden")
 
 
 def is_member(user, team: Team) -> bool:
@@ -295,11 +293,19 @@ def _source_request(source: str, source_id: int) -> InternalRequest | None:
     return None if found is None else _locked(InternalRequest(pk=found))
 
 
-def source_kind(code: str) -> RequestKind:
-    """The kind a source opens its requests under (created by migration; looked up by code)."""
-    kind = RequestKind.objects.select_related("team").filter(code=code).first()
-    if kind is None:
-        raise ApplicationError(_("The request kind %(code)s is not set up.") % {"code": code})
+def source_kind(source: sources.Source) -> RequestKind:
+    """The kind a source opens its requests under: created by migration, set up again here if it is missing
+    (the team takes active members of no one until an administrator adds them)."""
+    kind = RequestKind.objects.select_related("team").filter(code=source.kind_code).first()
+    if kind is not None:
+        return kind
+    if not source.team_code:
+        raise ApplicationError(_("The request kind %(code)s is not set up.") % {"code": source.kind_code})
+    team, _created = Team.objects.get_or_create(code=source.team_code, defaults={"name": source.team_name})
+    kind, _created = RequestKind.objects.get_or_create(
+        code=source.kind_code,
+        defaults={"team": team, "name": source.kind_name, "turnaround_hours": Decimal(source.turnaround_hours)},
+    )
     return kind
 
 
@@ -307,7 +313,9 @@ def source_kind(code: str) -> RequestKind:
 def source_opened(*, source: str, source_id: int, by, subject: str, details: str = "", due_at=None, at=None):
     """Another app opened an object that is a request of its kind (a sales manager requested an invoice)."""
     registered = sources.get(source)
-    kind = source_kind(registered.kind_code if registered else source)
+    if registered is None:
+        raise ApplicationError(_("Unknown request source %(source)s.") % {"source": source})
+    kind = source_kind(registered)
     return request_open(
         kind=kind, by=by, subject=subject, details=details, source=source, source_id=source_id, due_at=due_at, at=at
     )

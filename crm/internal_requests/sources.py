@@ -21,6 +21,11 @@ class Source:
     take: Callable | None = None
     action_label: str = ""
     reminds_overdue: bool = False
+    # Where the kind is set up when it is missing (a migration creates it; a flushed test database has not).
+    team_code: str = ""
+    team_name: str = ""
+    kind_name: str = ""
+    turnaround_hours: str = "2"
 
 
 _sources: dict[str, Source] = {}

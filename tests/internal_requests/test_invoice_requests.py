@@ -73,3 +73,16 @@ def test_overdue_invoice_requests_are_reminded_by_purchases_only(invoice, accoun
     assert not Notification.objects.filter(event="internal_request_overdue").exists()
     item = InternalRequest.objects.get(source="invoice")
     assert item.overdue_notified_at is not None
+
+
+def test_a_missing_invoice_kind_is_set_up_again_rather_than_refusing_the_invoice(db, sales_manager):
+    from crm.internal_requests.models import RequestKind, Team
+
+    RequestKind.objects.filter(code="invoice").delete()
+    Team.objects.filter(code="accounting").delete()
+    demo_tiers()
+    client = ClientFactory(manager=sales_manager)
+    sale = record_sale(client, ProductFactory(unit_price="100.00"), 1, by=sales_manager)
+    invoice = purchase_services.invoice_request(client=client, purchases=[sale], by=sales_manager)
+    item = InternalRequest.objects.get(source="invoice", source_id=invoice.pk)
+    assert item.kind.code == "invoice" and item.team.code == "accounting"
