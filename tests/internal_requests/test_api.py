@@ -156,3 +156,19 @@ def test_teams_and_kinds_are_set_up_by_administrators(sm_api, acc_api, admin_api
     assert response.status_code == 200 and response.json()["turnaround_hours"] == "4.00"
     assert Team.objects.filter(code="it").exists()
     assert acc_api.get(f"{BASE}/kinds/").status_code == 200 and acc_api.get(f"{BASE}/teams/").status_code == 200
+
+
+def test_team_list_costs_the_same_queries_at_any_size(acc_api, accountant):
+    counter = iter(range(1000))
+
+    def add(n):
+        for _ in range(n):
+            i = next(counter)
+            make_team(code=f"team-{i}", name=f"Team {i}", members=[accountant])
+
+    assert_same_queries_at_two_sizes(
+        fetch=lambda: acc_api.get(f"{BASE}/teams/?page_size=50"),
+        add_rows=add,
+        rows=lambda r: len([t for t in r.json()["results"] if t["code"].startswith("team-")]),
+        queries=3,  # token with user and roles; the page of teams; their members
+    )
