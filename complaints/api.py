@@ -3,11 +3,12 @@ what their pages show them, which is no complaint (403); every role reads the se
 public. Which complaint a handler may act on is the services' rule (services/access.py)."""
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, parsers, serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +16,7 @@ from clients.models import Client
 from crm.api.filters import AppendOnlyFilterSet, SyncFilterSet
 from crm.api.permissions import roles
 from crm.api.throttling import AnonRateThrottle
-from crm.roles import Role
+from crm.roles import Role, has_role
 from crm.standards import selectors as standard_selectors
 from crm.standards.calendar import current_calendar
 from purchases.models import Product, Purchase
@@ -123,6 +124,13 @@ class ComplaintCreateSerializer(serializers.Serializer):
     product = serializers.IntegerField(required=False, allow_null=True)
     claimed_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=100)
+    hand_to = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The handler (a sales manager or administrator) the person recording it passes it to; "
+        "empty: the client's manager or the category's owner.",
+    )
 
     def validate_client(self, value):
         client = Client.objects.filter(pk=value).first()
@@ -152,7 +160,7 @@ class ComplaintCreatedSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = ["id", "reference", "status", "priority", "first_response_due", "resolution_due"]
+        fields = ["id", "reference", "status", "priority", "first_response_due", "resolution_due", "assigned_to"]
 
 
 class ComplaintFilter(SyncFilterSet):
@@ -169,11 +177,22 @@ class ComplaintFilter(SyncFilterSet):
         return queryset.filter(first_response_breached=False, resolution_breached=False)
 
 
-class ComplaintListCreate(generics.ListCreateAPIView):
-    """Complaints, newest first (cursor pagination; `updated_since` for ERP sync). POST records one from the
-    ERP or a website and answers with its reference, status, priority and due times."""
+class HandleOrRecord(BasePermission):
+    """Handlers read and record; every other staff role (accountants) may only record (POST)."""
 
-    permission_classes = [Handle]
+    message = "Your role may not do this."
+
+    def has_permission(self, request, view):
+        allowed = rules.INTAKE_ROLES if request.method == "POST" else rules.HANDLER_ROLES
+        return has_role(request.user, *allowed)
+
+
+class ComplaintListCreate(generics.ListCreateAPIView):
+    """Complaints, newest first (cursor pagination; `updated_since` for ERP sync), for handlers. POST records
+    one (every staff role: whoever a client complains to; `hand_to` passes it to a handler) and answers with
+    its reference, status, priority, due times and handler."""
+
+    permission_classes = [HandleOrRecord]
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilter
     search_fields = ["reference", "subject", "client__name"]

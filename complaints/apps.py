@@ -25,6 +25,7 @@ class ComplaintsConfig(AppConfig):
             api_urls="complaints.api_urls",
             nav=[
                 (60, gettext_lazy("Complaints"), "complaints:board", (SM, ADM)),
+                (61, gettext_lazy("Record a complaint"), "complaints:intake", (ACC,)),
                 (70, gettext_lazy("Standards"), "complaints:standards", (SM, ACC, ADM)),
             ],
             panels=dashboard.panels,

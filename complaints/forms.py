@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from crm.standards import targets as versioned_targets
@@ -41,6 +42,16 @@ class StaffIntakeForm(forms.Form):
     claimed_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     purchase_id = forms.IntegerField(required=False, label=gettext_lazy("Purchase id"))
     product_sku = forms.CharField(max_length=50, required=False, label=gettext_lazy("Product SKU"))
+    hand_to = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Hand it to"),
+        help_text=_("Empty: the client's manager or the category's owner takes it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hand_to"].queryset = handler_choices()
 
     def clean(self):
         """Turn the ids and the SKU typed in into the client, purchase and product the service takes."""

@@ -28,6 +28,10 @@ from .models import Complaint, Kind, Severity
 # Sales managers and administrators handle complaints (intake, triage, assignment, moves, comments, goodwill);
 # the pages, the API and the services all ask this one tuple.
 HANDLER_ROLES = (Role.SALES_MANAGER, Role.ADMINISTRATOR)
+# Everyone on the team may take a complaint a client brings them and pass it to the right handler (intake
+# only): an accountant on the phone with an unhappy client records it and names who handles it. What they
+# see afterwards is narrowed in services/access.py.
+INTAKE_ROLES = (Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR)
 
 HIGH_VALUE_PERCENT = Decimal("10")
 VALUE_TWO_STEPS_PERCENT = Decimal("5")

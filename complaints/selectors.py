@@ -152,3 +152,25 @@ def category_list() -> QuerySet[ComplaintCategory]:
 
 def target_list() -> QuerySet[ResponseTarget]:
     return ResponseTarget.objects.select_related("category").order_by("category__name", "kind", "severity")
+
+
+def complaints_recorded_by(*, user) -> QuerySet[Complaint]:
+    """What a person recorded at intake, newest first: for staff who do not handle complaints (accountants)
+    to tell a caller who handles theirs. The intake page shows reference, client, handler and status only."""
+    return (
+        Complaint.objects.filter(created_by=user)
+        .select_related("client", "assigned_to")
+        .only(
+            "id",
+            "reference",
+            "status",
+            "created_at",
+            "subject",
+            "client__name",
+            "contact_name",
+            "assigned_to__username",
+            "assigned_to__first_name",
+            "assigned_to__last_name",
+        )
+        .order_by("-id")
+    )

@@ -1,12 +1,14 @@
 """Complaint pages for staff: board, list, intake, detail with its actions, the client card tab and the
 systematization page. Sales managers and administrators handle complaints; accountants (whose client card
-is the billing page) get 403 from every complaint page, the card tab included, as from the API."""
+is the billing page) get 403 from every complaint page, the card tab included, as from the API, except the
+intake page: everyone takes a complaint a client brings them and hands it to a handler."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
@@ -51,8 +53,10 @@ def complaint_list(request):
     return render_partial(request, "complaints/list.html", "complaints/_list_table.html", context)
 
 
-@role_required(*HANDLERS)
+@role_required(*rules.INTAKE_ROLES)
 def intake(request):
+    """Every staff role records a complaint a client brings and may hand it to a handler. Someone who does
+    not handle complaints (an accountant) stays on this page afterwards and sees only what they recorded."""
     initial = {"client_id": request.GET.get("client_id")} if request.GET.get("client_id", "").isdigit() else {}
     form = forms.StaffIntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -73,6 +77,7 @@ def intake(request):
                 purchase=data["purchase"],
                 product=data["product"],
                 claimed_amount=data["claimed_amount"],
+                hand_to=data["hand_to"],
             )
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
@@ -82,8 +87,19 @@ def intake(request):
                 gettext("Recorded %(reference)s; the client was sent the reference.")
                 % {"reference": complaint.reference},
             )
-            return redirect("complaints:detail", pk=complaint.pk)
-    return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
+            if complaint.assigned_to_id:
+                handler = complaint.assigned_to.get_full_name() or complaint.assigned_to.username
+                messages.info(request, _("%(name)s handles it.") % {"name": handler})
+            if services.may_handle(request.user):
+                return redirect("complaints:detail", pk=complaint.pk)
+            return redirect("complaints:intake")
+    can_handle = services.may_handle(request.user)
+    context = {
+        "form": form,
+        "can_handle": can_handle,
+        "recorded": [] if can_handle else list(selectors.complaints_recorded_by(user=request.user)[:50]),
+    }
+    return render(request, "complaints/intake.html", context, status=400 if form.errors else 200)
 
 
 def _detail_context(request, complaint, **forms_override) -> dict:

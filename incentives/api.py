@@ -72,6 +72,46 @@ class LeaderboardView(APIView):
         return Response(LeaderboardSerializer(data).data)
 
 
+class ServiceStandingSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    name = serializers.SerializerMethodField()
+    rank = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="0-100; see the page for the formula")
+    done = serializers.IntegerField(help_text="Requests completed in the period")
+    on_time = serializers.IntegerField()
+    on_time_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+    avg_turnaround_hours = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="Working hours")
+    avg_target_hours = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="Working hours")
+    avg_rating = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    ratings = serializers.IntegerField()
+
+    def get_name(self, row) -> str:
+        return row.user.get_full_name() or row.user.username
+
+
+class ServiceLeaderboardSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    results = ServiceStandingSerializer(many=True)
+
+
+class ServiceLeaderboardView(APIView):
+    """Staff who serve colleagues, ranked by their internal-request score: 50 x share on time + 25 x speed
+    against the standard + 25 x the requesters' rating (every role reads)."""
+
+    permission_classes = [roles(SM, ACC, ADM)]
+
+    @extend_schema(
+        operation_id="incentives_service_leaderboard",
+        parameters=[OpenApiParameter("period", str, description="YYYY-MM or YYYY-Qn; default: this month")],
+        responses=ServiceLeaderboardSerializer,
+    )
+    def get(self, request):
+        period = periods.parse(request.query_params.get("period") or str(periods.current()))
+        data = {"period": str(period), "results": selectors.service_leaderboard(period)}
+        return Response(ServiceLeaderboardSerializer(data).data)
+
+
 class SalesPlanSerializer(serializers.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
@@ -161,9 +201,12 @@ class AwardRuleSerializer(serializers.ModelSerializer):
             "bonus_base",
             "bonus_percent",
             "bonus_cap",
+            "scope",
+            "role",
             "is_active",
         ]
         read_only_fields = ["id", "is_active"]
+        extra_kwargs = {"scope": {"required": False}, "role": {"required": False}}
 
 
 class AwardRuleFilter(SyncFilterSet):

@@ -4,6 +4,11 @@ from . import api
 
 urlpatterns = [
     path("incentives/leaderboard/", api.LeaderboardView.as_view(), name="api-incentives-leaderboard"),
+    path(
+        "incentives/service-leaderboard/",
+        api.ServiceLeaderboardView.as_view(),
+        name="api-incentives-service-leaderboard",
+    ),
     path("incentives/plans/", api.SalesPlanListCreate.as_view(), name="api-incentives-plans"),
     path("incentives/award-types/", api.AwardTypeListCreate.as_view(), name="api-incentives-award-types"),
     path("incentives/award-rules/", api.AwardRuleListCreate.as_view(), name="api-incentives-award-rules"),

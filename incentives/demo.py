@@ -1,7 +1,8 @@
 """Demo incentives: award catalogue and rules, plans for recent months, and last month closed with its
-award proposals (one approved). Runs after purchases.demo (a year of purchases); without purchases it seeds
-the catalogue, rules and plans only. Past plans are written to this app's own table directly: the service
-refuses plans for periods that have ended, which is the rule for people, not for a seeded history."""
+award proposals (one approved, and the accountants' service award). Runs after purchases.demo (a year of
+purchases); without purchases it seeds the catalogue, rules and plans only. Past plans are written to this
+app's own table directly: the service refuses plans for periods that have ended, which is the rule for
+people, not for a seeded history."""
 
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from crm.roles import Role
 from purchases.models import Purchase
 
 from . import periods, selectors, services
-from .models import Award, AwardType, PeriodClose, SalesPlan
+from .models import Award, AwardRule, AwardType, PeriodClose, SalesPlan
 
 AWARD_TYPES = [
     ("Best employee of the month", AwardType.Kind.RECOGNITION_TITLE, "Public recognition on the board."),
@@ -58,6 +59,17 @@ def seed(*, rng, stdout) -> None:
         bonus_cap=Decimal("400"),
         by=admin,
     )
+    # Staff who never meet clients win by their service to colleagues (internal requests), at the same close.
+    services.award_rule_create(
+        name="Colleagues' choice (accounting)",
+        period_kind=periods.MONTH,
+        award_type=types["Book shop gift certificate"],
+        min_fulfilment_percent=Decimal("50"),
+        bonus_base=Decimal("75"),
+        scope=AwardRule.Scope.SERVICE,
+        role=Role.ACCOUNTANT,
+        by=admin,
+    )
     services.award_rule_create(
         name="Quarter champion",
         period_kind=periods.QUARTER,
@@ -95,7 +107,7 @@ def seed(*, rng, stdout) -> None:
             services.sales_plan_set(period=period, by=admin, **company)
         else:
             SalesPlan.objects.create(period=str(period), set_by=admin, **company)
-    stdout.write(f"Incentives: {len(types)} award types, 3 rules, {plans} personal plans.")
+    stdout.write(f"Incentives: {len(types)} award types, 4 rules, {plans} personal plans.")
     if not has_purchases:
         stdout.write("Incentives: no purchases yet; no period closed.")
         return
@@ -105,4 +117,7 @@ def seed(*, rng, stdout) -> None:
     proposals = list(Award.objects.filter(period=str(last), status=Award.Status.PROPOSED).order_by("pk"))
     if proposals and admin:
         services.award_decide(award=proposals[0], approve=True, by=admin)
+        service = [a for a in proposals if a.rule.scope == AwardRule.Scope.SERVICE]
+        if service and service[0] != proposals[0]:
+            services.award_decide(award=service[0], approve=True, by=admin)
     stdout.write(f"Incentives: {last} closed, {len(proposals)} proposal(s), one approved.")

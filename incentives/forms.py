@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from crm.roles import Role
 from purchases.models import Product
@@ -62,6 +63,19 @@ class AwardRuleForm(forms.Form):
         label=gettext_lazy("Bonus: % of weighted score over target"),
     )
     bonus_cap = forms.DecimalField(required=False, label=gettext_lazy("Bonus cap (optional)"))
+    scope = forms.TypedChoiceField(
+        choices=AwardRule.Scope.choices,
+        initial=AwardRule.Scope.SALES,
+        required=False,
+        empty_value=AwardRule.Scope.SALES,
+        label=_("Scored on"),
+    )
+    role = forms.ChoiceField(
+        choices=[("", _("Any role")), *Role.choices],
+        required=False,
+        label=_("Only for"),
+        help_text=_("A service rule's minimum % is the share of requests done on time."),
+    )
 
 
 class CreditSplitForm(forms.Form):

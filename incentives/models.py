@@ -10,6 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from crm.roles import Role
 
 POINTS = {"max_digits": 16, "decimal_places": 2}
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -158,9 +161,19 @@ class AwardType(models.Model):
 
 
 class AwardRule(models.Model):
-    """Who wins what when a period closes: the `winners` highest weighted scores among those with plan
-    fulfilment >= min_fulfilment_percent. Bonus = bonus_base + bonus_percent % of (score - personal target),
-    never below bonus_base, capped by bonus_cap when set: a fixed formula, no user-written expressions."""
+    """Who wins what when a period closes.
+
+    Scope "sales" (people who sell): the `winners` highest weighted scores among those with plan fulfilment
+    >= min_fulfilment_percent. Bonus = bonus_base + bonus_percent % of (score - personal target), never below
+    bonus_base, capped by bonus_cap when set: a fixed formula, no user-written expressions.
+    Scope "service" (people who serve colleagues, scored on their internal requests: see
+    crm/internal_requests/selectors.py): the `winners` highest service scores among those whose share of
+    requests done on time is >= min_fulfilment_percent. Bonus = bonus_base (capped); there is no target.
+    `role`, when set, keeps only holders of that role (an award for accountants)."""
+
+    class Scope(models.TextChoices):
+        SALES = "sales", _("Sales (weighted sales score)")
+        SERVICE = "service", _("Service to colleagues (internal request score)")
 
     name = models.CharField(max_length=120)
     period_kind = models.CharField(
@@ -176,6 +189,10 @@ class AwardRule(models.Model):
         max_digits=6, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
     bonus_cap = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))])
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.SALES)
+    role = models.CharField(
+        max_length=30, choices=Role.choices, blank=True, default="", help_text=_("Empty: any role.")
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -26,6 +26,7 @@ from django.db.models import Avg, Q
 from django.utils import timezone
 
 from clients.models import Client
+from crm.internal_requests import selectors as internal_request_selectors
 from crm.money import ZERO, money
 from crm.roles import Role, has_role
 from purchases.models import Product, Purchase, PurchaseLine
@@ -352,3 +353,10 @@ def period_close_list():
 
 def snapshot_list(close: PeriodClose):
     return ScoreSnapshot.objects.filter(close=close).select_related("user")
+
+
+def service_leaderboard(period: Period) -> list:
+    """The people who serve colleagues, ranked by their internal-request score over the period (requests
+    completed inside it): see crm/internal_requests/selectors.py for the score. Not frozen at close: a
+    request is completed once, so a past period's figures do not move."""
+    return internal_request_selectors.service_scores(starts_at=period.starts_at, ends_at=period.ends_at)

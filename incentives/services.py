@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.money import ZERO, money
@@ -161,6 +162,8 @@ def award_rule_create(
     bonus_base: Decimal = ZERO,
     bonus_percent: Decimal = ZERO,
     bonus_cap: Decimal | None = None,
+    scope: str = AwardRule.Scope.SALES,
+    role: str = "",
     by=None,
 ) -> AwardRule:
     name = (name or "").strip()
@@ -172,8 +175,18 @@ def award_rule_create(
         raise ApplicationError(gettext("This award type is retired."), field="award_type")
     if winners < 1:
         raise ApplicationError(gettext("Enter a whole number of winners, at least 1."), field="winners")
+    if scope not in AwardRule.Scope.values:
+        raise ApplicationError(_("Choose whom the rule scores: sales or service to colleagues."), field="scope")
+    if role and role not in Role.values:
+        raise ApplicationError(_("Choose a role, or none for every role."), field="role")
+    if scope == AwardRule.Scope.SERVICE and min_fulfilment_percent > 100:
+        raise ApplicationError(
+            _("For a service rule this is the minimum share on time: at most 100%."), field="min_fulfilment_percent"
+        )
     cap = None if bonus_cap is None else money(_not_negative(bonus_cap, field="bonus_cap"))
     return AwardRule.objects.create(
+        scope=scope,
+        role=role or "",
         name=name,
         period_kind=period_kind,
         award_type=award_type,
@@ -201,8 +214,41 @@ def _winners(rule: AwardRule, board: selectors.Leaderboard) -> list[selectors.St
         if row.weighted_score > 0
         and row.fulfilment_percent is not None
         and row.fulfilment_percent >= rule.min_fulfilment_percent
+        and (not rule.role or has_role(row.user, rule.role))
     ]
     return eligible[: rule.winners]  # rows are already ranked by weighted score
+
+
+def _service_winners(rule: AwardRule, rows: list) -> list:
+    """The best service scores among those with enough requests done on time (and the rule's role)."""
+    eligible = [
+        row
+        for row in rows
+        if row.score > 0
+        and row.on_time_percent >= rule.min_fulfilment_percent
+        and (not rule.role or has_role(row.user, rule.role))
+    ]
+    return eligible[: rule.winners]  # rows are already ranked by service score
+
+
+def _service_award(rule: AwardRule, period: Period, row) -> Award:
+    cash = money(rule.bonus_base)
+    if rule.bonus_cap is not None:
+        cash = min(cash, rule.bonus_cap)
+    rating = row.avg_rating if row.avg_rating is not None else "-"
+    return Award(
+        period=str(period),
+        rule=rule,
+        award_type=rule.award_type,
+        user=row.user,
+        weighted_score=row.score,
+        fulfilment_percent=row.on_time_percent,
+        cash_amount=cash,
+        reason=(
+            f"{rule.name}: rank {row.rank} in service to colleagues, score {row.score}, {row.done} requests, "
+            f"{row.on_time_percent}% on time, average rating {rating}"
+        ),
+    )
 
 
 @transaction.atomic
@@ -246,7 +292,15 @@ def period_close(*, period: str | Period, by=None) -> PeriodClose:
         for row in board.rows
     )
     proposals = []
-    for rule in AwardRule.objects.filter(is_active=True, period_kind=period.kind).select_related("award_type"):
+    rules = list(AwardRule.objects.filter(is_active=True, period_kind=period.kind).select_related("award_type"))
+    if any(rule.scope == AwardRule.Scope.SERVICE for rule in rules):
+        service_rows = selectors.service_leaderboard(period)
+        for rule in rules:
+            if rule.scope == AwardRule.Scope.SERVICE:
+                proposals += [_service_award(rule, period, row) for row in _service_winners(rule, service_rows)]
+    for rule in rules:
+        if rule.scope != AwardRule.Scope.SALES:
+            continue
         for row in _winners(rule, board):
             proposals.append(
                 Award(

@@ -6,6 +6,7 @@ app_name = "incentives"
 
 urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
+    path("service/", views.service_leaderboard, name="service"),
     path("close/", views.period_close, name="close"),
     path("awards/", views.awards, name="awards"),
     path("awards/<int:pk>/<str:decision>/", views.award_decide, name="award_decide"),

@@ -74,6 +74,21 @@ def leaderboard(request):
     return render_partial(request, "incentives/leaderboard.html", "incentives/_leaderboard.html", context)
 
 
+@role_required(SM, ACC, ADM)
+def service_leaderboard(request):
+    """The people who serve colleagues (accountants, logistics, IT...), scored on their internal requests."""
+    period = _period_from(request)
+    context = {
+        "period": period,
+        "months": periods.recent(periods.MONTH, 12),
+        "quarters": periods.recent(periods.QUARTER, 4),
+        "rows": selectors.service_leaderboard(period),
+        "is_admin": is_admin(request.user),
+        "me": request.user.pk,
+    }
+    return render(request, "incentives/service_leaderboard.html", context)
+
+
 @require_POST
 @role_required(ADM)
 def period_close(request):

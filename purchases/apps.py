@@ -6,9 +6,12 @@ class PurchasesConfig(AppConfig):
     name = "purchases"
 
     def ready(self):
+        from django.urls import reverse
+
         from clients import hooks as client_hooks
         from clients.surveys import registry as survey_registry
         from crm import registry
+        from crm.internal_requests import sources as internal_sources
         from crm.roles import Role
 
         from . import dashboard, demo, outbox, personal_data, selectors, service_record, services, surveys, tasks
@@ -16,6 +19,19 @@ class PurchasesConfig(AppConfig):
         survey_registry.register_kind(surveys.PURCHASE)
 
         client_hooks.add_merge_step(services.merge_step)
+        internal_sources.register(
+            internal_sources.Source(
+                name=services.INVOICE_INTERNAL_SOURCE,
+                kind_code="invoice",
+                url=lambda pk: reverse("purchases:invoice", args=[pk]),
+                take=lambda pk, by: services.invoice_claim(invoice=Invoice.objects.get(pk=pk), by=by),
+                action_label=gettext_lazy("Issue the invoice"),
+                reminds_overdue=True,  # services.invoices_remind_overdue
+                team_code="accounting",
+                team_name="Accounting",
+                kind_name="Invoice",
+            )
+        )
         outbox.register()
         # A merge never rewrites the ledger: entries, tier history and issued invoices stay on the client they
         # were recorded for and are read over the survivor's lineage (clients.selectors.client_lineage_ids).

@@ -15,7 +15,7 @@ Callers import this package (`from complaints import services`); the submodules 
 and never this file.
 """
 
-from .access import can_act_on
+from .access import can_act_on, may_handle
 from .clocks import target_hours
 from .escalation import escalate_breaches
 from .handling import comment_add, complaint_assign, complaint_transition, complaint_triage, goodwill_add
@@ -28,6 +28,7 @@ from .triage import complaint_match_confirm, complaint_match_reject
 __all__ = [
     "LOW_SCORE",
     "can_act_on",
+    "may_handle",
     "client_reply_add",
     "comment_add",
     "complaint_assign",

@@ -1,8 +1,12 @@
 """Who may handle complaints, and which: the services ask here, so the rule holds whichever edge calls them
 (the pages and the API check the same roles, rules.HANDLER_ROLES, before they get this far).
 
-- Recording a complaint a client brings (intake) is open to every handler, on any client: whoever takes the
-  call records it, and routing gives it to the client's manager or the category's owner.
+- Recording a complaint a client brings (intake) is open to every staff role (rules.INTAKE_ROLES), on any
+  client: whoever takes the call records it, and routing gives it to the client's manager or the category's
+  owner, or the person who took it hands it over to a handler at once (`require_hand_over`).
+- Accountants record and hand over only: they do not handle complaints and see none beyond the ones they
+  recorded, listed on the intake page with reference, client, handler and status (no text, no history, no
+  board, no list, no detail page, no API list): enough to tell a caller who deals with it, nothing more.
 - Acting on a complaint (triage, assignment, status moves, comments and replies, goodwill) is for
   administrators, the person it is assigned to, and whoever may write on its client
   (clients' `can_write_client`: a sales manager's own and unassigned clients).
@@ -10,10 +14,11 @@
   may take one they may act on, or leave it to the routing rule at triage."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from clients import services as client_services
 from crm.exceptions import ApplicationError
-from crm.roles import has_role
+from crm.roles import Role, has_role
 
 from .. import rules
 
@@ -29,6 +34,29 @@ def require_handler(by) -> None:
     (the public web form, a survey answer, the client's email, the escalation sweep), not a person."""
     if by is not None and not may_handle(by):
         raise ApplicationError(gettext("Only sales managers and administrators handle complaints."), code="forbidden")
+
+
+def may_take_in(user) -> bool:
+    return has_role(user, *rules.INTAKE_ROLES)
+
+
+def require_intake(by) -> None:
+    """Refuse a person who may not record a complaint (`by=None`: the system)."""
+    if by is not None and not may_take_in(by):
+        raise ApplicationError(_("Your role may not record complaints."), code="forbidden")
+
+
+def require_hand_over(to, client) -> None:
+    """The person a complaint is handed to at intake must handle complaints and may act on its client (the
+    client's manager, anyone for an unassigned client, or an administrator)."""
+    if not (to.is_active and may_handle(to)):
+        raise ApplicationError(_("Hand the complaint to an active sales manager or administrator."), field="hand_to")
+    if client is not None and not (has_role(to, Role.ADMINISTRATOR) or client_services.can_write_client(to, client)):
+        raise ApplicationError(
+            _("%(name)s does not look after this client: hand it to the client's manager or an administrator.")
+            % {"name": to.get_full_name() or to.username},
+            field="hand_to",
+        )
 
 
 def can_act_on(user, complaint) -> bool:

@@ -27,7 +27,7 @@ from crm.notifications import services as notification_services
 from crm.notifications.webhooks import event_emit
 
 from ..models import Complaint, ComplaintCategory, ComplaintEvent, ReferenceCounter
-from .access import require_handler
+from .access import require_hand_over, require_intake
 from .clocks import set_due_times
 from .events import complaint_event_data, log_event
 from .routing import default_assignee, handling_cost_for, priority_for
@@ -112,12 +112,14 @@ def complaint_create(
     claimed_amount: Decimal | None = None,
     external_id: str | None = None,
     created_at: datetime | None = None,
+    hand_to=None,
 ) -> Complaint:
     """Record a complaint (or claim, objection, suggestion, praise) from any channel, link it to the client,
     assign it, start its clocks and acknowledge it. `by` is the member of staff who recorded it (the client
     is given, found by email/phone, or a new lead); None for the public web form and inbound email, whose
-    complaint stays without a client until staff confirm the suggested match (see the module's note)."""
-    require_handler(by)
+    complaint stays without a client until staff confirm the suggested match (see the module's note).
+    `hand_to`: the handler the person who took it passes it to (instead of the routing rule)."""
+    require_intake(by)
     text = (text or "").strip()
     if not text:
         raise ApplicationError(gettext("Describe the complaint: the text is required."), field="text")
@@ -152,6 +154,8 @@ def complaint_create(
         )
     if purchase is not None and purchase.client_id not in client_selectors.client_lineage_ids(client=client):
         raise ApplicationError(gettext("That purchase belongs to another client."), field="purchase")
+    if hand_to is not None:
+        require_hand_over(hand_to, client)
     now = created_at or timezone.now()
     complaint = Complaint(
         reference=next_reference(now),
@@ -166,7 +170,7 @@ def complaint_create(
         severity=severity,
         priority=priority_for(client=client, severity=severity, kind=kind),
         status=S.NEW,
-        assigned_to=default_assignee(client, category),
+        assigned_to=hand_to or default_assignee(client, category),
         subject=subject.strip()[:200],
         text=text,
         claimed_amount=amount if kind == Complaint.Kind.CLAIM else None,
@@ -183,7 +187,12 @@ def complaint_create(
     log_event(complaint, ComplaintEvent.EventKind.CREATED, by=by, to_status=S.NEW, note=f"via {channel}", at=now)
     if complaint.assigned_to_id:
         event = log_event(
-            complaint, ComplaintEvent.EventKind.ASSIGNED, by=by, to_user=complaint.assigned_to, note="default", at=now
+            complaint,
+            ComplaintEvent.EventKind.ASSIGNED,
+            by=by,
+            to_user=complaint.assigned_to,
+            note="handed over at intake" if hand_to is not None else "default",
+            at=now,
         )
         if complaint.assigned_to != by:
             with notification_services.in_user_language(complaint.assigned_to):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "clients",
     "clients.surveys",
     "crm.standards",
+    "crm.internal_requests",
     "purchases",
     "complaints",
     "incentives",

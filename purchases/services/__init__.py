@@ -49,6 +49,9 @@ from .credit_notes import (
 )
 from .documents import sales_figures
 from .invoicing import (
+    INTERNAL_SOURCE as INVOICE_INTERNAL_SOURCE,
+)
+from .invoicing import (
     invoice_claim,
     invoice_counter_next,
     invoice_issue,
@@ -112,6 +115,7 @@ __all__ = [
     "invoice_send_outcome",
     "invoice_settle_status",
     "invoice_request",
+    "INVOICE_INTERNAL_SOURCE",
     "invoice_void",
     "invoices_remind_overdue",
     "merge_step",

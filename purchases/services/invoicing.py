@@ -17,9 +17,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from clients import selectors as client_selectors
 from crm.exceptions import ApplicationError, ConflictError
+from crm.internal_requests import services as internal_requests
 from crm.roles import Role, has_role
 
 from .. import events
@@ -28,6 +30,8 @@ from .credit_notes import credit_note_for_void
 from .documents import due_at, number_next, refuse_fully_returned, sales_figures
 
 ACCOUNTANT_ROLES = (Role.ACCOUNTANT,)
+# Invoice requests are internal requests of this source (registered in purchases.apps).
+INTERNAL_SOURCE = "invoice"
 
 
 def invoice_counter_next(*, year: int) -> str:
@@ -83,6 +87,16 @@ def invoice_request(*, client, purchases: Iterable[Purchase], by, note: str = ""
         gross_total=figures.gross,
     )
     invoice.purchases.set(found)
+    # The request is also an internal request of the "invoice" kind: it waits in the accounting queue.
+    internal_requests.source_opened(
+        source=INTERNAL_SOURCE,
+        source_id=invoice.pk,
+        by=by,
+        subject=_("Invoice for %(client)s") % {"client": client.name},
+        details=invoice.note,
+        due_at=invoice.due_at,
+        at=now,
+    )
     events.invoice_event("invoice.requested", invoice)
     return invoice
 
@@ -112,6 +126,7 @@ def invoice_claim(*, invoice: Invoice, by) -> Invoice:
     invoice.claimed_by = by
     invoice.claimed_at = timezone.now()
     invoice.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    internal_requests.source_taken(source=INTERNAL_SOURCE, source_id=invoice.pk, by=by)
     return invoice
 
 
@@ -187,6 +202,13 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
             % {"gross_total": invoice.gross_total, "get_full_name_or_by": by.get_full_name() or by},
             context={"invoice_id": invoice.pk, "number": invoice.number},
         )
+    internal_requests.source_completed(
+        source=INTERNAL_SOURCE,
+        source_id=invoice.pk,
+        by=by,
+        note=_("Invoice %(number)s issued.") % {"number": invoice.number},
+        at=now,
+    )
     events.invoice_event("invoice.issued", invoice)
     return invoice
 
@@ -218,6 +240,10 @@ def invoice_void(*, invoice: Invoice, by, reason: str) -> Invoice:
     invoice.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
     if invoice.number:
         credit_note_for_void(invoice=invoice, by=by, reason=invoice.void_reason)
+    else:
+        internal_requests.source_cancelled(
+            source=INTERNAL_SOURCE, source_id=invoice.pk, by=by, note=invoice.void_reason
+        )
     events.invoice_event("invoice.voided", invoice)
     return invoice
 

@@ -44,7 +44,8 @@ def test_handler_pages_open_for_sales_managers(sm_client, name):
     assert sm_client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", HANDLER_PAGES)
+# Every role records a complaint on the intake page (tests/complaints/test_intake_by_anyone.py).
+@pytest.mark.parametrize("name", [name for name in HANDLER_PAGES if name != "complaints:intake"])
 def test_accountants_are_denied_complaint_pages(acc_client, name):
     assert acc_client.get(reverse(name)).status_code == 403
 

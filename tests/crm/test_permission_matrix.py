@@ -188,6 +188,28 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/key-client-rule/": {"GET": ADM_ONLY, "PUT": ADM_ONLY},
     "api/v1/key-client-flags/": {"POST": ADM_ONLY},
     "api/v1/segments/": {"GET": STAFF, "POST": ADM_ONLY},
+    # --- internal requests: everyone asks; team members handle (object rule: services); admins set up teams ---
+    "internal/": {"GET": STAFF, "POST": STAFF},
+    "internal/teams/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "internal/teams/<int:pk>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "internal/teams/<int:pk>/queue/": {"GET": STAFF},  # members of the team and administrators (403 else)
+    "internal/kinds/<int:pk>/": {"POST": ADM_ONLY},
+    "internal/requests/<int:pk>/": {"GET": STAFF},  # the requester, the team, administrators (404 else)
+    "internal/requests/<int:pk>/take/": {"POST": STAFF},
+    "internal/requests/<int:pk>/assign/": {"POST": STAFF},
+    "internal/requests/<int:pk>/complete/": {"POST": STAFF},
+    "internal/requests/<int:pk>/rate/": {"POST": STAFF},
+    "api/v1/internal/teams/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/internal/teams/<int:pk>/": {"GET": STAFF, "PATCH": ADM_ONLY},
+    "api/v1/internal/teams/<int:pk>/queue/": {"GET": STAFF},
+    "api/v1/internal/kinds/": {"GET": STAFF, "POST": ADM_ONLY},
+    "api/v1/internal/kinds/<int:pk>/": {"GET": STAFF, "PATCH": ADM_ONLY},
+    "api/v1/internal/requests/": {"GET": STAFF, "POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/": {"GET": STAFF},
+    "api/v1/internal/requests/<int:pk>/take/": {"POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/assign/": {"POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/complete/": {"POST": STAFF},
+    "api/v1/internal/requests/<int:pk>/rate/": {"POST": STAFF},
     # --- purchases: catalogue, ledger, invoices ---
     "purchases/": {"GET": STAFF},
     "purchases/catalogue/": {"GET": STAFF},
@@ -263,7 +285,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # --- complaints: handlers only (accountants see none), standards for everyone, public form and survey ---
     "complaints/": {"GET": SM_ADM},
     "complaints/list/": {"GET": SM_ADM},
-    "complaints/new/": {"GET": SM_ADM, "POST": SM_ADM},
+    "complaints/new/": {"GET": STAFF, "POST": STAFF},  # everyone records a complaint and hands it over
     "complaints/<int:pk>/": {"GET": SM_ADM},
     "complaints/<int:pk>/transition/": {"POST": SM_ADM},
     "complaints/<int:pk>/triage/": {"POST": SM_ADM},
@@ -290,7 +312,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "complaints/submit/": {"GET": EVERYONE, "POST": EVERYONE},
     "complaints/submit/thanks/": {"GET": EVERYONE},
     "complaints/survey/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
-    "api/v1/complaints/": {"GET": SM_ADM, "POST": SM_ADM},
+    "api/v1/complaints/": {"GET": SM_ADM, "POST": STAFF},  # accountants record (POST) only
     "api/v1/complaints/inbound-email/": {"POST": SM_ADM},
     "api/v1/complaints/client-matches/": {"GET": SM_ADM},
     "api/v1/complaints/<int:pk>/client-match/confirm/": {"POST": SM_ADM},
@@ -327,6 +349,8 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "incentives/awards/payroll.csv": {"GET": ACC_ADM},
     "incentives/setup/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
     "incentives/setup/<str:form_name>/": {"GET": ADM_ONLY, "POST": ADM_ONLY},
+    "incentives/service/": {"GET": STAFF},  # service to colleagues: every role is scored or serves
+    "api/v1/incentives/service-leaderboard/": {"GET": STAFF},
     "api/v1/incentives/leaderboard/": {"GET": SM_ADM},
     "api/v1/incentives/plans/": {"GET": SM_ADM, "POST": ADM_ONLY},
     "api/v1/incentives/award-types/": {"GET": STAFF, "POST": ADM_ONLY},

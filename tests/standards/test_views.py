@@ -159,4 +159,4 @@ def test_key_client_flag_page(admin_client_role, sales_manager):
 
 
 QUERIES_FAILURE_PAGE = 3  # session, user with roles, failures with client, manager and resolver
-QUERIES_DASHBOARD = 22  # the whole dashboard (every panel, sales per month and satisfaction too); the failures panel is one
+QUERIES_DASHBOARD = 22  # the whole dashboard, every panel (sales per month, satisfaction); the failures panel is one
