@@ -11,10 +11,12 @@ at issue is the legal document."""
 from django.utils.translation import gettext_lazy
 
 from clients.hooks import ERASED_TEXT, Erasure, PersonalDataPart
+from crm.internal_requests.models import InternalRequest
 from crm.notifications import services as outbox
 from crm.notifications.models import Notification
 
-from .models import CreditNote, Invoice, InvoicePayment, PriceOverride, Purchase, PurchaseLine, TierChange
+from .models import CreditNote, Invoice, InvoicePayment, Perk, PriceOverride, Purchase, PurchaseLine, TierChange
+from .services.invoicing import INTERNAL_SOURCE
 
 
 def export(*, client_ids: list[int]) -> dict[str, list[dict]]:
@@ -36,6 +38,7 @@ def export(*, client_ids: list[int]) -> dict[str, list[dict]]:
         ),
         "tier_changes": list(TierChange.objects.filter(client_id__in=client_ids).order_by("id").values()),
         "credit_notes": list(CreditNote.objects.filter(invoice__client_id__in=client_ids).order_by("id").values()),
+        "perks": list(Perk.objects.filter(client_id__in=client_ids).order_by("id").values()),
     }
 
 
@@ -46,7 +49,17 @@ def erase(*, erasure: Erasure) -> dict[str, int]:
     # A credit note still waiting for its number is no legal document yet: its note (copied from the return's
     # reason) goes; an issued one is kept like an issued invoice.
     waiting = CreditNote.objects.filter(invoice__client_id__in=erasure.client_ids, number__isnull=True)
+    requests = InternalRequest.objects.filter(source=INTERNAL_SOURCE, source_id__in=invoice_ids)
+    request_ids = list(requests.values_list("pk", flat=True))
+    about_requests = Notification.objects.filter(client__isnull=True, context__internal_request_id__in=request_ids)
     return {
+        "internal_requests.InternalRequest (invoices)": erasure.scrub_rows(
+            requests, ["subject", "details", "completion_note", "rating_comment"]
+        ),
+        "notifications.Notification (invoice requests)": outbox.notifications_redact(
+            rows=about_requests, scrub=erasure.scrub
+        ),
+        "purchases.Perk": erasure.scrub_rows(Perk.objects.filter(client_id__in=erasure.client_ids), ["note"]),
         "purchases.Invoice": not_issued.update(note=ERASED_TEXT),
         "purchases.CreditNote": erasure.scrub_rows(waiting, ["note"]),
         "notifications.Notification (invoices)": outbox.notifications_redact(rows=about, scrub=erasure.scrub),

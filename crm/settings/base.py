@@ -401,6 +401,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "NotificationChannelEnum": "crm.notifications.models.Notification.Channel",
         "NotificationStatusEnum": "crm.notifications.models.Notification.Status",
         "NewsStatusEnum": "clients.models.News.Status",
+        "AwardRuleScopeEnum": "incentives.models.AwardRule.Scope",
+        "PerkScopeEnum": "purchases.models.Perk.Scope",
     }
 )
 

@@ -122,6 +122,8 @@ NOT_SYNCED_LISTS = {
     "/api/v1/users/": "staff accounts: Django's user table carries no change moment; read whole, cursor paged",
     "/api/v1/clients/duplicates/": "a lookup answering at most eight candidates, not a collection",
     "/api/v1/incentives/leaderboard/": "a ranking computed for one period, not stored rows",
+    "/api/v1/incentives/service-leaderboard/": "a ranking computed for one period, not stored rows",
+    "/api/v1/standards/target-quarter/": "figures computed for the last quarter, not stored rows",
     "/api/v1/login-locks/": "live lockout state, which expires by itself",
     "/api/v1/login-slowdowns/": "live slowdown state, which expires by itself",
     "/api/v1/reports/": "the fixed list of report kinds",
