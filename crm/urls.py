@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from crm import account_views, registry
 from crm.admin_site import restrict_admin_to_administrators
 from crm.api import views as api_views
-from crm.views import LoginView, dashboard, healthz
+from crm.views import LoginView, dashboard, global_search, healthz
 
 restrict_admin_to_administrators(admin.site)
 
@@ -19,6 +19,7 @@ api_v1 = [
     path("security/policy/", api_views.SecurityPolicyView.as_view(), name="api-security-policy"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("users/", api_views.UserList.as_view(), name="api-users"),
+    path("search/", api_views.SearchView.as_view(), name="api-search"),
 ]
 for part in registry.parts():
     if part.api_urls:
@@ -27,6 +28,7 @@ for part in registry.parts():
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
+    path("search/", global_search, name="search"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
