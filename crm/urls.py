@@ -1,3 +1,5 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -39,8 +41,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The docs are a page: an anonymous visitor is sent to the login page like everywhere else.
-    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
+    # The docs are a page: an anonymous visitor is sent to the login page like everywhere else. Swagger UI sets
+    # inline styles from its (self-hosted) script, so this one page allows inline styles; scripts stay 'self'.
+    path(
+        "api/docs/",
+        csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
+            login_required(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+        ),
+        name="api-docs",
+    ),
 ]
 for part in registry.parts():
     if part.urls:

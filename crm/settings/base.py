@@ -77,6 +77,9 @@ ROOT_URLCONF = "crm.urls"
 WSGI_APPLICATION = "crm.wsgi.application"
 ASGI_APPLICATION = "crm.asgi.application"
 
+# Every form's fields name their error messages (aria-describedby) for screen readers: crm.forms.FormRenderer.
+FORM_RENDERER = "crm.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

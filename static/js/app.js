@@ -40,10 +40,14 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   // A failed request says so instead of doing nothing.
   document.body.addEventListener("htmx:responseError", (event) => {
-    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    const xhr = event.detail.xhr;
+    const status = xhr ? xhr.status : 0;
     const region = document.getElementById("toasts");
     const text = (region && region.dataset.errorText) || "That did not work";
-    crmToast(`${text} (${status})`, "error");
+    // A short plain-text answer is the reason, written for people: show it as it is.
+    const type = xhr ? xhr.getResponseHeader("Content-Type") || "" : "";
+    const reason = type.startsWith("text/plain") && xhr.responseText.length < 300 ? xhr.responseText : "";
+    crmToast(reason || `${text} (${status})`, "error");
   });
   document.body.addEventListener("htmx:sendError", () => {
     const region = document.getElementById("toasts");
