@@ -241,11 +241,10 @@ class SearchView(APIView):
 
     @extend_schema(parameters=[SearchQuerySerializer], responses={200: SearchResultSerializer})
     def get(self, request):
-        params = SearchQuerySerializer(
-            data={"q": search.clean_query(request.query_params.get("q")), **_rest(request.query_params)}
-        )
+        params = SearchQuerySerializer(data={"q": request.query_params.get("q", ""), **_rest(request.query_params)})
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        data["q"] = search.clean_query(data["q"])
         groups = search.search(
             user=request.user, query=data["q"], limit=data["limit"], kinds=sorted(data.get("kind") or [])
         )
