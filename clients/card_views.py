@@ -28,7 +28,7 @@ from .forms import (
 )
 from .models import Client, FollowUpTask, Promise
 from .services.rights import EDIT_DENIED
-from .views import _client_or_404, task_list
+from .views import _client_or_404, task_list_response
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 
@@ -291,7 +291,7 @@ def task_close(request, task_id, outcome):
     back = request.POST.get("next")
     if back == "tasks":
         if wants_fragment(request):
-            return task_list(request)
+            return task_list_response(request)
         return redirect("clients:tasks")
     if back == "dashboard":
         return redirect("dashboard")

@@ -133,3 +133,12 @@ def test_pages_follow_the_system_colour_scheme_and_link_the_search_box(sm_client
     body = sm_client.get(reverse("dashboard")).content.decode()
     assert 'data-theme="light"' not in body and 'name="color-scheme" content="light dark"' in body
     assert 'id="global-search"' in body and 'role="search"' in body and 'id="toasts"' in body
+
+
+def test_closing_a_task_from_the_tasks_page_answers_with_its_rows_and_a_toast(sm_client, sales_manager):
+    task, _ = task_create(client=ClientFactory(), assignee=sales_manager, title="Ring back", due_date=today())
+    task_create(client=ClientFactory(), assignee=sales_manager, title="Still open", due_date=today())
+    response = sm_client.post(reverse("clients:task_close", args=[task.pk, "done"]), {"next": "tasks"}, headers=HTMX)
+    assert response.status_code == 200
+    assert b"Still open" in response.content and b'id="main-nav"' not in response.content
+    assert _toasts(response) == [{"level": "success", "text": "Task done: Ring back"}]
