@@ -27,3 +27,7 @@ class ClientsConfig(AppConfig):
             periodic_tasks=tasks.PERIODIC_TASKS,
             demo=demo.seed,
         )
+
+        from . import search as search_provider
+
+        search_provider.register()  # its part of the top-bar search (crm.search)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.exceptions import ApplicationError
@@ -28,7 +29,7 @@ from .forms import (
 )
 from .models import Client, FollowUpTask, Promise
 from .services.rights import EDIT_DENIED
-from .views import _client_or_404, task_list
+from .views import _client_or_404, task_list_response
 
 SM, ACC, ADM = Role.SALES_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR
 
@@ -212,6 +213,8 @@ def interaction_new(request, client_id):
         InteractionForm(request.POST),
         lambda data: services.interaction_create(client=client, staff=request.user, **data),
     )
+    if form is None:
+        messages.success(request, _("Interaction logged."))
     return _tab_response(
         request, client, "clients/tabs/timeline.html", _timeline_ctx(request, client, form), "timeline"
     )
@@ -224,6 +227,8 @@ def promise_new(request, client_id):
     form = _save(
         PromiseForm(request.POST), lambda data: services.promise_create(client=client, promised_by=request.user, **data)
     )
+    if form is None:
+        messages.success(request, _("Promise recorded."))
     return _tab_response(
         request, client, "clients/tabs/promises.html", _promises_ctx(request, client, form), "promises"
     )
@@ -240,8 +245,10 @@ def promise_resolve(request, promise_id, outcome):
     try:
         if outcome == "keep":
             services.promise_keep(promise=promise, how=text, by=request.user)
+            messages.success(request, _("Promise marked as kept."))
         else:
             services.promise_break(promise=promise, reason=text, by=request.user)
+            messages.warning(request, _("Promise marked as broken."))
     except ApplicationError as exc:
         raise_if_forbidden(exc)
         messages.error(request, exc.message)
@@ -268,6 +275,8 @@ def task_new(request, client_id):
             client=client, assignee=_task_assignee(request, client), by=request.user, **data
         ),
     )
+    if form is None:
+        messages.success(request, _("Task added."))
     return _tab_response(request, client, "clients/tabs/tasks.html", _tasks_ctx(request, client, form), "tasks")
 
 
@@ -278,15 +287,17 @@ def task_close(request, task_id, outcome):
     try:
         if outcome == "done":
             services.task_complete(task=task, by=request.user)
+            messages.success(request, _("Task done: %(title)s") % {"title": task.title})
         else:
             services.task_cancel(task=task, by=request.user)
+            messages.info(request, _("Task cancelled: %(title)s") % {"title": task.title})
     except ApplicationError as exc:
         raise_if_forbidden(exc)
         messages.error(request, exc.message)
     back = request.POST.get("next")
     if back == "tasks":
         if wants_fragment(request):
-            return task_list(request)
+            return task_list_response(request)
         return redirect("clients:tasks")
     if back == "dashboard":
         return redirect("dashboard")
@@ -305,6 +316,7 @@ def contact_new(request, client_id):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
+            messages.success(request, _("Contact person added."))
             form = None
     return _tab_response(
         request, client, "clients/tabs/contacts.html", _contacts_ctx(request, client, form), "contacts"
@@ -322,6 +334,7 @@ def consent_change(request, client_id):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
+            messages.success(request, _("Consent recorded."))
             client = _client_or_404(client_id)
             form = None
     return _tab_response(
@@ -342,6 +355,10 @@ def client_reassign(request, client_id):
         except ApplicationError as exc:
             apply_service_refusal(form, exc)
         else:
+            manager = form.cleaned_data["manager"]
+            messages.success(
+                request, _("Client handed over to %(manager)s.") % {"manager": manager.get_full_name() or manager}
+            )
             client = _client_or_404(client_id)
             form = None
     return _tab_response(

@@ -522,3 +522,9 @@ def personal_data_audit_list(*, client_id: int | None = None) -> QuerySet:
     """What was exported and erased (and, without a client, the retention runs too), newest first."""
     qs = PersonalDataAudit.objects.select_related("by")
     return qs.filter(client_id=client_id) if client_id is not None else qs
+
+
+def client_ids_matching(*, search: str, limit: int = 50) -> QuerySet:
+    """A bounded subquery of the ids of the clients a search names (name, phone, email, a contact person's
+    details), for finding their invoices or complaints with `client_id__in=` in one query."""
+    return client_list(search=search).order_by().values("id")[:limit]

@@ -201,6 +201,12 @@ def client_duplicates(request):
 @require_GET
 @role_required(SM, ADM)
 def task_list(request):
+    return task_list_response(request)
+
+
+def task_list_response(request):
+    """The tasks page, or its rows for htmx: also the answer to closing a task from that page (a POST, which
+    the GET-only view itself would refuse with 405)."""
     admin = is_admin(request.user)
     show = request.GET.get("show", "open")
     assignee = request.user if not admin or request.GET.get("mine") else None

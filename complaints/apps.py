@@ -32,3 +32,7 @@ class ComplaintsConfig(AppConfig):
             periodic_tasks=tasks.PERIODIC_TASKS,
             demo=demo.seed,
         )
+
+        from . import search as search_provider
+
+        search_provider.register()  # its part of the top-bar search (crm.search)

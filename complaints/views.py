@@ -146,10 +146,10 @@ def _after_action(request, pk: int, form_name: str | None = None, form=None, mes
         # htmx does not swap 4xx responses; the fragment with its errors is the answer.
         status = 200 if wants_fragment(request) else 400
         return render_partial(request, "complaints/detail.html", "complaints/_detail.html", context, status=status)
+    if message:  # an htmx swap shows it as a toast (crm.middleware.HtmxResponseMiddleware), a page after the redirect
+        messages.success(request, message)
     if wants_fragment(request):
         return render(request, "complaints/_detail.html", _detail_context(request, complaint))
-    if message:
-        messages.success(request, message)
     return redirect("complaints:detail", pk=pk)
 
 
@@ -263,9 +263,6 @@ def match_decide(request, pk: int):
             context,
             status=200 if wants_fragment(request) else 400,
         )
-    if wants_fragment(request):
-        context = {"complaints": list(selectors.client_match_queue()[:200]), "form": forms.MatchDecisionForm()}
-        return render(request, "complaints/_triage_queue_rows.html", context)
     messages.success(
         request,
         gettext("%(reference)s: %(attached__if_data)s.")
@@ -274,6 +271,9 @@ def match_decide(request, pk: int):
             "attached__if_data": "attached" if data["decision"] == "confirm" else "match rejected",
         },
     )
+    if wants_fragment(request):
+        context = {"complaints": list(selectors.client_match_queue()[:200]), "form": forms.MatchDecisionForm()}
+        return render(request, "complaints/_triage_queue_rows.html", context)
     return redirect("complaints:triage_queue")
 
 

@@ -2,6 +2,8 @@
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
 
 from crm.exceptions import ApplicationError
 
@@ -49,3 +51,22 @@ class LoginForm(AuthenticationForm):
 def too_many_attempts_message(wait: int) -> str:
     """What the login page and the token endpoint say to an attempt the per-username slowdown refused."""
     return f"Too many attempts to log in with this username. Try again in {wait} second{'' if wait == 1 else 's'}."
+
+
+class DescribedBoundField(BoundField):
+    """Error messages tied to their field for screen readers: a field with errors says `aria-invalid="true"`
+    (Django does) and `aria-describedby` names the element holding its errors, `<id>-error`, the id the shared
+    templates/crm/form_fields.html (and hand-written forms) give it; help text is `<id>_helptext`."""
+
+    @property
+    def aria_describedby(self):
+        ids = super().aria_describedby
+        if ids:
+            ids = ids.replace(f"{self.auto_id}_error", f"{self.auto_id}-error")
+        return ids
+
+
+class FormRenderer(DjangoTemplates):
+    """settings.FORM_RENDERER: Django's own, with DescribedBoundField for every form of the project."""
+
+    bound_field_class = DescribedBoundField

@@ -1,6 +1,10 @@
+import json
+
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
@@ -68,3 +72,53 @@ class RejectNulCharactersMiddleware:
     @staticmethod
     def _holds_nul(params) -> bool:
         return any(NUL in key or any(NUL in value for value in values) for key, values in params.lists())
+
+
+class HtmxResponseMiddleware:
+    """Two things every htmx answer needs, in one place.
+
+    - It confirms what happened: the messages a view queued (`messages.success(...)`) go back in an
+      `HX-Trigger: {"crm:toast": [...]}` header, which static/js/app.js shows as a toast, instead of waiting
+      for the next full page. Not for answers that reload or redirect (the next page shows them), nor for
+      boosted or history-restore requests (a whole page, which renders its messages itself).
+    - Back and Forward never show a bare fragment: every HTML answer says it varies by `HX-Request`, so no
+      cache (the browser's included) hands a fragment to a normal visit of the same URL, and fragments are
+      never stored at all (`Cache-Control: no-store`).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("HX-Request",))
+        htmx = getattr(request, "htmx", None)
+        if not htmx:
+            return response
+        if not htmx.boosted and not htmx.history_restore_request:
+            patch_cache_control(response, no_store=True)
+            if not 300 <= response.status_code < 400 and not any(
+                h in response for h in ("HX-Redirect", "HX-Refresh", "HX-Location")
+            ):
+                self._messages_to_trigger(request, response)
+        return response
+
+    @staticmethod
+    def _messages_to_trigger(request, response) -> None:
+        if not hasattr(request, "_messages"):
+            return
+        toasts = [{"level": m.level_tag or "info", "text": str(m)} for m in messages.get_messages(request)]
+        if not toasts:
+            return
+        triggers = {}
+        existing = response.get("HX-Trigger", "")
+        if existing:
+            try:
+                triggers = json.loads(existing)
+            except ValueError:  # a bare event name, or several separated by commas
+                triggers = {name.strip(): None for name in existing.split(",") if name.strip()}
+            if not isinstance(triggers, dict):
+                triggers = {}
+        triggers["crm:toast"] = toasts
+        response["HX-Trigger"] = json.dumps(triggers)

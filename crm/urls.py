@@ -1,3 +1,5 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from crm import account_views, registry
 from crm.admin_site import restrict_admin_to_administrators
 from crm.api import views as api_views
-from crm.views import LoginView, dashboard, healthz
+from crm.views import LoginView, dashboard, global_search, healthz
 
 restrict_admin_to_administrators(admin.site)
 
@@ -20,6 +22,7 @@ api_v1 = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("me/language/", api_views.MyLanguageView.as_view(), name="api-my-language"),
     path("users/", api_views.UserList.as_view(), name="api-users"),
+    path("search/", api_views.SearchView.as_view(), name="api-search"),
 ]
 for part in registry.parts():
     if part.api_urls:
@@ -28,6 +31,7 @@ for part in registry.parts():
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
+    path("search/", global_search, name="search"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -39,8 +43,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The docs are a page: an anonymous visitor is sent to the login page like everywhere else.
-    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
+    # The docs are a page: an anonymous visitor is sent to the login page like everywhere else. Swagger UI sets
+    # inline styles from its (self-hosted) script, so this one page allows inline styles; scripts stay 'self'.
+    path(
+        "api/docs/",
+        csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
+            login_required(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+        ),
+        name="api-docs",
+    ),
 ]
 for part in registry.parts():
     if part.urls:

@@ -12,11 +12,14 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from . import health
+from . import health, search
 from .forms import LoginForm
+from .htmx import render_partial
 from .models import WorkerHeartbeat
 from .roles import has_role, user_roles
 
@@ -117,3 +120,20 @@ def server_error(request):
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+@require_GET
+def global_search(request):
+    """The top-bar search: clients, invoices, complaints and products by name, number, phone or email, grouped
+    by kind, each kind only for the roles that may open it. The box asks for the results list as it is typed
+    (a fragment); Enter (or a shared link) opens the whole page."""
+    if not user_roles(request.user):
+        raise PermissionDenied(_("Your role may not open this page."))
+    query = search.clean_query(request.GET.get("q"))
+    ctx = {
+        "q": query,
+        "groups": search.search(user=request.user, query=query),
+        "too_short": 0 < len(query) < search.MIN_QUERY_LENGTH,
+        "min_length": search.MIN_QUERY_LENGTH,
+    }
+    return render_partial(request, "crm/search.html", "crm/_search_results.html", ctx)

@@ -59,3 +59,7 @@ class PurchasesConfig(AppConfig):
             periodic_tasks=tasks.PERIODIC_TASKS,
             demo=demo.seed,
         )
+
+        from . import search as search_provider
+
+        search_provider.register()  # its part of the top-bar search (crm.search)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from crm import auth_tokens, languages, totp
+from crm import auth_tokens, languages, search, totp
 from crm.api.throttling import ScopedRateThrottle
 from crm.exceptions import ApplicationError
 from crm.forms import too_many_attempts_message
@@ -235,3 +235,59 @@ class UserList(generics.ListAPIView):
     serializer_class = UserSerializer
     queryset = get_user_model().objects.prefetch_related("groups").order_by("-id")
     search_fields = ["username", "first_name", "last_name", "email"]
+
+
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    url = serializers.CharField(help_text="The page that shows it (the client card, the invoice ...).")
+
+
+class SearchGroupSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["clients", "invoices", "complaints", "products"])
+    label = serializers.CharField()
+    hits = SearchHitSerializer(many=True)
+
+
+class SearchResultSerializer(serializers.Serializer):
+    q = serializers.CharField()
+    results = SearchGroupSerializer(many=True)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        min_length=search.MIN_QUERY_LENGTH,
+        max_length=search.MAX_QUERY_LENGTH,
+        help_text="A name, an invoice number, a complaint reference, a SKU, a phone number or an email address.",
+    )
+    kind = serializers.MultipleChoiceField(
+        choices=["clients", "invoices", "complaints", "products"], required=False, help_text="Only these kinds."
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=search.MAX_LIMIT, default=search.DEFAULT_LIMIT)
+
+
+class SearchView(APIView):
+    """The top-bar search: clients, invoices, complaints and products by name, number, phone or email, grouped
+    by kind; each kind only for the roles that may see it (accountants get no complaints, for instance)."""
+
+    @extend_schema(parameters=[SearchQuerySerializer], responses={200: SearchResultSerializer})
+    def get(self, request):
+        params = SearchQuerySerializer(data={"q": request.query_params.get("q", ""), **_rest(request.query_params)})
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        data["q"] = search.clean_query(data["q"])
+        groups = search.search(
+            user=request.user, query=data["q"], limit=data["limit"], kinds=sorted(data.get("kind") or [])
+        )
+        results = [{**g, "hits": [hit.__dict__ for hit in g["hits"]]} for g in groups]
+        return Response(SearchResultSerializer({"q": data["q"], "results": results}).data)
+
+
+def _rest(query_params) -> dict:
+    out = {}
+    if "kind" in query_params:
+        out["kind"] = query_params.getlist("kind")
+    if "limit" in query_params:
+        out["limit"] = query_params.get("limit")
+    return out

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class InternalRequestsConfig(AppConfig):
@@ -21,7 +22,7 @@ class InternalRequestsConfig(AppConfig):
             url_prefix="internal",
             urls="crm.internal_requests.urls",
             api_urls="crm.internal_requests.api_urls",
-            nav=[(58, "Requests", "internal_requests:index", tuple(Role.values))],
+            nav=[(58, gettext_lazy("Requests"), "internal_requests:index", tuple(Role.values))],
             periodic_tasks=tasks.PERIODIC_TASKS,
             demo=demo.seed,
         )

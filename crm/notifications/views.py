@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import exports as crm_exports
@@ -60,9 +61,9 @@ def notification_retry(request, pk: int):
         messages.error(request, exc.message)
         return redirect("notifications:list")
     notification.refresh_from_db()
+    messages.success(request, gettext("Notification %(pk)s will be tried again.") % {"pk": pk})
     if wants_fragment(request):
         return render(request, "notifications/_row.html", {"n": notification})
-    messages.success(request, gettext("Notification %(pk)s will be tried again.") % {"pk": pk})
     return redirect("notifications:list")
 
 
@@ -83,6 +84,7 @@ def inbox_read(request, pk: int):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.notification_mark_read(notification=notification, user=request.user)
     if wants_fragment(request):
+        messages.info(request, _("Marked as read."))
         return render(request, "notifications/_inbox_item.html", {"n": notification})
     return redirect("notifications:inbox")
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class StandardsConfig(AppConfig):
@@ -27,8 +28,8 @@ class StandardsConfig(AppConfig):
             urls="crm.standards.urls",
             api_urls="crm.standards.api_urls",
             nav=[
-                (15, "Failures", "standards:failures", (SM, ACC, ADM)),
-                (75, "Key clients", "standards:key_clients", (ADM,)),
+                (15, gettext_lazy("Failures"), "standards:failures", (SM, ACC, ADM)),
+                (75, gettext_lazy("Key clients"), "standards:key_clients", (ADM,)),
             ],
             panels=dashboard.panels,
             periodic_tasks=tasks.PERIODIC_TASKS,

@@ -161,7 +161,7 @@ def test_first_contact_bad_phone_shows_field_error_and_saves_nothing(sm_client):
     response = sm_client.post(
         reverse("clients:new"), {"kind": "person", "name": "X", "phone": "12", "first_contact_channel": "phone"}
     )
-    assert response.status_code == 200 and 'id="phone-error"' in response.content.decode()
+    assert response.status_code == 200 and 'id="id_phone-error"' in response.content.decode()
     assert not Client.objects.exists()
 
 

@@ -46,6 +46,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # --- core: login, dashboard, health, API auth and schema ---
     "": {"GET": STAFF},
     "healthz": {"GET": EVERYONE},
+    "search/": {"GET": STAFF},  # each kind of hit only for the roles that may see it (tests/crm/test_search.py)
     "accounts/login/": {"GET": EVERYONE, "POST": EVERYONE},
     "accounts/logout/": {"POST": STAFF},
     "accounts/password/": {"GET": STAFF, "POST": STAFF},
@@ -63,6 +64,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "api/v1/me/": {"GET": STAFF},
     "api/v1/me/language/": {"GET": STAFF, "PUT": STAFF},
     "api/v1/users/": {"GET": ADM_ONLY},
+    "api/v1/search/": {"GET": STAFF},
     "api/schema/": {"GET": STAFF},
     "api/docs/": {"GET": STAFF},
     "ops/": {"GET": ADM_ONLY},
