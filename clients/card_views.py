@@ -356,9 +356,12 @@ def client_reassign(request, client_id):
             apply_service_refusal(form, exc)
         else:
             manager = form.cleaned_data["manager"]
-            messages.success(
-                request, _("Client handed over to %(manager)s.") % {"manager": manager.get_full_name() or manager}
-            )
+            if manager is None:
+                messages.success(request, _("The client has no manager now."))
+            else:
+                messages.success(
+                    request, _("Client handed over to %(manager)s.") % {"manager": manager.get_full_name() or manager}
+                )
             client = _client_or_404(client_id)
             form = None
     return _tab_response(

@@ -236,7 +236,7 @@ def check_rows(rows: list[dict], by=None) -> tuple[list[dict], list[dict]]:
         if data["manager"] and data["manager"] not in managers:
             err("manager", f"No sales manager with the username {data['manager']!r}.")
         elif data["manager"] and by is not None and data["manager"] != by.get_username() and not is_admin(by):
-            err("manager", REASSIGN_DENIED)
+            err("manager", str(REASSIGN_DENIED))
         data["external_id"] = raw.get("external_id", "").strip() or None
         if data["external_id"]:
             if data["external_id"] in external_ids:

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from crm.exceptions import ApplicationError, ConflictError
 from crm.models import IdempotencyRecord
@@ -38,7 +38,7 @@ from ..models import (
 )
 
 User = get_user_model()
-ADMIN_ONLY = "Only an administrator can export or erase a client's personal data."
+ADMIN_ONLY = gettext_lazy("Only an administrator can export or erase a client's personal data.")
 ERASED_CONTACT = "Erased contact"
 CLIENT_FIELDS = ("name", "email", "phone", "address", "external_id")
 

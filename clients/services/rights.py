@@ -11,14 +11,16 @@ complaints:
 - accountants and users without a role: none (they read billing details).
 Work is given to a colleague only by an administrator (`can_assign_to`): everyone else assigns to themself."""
 
+from django.utils.translation import gettext_lazy
+
 from crm.roles import Role, has_role, is_admin
 
 from ..models import Client
 
-WRITE_DENIED = "You may write only on your own and unassigned clients."
+WRITE_DENIED = gettext_lazy("You may write only on your own and unassigned clients.")
 EDIT_DENIED = WRITE_DENIED
-REASSIGN_DENIED = "Only an administrator can give a client to another manager."
-ASSIGN_DENIED = "Only an administrator can give work to a colleague; assign it to yourself."
+REASSIGN_DENIED = gettext_lazy("Only an administrator can give a client to another manager.")
+ASSIGN_DENIED = gettext_lazy("Only an administrator can give work to a colleague; assign it to yourself.")
 
 
 def can_write_client(user, client: Client) -> bool:

@@ -13,7 +13,7 @@
 - Giving a complaint to a colleague is an administrator's decision (clients' `can_assign_to`); a handler
   may take one they may act on, or leave it to the routing rule at triage."""
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from clients import services as client_services
@@ -22,7 +22,7 @@ from crm.roles import Role, has_role
 
 from .. import rules
 
-ACT_DENIED = "You may act only on complaints assigned to you or about your own and unassigned clients."
+ACT_DENIED = gettext_lazy("You may act only on complaints assigned to you or about your own and unassigned clients.")
 
 
 def may_handle(user) -> bool:

@@ -210,7 +210,9 @@ def catalogue_import(*, rows: Sequence[CatalogueRow], by=None) -> dict:
             errors.append(f"Row {row.number}{f' ({row.sku})' if row.sku else ''}: {exc.field or 'row'}: {exc.message}")
     if errors:
         transaction.set_rollback(True)
-        raise ApplicationError("Nothing was imported. " + " ".join(errors), field="file", extra={"rows": errors})
+        raise ApplicationError(
+            " ".join([gettext("Nothing was imported."), *errors]), field="file", extra={"rows": errors}
+        )
     return {"created": created, "updated": updated}
 
 
