@@ -121,6 +121,7 @@ NOT_SYNCED_LISTS = {
     "/api/v1/auth/tokens/": "a person's own credentials, read whole on the account page",
     "/api/v1/users/": "staff accounts: Django's user table carries no change moment; read whole, cursor paged",
     "/api/v1/clients/duplicates/": "a lookup answering at most eight candidates, not a collection",
+    "/api/v1/search/": "a lookup across clients, invoices, complaints and products, capped per kind",
     "/api/v1/incentives/leaderboard/": "a ranking computed for one period, not stored rows",
     "/api/v1/incentives/service-leaderboard/": "a ranking computed for one period, not stored rows",
     "/api/v1/standards/target-quarter/": "figures computed for the last quarter, not stored rows",
