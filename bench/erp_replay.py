@@ -121,7 +121,7 @@ def ledger_figures():
 
 
 def main():
-    info = http_bench.setup_database()
+    info = http_bench.prepare(http_bench.DB, http_bench.N)
     clients = client_ids()
     rng = random.Random(7)
     jobs = []
@@ -143,7 +143,7 @@ def main():
             "/tmp/bench_erp_replay_gunicorn.log",
         ],  # fmt: skip
         cwd=http_bench.ROOT,
-        env=http_bench.ENV,
+        env=http_bench.env_for(http_bench.DB),
     )
     try:
         for _ in range(120):  # until gunicorn answers

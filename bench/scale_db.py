@@ -55,7 +55,7 @@ def load_sql(n: int, segs: list[int], managers: list[int]) -> str:
     SET maintenance_work_mem = '256MB';
     INSERT INTO clients_client (id, kind, name, email, phone, address, status, first_contact_at,
         first_contact_channel, first_contact_request, interests, preferred_channels, external_id, created_at,
-        updated_at, segment_id, manager_id)
+        updated_at, segment_id, manager_id, language)
     SELECT i, CASE WHEN i % 10 < 7 THEN 'company' ELSE 'person' END,
            ({arr(W1)})[i % 10 + 1] || ' ' || ({arr(W2)})[(i / 10) % 8 + 1] || ' ' || ({arr(SX)})[i % 4 + 1]
              || ' #' || i,
@@ -63,7 +63,7 @@ def load_sql(n: int, segs: list[int], managers: list[int]) -> str:
            (ARRAY['lead','active','dormant','lost'])[i % 4 + 1], now() - (i || ' seconds')::interval,
            '', '', '[]'::jsonb, '["email"]'::jsonb, 'ERP-' || i,
            now() - (({n} - i) || ' seconds')::interval, now() - (({n} - i) || ' seconds')::interval,
-           ({seg_arr})[i % {len(segs)} + 1], ({man_arr})[i % {len(managers)} + 1]
+           ({seg_arr})[i % {len(segs)} + 1], ({man_arr})[i % {len(managers)} + 1], 'en'
     FROM generate_series(1, {n}) i;
     INSERT INTO clients_contactperson (client_id, name, role, email, phone, is_primary)
     SELECT i, 'Contact ' || i, '', 'contact' || i || '@corp.example', '', true
