@@ -16,10 +16,7 @@ A run hands the job on to a fresh task after half the task's soft time limit, so
 that limit."""
 
 import logging
-import os
-import socket
 import time
-import uuid
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -30,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
+from crm.leases import lease_owner
 from crm.roles import Role
 
 from . import services
@@ -67,7 +65,7 @@ def import_job_run(*, job_id: int, run_seconds: float | None = None) -> ImportJo
     """Take the job's lease and write its rows from the cursor, a chunk per transaction. Does nothing when
     another run holds a live lease. After `run_seconds` (default: half the task's soft time limit) the job
     is handed to a fresh task. Returns the job as it stands after this run."""
-    token = _run_token()
+    token = lease_owner()
     job = _lease_take(job_id=job_id, token=token)
     if job is None:
         return ImportJob.objects.defer("rows", "errors").filter(pk=job_id).first()
@@ -277,11 +275,6 @@ def _queue_run(job_id: int) -> None:
     from . import tasks
 
     tasks.import_run.delay_on_commit(job_id=job_id)
-
-
-def _run_token() -> str:
-    """Names this run: the host and process (for whoever reads the job) and a nonce (no two runs share it)."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}/{uuid.uuid4().hex[:12]}"
 
 
 def _rows_label(entries: list[dict]) -> str:

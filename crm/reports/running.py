@@ -19,10 +19,7 @@ then ends FAILED with the reasons. A run that stopped MAX_ATTEMPTS times in a ro
 ends FAILED too. A run hands the job on to a fresh task after half the task's soft time limit."""
 
 import logging
-import os
-import socket
 import time
-import uuid
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -33,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError
+from crm.leases import lease_owner
 
 from . import services
 from .models import ReportKind, ReportPeriod, ReportRun
@@ -94,7 +92,7 @@ def report_run_start(
 def report_run_execute(*, run_id: int, run_seconds: float | None = None) -> ReportRun | None:
     """Take the run's lease and make its reports from the cursor, one per transaction. Does nothing when
     another run holds a live lease. Returns the run as it stands afterwards."""
-    token = _run_token()
+    token = lease_owner()
     run = _lease_take(run_id=run_id, token=token)
     if run is None:
         return ReportRun.objects.filter(pk=run_id).first()
@@ -269,8 +267,3 @@ def _queue_run(run_id: int) -> None:
     from . import tasks
 
     tasks.report_run.delay_on_commit(run_id=run_id)
-
-
-def _run_token() -> str:
-    """Names this run: the host and process (for whoever reads the job) and a nonce (no two runs share it)."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}/{uuid.uuid4().hex[:12]}"
