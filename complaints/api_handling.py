@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from crm.api.filters import SyncFilterSet
 from crm.api.permissions import ALL_ROLES, roles
+from crm.api.writes import ServiceWriteMixin
 from crm.db import reads_from_replica
 from crm.roles import Role
 from crm.standards.models import StandardDocument
@@ -150,50 +151,42 @@ class CategoryFilter(SyncFilterSet):
         fields = ["is_active", "parent"]
 
 
-class CategoryList(generics.ListCreateAPIView):
+class _Categories(ServiceWriteMixin):
+    # what the list and the detail share: who may do what, the rows, and the service that writes
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = ComplaintCategorySerializer
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    def write(self, instance=None, **data):
+        return standards.category_save(category=instance, **data)
+
+
+class CategoryList(_Categories, generics.ListCreateAPIView):
     """Complaint categories (every role reads; administrators create). Codes are what complaint create and
     triage take as `category`."""
 
-    permission_classes = [ReadAllWriteAdmin]
-    serializer_class = ComplaintCategorySerializer
     filterset_class = CategoryFilter
     search_fields = ["name", "code"]
 
-    def get_queryset(self):
-        return selectors.category_list()
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        category = standards.category_save(**serializer.validated_data)
-        return Response(ComplaintCategorySerializer(category).data, status=status.HTTP_201_CREATED)
-
-
-class CategoryDetail(generics.RetrieveUpdateAPIView):
-    permission_classes = [ReadAllWriteAdmin]
-    serializer_class = ComplaintCategorySerializer
-
-    def get_queryset(self):
-        return selectors.category_list()
-
-    def update(self, request, *args, **kwargs):
-        category = self.get_object()
-        serializer = self.get_serializer(category, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        current = {
-            "name": category.name,
-            "code": category.code,
-            "parent": category.parent,
-            "owner": category.owner,
-            "prefer_owner": category.prefer_owner,
-            "script": category.script,
-            "standards": list(category.standards.all()),
-            "handling_cost": category.handling_cost,
-            "is_active": category.is_active,
+class CategoryDetail(_Categories, generics.RetrieveUpdateAPIView):
+    def current(self, instance) -> dict:
+        return {
+            "name": instance.name,
+            "code": instance.code,
+            "parent": instance.parent,
+            "owner": instance.owner,
+            "prefer_owner": instance.prefer_owner,
+            "script": instance.script,
+            "standards": list(instance.standards.all()),
+            "handling_cost": instance.handling_cost,
+            "is_active": instance.is_active,
         }
-        # PATCH: DRF applies no defaults, so what is not sent keeps its current value.
-        category = standards.category_save(category=category, **{**current, **serializer.validated_data})
-        return Response(ComplaintCategorySerializer(selectors.category_list().get(pk=category.pk)).data)
+
+    def respond(self, instance) -> dict:
+        return self.get_serializer(selectors.category_list().get(pk=instance.pk)).data
 
 
 # --- response targets ---------------------------------------------------------------------------------

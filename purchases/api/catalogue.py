@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from crm.api.conditional import ConditionalWriteMixin
 from crm.api.filters import AppendOnlyFilterSet, SyncFilterSet
 from crm.api.permissions import ReadAllWriteAdmin
+from crm.api.writes import ServiceWriteMixin
 
 from .. import selectors, services
 from ..models import Category, DiscountTier, Product, ProductWeight
@@ -35,38 +36,28 @@ class CategoryFilter(SyncFilterSet):
         fields = ["is_active"]
 
 
-class CategoryList(generics.ListCreateAPIView):
-    """Product categories, the ids a product needs (read: every role; write: administrators)."""
-
+class _Categories(ServiceWriteMixin):
+    # what the list and the detail share: who may do what, the rows, and the service that writes
     permission_classes = [ReadAllWriteAdmin]
     serializer_class = ProductCategorySerializer
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    def write(self, instance=None, **data):
+        return services.category_save(category=instance, **data)
+
+
+class CategoryList(_Categories, generics.ListCreateAPIView):
+    """Product categories, the ids a product needs (read: every role; write: administrators)."""
+
     filterset_class = CategoryFilter
     search_fields = ["name", "code"]
 
-    def get_queryset(self):
-        return selectors.category_list()
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        category = services.category_save(**serializer.validated_data)
-        return Response(ProductCategorySerializer(category).data, status=status.HTTP_201_CREATED)
-
-
-class CategoryDetail(generics.RetrieveUpdateAPIView):
-    permission_classes = [ReadAllWriteAdmin]
-    serializer_class = ProductCategorySerializer
-
-    def get_queryset(self):
-        return selectors.category_list()
-
-    def update(self, request, *args, **kwargs):
-        category = self.get_object()
-        serializer = self.get_serializer(category, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = {"name": category.name, "code": category.code, "is_active": category.is_active}
-        data.update(serializer.validated_data)
-        return Response(ProductCategorySerializer(services.category_save(category=category, **data)).data)
+class CategoryDetail(_Categories, generics.RetrieveUpdateAPIView):
+    def current(self, instance) -> dict:
+        return {"name": instance.name, "code": instance.code, "is_active": instance.is_active}
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -200,36 +191,27 @@ class TierFilter(SyncFilterSet):
         fields = []
 
 
-class TierList(generics.ListCreateAPIView):
+class _Tiers(ServiceWriteMixin):
+    # what the list and the detail share: who may do what, the rows, and the service that writes
+    permission_classes = [ReadAllWriteAdmin]
+    serializer_class = TierSerializer
+
+    def get_queryset(self):
+        return selectors.tier_list()
+
+    def write(self, instance=None, **data):
+        return services.tier_save(tier=instance, **data)
+
+
+class TierList(_Tiers, generics.ListCreateAPIView):
     """Discount tiers: cumulative net threshold -> percent (read: every role; write: administrators)."""
 
-    permission_classes = [ReadAllWriteAdmin]
-    serializer_class = TierSerializer
     filterset_class = TierFilter
 
-    def get_queryset(self):
-        return selectors.tier_list()
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tier = services.tier_save(**serializer.validated_data)
-        return Response(TierSerializer(tier).data, status=status.HTTP_201_CREATED)
-
-
-class TierDetail(generics.RetrieveUpdateDestroyAPIView):
-    permission_classes = [ReadAllWriteAdmin]
-    serializer_class = TierSerializer
-
-    def get_queryset(self):
-        return selectors.tier_list()
-
-    def update(self, request, *args, **kwargs):
-        tier = self.get_object()
-        serializer = self.get_serializer(tier, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = {"threshold": tier.threshold, "percent": tier.percent, "name": tier.name, **serializer.validated_data}
-        return Response(TierSerializer(services.tier_save(tier=tier, **data)).data)
+class TierDetail(_Tiers, generics.RetrieveUpdateDestroyAPIView):
+    def current(self, instance) -> dict:
+        return {"threshold": instance.threshold, "percent": instance.percent, "name": instance.name}
 
     def destroy(self, request, *args, **kwargs):
         services.tier_delete(tier=self.get_object())
