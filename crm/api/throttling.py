@@ -7,7 +7,7 @@ price is the usual fixed-window one: a client may burst up to twice the rate acr
 
 import time
 
-from django.core.cache import cache as default_cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
@@ -16,7 +16,7 @@ from crm.client_ip import client_ip
 
 def count_in_window(cache, key: str, timeout: int) -> int:
     """Add one to the window's counter and return it. On Redis one round trip (INCR and EXPIRE in a
-    pipeline); on other caches add-then-incr."""
+    pipeline); on other caches add-then-incr (three round trips on Redis: SET NX, EXISTS, INCRBY)."""
     if isinstance(cache, RedisCache):
         full_key = cache.make_and_validate_key(key)
         pipe = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
@@ -35,7 +35,11 @@ class FixedWindowMixin:
     """Counts per window, keyed (for anonymous callers) on crm.client_ip: DRF's own `get_ident` reads the raw
     X-Forwarded-For, so a client writing a new one each time would never meet its limit."""
 
-    cache = default_cache
+    @property
+    def cache(self):
+        # The backend itself, not `django.core.cache.cache`: that is a proxy, which is never a RedisCache, so
+        # every request took count_in_window's three-round-trip path.
+        return caches[DEFAULT_CACHE_ALIAS]
 
     def get_ident(self, request):
         return client_ip(request)

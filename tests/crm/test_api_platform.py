@@ -247,3 +247,35 @@ def test_window_counter_counts_once_per_call_and_expires(backend, settings):
     assert [count_in_window(cache, key, 1) for _ in range(3)] == [1, 2, 3]
     time.sleep(2.1)
     assert count_in_window(cache, key, 1) == 1
+
+
+def test_rate_limit_counts_in_one_redis_round_trip(settings, rf):
+    """The throttle reaches the Redis backend itself (not the `cache` proxy), so it takes the pipelined path:
+    the add-then-incr fallback, which costs three round trips, is never called."""
+    import os
+    import time
+
+    import redis
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from crm.api.throttling import UserRateThrottle
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis here")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    throttle = UserRateThrottle()
+    throttle.rate, (throttle.num_requests, throttle.duration) = "2/min", (2, 60)
+    assert isinstance(throttle.cache, RedisCache)
+    request = rf.get("/api/v1/clients/")
+    request.user = type("U", (), {"is_authenticated": True, "pk": f"t{time.time_ns()}"})()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the three-round-trip fallback was taken")
+
+    cache = caches["default"]
+    cache.add, cache.incr = refuse, refuse
+    assert [throttle.allow_request(request, None) for _ in range(3)] == [True, True, False]
