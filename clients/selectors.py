@@ -278,7 +278,9 @@ def _aware(value: str | None) -> datetime | None:
 def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: int) -> list[dict]:
     """One page of the client list as plain rows for the page template: values, not model instances (the
     template reads each cell at the first lookup), tags included, in one query."""
-    kinds, statuses = dict(Client.Kind.choices), dict(Client.Status.choices)
+    # each label translated once per page, not once per row (a lazy label translates again every time it is read)
+    kinds = {value: str(label) for value, label in Client.Kind.choices}
+    statuses = {value: str(label) for value, label in Client.Status.choices}
     fields = ["id", "name", "kind", "phone", "email"]
     if billing_only:
         fields += ["address", "external_id"]

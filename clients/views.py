@@ -89,11 +89,11 @@ def client_list(request):
         ctx |= selectors.list_filter_choices() | {
             "statuses": Client.Status.choices,
             "sorts": [
-                ("newest", "Newest"),
-                ("oldest", "Oldest"),
-                ("name", "Name A–Z"),
-                ("-name", "Name Z–A"),
-                ("updated", "Recently updated"),
+                ("newest", gettext("Newest")),
+                ("oldest", gettext("Oldest")),
+                ("name", gettext("Name A–Z")),
+                ("-name", gettext("Name Z–A")),
+                ("updated", gettext("Recently updated")),
             ],
         }
     return render_partial(request, "clients/list.html", "clients/_list_rows.html", ctx)

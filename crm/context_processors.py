@@ -1,4 +1,3 @@
-from .navigation import nav_groups
 from .roles import Role, user_roles
 
 
@@ -8,7 +7,6 @@ def navigation(request):
         return {}
     roles = user_roles(user)
     return {
-        "nav_groups": nav_groups(user, request.path),
         "user_roles": sorted(roles),
         "user_role_labels": [str(Role(r).label) if r in Role.values else r for r in sorted(roles)],
         "is_admin": Role.ADMINISTRATOR in roles,
