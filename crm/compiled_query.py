@@ -4,7 +4,8 @@ Django builds and compiles a queryset's SQL on every execution. For the one or t
 (the session's or the API token's user with their roles: a join over four tables) that costs more CPU than the
 database takes to answer. A CompiledQuery builds the queryset once per connection with probe values, keeps
 its SQL, column converters and the model's columns, and then runs the same SQL with the request's values,
-building the model instance the way the ORM would (`Model.from_db`, annotations set as attributes)."""
+building the model instance the way the ORM would (`Model.from_db`, annotations set as attributes). On
+PostgreSQL (crm.pg) the SQL is also prepared once per connection, so the server plans it once too."""
 
 from collections.abc import Callable
 
@@ -64,8 +65,13 @@ class _Compiled:
 
     def run(self, connection, values: dict) -> list[tuple]:
         params = [self.fields[name].get_db_prep_value(values[name], connection) for name in self.order]
+        sql = self.sql
+        prepare = getattr(connection, "prepared", None)  # crm.pg: prepared once per connection, planned once
+        name = prepare(sql) if prepare is not None else None
+        if name is not None:
+            sql = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if self.converters:
             rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]

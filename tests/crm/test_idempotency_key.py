@@ -127,7 +127,7 @@ def test_every_post_in_the_schema_documents_the_header(admin_api):
         assert "422" in operation["responses"], path
 
 
-@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL")
+@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "crm.pg", reason="PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_do_the_work_once(sales_manager):
     demo_tiers()

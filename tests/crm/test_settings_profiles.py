@@ -101,7 +101,7 @@ def test_default_profile_with_its_variables_is_production_hardened(tmp_path):
     assert s["SECURE_HSTS_SECONDS"] >= 60 * 60 * 24 * 365 and s["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     # X-Forwarded-Proto is not believed unless the deployment says a TLS proxy is the only way in.
     assert s["SECURE_PROXY_SSL_HEADER"] is None
-    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert s["DATABASES"]["default"]["ENGINE"] == "crm.pg"
     assert "rest_framework.renderers.BrowsableAPIRenderer" not in s["REST_FRAMEWORK"]["DEFAULT_RENDERER_CLASSES"]
 
 
