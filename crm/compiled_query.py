@@ -76,3 +76,55 @@ class _Compiled:
         if self.converters:
             rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
         return rows
+
+
+class CompiledPages:
+    """What DRF's CursorPagination pages through, standing in for a queryset whose shape never changes (a plain
+    list: no filter, no search): it records the page's ordering and cursor position and runs the page as a
+    CompiledQuery per shape (direction, `<` or `>` or no position, offset, size), so neither Django nor
+    PostgreSQL builds or plans the list's statement again on each request.
+
+    It answers only what CursorPagination asks (`order_by` on one field, `filter` on that field's `__lt`/`__gt`,
+    one slice); anything else is a programming error, not a fallback."""
+
+    def __init__(self, name: str, model, build: Callable, field: str, probe, ordering: tuple = (), where=None):
+        self.name, self.model, self.build, self.field, self.probe = name, model, build, field, probe
+        self.ordering, self.where = ordering, where
+
+    def _clone(self, **changes) -> "CompiledPages":
+        values = {"ordering": self.ordering, "where": self.where} | changes
+        return CompiledPages(self.name, self.model, self.build, self.field, self.probe, **values)
+
+    def order_by(self, *ordering) -> "CompiledPages":
+        if [o.lstrip("-") for o in ordering] != [self.field]:
+            raise ValueError(f"{self.name}: pages are ordered by {self.field} only, not {ordering}")
+        return self._clone(ordering=tuple(ordering))
+
+    def filter(self, **kwargs) -> "CompiledPages":
+        ((lookup, value),) = kwargs.items()
+        op = lookup.removeprefix(f"{self.field}__")
+        if op not in ("lt", "gt"):
+            raise ValueError(f"{self.name}: a page starts at {self.field}__lt or __gt, not {lookup}")
+        return self._clone(where=(op, value))
+
+    def __getitem__(self, bounds: slice) -> list:
+        offset, stop = bounds.start or 0, bounds.stop
+        op, value = self.where or (None, None)
+        shape = (self.ordering, op, offset, stop)
+        query = _PAGE_QUERIES.get((self.name, shape))
+        if query is None:
+            field = self.model._meta.get_field(self.field)
+
+            def build(position=None, ordering=self.ordering, op=op, offset=offset, stop=stop):
+                qs = self.build().order_by(*ordering)
+                if op is not None:
+                    qs = qs.filter(**{f"{self.field}__{op}": position})
+                return qs[offset:stop]
+
+            probes = {"position": (field, self.probe)} if op is not None else {}
+            query = CompiledQuery(f"{self.name}_{len(_PAGE_QUERIES)}", self.model, build, probes)
+            _PAGE_QUERIES[(self.name, shape)] = query
+        return query.instances(position=value) if op is not None else query.instances()
+
+
+_PAGE_QUERIES: dict[tuple, CompiledQuery] = {}

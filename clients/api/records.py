@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from crm.api.conditional import IF_MATCH, ConditionalWriteMixin
 from crm.api.filters import IdFilter, SyncFilterSet
+from crm.compiled_query import CompiledPages
 
 from .. import selectors, services
 from ..models import Channel, ChannelConsent, Client, Segment
@@ -256,6 +257,13 @@ def client_or_billing(many: bool = False):
     )
 
 
+# The plain list's pages, compiled and prepared once per shape and connection (crm.compiled_query): the
+# statement is the one `client_list_api()` builds, ordered and cut by the cursor as DRF would.
+PLAIN_LIST_PAGES = CompiledPages(
+    "client_list_page", Client, lambda: selectors.client_list_api(), field="id", probe=987_654_321_987
+)
+
+
 @extend_schema(parameters=[SEARCH_PARAM])
 @extend_schema_view(get=extend_schema(responses=client_or_billing(many=True)))
 class ClientListCreate(generics.ListCreateAPIView):
@@ -295,6 +303,8 @@ class ClientListCreate(generics.ListCreateAPIView):
             )
         # django-filter builds a form per request; skip it when no filter is asked for (the hot path).
         if not asked & set(ClientFilter.base_filters):
+            if "search" not in asked and full_access(self.request.user):
+                return PLAIN_LIST_PAGES  # the plain list (the ERP's first page and every next one)
             return queryset
         return super().filter_queryset(queryset)
 

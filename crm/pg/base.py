@@ -42,13 +42,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection, preparing it the first time; None when prepared statements are off."""
         if not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
             return None
-        with self.cursor() as cursor:  # first: the health check may reconnect, which forgets what was prepared
+        with self.cursor():  # first: the health check may reconnect, which forgets what was prepared
             names = self.__dict__.setdefault("prepared_names", {})
             name = names.get(sql)
             if name is None:
                 name = f"crm_{len(names) + 1}"
                 count = iter(range(1, 1_000_000))
                 text = _PLACEHOLDER.sub(lambda m: "%" if m.group(1) == "%" else f"${next(count)}", sql)
-                cursor.execute(f"PREPARE {name} AS {text}")
+                # on the driver's own cursor, like the connection's set-up (time zone, role): a one-time cost
+                # of the connection, not a statement of the request that happens to come first
+                with self.connection.cursor() as raw:
+                    raw.execute(f"PREPARE {name} AS {text}")
                 names[sql] = name
         return name

@@ -110,6 +110,6 @@ def test_search_costs_the_same_queries_whatever_the_number_of_hits(sales_manager
         fetch=lambda: sm_client.get(reverse("search"), {"q": "harbour"}, headers={"HX-Request": "true"}),
         add_rows=add_rows,
         rows=lambda r: min(r.content.count(b"/clients/"), 5),
-        queries=9,
+        queries=6,
         sizes=(2, 5),
     )
