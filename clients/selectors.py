@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
+from crm.compiled_query import CompiledQuery
 from crm.notifications.models import Notification
 from crm.roles import Role
 
@@ -146,25 +147,41 @@ def _whole_contact(search: str) -> tuple[str, str]:
     return "", ""
 
 
-def _search_q(search: str) -> Q:
-    """Name, email, phone, or a company contact's name/email/phone; indexed on PostgreSQL by trigram
-    indexes on UPPER(column). Contact matches are resolved first (bounded) so the outer query is a plain
-    OR of indexable conditions. A whole email address or phone number is looked up by equality on the
-    normalised value (b-tree indexes): a trigram walk of every address on the same domain is what made a
-    search for one address slow."""
-    search = search.strip()
+def search_parts(search: str) -> dict[str, str]:
+    """What a search looks for, by kind: {} (nothing), {"email": ...} or {"phone": ...} (one whole address or
+    number, normalised as stored), {"term": ...}, or {"term": ..., "digits": ...} for a term that reads as part
+    of a phone number ("0207 946 0001" and "+44 20 7946 0001" both reach "+442079460001": the national part)."""
+    search = (search or "").strip()
+    if not search:
+        return {}
     email, phone = _whole_contact(search)
-    if email or phone:
-        column, value = ("email", email) if email else ("phone", phone)
-        return Q(**{column: value}) | PkInArray(ContactPerson.objects.filter(**{column: value}))
-    q = Q(name__icontains=search) | Q(email__icontains=search)
+    if email:
+        return {"email": email}
+    if phone:
+        return {"phone": phone}
     digits = re.sub(r"\D", "", search)
     if PHONE_LIKE.match(search) and len(digits) >= 3:
-        # "0207 946 0001" and "+44 20 7946 0001" both reach "+442079460001": search on the national part.
-        q |= Q(phone__icontains=digits.lstrip("0"))  # icontains: UPPER(phone) is trigram-indexed
-    contact_q = Q(name__icontains=search) | Q(email__icontains=search)
-    if PHONE_LIKE.match(search) and len(digits) >= 3:
-        contact_q |= Q(phone__icontains=digits.lstrip("0"))  # icontains: UPPER(phone) is trigram-indexed
+        return {"term": search, "digits": digits.lstrip("0")}
+    return {"term": search}
+
+
+def _search_q(search: str) -> Q:
+    return _search_q_of(**search_parts(search))
+
+
+def _search_q_of(*, term=None, digits=None, email=None, phone=None) -> Q:
+    """Name, email, phone, or a company contact's name/email/phone; indexed on PostgreSQL by trigram
+    indexes on UPPER(column). A whole email address or phone number is looked up by equality on the
+    normalised value (b-tree indexes): a trigram walk of every address on the same domain is what made a
+    search for one address slow. Company contacts are matched inside the same statement (PkInArray)."""
+    if email is not None or phone is not None:
+        column, value = ("email", email) if email is not None else ("phone", phone)
+        return Q(**{column: value}) | PkInArray(ContactPerson.objects.filter(**{column: value}))
+    q = Q(name__icontains=term) | Q(email__icontains=term)
+    contact_q = Q(name__icontains=term) | Q(email__icontains=term)
+    if digits is not None:
+        q |= Q(phone__icontains=digits)  # icontains: UPPER(phone) is trigram-indexed
+        contact_q |= Q(phone__icontains=digits)
     return q | PkInArray(ContactPerson.objects.filter(contact_q))
 
 
@@ -196,22 +213,67 @@ def client_list(
     sort: str = "newest",
     include_merged: bool = False,
 ) -> QuerySet[Client]:
+    shape, values = list_shape(
+        search=search, segment=segment, manager=manager, status=status, tag=tag, sort=sort,
+        include_merged=include_merged,
+    )  # fmt: skip
+    return client_list_of(shape, **values)
+
+
+def list_shape(
+    *, search="", segment=None, manager=None, status="", tag=None, sort="newest", include_merged=False
+) -> tuple[tuple, dict]:
+    """The list's filters as (shape, values): the shape decides the statement's text (which conditions, the
+    order), the values fill it in. Two requests of one shape run the same SQL with other values, so the list
+    pages compile it once per shape (crm.compiled_query; LIST_PROBES names each value's field)."""
+    values: dict = search_parts(search)
+    if segment:
+        values["segment"] = segment
+    if manager and manager != "none":
+        values["manager"] = manager
+    if status:
+        values["status"] = status
+    if tag:
+        values["tag"] = tag
+    sort = sort if sort in SORTS else "newest"
+    return (sort, bool(include_merged), manager == "none", tuple(sorted(values))), values
+
+
+def client_list_of(shape: tuple, **values) -> QuerySet[Client]:
+    """The list of one shape (list_shape) with its values."""
+    sort, include_merged, unassigned, _names = shape
     qs = Client.objects.select_related("segment", "manager")
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
-    if search and search.strip():
-        qs = qs.filter(_search_q(search))
-    if segment:
-        qs = qs.filter(segment=segment)
-    if manager == "none":
+    search = {k: values[k] for k in ("term", "digits", "email", "phone") if k in values}
+    if search:
+        qs = qs.filter(_search_q_of(**search))
+    if "segment" in values:
+        qs = qs.filter(segment=values["segment"])
+    if unassigned:
         qs = qs.filter(manager__isnull=True)
-    elif manager:
-        qs = qs.filter(manager=manager)
-    if status:
-        qs = qs.filter(status=status)
-    if tag:
-        qs = qs.filter(tags=tag)
-    return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
+    elif "manager" in values:
+        qs = qs.filter(manager=values["manager"])
+    if "status" in values:
+        qs = qs.filter(status=values["status"])
+    if "tag" in values:
+        qs = qs.filter(tags=values["tag"])
+    return qs.order_by(*SORTS[sort])
+
+
+def list_probes() -> dict:
+    """Each list value's field and a probe value no other parameter equals or contains."""
+    field = Client._meta.get_field
+    return {
+        "term": (field("name"), "\x01probe-term\x01"),
+        "digits": (field("phone"), "\x01probe-digits\x01"),
+        "email": (field("email"), "probe-email@probe.invalid"),
+        "phone": (field("phone"), "+999000999000999"),
+        "segment": (field("segment"), 987_654_321_001),
+        "manager": (field("manager"), 987_654_321_002),
+        "status": (field("status"), "\x01probe-status\x01"),
+        "tag": (Tag._meta.pk, 987_654_321_003),
+    }
 
 
 API_FIELDS = [
@@ -224,9 +286,17 @@ API_FIELDS = [
 def client_list_api(**filters) -> QuerySet[Client]:
     """The API list: the segment's code by join (no Segment or User objects built), only the columns the
     API shows, and each client's consents as one JSON array column of the same query (see `consent_rows`)."""
+    return _api_columns(client_list(**filters))
+
+
+def client_list_api_of(shape: tuple, **values) -> QuerySet[Client]:
+    """client_list_api for one shape of list_shape, with its values."""
+    return _api_columns(client_list_of(shape, **values))
+
+
+def _api_columns(qs: QuerySet[Client]) -> QuerySet[Client]:
     return (
-        client_list(**filters)
-        .select_related(None)
+        qs.select_related(None)
         .only(*API_FIELDS)
         .annotate(segment_code=F("segment__code"), consents_json=RawSQL(_consents_json_sql(), ()))
     )
@@ -290,9 +360,37 @@ def _aware(value: str | None) -> datetime | None:
 def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: int) -> list[dict]:
     """One page of the client list as plain rows for the page template: values, not model instances (the
     template reads each cell at the first lookup), tags included, in one query."""
-    # each label translated once per page, not once per row (a lazy label translates again every time it is read)
-    kinds = {value: str(label) for value, label in Client.Kind.choices}
-    statuses = {value: str(label) for value, label in Client.Status.choices}
+    return _finish_rows(list(_rows_queryset(qs, billing_only=billing_only, offset=offset, limit=limit)), billing_only)
+
+
+# The list page's statements are compiled once per shape, role view and page for its first pages; deeper pages
+# (rarely asked) go through the ORM each time.
+COMPILED_LIST_PAGES = 10
+_ROW_QUERIES: dict[str, CompiledQuery] = {}
+
+
+def list_page(filters: dict, *, billing_only: bool, offset: int, limit: int) -> list[dict]:
+    """list_rows(client_list(**filters), ...), with the statement compiled once per shape (list_shape), view
+    and page, per connection. Only the unfiltered list is also prepared: a filter's or a search's best plan
+    depends on its value."""
+    if offset >= COMPILED_LIST_PAGES * limit:
+        return list_rows(client_list(**filters), billing_only=billing_only, offset=offset, limit=limit)
+    shape, values = list_shape(**filters)
+    key = f"client_rows:{billing_only}:{offset}:{limit}:{shape}"
+    query = _ROW_QUERIES.get(key)
+    if query is None:
+        probes = list_probes()
+
+        def build(**values):
+            qs = client_list_of(shape, **values)
+            return _rows_queryset(qs, billing_only=billing_only, offset=offset, limit=limit)
+
+        query = CompiledQuery(key, Client, build, {name: probes[name] for name in shape[3]}, prepare=not values)
+        _ROW_QUERIES[key] = query
+    return _finish_rows(query.dicts(**values), billing_only)
+
+
+def _rows_queryset(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: int) -> QuerySet:
     fields = ["id", "name", "kind", "phone", "email"]
     if billing_only:
         fields += ["address", "external_id"]
@@ -302,7 +400,13 @@ def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: i
     if not billing_only:
         qs = qs.annotate(tags_json=RawSQL(_tags_json_sql(), ()))
         fields.append("tags_json")
-    rows = list(qs.values(*fields)[offset : offset + limit])
+    return qs.values(*fields)[offset : offset + limit]
+
+
+def _finish_rows(rows: list[dict], billing_only: bool) -> list[dict]:
+    # each label translated once per page, not once per row (a lazy label translates again every time it is read)
+    kinds = {value: str(label) for value, label in Client.Kind.choices}
+    statuses = {value: str(label) for value, label in Client.Status.choices}
     for r in rows:
         r["kind_label"] = kinds.get(r["kind"], r["kind"])
         if not billing_only:

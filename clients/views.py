@@ -69,9 +69,8 @@ def client_list(request):
         filters = {"search": filters["search"], "sort": filters["sort"]}
     page = max(_int(request.GET.get("page")) or 1, 1)
     page = min(page, MAX_QUERY_INT // PAGE_SIZE)
-    qs = selectors.client_list(**filters)
     # one extra row says "there is more"
-    rows = selectors.list_rows(qs, billing_only=billing_only, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+    rows = selectors.list_page(filters, billing_only=billing_only, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
     row_url = reverse("clients:billing" if billing_only else "clients:card", args=[2**31 - 1])
     for r in rows:
         r["url"] = row_url.replace(str(2**31 - 1), str(r["id"]))

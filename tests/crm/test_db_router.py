@@ -74,7 +74,13 @@ def queries():
 
 
 def _touching(captured, table: str) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+    """The statements that name `table`; a prepared one (`EXECUTE crm_1 (...)`, crm.pg) by the SQL it runs."""
+    prepared = {name: sql for sql, name in getattr(captured.connection, "prepared_names", {}).items()}
+
+    def text(sql: str) -> str:
+        return prepared.get(sql.split(" ", 2)[1], sql) if sql.startswith("EXECUTE ") else sql
+
+    return [q["sql"] for q in captured.captured_queries if table in text(q["sql"])]
 
 
 # --- the router ---------------------------------------------------------------------------------------------
