@@ -124,21 +124,27 @@ class IdempotencyMiddleware:
 
     def _claim(self, user, key, fingerprint, request) -> IdempotencyRecord:
         """The record for (user, key): the stored answer, or a new row claimed by this request. Inserting waits
-        on the unique index while another request with the key is running, then finds its answer."""
+        on the unique index while another request with the key is running, then finds its answer. An answer
+        older than IDEMPOTENCY_TTL_HOURS (not yet purged by the daily job) is forgotten and the key claimed
+        afresh: looked for only when the key is taken, so a new key costs no statement for it."""
         now = timezone.now()
-        IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=now - _ttl()).delete()
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(
-                    user=user,
-                    key=key,
-                    request_hash=fingerprint,
-                    method=request.method,
-                    path=request.get_full_path()[:500],
-                    created_at=now,
-                )
-        except IntegrityError:
-            return IdempotencyRecord.objects.get(user=user, key=key)
+        for _attempt in range(2):
+            try:
+                with transaction.atomic():
+                    return IdempotencyRecord.objects.create(
+                        user=user,
+                        key=key,
+                        request_hash=fingerprint,
+                        method=request.method,
+                        path=request.get_full_path()[:500],
+                        created_at=now,
+                    )
+            except IntegrityError:
+                record = IdempotencyRecord.objects.get(user=user, key=key)
+                if record.created_at >= now - _ttl():
+                    return record
+                IdempotencyRecord.objects.filter(pk=record.pk, created_at__lt=now - _ttl()).delete()
+        return IdempotencyRecord.objects.get(user=user, key=key)  # claimed again meanwhile by another request
 
 
 def purge_expired() -> int:
