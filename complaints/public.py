@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from crm.api.throttling import count_in_window
 from crm.client_ip import client_ip
 from crm.exceptions import ApplicationError
 from crm.forms import apply_application_error
@@ -21,13 +22,8 @@ def rate_limited(request) -> bool:
     hour). The address is crm.client_ip's: the real client behind our proxies, never a hop it wrote itself."""
     limit, window = settings.COMPLAINTS_PUBLIC_RATE
     key = f"complaints:public-form:{client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    # the API's window counter: one round trip on Redis (the backend itself, not the `cache` proxy)
+    return count_in_window(caches[DEFAULT_CACHE_ALIAS], key, window) > limit
 
 
 @login_not_required
