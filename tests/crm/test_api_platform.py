@@ -225,41 +225,12 @@ def test_authenticated_calls_are_rate_limited_per_user_with_retry_after(sm_api, 
     cache.clear()
 
 
-@pytest.mark.parametrize("backend", ["locmem", "redis"])
-def test_window_counter_counts_once_per_call_and_expires(backend, settings):
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the Redis of this machine (skipped without one)."""
     import os
-    import time
 
     import redis
-    from django.core.cache import caches
-
-    from crm.api.throttling import count_in_window
-
-    if backend == "redis":
-        url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-        try:
-            redis.Redis.from_url(url).ping()
-        except redis.RedisError:
-            pytest.skip("no Redis here")
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
-    cache = caches["default"]
-    key = f"test-window-{backend}-{time.time_ns()}"
-    assert [count_in_window(cache, key, 1) for _ in range(3)] == [1, 2, 3]
-    time.sleep(2.1)
-    assert count_in_window(cache, key, 1) == 1
-
-
-def test_rate_limit_counts_in_one_redis_round_trip(settings, rf):
-    """The throttle reaches the Redis backend itself (not the `cache` proxy), so it takes the pipelined path:
-    the add-then-incr fallback, which costs three round trips, is never called."""
-    import os
-    import time
-
-    import redis
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    from crm.api.throttling import UserRateThrottle
 
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
     try:
@@ -267,6 +238,35 @@ def test_rate_limit_counts_in_one_redis_round_trip(settings, rf):
     except redis.RedisError:
         pytest.skip("no Redis here")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_window_counter_counts_once_per_call_and_expires(backend, request):
+    import time
+
+    from django.core.cache import caches
+
+    from crm.api.throttling import count_in_window
+
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    cache = caches["default"]
+    key = f"test-window-{backend}-{time.time_ns()}"
+    assert [count_in_window(cache, key, 1) for _ in range(3)] == [1, 2, 3]
+    time.sleep(2.1)
+    assert count_in_window(cache, key, 1) == 1
+
+
+def test_rate_limit_counts_in_one_redis_round_trip(redis_cache, rf):
+    """The throttle reaches the Redis backend itself (not the `cache` proxy), so it takes the pipelined path:
+    the add-then-incr fallback, which costs three round trips, is never called."""
+    import time
+
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from crm.api.throttling import UserRateThrottle
+
     throttle = UserRateThrottle()
     throttle.rate, (throttle.num_requests, throttle.duration) = "2/min", (2, 60)
     assert isinstance(throttle.cache, RedisCache)
