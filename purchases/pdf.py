@@ -106,14 +106,6 @@ def invoice_pdf(invoice, lines) -> bytes:
 def _invoice_pdf(invoice, lines) -> bytes:
     styles = getSampleStyleSheet()
     normal = styles["Normal"]
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        title=_("Invoice %(number)s") % {"number": invoice.number or ""},
-    )
     if invoice.number:
         title = _("Invoice %(number)s") % {"number": invoice.number}
     else:
@@ -165,17 +157,13 @@ def _invoice_pdf(invoice, lines) -> bytes:
     story += [Spacer(1, 4 * mm), _p(_("Payment to %(bank)s") % {"bank": settings.COMPANY["bank"]}, normal)]
     if invoice.note:
         story += [_p(_("Note: %(note)s") % {"note": invoice.note}, normal)]
-    doc.build(story)
-    return buffer.getvalue()
+    return _render(story, title=_("Invoice %(number)s") % {"number": invoice.number or ""})
 
 
 def invoice_pdf_response(invoice) -> HttpResponse:
     """The PDF as a download, for the invoice page and the API alike."""
     body = invoice_pdf(invoice, selectors.invoice_lines(invoice=invoice))
-    response = HttpResponse(body, content_type="application/pdf")
-    name = invoice.number or f"request-{invoice.pk}"
-    response["Content-Disposition"] = f'attachment; filename="invoice-{name}.pdf"'
-    return response
+    return _download(body, f"invoice-{invoice.number or f'request-{invoice.pk}'}.pdf")
 
 
 def credit_note_pdf(note) -> bytes:
@@ -189,14 +177,6 @@ def _credit_note_pdf(note) -> bytes:
     styles = getSampleStyleSheet()
     normal = styles["Normal"]
     lines = list(note.lines.all())
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        title=_("Credit note %(number)s") % {"number": note.number or ""},
-    )
     if note.number:
         title = _("Credit note %(number)s") % {"number": note.number}
     else:
@@ -231,12 +211,21 @@ def _credit_note_pdf(note) -> bytes:
             bold_row=2,
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return _render(story, title=_("Credit note %(number)s") % {"number": note.number or ""})
 
 
 def credit_note_pdf_response(note) -> HttpResponse:
-    response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
-    name = note.number or f"request-{note.pk}"
-    response["Content-Disposition"] = f'attachment; filename="credit-note-{name}.pdf"'
+    return _download(credit_note_pdf(note), f"credit-note-{note.number or f'request-{note.pk}'}.pdf")
+
+
+def _render(story: list, *, title: str) -> bytes:
+    """The document of `story` on A4 with the company's margins."""
+    buffer = BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=title).build(story)
+    return buffer.getvalue()
+
+
+def _download(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
