@@ -19,6 +19,14 @@ needs_redis = pytest.mark.skipif(
     or (not harness.redis_server_available() and not os.environ.get("CI")),
     reason="needs CELERY_BROKER_URL=redis://... and redis-server",
 )
+# The marks of a test with real Celery workers on PostgreSQL and a Redis of its own.
+WORKERS_ON_REDIS = [
+    pytest.mark.postgres,
+    pytest.mark.celery_worker,
+    needs_postgres,
+    needs_redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

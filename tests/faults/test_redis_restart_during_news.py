@@ -18,7 +18,6 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -29,15 +28,9 @@ from crm.notifications import tasks as outbox_tasks
 from crm.notifications.models import Notification
 from tests.factories import ClientFactory, SegmentFactory
 from tests.faults import harness
-from tests.faults.conftest import needs_postgres, needs_redis
+from tests.faults.conftest import WORKERS_ON_REDIS
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.celery_worker,
-    needs_postgres,
-    needs_redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKERS_ON_REDIS
 
 RECIPIENTS = 30
 BATCH = 5

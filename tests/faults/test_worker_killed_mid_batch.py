@@ -28,15 +28,9 @@ from crm.notifications import services, tasks
 from crm.notifications.models import Notification
 from tests.factories import ClientFactory
 from tests.faults import harness
-from tests.faults.conftest import needs_postgres, needs_redis
+from tests.faults.conftest import WORKERS_ON_REDIS
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.celery_worker,
-    needs_postgres,
-    needs_redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKERS_ON_REDIS
 
 MESSAGES = 12
 HELD_REQUEST = 4  # the worker is killed while the gateway holds this request

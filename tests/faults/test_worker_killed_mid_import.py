@@ -11,22 +11,15 @@ which takes the lease and continues from the cursor."""
 
 from collections import Counter
 
-import pytest
 from django.utils import timezone
 
 from clients import importing
 from clients.import_running import CHUNK_SIZE, import_jobs_sweep
 from clients.models import Client, ImportJob
 from tests.faults import harness
-from tests.faults.conftest import needs_postgres, needs_redis
+from tests.faults.conftest import WORKERS_ON_REDIS
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.celery_worker,
-    needs_postgres,
-    needs_redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKERS_ON_REDIS
 
 ROWS = 3000
 LEASE_SECONDS = 3

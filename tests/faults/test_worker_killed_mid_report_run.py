@@ -8,22 +8,15 @@ down before each report's computation, so the kill lands while it computes the s
 first was saved. Once the dead worker's lease has run out, the every-minute sweep queues a run, which takes
 the lease and continues from the cursor."""
 
-import pytest
 from django.utils import timezone
 
 from crm.reports import running, services
 from crm.reports.models import ReportKind, ReportRun, ReportSnapshot
 from tests.faults import harness
-from tests.faults.conftest import needs_postgres, needs_redis
+from tests.faults.conftest import WORKERS_ON_REDIS
 from tests.reports.conftest import AS_OF, dataset  # noqa: F401 - the report figures' data set
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.celery_worker,
-    needs_postgres,
-    needs_redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKERS_ON_REDIS
 
 LEASE_SECONDS = 3
 PAUSE_PER_REPORT = 2.0
