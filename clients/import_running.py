@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.exceptions import ApplicationError
-from crm.leases import lease_owner
+from crm.leases import lease_owner, no_live_lease, not_queued_lately
 from crm.roles import Role
 
 from . import services
@@ -121,9 +121,8 @@ def import_jobs_sweep(*, now: datetime | None = None) -> list[int]:
 
 
 def _waits_for_a_run(now: datetime) -> Q:
-    no_live_lease = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
-    not_queued_lately = Q(queued_at__isnull=True) | Q(queued_at__lte=now - REQUEUE_AFTER)
-    return (Q(status=Status.QUEUED) | Q(status=Status.RUNNING) & no_live_lease) & not_queued_lately
+    running_without_a_lease = Q(status=Status.RUNNING) & no_live_lease(now)
+    return (Q(status=Status.QUEUED) | running_without_a_lease) & not_queued_lately(now, REQUEUE_AFTER)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
-from crm.compiled_query import CompiledQuery
+from crm.compiled_query import CompiledQuery, for_shape
 from crm.notifications.models import Notification
 from crm.roles import Role
 
@@ -261,10 +261,11 @@ def client_list_of(shape: tuple, **values) -> QuerySet[Client]:
     return qs.order_by(*SORTS[sort])
 
 
-def list_probes() -> dict:
-    """Each list value's field and a probe value no other parameter equals or contains."""
+def list_probes(shape: tuple) -> dict:
+    """The probes (crm.compiled_query) of a shape's values: each value's field and a probe value no other
+    parameter equals or contains."""
     field = Client._meta.get_field
-    return {
+    probes = {
         "term": (field("name"), "\x01probe-term\x01"),
         "digits": (field("phone"), "\x01probe-digits\x01"),
         "email": (field("email"), "probe-email@probe.invalid"),
@@ -274,6 +275,7 @@ def list_probes() -> dict:
         "status": (field("status"), "\x01probe-status\x01"),
         "tag": (Tag._meta.pk, 987_654_321_003),
     }
+    return {name: probes[name] for name in shape[3]}
 
 
 API_FIELDS = [
@@ -366,7 +368,6 @@ def list_rows(qs: QuerySet[Client], *, billing_only: bool, offset: int, limit: i
 # The list page's statements are compiled once per shape, role view and page for its first pages; deeper pages
 # (rarely asked) go through the ORM each time.
 COMPILED_LIST_PAGES = 10
-_ROW_QUERIES: dict[str, CompiledQuery] = {}
 
 
 def list_page(filters: dict, *, billing_only: bool, offset: int, limit: int) -> list[dict]:
@@ -377,16 +378,12 @@ def list_page(filters: dict, *, billing_only: bool, offset: int, limit: int) -> 
         return list_rows(client_list(**filters), billing_only=billing_only, offset=offset, limit=limit)
     shape, values = list_shape(**filters)
     key = f"client_rows:{billing_only}:{offset}:{limit}:{shape}"
-    query = _ROW_QUERIES.get(key)
-    if query is None:
-        probes = list_probes()
 
-        def build(**values):
-            qs = client_list_of(shape, **values)
-            return _rows_queryset(qs, billing_only=billing_only, offset=offset, limit=limit)
+    def build(**values):
+        qs = client_list_of(shape, **values)
+        return _rows_queryset(qs, billing_only=billing_only, offset=offset, limit=limit)
 
-        query = CompiledQuery(key, Client, build, {name: probes[name] for name in shape[3]}, prepare=not values)
-        _ROW_QUERIES[key] = query
+    query = for_shape(key, lambda: CompiledQuery(key, Client, build, list_probes(shape), prepare=not values))
     return _finish_rows(query.dicts(**values), billing_only)
 
 

@@ -162,25 +162,35 @@ class CompiledPages:
         offset, stop = bounds.start or 0, bounds.stop
         op, position = self.where or (None, None)
         key = f"{self.name}:{self.ordering}:{op}:{offset}:{stop}"
-        query = _PAGE_QUERIES.get(key)
-        if query is None:
 
-            def build(position=None, ordering=self.ordering, op=op, offset=offset, stop=stop, **values):
-                qs = self.build(**values).order_by(*ordering)
-                if op is not None:
-                    qs = qs.filter(**{f"{self.field}__{op}": position})
-                return qs[offset:stop]
+        def build(position=None, ordering=self.ordering, op=op, offset=offset, stop=stop, **values):
+            qs = self.build(**values).order_by(*ordering)
+            if op is not None:
+                qs = qs.filter(**{f"{self.field}__{op}": position})
+            return qs[offset:stop]
 
+        def make() -> CompiledQuery:
             probes = dict(self.probes)
             if op is not None:
                 probes["position"] = (self.model._meta.get_field(self.field), self.probe)
-            query = CompiledQuery(key, self.model, build, probes, prepare=self.prepare)
-            _PAGE_QUERIES[key] = query
+            return CompiledQuery(key, self.model, build, probes, prepare=self.prepare)
+
+        query = for_shape(key, make)
         values = dict(self.values)
         if op is not None:
             values["position"] = position
         return query.instances(**values)
 
 
-# one CompiledQuery per page shape (what each connection compiled is kept on the connection, most recent first)
-_PAGE_QUERIES: dict[str, CompiledQuery] = {}
+# One CompiledQuery (or CompiledPages) per shape for the process; what each connection compiled from them is
+# kept on the connection, most recently used first.
+_SHAPES: dict[str, object] = {}
+
+
+def for_shape(key: str, make: Callable):
+    """The process's object for a shape `key` (a CompiledQuery or CompiledPages), made by `make()` the first
+    time the shape is asked for."""
+    found = _SHAPES.get(key)
+    if found is None:
+        found = _SHAPES[key] = make()
+    return found

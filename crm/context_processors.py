@@ -1,4 +1,4 @@
-from .roles import Role, user_roles
+from .roles import Role, role_labels, user_roles
 
 
 def navigation(request):
@@ -8,7 +8,7 @@ def navigation(request):
     roles = user_roles(user)
     return {
         "user_roles": sorted(roles),
-        "user_role_labels": [str(Role(r).label) if r in Role.values else r for r in sorted(roles)],
+        "user_role_labels": role_labels(roles),
         "is_admin": Role.ADMINISTRATOR in roles,
         "is_sales_manager": Role.SALES_MANAGER in roles,
         "is_accountant": Role.ACCOUNTANT in roles,

@@ -101,6 +101,12 @@ def user_with_roles(users, **annotations):
     return rows[0]
 
 
+def role_labels(roles) -> list[str]:
+    """The roles' names as people read them (in the active language), in the roles' order; a group that is
+    no role keeps its own name."""
+    return [str(Role(r).label) if r in Role.values else r for r in sorted(roles)]
+
+
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from crm.api.conditional import IF_MATCH, ConditionalWriteMixin
 from crm.api.filters import IdFilter, SyncFilterSet
-from crm.compiled_query import CompiledPages
+from crm.compiled_query import CompiledPages, for_shape
 
 from .. import selectors, services
 from ..models import Channel, ChannelConsent, Client, Segment
@@ -257,27 +257,23 @@ def client_or_billing(many: bool = False):
     )
 
 
-# The list's pages (plain or searched), compiled once per shape and connection (crm.compiled_query): the
-# statement `client_list_api()` builds, ordered and cut by the cursor as DRF would. The plain list's is also
-# prepared; a search's is not (its best plan depends on the words searched).
-_PAGES: dict[tuple, CompiledPages] = {}
-
-
 def _compiled_pages(search: str) -> CompiledPages:
+    """The list's pages (plain or searched), compiled once per shape and connection (crm.compiled_query): the
+    statement `client_list_api()` builds, ordered and cut by the cursor as DRF would. The plain list's is also
+    prepared; a search's is not (its best plan depends on the words searched)."""
     shape, values = selectors.list_shape(search=search)
-    pages = _PAGES.get(shape)
-    if pages is None:
-        probes = selectors.list_probes()
-        pages = CompiledPages(
+    pages = for_shape(
+        f"client_list_pages:{shape}",
+        lambda: CompiledPages(
             f"client_list_page:{shape}",
             Client,
             lambda **values: selectors.client_list_api_of(shape, **values),
             field="id",
             probe=987_654_321_987,
-            probes={name: probes[name] for name in shape[3]},
+            probes=selectors.list_probes(shape),
             prepare=not values,
-        )
-        _PAGES[shape] = pages
+        ),
+    )
     return pages.with_values(**values)
 
 

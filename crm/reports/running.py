@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.exceptions import ApplicationError
-from crm.leases import lease_owner
+from crm.leases import lease_owner, no_live_lease, not_queued_lately
 
 from . import services
 from .models import ReportKind, ReportPeriod, ReportRun
@@ -171,9 +171,7 @@ def report_runs_sweep(*, now: datetime | None = None) -> list[int]:
 
 
 def _waits_for_a_run(now: datetime) -> Q:
-    no_live_lease = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
-    not_queued_lately = Q(queued_at__isnull=True) | Q(queued_at__lte=now - REQUEUE_AFTER)
-    return Q(status__in=ACTIVE) & no_live_lease & not_queued_lately
+    return Q(status__in=ACTIVE) & no_live_lease(now) & not_queued_lately(now, REQUEUE_AFTER)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from crm import navigation
-from crm.roles import Role, user_roles
+from crm.roles import role_labels, user_roles
 
 register = template.Library()
 
@@ -59,7 +59,7 @@ def _topbar(language: str, roles: frozenset, quick: tuple[str, str] | None) -> s
             "next_path": _NEXT,
             "user_name": _NAME,
             "user_roles": ordered,
-            "user_role_labels": [str(Role(r).label) if r in Role.values else r for r in ordered],
+            "user_role_labels": role_labels(roles),
             "quick_action": {"label": quick[0], "url": quick[1]} if quick else None,
         },
     )
