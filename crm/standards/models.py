@@ -194,10 +194,10 @@ class KeyClientRule(models.Model):
     of the last value report), or a manual flag on the client (KeyClientFlag)."""
 
     class Basis(models.TextChoices):
-        TIER = "tier", "Discount tier"
-        TOP_N = "top_n", "Value rank: top N"
-        TOP_PERCENT = "top_percent", "Value rank: top %"
-        FLAG = "flag", "Manual flag"
+        TIER = "tier", gettext_lazy("Discount tier")
+        TOP_N = "top_n", gettext_lazy("Value rank: top N")
+        TOP_PERCENT = "top_percent", gettext_lazy("Value rank: top %")
+        FLAG = "flag", gettext_lazy("Manual flag")
 
     basis = models.CharField(max_length=12, choices=Basis.choices, default=Basis.FLAG)
     min_tier_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("10"))

@@ -56,6 +56,25 @@ def test_every_template_marks_its_visible_text_for_translation():
 # --- (b) the shipped catalogues are complete and compiled -----------------------------------------------------
 
 
+def test_every_choice_label_of_our_models_is_marked_for_translation():
+    """A choice's label shows in pages, forms and exports: a plain string stays English in every language
+    (the key-client bases were). Language names are their own names (endonyms), as settings.LANGUAGES has them."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    ours = ("clients", "purchases", "complaints", "incentives", "crm")
+    endonyms = {code for code, _name in settings.LANGUAGES}
+    plain = [
+        f"{model.__name__}.{field.name}={value!r}"
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in ours and not model.__name__.startswith("Historical")
+        for field in model._meta.get_fields()
+        for value, label in getattr(field, "flatchoices", None) or []
+        if not isinstance(label, Promise) and value not in endonyms
+    ]
+    assert plain == []
+
+
 @pytest.mark.parametrize("language", SHIPPED)
 def test_shipped_catalogue_has_no_untranslated_or_fuzzy_entry(language):
     entries = parse_po(BASE / "crm" / "locale" / language / "LC_MESSAGES" / "django.po")
