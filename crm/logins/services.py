@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from crm.exceptions import ApplicationError
 from crm.notifications import services as notification_services
@@ -132,15 +132,14 @@ def _tell_user_slowed_down(row: LoginSlowdown) -> None:
         f"If this was not you, tell an administrator and consider changing your password: "
         f"{settings.SITE_URL}{reverse('password_change')}"
     )
-    with notification_services.in_user_language(user):
-        notification_services.notification_enqueue_for_user(
-            user=user,
-            event=SLOWDOWN_EVENT,
-            dedup_key=f"{SLOWDOWN_EVENT}:{row.pk}:{row.first_failure_at:%Y%m%d%H%M%S%f}",
-            subject=gettext("Failed logins to your CRM account"),
-            body=body,
-            context={"username": row.username, "failures": row.failures, "address": row.last_address},
-        )
+    _tell(
+        user,
+        event=SLOWDOWN_EVENT,
+        dedup_key=f"{SLOWDOWN_EVENT}:{row.pk}:{row.first_failure_at:%Y%m%d%H%M%S%f}",
+        subject=gettext_lazy("Failed logins to your CRM account"),
+        body=body,
+        context={"username": row.username, "failures": row.failures, "address": row.last_address},
+    )
 
 
 def login_lock_notify(*, username: str, address: str) -> None:
@@ -164,14 +163,21 @@ def login_lock_notify(*, username: str, address: str) -> None:
         f"Logins from your other addresses still work. If this was not you, tell an administrator (they can "
         f"lift the lock) and consider changing your password: {settings.SITE_URL}{reverse('password_change')}"
     )
+    _tell(
+        user,
+        event=LOCK_EVENT,
+        dedup_key=f"{LOCK_EVENT}:{first}",
+        subject=gettext_lazy("Logins to your CRM account locked for one address"),
+        body=body,
+        context={"username": username, "address": address},
+    )
+
+
+def _tell(user, *, event: str, dedup_key: str, subject, body: str, context: dict) -> None:
+    """One message to the person the logins were for, its subject (a lazy text) in their language."""
     with notification_services.in_user_language(user):
         notification_services.notification_enqueue_for_user(
-            user=user,
-            event=LOCK_EVENT,
-            dedup_key=f"{LOCK_EVENT}:{first}",
-            subject=gettext("Logins to your CRM account locked for one address"),
-            body=body,
-            context={"username": username, "address": address},
+            user=user, event=event, dedup_key=dedup_key, subject=str(subject), body=body, context=context
         )
 
 
